@@ -1,0 +1,33 @@
+package org.dmp.schemas.topics;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * How one topic is to be created.
+ *
+ * @param retention how long records are kept; empty means forever (and for compacted topics, n/a)
+ */
+public record TopicSpec(TopicRole role, String name, int partitions, Optional<Duration> retention) {
+  public TopicSpec {
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(retention, "retention");
+  }
+
+  /** The topic on a cluster whose replication factor is the broker's default. */
+  public NewTopic newTopic() {
+    Map<String, String> configs = new HashMap<>();
+    if (role.compacted()) {
+      configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    } else {
+      configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.map(Duration::toMillis).orElse(-1L)));
+    }
+    return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+  }
+}

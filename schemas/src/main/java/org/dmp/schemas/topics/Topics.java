@@ -1,0 +1,83 @@
+package org.dmp.schemas.topics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.dmp.config.ConfigReader;
+
+/** The pipeline's topics as configured: names, partition counts and retention. */
+public final class Topics {
+  /** The classpath file documenting every topic setting; services list it among their defaults. */
+  public static final String DEFAULTS = "dmp-topics.properties";
+
+  private final Map<TopicRole, TopicSpec> specs;
+
+  private Topics(Map<TopicRole, TopicSpec> specs) {
+    this.specs = Map.copyOf(specs);
+  }
+
+  /** Reads every topic's settings; problems are left in the reader for its {@code validate()}. */
+  public static Topics read(ConfigReader reader) {
+    Map<TopicRole, TopicSpec> specs = new EnumMap<>(TopicRole.class);
+    for (TopicRole role : TopicRole.values()) {
+      String prefix = "topic." + role.key() + ".";
+      String name = reader.text(prefix + "name");
+      int partitions = reader.integer(prefix + "partitions", 1, 10_000);
+      Optional<Duration> retention = role.compacted() ? Optional.empty() : retention(reader, prefix + "retention");
+      specs.put(role, new TopicSpec(role, name, partitions, retention));
+    }
+    long distinct = specs.values().stream().map(TopicSpec::name).distinct().count();
+    if (distinct < specs.size()) {
+      reader.problem("topic names must differ from each other: " + specs.values().stream().map(TopicSpec::name).toList());
+    }
+    return new Topics(specs);
+  }
+
+  public String name(TopicRole role) {
+    return specs.get(role).name();
+  }
+
+  public TopicSpec spec(TopicRole role) {
+    return specs.get(role);
+  }
+
+  public Collection<TopicSpec> all() {
+    return List.copyOf(new EnumMap<>(specs).values());
+  }
+
+  /**
+   * Creates every topic that does not exist yet; existing ones are left as they are.
+   *
+   * @return the names of the topics this call created
+   */
+  public List<String> createMissing(Admin admin) throws InterruptedException, ExecutionException {
+    CreateTopicsResult result = admin.createTopics(all().stream().map(TopicSpec::newTopic).toList());
+    List<String> created = new ArrayList<>();
+    for (var entry : result.values().entrySet()) {
+      try {
+        entry.getValue().get();
+        created.add(entry.getKey());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    return created;
+  }
+
+  private static Optional<Duration> retention(ConfigReader reader, String key) {
+    if (reader.settings().get(key).map(setting -> setting.value().equalsIgnoreCase("forever")).orElse(false)) {
+      return Optional.empty();
+    }
+    return Optional.of(reader.duration(key, Duration.ofMinutes(1), Duration.ofDays(100 * 365)));
+  }
+}

@@ -1,0 +1,125 @@
+package org.dmp.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SystemLimitException;
+import org.apache.avro.specific.SpecificRecord;
+import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.PartnerSegmentUpdate;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.TaxonomyEntry;
+import org.dmp.avro.VisitEvent;
+import org.dmp.schemas.SampleRecords;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+  private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
+
+  @Test
+  void everyTopicRecordSurvivesTheRoundTrip() {
+    assertRoundTrip(VisitEvent.class, SampleRecords.visit("123", "e-1"));
+    assertRoundTrip(ProfileUpdate.class, SampleRecords.profileUpdate("123"));
+    assertRoundTrip(TaxonomyEntry.class, SampleRecords.taxonomyEntry());
+    assertRoundTrip(DeliveryAttempt.class, SampleRecords.deliveryAttempt());
+    assertRoundTrip(PartnerSegmentUpdate.class, SampleRecords.partnerSegmentUpdate());
+  }
+
+  @Test
+  void writesSingleObjectEncodingWithTheSchemaFingerprint() {
+    byte[] bytes = VISITS.encode(SampleRecords.visit("123", "e-1"));
+
+    assertThat(Arrays.copyOf(bytes, 2)).containsExactly(0xC3, 0x01);
+    long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    assertThat(fingerprint).isEqualTo(SchemaNormalization.parsingFingerprint64(VisitEvent.getClassSchema()));
+  }
+
+  @Test
+  void nullStaysNullForTombstones() {
+    assertThat(VISITS.serializer().serialize("t", null)).isNull();
+    assertThat(VISITS.deserializer().deserialize("t", null)).isNull();
+  }
+
+  @Test
+  void anUnknownFingerprintIsNamedWithTheTopic() {
+    byte[] bytes = VISITS.encode(SampleRecords.visit("123", "e-1"));
+    ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(0x1122334455667788L);
+
+    assertThatThrownBy(() -> VISITS.decode("dmp.visits", bytes))
+        .isInstanceOf(RecordDecodingException.class)
+        .hasMessage("Cannot decode a VisitEvent from topic 'dmp.visits': unknown schema fingerprint 0x1122334455667788:"
+            + " it was written with a schema this reader does not know");
+  }
+
+  @Test
+  void bytesWithoutTheMarkerAreRefused() {
+    assertThatThrownBy(() -> VISITS.decode("dmp.visits", "plain text".getBytes()))
+        .isInstanceOf(RecordDecodingException.class)
+        .hasMessageContaining("'dmp.visits'")
+        .hasMessageContaining("does not start with the marker C3 01");
+  }
+
+  @Test
+  void aTruncatedBodyIsCalledCorrupt() {
+    byte[] bytes = VISITS.encode(SampleRecords.visit("123", "e-1"));
+
+    assertThatThrownBy(() -> VISITS.decode("dmp.visits", Arrays.copyOf(bytes, bytes.length - 5)))
+        .isInstanceOf(RecordDecodingException.class)
+        .hasMessageContaining("'dmp.visits': corrupt body");
+  }
+
+  @Test
+  void aRecordOfAnotherTypeIsNamedForWhatItIs() {
+    byte[] profile = AvroSerde.of(ProfileUpdate.class).encode(SampleRecords.profileUpdate("123"));
+
+    assertThatThrownBy(() -> VISITS.decode("dmp.segments", profile))
+        .isInstanceOf(RecordDecodingException.class)
+        .hasMessage("Cannot decode a VisitEvent from topic 'dmp.segments': it holds a ProfileUpdate, not a VisitEvent");
+  }
+
+  @Test
+  void anyKnownRecordDecodesToJsonByItsFingerprint() {
+    byte[] bytes = AvroSerde.of(ProfileUpdate.class).encode(SampleRecords.profileUpdate("123"));
+
+    assertThat(KnownSchemas.toJson(bytes))
+        .contains("\"visitorId\": \"123\"")
+        .contains("\"segments\": [5001, 5002]");
+  }
+
+  @Test
+  void aCorruptLengthCannotClaimBillionsOfItems() {
+    AvroSerde.of(VisitEvent.class);
+
+    assertThatThrownBy(() -> SystemLimitException.checkMaxCollectionLength(2_000_000L))
+        .isInstanceOf(SystemLimitException.class);
+  }
+
+  @Property(tries = 2000)
+  void arbitraryBytesFailOnlyWithADecodingError(@ForAll byte[] noise) {
+    byte[] bytes = withValidHeader(noise);
+    try {
+      VISITS.decode("fuzz", bytes);
+    } catch (RecordDecodingException expected) {
+      assertThat(expected).hasMessageStartingWith("Cannot decode a VisitEvent from topic 'fuzz': ");
+    }
+  }
+
+  private static byte[] withValidHeader(byte[] body) {
+    ByteBuffer buffer = ByteBuffer.allocate(10 + body.length).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(VisitEvent.getClassSchema()));
+    return buffer.put(body).array();
+  }
+
+  private static <T extends SpecificRecord> void assertRoundTrip(Class<T> type, T record) {
+    AvroSerde<T> serde = AvroSerde.of(type);
+    byte[] bytes = serde.serializer().serialize("topic", record);
+    assertThat(serde.deserializer().deserialize("topic", bytes)).isEqualTo(record);
+    assertThat(KnownSchemas.toJson(bytes)).startsWith("{");
+  }
+}
