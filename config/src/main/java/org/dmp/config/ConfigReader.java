@@ -30,6 +30,7 @@ public final class ConfigReader {
 
   public ConfigReader(Settings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    problems.addAll(settings.problems());
   }
 
   /** A non-blank text. */

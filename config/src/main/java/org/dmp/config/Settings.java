@@ -29,10 +29,12 @@ public final class Settings {
 
   private final String name;
   private final Map<String, Setting> byKey;
+  private final List<String> problems;
 
-  private Settings(String name, Map<String, Setting> byKey) {
+  private Settings(String name, Map<String, Setting> byKey, List<String> problems) {
     this.name = name;
     this.byKey = Collections.unmodifiableMap(byKey);
+    this.problems = List.copyOf(problems);
   }
 
   /**
@@ -41,7 +43,8 @@ public final class Settings {
    * @param env the process environment
    * @param args command-line flags
    * @param aliases short flag names for keys, e.g. {@code bootstrap -> kafka.bootstrap}
-   * @throws ConfigException listing every unknown or incomplete flag
+   * @return the settings, with every unknown or incomplete flag kept in {@link #problems()} so
+   *     that they are reported together with the invalid values
    */
   public static Settings load(String name, List<String> defaults, Map<String, String> env, List<String> args,
       Map<String, String> aliases) {
@@ -60,10 +63,7 @@ public final class Settings {
     }
     List<String> problems = new ArrayList<>();
     applyFlags(args, aliases, byKey, problems);
-    if (!problems.isEmpty()) {
-      throw new ConfigException(name, problems);
-    }
-    return new Settings(name, byKey);
+    return new Settings(name, byKey, problems);
   }
 
   /** The environment variable that overrides a key. */
@@ -73,6 +73,11 @@ public final class Settings {
 
   public String name() {
     return name;
+  }
+
+  /** Flags that named no setting or lacked a value. */
+  public List<String> problems() {
+    return problems;
   }
 
   public Optional<Setting> get(String key) {

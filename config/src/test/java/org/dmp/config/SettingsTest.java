@@ -34,13 +34,18 @@ class SettingsTest {
   }
 
   @Test
-  void reportsEveryBadFlagAtOnce() {
-    assertThatThrownBy(() -> Settings.load("svc", DEFAULTS, Map.of(), List.of("--nope=1", "stray", "--http.port"), ALIASES))
+  void reportsBadFlagsTogetherWithBadValues() {
+    Settings settings = Settings.load("svc", DEFAULTS, Map.of(), List.of("--nope=1", "stray", "--tls.enabled=maybe", "--http.port"), ALIASES);
+    ConfigReader reader = new ConfigReader(settings);
+    reader.bool("tls.enabled");
+
+    assertThatThrownBy(reader::validate)
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
             "unknown option --nope; known: --bootstrap, --cookie.domain, --drain.timeout, --http.max-body, --http.port, --kafka.bootstrap, --tls.enabled",
             "unexpected argument 'stray': settings are given as --key=value or --key value",
-            "option --http.port needs a value"))
-        .hasMessageStartingWith("Configuration of svc has 3 problems:");
+            "option --http.port needs a value",
+            "tls.enabled='maybe' (from --tls.enabled): must be true or false"))
+        .hasMessageStartingWith("Configuration of svc has 4 problems:");
   }
 
   @Test

@@ -74,6 +74,11 @@ public final class Topics {
     return created;
   }
 
+  @Override
+  public String toString() {
+    return all().stream().map(spec -> spec.name() + "(" + spec.partitions() + ")").toList().toString();
+  }
+
   private static Optional<Duration> retention(ConfigReader reader, String key) {
     if (reader.settings().get(key).map(setting -> setting.value().equalsIgnoreCase("forever")).orElse(false)) {
       return Optional.empty();

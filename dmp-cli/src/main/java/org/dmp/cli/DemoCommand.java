@@ -1,0 +1,103 @@
+package org.dmp.cli;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.dmp.edge.EdgeMain;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.CommonConfig;
+import org.dmp.runtime.MainThread;
+import org.dmp.runtime.RunningService;
+import org.dmp.runtime.ServiceMain;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
+import org.dmp.sync.PartnerSyncMain;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Everything that exists so far, on one machine: the embedded broker, the topics of DESIGN.md and
+ * the three services sharing one Vert.x instance. Grows with each piece of the pipeline.
+ */
+@Command(name = "demo",
+    description = {"Runs the whole pipeline on an embedded broker: prints a line starting 'DMP ready:' with its URLs once",
+        "everything serves, and runs until Ctrl-C."})
+final class DemoCommand implements Callable<Integer> {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--kafka-port", description = "Port of the embedded broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int kafkaPort;
+
+  @Option(names = "--edge-port", description = "Port of the DCS edge; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int edgePort;
+
+  @Option(names = "--data-dir", description = "Folder for all the demo's data; kept across runs (default: ${DEFAULT-VALUE}).")
+  private Path dataDir;
+
+  @Option(names = "--taxonomy", paramLabel = "FILE", description = "Taxonomy file to use instead of the sample one.")
+  private Path taxonomy;
+
+  @Override
+  public Integer call() throws Exception {
+    checkOptions();
+    Shutdown shutdown = new Shutdown();
+    EmbeddedKafkaBroker broker = shutdown.closeAtExit(EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of()));
+    String bootstrap = broker.bootstrapServers();
+    List<String> kafka = List.of("--kafka.bootstrap", bootstrap);
+    Map<String, String> env = System.getenv();
+
+    Topics topics = TopicsCommand.configured(env);
+    TopicsCommand.createMissing(topics, bootstrap);
+
+    Vertx vertx = Vertx.vertx();
+    shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
+    List<RunningService> services = MainThread.await(Future.all(
+        EdgeMain.start(vertx, EdgeMain.SETTINGS.read(env, withPort(kafka, edgePort), CommonConfig::read)),
+        QualifierMain.start(vertx, QualifierMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read)),
+        PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read))),
+        START_TIMEOUT, "starting the services").list();
+
+    var out = spec.commandLine().getOut();
+    if (taxonomy != null) {
+      out.println("Taxonomy " + taxonomy + " is checked but not applied yet: the qualifier that reads it comes next.");
+    }
+    StringBuilder ready = new StringBuilder("DMP ready:");
+    services.forEach(service -> ready.append(' ').append(service.name()).append("=http://127.0.0.1:").append(service.httpPort()).append('/'));
+    out.println(ready.append(" kafka=").append(bootstrap));
+    out.println("  topics: " + topics);
+    out.println("  data:   " + dataDir.toAbsolutePath());
+    out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap);
+    out.println("  Ctrl-C stops everything.");
+    out.flush();
+    shutdown.await();
+    return 0;
+  }
+
+  private void checkOptions() {
+    for (int port : new int[] {kafkaPort, edgePort}) {
+      if (port < 0 || port > 65_535) {
+        throw new ParameterException(spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);
+      }
+    }
+    if (taxonomy != null && !Files.isReadable(taxonomy)) {
+      throw new ParameterException(spec.commandLine(), "--taxonomy " + taxonomy + ": no readable file there");
+    }
+  }
+
+  private static List<String> withPort(List<String> args, int port) {
+    return Stream.concat(args.stream(), Stream.of("--http.port", Integer.toString(port))).toList();
+  }
+}

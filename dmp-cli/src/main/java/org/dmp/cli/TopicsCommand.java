@@ -1,0 +1,43 @@
+package org.dmp.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.dmp.schemas.topics.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "topics",
+    description = {"Creates the pipeline's topics that do not exist yet; existing ones are left as they are.",
+        "Names, partitions and retention come from dmp-topics.properties and DMP_TOPIC_... variables."})
+final class TopicsCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  private String bootstrap;
+
+  @Override
+  public Integer call() throws InterruptedException, ExecutionException {
+    Topics topics = configured(System.getenv());
+    List<String> created = createMissing(topics, bootstrap);
+    spec.commandLine().getOut().println("Topics " + topics + " at " + bootstrap + "; created now: " + created);
+    return 0;
+  }
+
+  /** The topics as configured by dmp-topics.properties and the environment. */
+  static Topics configured(Map<String, String> env) {
+    return CliDefaults.SPEC.read(env, List.of(), Topics::read);
+  }
+
+  static List<String> createMissing(Topics topics, String bootstrap) throws InterruptedException, ExecutionException {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      return topics.createMissing(admin);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package org.dmp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code dmp} script at the repository root, run as a user runs it, over the packaged jar. */
+class DmpScriptIT {
+  private static final Path REPOSITORY = Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
+  private static final Duration START_LIMIT = Duration.ofSeconds(90);
+
+  private Process process;
+  private final List<String> stdout = new CopyOnWriteArrayList<>();
+  private final List<String> stderr = new CopyOnWriteArrayList<>();
+  private final List<Thread> readers = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void helpListsTheSubcommands() throws Exception {
+    start("help");
+
+    assertThat(exited()).isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(String.join("\n", stdout)).contains("demo", "broker", "tail", "topics", "edge", "qualifier", "partner-sync");
+  }
+
+  @Test
+  void brokerServesUntilSigtermThenStopsCleanlyAndKeepsItsData(@TempDir Path dataDir) throws Exception {
+    start("broker", "--port", "0", "--data-dir", dataDir.toString());
+
+    String address = awaitLine(Pattern.compile("(127\\.0\\.0\\.1:\\d+)")).group(1);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address))) {
+      assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+    }
+    sigterm();
+
+    assertThat(exited()).as("stopped after SIGTERM").isTrue();
+    assertThat(String.join("\n", stderr)).contains("Kafka broker at " + address + " stopped");
+    assertThat(dataDir.resolve("kafka-logs/meta.properties")).exists();
+  }
+
+  @Test
+  void demoStartsEverythingAndPrintsItsUrls(@TempDir Path dataDir) throws Exception {
+    start("demo", "--kafka-port", "0", "--edge-port", "0", "--data-dir", dataDir.toString());
+
+    Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) kafka=(\\S+)$"));
+    HttpClient http = HttpClient.newHttpClient();
+    for (int service = 1; service <= 3; service++) {
+      URI health = URI.create(ready.group(service) + "health/ready");
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+    }
+    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(4));
+    assertThat(topics.exitCode()).isZero();
+    assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
+    sigterm();
+
+    assertThat(exited()).as("stopped after SIGTERM").isTrue();
+  }
+
+  @Test
+  void demoRefusesAMissingTaxonomyFile(@TempDir Path dataDir) throws Exception {
+    start("demo", "--data-dir", dataDir.toString(), "--taxonomy", dataDir.resolve("absent.json").toString());
+
+    assertThat(exited()).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(String.join("\n", stderr)).contains("absent.json: no readable file there");
+  }
+
+  private void start(String... args) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(REPOSITORY.resolve("dmp").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("DMP_NO_BUILD", "1");
+    process = builder.start();
+    follow(process.getInputStream(), stdout);
+    follow(process.getErrorStream(), stderr);
+  }
+
+  /** SIGTERM through the handle: Process.destroy() would also close the pipes we read its last words from. */
+  private void sigterm() {
+    assertThat(process.toHandle().destroy()).isTrue();
+  }
+
+  /** Waits for the process to exit and for everything it printed to be read. */
+  private boolean exited() throws InterruptedException {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      return false;
+    }
+    for (Thread reader : readers) {
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+    }
+    return true;
+  }
+
+  private Matcher awaitLine(Pattern pattern) {
+    return await().atMost(START_LIMIT)
+        .failFast("dmp exited early: " + stderr, () -> !process.isAlive())
+        .until(() -> stdout.stream().map(pattern::matcher).filter(Matcher::find).findFirst(), Optional::isPresent)
+        .orElseThrow();
+  }
+
+  private void follow(java.io.InputStream stream, List<String> lines) {
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        in.lines().forEach(lines::add);
+      } catch (IOException e) {
+        lines.add("(reading failed: " + e + ")");
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    readers.add(reader);
+  }
+
+}

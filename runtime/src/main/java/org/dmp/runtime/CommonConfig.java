@@ -1,0 +1,41 @@
+package org.dmp.runtime;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.dmp.config.ConfigReader;
+import org.dmp.config.SettingsSpec;
+import org.dmp.schemas.topics.Topics;
+
+/**
+ * What every service is configured with: the Kafka cluster ({@code kafka.bootstrap}), its HTTP
+ * endpoint ({@code http.host}, {@code http.port}) and the topic catalogue.
+ */
+public record CommonConfig(String bootstrap, HttpEndpoint http, Topics topics) {
+  public CommonConfig {
+    Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(topics, "topics");
+  }
+
+  /**
+   * A service's settings: the topic catalogue's defaults, then its own {@code <name>.properties},
+   * with {@code --bootstrap} and {@code --port} as short flags.
+   */
+  public static SettingsSpec spec(String service) {
+    return new SettingsSpec(service, List.of(Topics.DEFAULTS, service + ".properties"),
+        Map.of("bootstrap", "kafka.bootstrap", "port", "http.port"));
+  }
+
+  public static CommonConfig read(ConfigReader reader) {
+    return new CommonConfig(reader.hostPorts("kafka.bootstrap"), HttpEndpoint.read(reader, "http"), Topics.read(reader));
+  }
+
+  /** Deploys the health endpoints on this configuration's HTTP endpoint. */
+  public Future<RunningService> startStatusServer(Vertx vertx, String service) {
+    StatusServerVerticle server = new StatusServerVerticle(service, http, bootstrap);
+    return vertx.deployVerticle(server).map(id -> new RunningService(service, server.actualPort()));
+  }
+}

@@ -1,0 +1,59 @@
+package org.dmp.runtime;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of a service that has no other HTTP traffic yet: health endpoints over a Kafka
+ * readiness check. Undeploying it stops the checks and closes the server.
+ */
+public final class StatusServerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusServerVerticle.class);
+  private static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
+
+  private final String service;
+  private final HttpEndpoint endpoint;
+  private final String bootstrap;
+  private KafkaHealth kafka;
+  private HttpServer server;
+
+  public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap) {
+    this.service = Objects.requireNonNull(service, "service");
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+  }
+
+  @Override
+  public Future<?> start() {
+    return KafkaHealth.start(vertx, bootstrap, CHECK_INTERVAL)
+        .compose(health -> {
+          kafka = health;
+          Router router = Router.router(vertx);
+          HealthRoutes.mount(router, health);
+          return vertx.createHttpServer().requestHandler(router).listen(endpoint.port(), endpoint.host());
+        })
+        .onSuccess(listening -> {
+          server = listening;
+          LOG.info("{} status at http://{}:{}/health/ready, Kafka {}", service, endpoint.host(), listening.actualPort(), bootstrap);
+        });
+  }
+
+  /** The port the server listens on, also when the configuration asked for any free port. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (kafka != null) {
+      kafka.close();
+    }
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}
