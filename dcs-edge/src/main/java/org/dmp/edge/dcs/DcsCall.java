@@ -1,0 +1,36 @@
+package org.dmp.edge.dcs;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.dmp.avro.PartnerId;
+
+/**
+ * One {@code /event} call, classified by key prefix.
+ *
+ * @param signals c_, d_ (other than the platform keys below) and unprefixed keys, as sent
+ * @param privateSignals p_ keys: evaluated for this hit only, never stored, logged or forwarded
+ * @param declaredVisitorId d_uuid, used when the call carries no visitor cookie
+ * @param declaredIds d_cid partner ids
+ * @param answer what the caller asked to get back
+ * @param dataSourceId d_tdpid: evaluate only that data source's traits
+ */
+public record DcsCall(
+    Map<String, List<String>> signals,
+    Map<String, List<String>> privateSignals,
+    Optional<String> declaredVisitorId,
+    List<PartnerId> declaredIds,
+    AnswerOptions answer,
+    Optional<Long> dataSourceId) {
+
+  /**
+   * @param json d_rtbd=json, or a JSONP callback: answer JSON instead of a pixel
+   * @param callback d_cb: wrap the JSON in this JavaScript function call
+   * @param urlDestinations d_dst=1: include URL destinations to fire
+   * @param traits d_cts=1: include trait ids
+   * @param segments d_cts=2: include segment ids
+   */
+  public record AnswerOptions(boolean json, Optional<String> callback, boolean urlDestinations, boolean traits, boolean segments) {
+    public static final AnswerOptions PIXEL = new AnswerOptions(false, Optional.empty(), false, false, false);
+  }
+}

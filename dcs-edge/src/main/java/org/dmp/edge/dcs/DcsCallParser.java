@@ -1,0 +1,136 @@
+package org.dmp.edge.dcs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.dmp.avro.PartnerId;
+import org.dmp.edge.identity.VisitorIds;
+
+/**
+ * Turns the decoded keys of an {@code /event} call into a {@link DcsCall}, following Audience
+ * Manager's DCS: prefixes {@code c_}, {@code d_}, {@code h_}, {@code p_} and none, and the platform
+ * keys that steer the call instead of describing the visit.
+ *
+ * <p>{@code h_} keys are filled by the edge from the request's headers; the same keys sent as
+ * parameters are ignored, so that a page cannot pose as another referrer or browser.
+ */
+public final class DcsCallParser {
+  /** d_cid's separator between data source id and partner user id (%01 on the wire). */
+  private static final char CID_SEPARATOR = '\u0001';
+  private static final Pattern DATA_SOURCE_ID = Pattern.compile("[1-9][0-9]{0,17}");
+  private static final Pattern CALLBACK = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,7}");
+  private static final int MAX_PARTNER_USER_ID = 255;
+  private static final Set<String> PLATFORM_KEYS = Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
+
+  private final FormDecoder decoder;
+
+  public DcsCallParser(FormDecoder decoder) {
+    this.decoder = decoder;
+  }
+
+  /** @throws InvalidCall naming the first problem found */
+  public DcsCall parse(List<FormDecoder.Param> params) {
+    Map<String, List<String>> signals = new LinkedHashMap<>();
+    Map<String, List<String>> privateSignals = new LinkedHashMap<>();
+    Map<String, List<String>> platform = new LinkedHashMap<>();
+    for (FormDecoder.Param param : params) {
+      String key = param.key();
+      Map<String, List<String>> target = key.startsWith("p_") ? privateSignals
+          : key.startsWith("h_") ? null
+          : PLATFORM_KEYS.contains(key) ? platform
+          : signals;
+      if (target != null) {
+        target.computeIfAbsent(key, k -> new ArrayList<>()).addAll(param.values());
+      }
+    }
+    boolean json = single(platform, "d_rtbd").map(value -> {
+      if (!value.equals("json")) {
+        throw new InvalidCall("d_rtbd must be 'json', was '" + value + "'");
+      }
+      return true;
+    }).orElse(false);
+    Optional<String> callback = single(platform, "d_cb").map(DcsCallParser::callback);
+    Optional<String> cts = single(platform, "d_cts");
+    if (cts.isPresent() && !cts.get().equals("1") && !cts.get().equals("2")) {
+      throw new InvalidCall("d_cts must be 1 (trait ids) or 2 (segment ids), was '" + cts.get() + "'");
+    }
+    boolean urlDestinations = single(platform, "d_dst").map(value -> {
+      if (!value.equals("0") && !value.equals("1")) {
+        throw new InvalidCall("d_dst must be 0 or 1, was '" + value + "'");
+      }
+      return value.equals("1");
+    }).orElse(false);
+    var answer = new DcsCall.AnswerOptions(json || callback.isPresent(), callback, urlDestinations,
+        cts.filter("1"::equals).isPresent(), cts.filter("2"::equals).isPresent());
+    return new DcsCall(
+        signals,
+        privateSignals,
+        single(platform, "d_uuid").map(DcsCallParser::visitorId),
+        platform.getOrDefault("d_cid", List.of()).stream().map(DcsCallParser::declaredId).toList(),
+        answer,
+        single(platform, "d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
+  }
+
+  /** Decodes and parses a raw query string or body. */
+  public DcsCall parse(byte[] raw) {
+    return parse(decoder.decode(raw));
+  }
+
+  public DcsCall parse(String rawQuery) {
+    return parse(decoder.decode(rawQuery));
+  }
+
+  /** A data source id: a positive whole number. */
+  public static long dataSourceId(String value, String key) {
+    if (!DATA_SOURCE_ID.matcher(value).matches()) {
+      throw new InvalidCall(key + " must be a data source id (a positive whole number), was '" + value + "'");
+    }
+    return Long.parseLong(value);
+  }
+
+  /** A partner user id: 1 to 255 characters, none of them a control character. */
+  public static String partnerUserId(String value, String key) {
+    if (value.isEmpty() || value.length() > MAX_PARTNER_USER_ID || value.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidCall(key + " must be 1 to " + MAX_PARTNER_USER_ID + " characters without control characters");
+    }
+    return value;
+  }
+
+  private static String visitorId(String value) {
+    if (!VisitorIds.isValid(value)) {
+      throw new InvalidCall("d_uuid must be a visitor id of 1 to " + VisitorIds.MAX_DIGITS + " digits, was '" + value + "'");
+    }
+    return value;
+  }
+
+  private static PartnerId declaredId(String value) {
+    int separator = value.indexOf(CID_SEPARATOR);
+    if (separator < 0) {
+      throw new InvalidCall("d_cid must be DPID%01DPUUID (data source id, %01, partner user id)");
+    }
+    return new PartnerId(dataSourceId(value.substring(0, separator), "d_cid's data source id"),
+        partnerUserId(value.substring(separator + 1), "d_cid's partner user id"));
+  }
+
+  private static String callback(String value) {
+    if (!CALLBACK.matcher(value).matches()) {
+      throw new InvalidCall("d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
+    }
+    return value;
+  }
+
+  private static Optional<String> single(Map<String, List<String>> platform, String key) {
+    List<String> values = platform.get(key);
+    if (values == null) {
+      return Optional.empty();
+    }
+    if (values.size() != 1) {
+      throw new InvalidCall(key + " takes exactly one value, got " + values.size());
+    }
+    return Optional.of(values.get(0));
+  }
+}

@@ -1,0 +1,137 @@
+package org.dmp.edge.dcs;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Strict {@code application/x-www-form-urlencoded} decoding of a query string or a POST body.
+ *
+ * <p>Stricter than the decoders of HTTP libraries, which repair bad input silently: a malformed
+ * percent escape, bytes that are not UTF-8, too many keys or an over-long key make the whole call
+ * invalid, so that what is stored is exactly what the tag sent. Values are returned still split at
+ * unescaped commas, so that {@code c_color=red,blue} is two values while {@code %2C} stays a comma
+ * inside one value.
+ */
+public final class FormDecoder {
+  private final int maxKeys;
+  private final int maxKeyLength;
+
+  /** One key and its values, decoded. */
+  public record Param(String key, List<String> values) {}
+
+  public FormDecoder(int maxKeys, int maxKeyLength) {
+    this.maxKeys = maxKeys;
+    this.maxKeyLength = maxKeyLength;
+  }
+
+  /**
+   * @param raw the encoded form, as bytes (a body) or as the ISO-8859-1 bytes of a request line
+   * @throws InvalidCall naming what is wrong
+   */
+  public List<Param> decode(byte[] raw) {
+    List<Param> params = new ArrayList<>();
+    int start = 0;
+    while (start <= raw.length) {
+      int end = indexOf(raw, (byte) '&', start);
+      if (end > start) {
+        if (params.size() == maxKeys) {
+          throw new InvalidCall("more than " + maxKeys + " keys");
+        }
+        params.add(param(raw, start, end));
+      }
+      start = end + 1;
+    }
+    return params;
+  }
+
+  /** Decodes a query string as a request line carries it (one char per byte). */
+  public List<Param> decode(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return List.of();
+    }
+    for (int i = 0; i < rawQuery.length(); i++) {
+      if (rawQuery.charAt(i) > 0xFF) {
+        throw new InvalidCall("the query holds a character that is not a byte: percent-encode it as UTF-8");
+      }
+    }
+    return decode(rawQuery.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private Param param(byte[] raw, int start, int end) {
+    int equals = indexOf(raw, (byte) '=', start);
+    int keyEnd = Math.min(equals, end);
+    String key = text(raw, start, keyEnd, "key");
+    if (key.isEmpty()) {
+      throw new InvalidCall("a parameter has an empty key");
+    }
+    if (key.length() > maxKeyLength) {
+      throw new InvalidCall("key '" + key.substring(0, 32) + "...' is longer than " + maxKeyLength + " characters");
+    }
+    List<String> values = new ArrayList<>();
+    if (equals < end) {
+      int valueStart = equals + 1;
+      while (valueStart <= end) {
+        int comma = Math.min(indexOf(raw, (byte) ',', valueStart), end);
+        if (comma > valueStart) {
+          values.add(text(raw, valueStart, comma, "value of '" + key + "'"));
+        }
+        valueStart = comma + 1;
+      }
+    }
+    return new Param(key, List.copyOf(values));
+  }
+
+  private static String text(byte[] raw, int start, int end, String what) {
+    ByteBuffer bytes = ByteBuffer.allocate(end - start);
+    for (int i = start; i < end; i++) {
+      byte b = raw[i];
+      if (b == '%') {
+        if (i + 2 >= end || hex(raw[i + 1]) < 0 || hex(raw[i + 2]) < 0) {
+          // The offending bytes are not echoed: they may belong to a p_ value.
+          throw new InvalidCall("malformed percent-encoding in the " + what + ": '%' must be followed by two hex digits");
+        }
+        bytes.put((byte) (hex(raw[i + 1]) << 4 | hex(raw[i + 2])));
+        i += 2;
+      } else {
+        bytes.put(b == '+' ? (byte) ' ' : b);
+      }
+    }
+    bytes.flip();
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    try {
+      CharBuffer chars = utf8.decode(bytes);
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidCall("the " + what + " is not valid UTF-8 once percent-decoded");
+    }
+  }
+
+  private static int hex(byte b) {
+    return Character.digit(b, 16);
+  }
+
+  private static int indexOf(byte[] raw, byte wanted, int from) {
+    for (int i = from; i < raw.length; i++) {
+      if (raw[i] == wanted) {
+        return i;
+      }
+    }
+    return raw.length;
+  }
+
+  /** The params as a map of key to values, repeated keys merged in order. */
+  public static Map<String, List<String>> merged(List<Param> params) {
+    Map<String, List<String>> merged = new java.util.LinkedHashMap<>();
+    params.forEach(param -> merged.computeIfAbsent(param.key(), key -> new ArrayList<>()).addAll(param.values()));
+    return merged;
+  }
+}

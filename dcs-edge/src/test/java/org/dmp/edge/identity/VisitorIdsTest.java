@@ -1,0 +1,44 @@
+package org.dmp.edge.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class VisitorIdsTest {
+
+  @Test
+  void newIdsHave38DigitsAndDoNotRepeat() {
+    VisitorIds ids = new VisitorIds();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String id = ids.next();
+      assertThat(id).hasSize(38).matches("[1-9][0-9]{37}");
+      seen.add(id);
+    }
+    assertThat(seen).hasSize(10_000);
+  }
+
+  @Test
+  void theCookieWinsOverTheDeclaredIdUnlessItIsGarbage() {
+    assertThat(VisitorIds.known(Optional.of("111"), Optional.of("222"))).contains("111");
+    assertThat(VisitorIds.known(Optional.of("NOTARGET"), Optional.of("222"))).contains("NOTARGET");
+    assertThat(VisitorIds.known(Optional.of("<script>"), Optional.of("222"))).contains("222");
+    assertThat(VisitorIds.known(Optional.empty(), Optional.empty())).isEmpty();
+  }
+
+  @Test
+  void theCookieLivesLongerForAnOptOutAndIsCrossSiteOnlyOverTls() {
+    VisitorCookie plain = new VisitorCookie("dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650), false);
+    VisitorCookie tls = new VisitorCookie("dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650), true);
+
+    assertThat(plain.forVisitor("123").encode())
+        .startsWith("dmp=123; Max-Age=15552000; Expires=").endsWith("; Path=/; Domain=example.com; HTTPOnly")
+        .doesNotContain("Secure");
+    assertThat(plain.forVisitor("NOTARGET").encode()).contains("Max-Age=315360000");
+    assertThat(tls.forVisitor("123").encode()).contains("Secure").contains("SameSite=None");
+  }
+}
