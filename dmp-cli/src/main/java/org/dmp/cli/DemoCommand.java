@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.qualifier.QualifierMain;
@@ -65,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
     List<RunningService> services = MainThread.await(Future.all(
-        EdgeMain.start(vertx, EdgeMain.SETTINGS.read(env, withPort(kafka, edgePort), CommonConfig::read)),
+        EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, withPort(kafka, edgePort), EdgeConfig::read)),
         QualifierMain.start(vertx, QualifierMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read)),
         PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read))),
         START_TIMEOUT, "starting the services").list();

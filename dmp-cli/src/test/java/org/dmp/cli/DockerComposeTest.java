@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.dmp.edge.EdgeMain;
+import org.dmp.edge.EdgeConfig;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.sync.PartnerSyncMain;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.Yaml;
 class DockerComposeTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
   private static final Map<String, Set<String>> KNOWN_VARIABLES = Map.of(
-      "dcs-edge", EdgeMain.SETTINGS.envNames(),
+      "dcs-edge", EdgeConfig.SETTINGS.envNames(),
       "qualifier", QualifierMain.SETTINGS.envNames(),
       "partner-sync", PartnerSyncMain.SETTINGS.envNames(),
       "dmp-cli", CliDefaults.SPEC.envNames());

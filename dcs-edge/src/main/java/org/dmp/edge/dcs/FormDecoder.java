@@ -22,13 +22,21 @@ import java.util.Map;
 public final class FormDecoder {
   private final int maxKeys;
   private final int maxKeyLength;
+  private final boolean splitAtCommas;
 
   /** One key and its values, decoded. */
   public record Param(String key, List<String> values) {}
 
+  /** A decoder for DCS calls, where an unescaped comma separates values. */
   public FormDecoder(int maxKeys, int maxKeyLength) {
+    this(maxKeys, maxKeyLength, true);
+  }
+
+  /** @param splitAtCommas false where a comma belongs to the value, as in a redirect URL */
+  public FormDecoder(int maxKeys, int maxKeyLength, boolean splitAtCommas) {
     this.maxKeys = maxKeys;
     this.maxKeyLength = maxKeyLength;
+    this.splitAtCommas = splitAtCommas;
   }
 
   /**
@@ -78,7 +86,7 @@ public final class FormDecoder {
     if (equals < end) {
       int valueStart = equals + 1;
       while (valueStart <= end) {
-        int comma = Math.min(indexOf(raw, (byte) ',', valueStart), end);
+        int comma = splitAtCommas ? Math.min(indexOf(raw, (byte) ',', valueStart), end) : end;
         if (comma > valueStart) {
           values.add(text(raw, valueStart, comma, "value of '" + key + "'"));
         }

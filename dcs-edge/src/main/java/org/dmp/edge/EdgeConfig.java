@@ -1,0 +1,78 @@
+package org.dmp.edge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.dmp.config.ConfigReader;
+import org.dmp.config.SettingsSpec;
+import org.dmp.edge.identity.VisitorCookie;
+import org.dmp.runtime.CommonConfig;
+
+/** The edge's configuration, read once from dcs-edge.properties, DMP_ variables and flags. */
+public record EdgeConfig(
+    CommonConfig common,
+    int instances,
+    Optional<Tls> tls,
+    Limits limits,
+    int region,
+    VisitorCookie cookie,
+    Produce produce,
+    Providers providers) {
+
+  public static final SettingsSpec SETTINGS = CommonConfig.spec("dcs-edge");
+
+  public EdgeConfig {
+    Objects.requireNonNull(common, "common");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(cookie, "cookie");
+    Objects.requireNonNull(produce, "produce");
+    Objects.requireNonNull(providers, "providers");
+  }
+
+  /** PEM files of the certificate chain and its private key. */
+  public record Tls(Path certificate, Path key) {}
+
+  public record Limits(int maxUrlBytes, int maxBodyBytes, int maxKeys, int maxKeyLength) {}
+
+  public record Produce(int maxInFlight, Duration timeout, Duration linger, Duration retryAfter) {}
+
+  public record Providers(Duration timeout, int failuresToOpen, Duration resetAfter) {}
+
+  public static EdgeConfig read(ConfigReader reader) {
+    CommonConfig common = CommonConfig.read(reader);
+    Optional<String> cert = reader.optionalText("http.tls.cert");
+    Optional<String> key = reader.optionalText("http.tls.key");
+    if (cert.isPresent() != key.isPresent()) {
+      reader.problem("http.tls.cert and http.tls.key go together: set both for TLS, or neither");
+    }
+    Optional<Tls> tls = cert.isPresent() && key.isPresent()
+        ? Optional.of(new Tls(Path.of(cert.get()), Path.of(key.get()))) : Optional.empty();
+    Limits limits = new Limits(
+        reader.integer("dcs.max-url-bytes", 256, 1 << 20),
+        reader.integer("dcs.max-body-bytes", 256, 16 << 20),
+        reader.integer("dcs.max-keys", 1, 100_000),
+        reader.integer("dcs.max-key-length", 8, 4096));
+    VisitorCookie cookie = new VisitorCookie(
+        reader.text("cookie.name"),
+        reader.optionalText("cookie.domain"),
+        reader.duration("cookie.max-age", Duration.ofMinutes(1), Duration.ofDays(3650)),
+        reader.duration("cookie.opt-out-max-age", Duration.ofDays(1), Duration.ofDays(36500)),
+        tls.isPresent());
+    Produce produce = new Produce(
+        reader.integer("produce.max-in-flight", 1, 1_000_000),
+        reader.duration("produce.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+        reader.duration("produce.linger", Duration.ZERO, Duration.ofSeconds(1)),
+        reader.duration("produce.retry-after", Duration.ofSeconds(1), Duration.ofHours(1)));
+    if (produce.timeout().compareTo(produce.linger()) <= 0) {
+      reader.problem("produce.timeout (" + produce.timeout() + ") must be longer than produce.linger (" + produce.linger() + ")");
+    }
+    Providers providers = new Providers(
+        reader.duration("provider.timeout", Duration.ofMillis(1), Duration.ofSeconds(10)),
+        reader.integer("provider.failures-to-open", 1, 1000),
+        reader.duration("provider.reset-after", Duration.ofMillis(100), Duration.ofHours(1)));
+    return new EdgeConfig(common, reader.integer("http.instances", 0, 256), tls, limits,
+        reader.integer("dcs.region", 0, Integer.MAX_VALUE), cookie, produce, providers);
+  }
+}

@@ -1,0 +1,44 @@
+package org.dmp.edge;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** The edge's metrics, scraped in Prometheus format from {@code /metrics}. Shared by every event loop. */
+public final class EdgeMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer produceLatency = Timer.builder("dmp_edge_produce_latency")
+      .description("Time from sending an event to Kafka's acknowledgement")
+      .publishPercentileHistogram()
+      .register(registry);
+
+  public void countRequest(String endpoint, int status) {
+    Counter.builder("dmp_edge_requests").description("Answered requests by endpoint and status")
+        .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+        .register(registry).increment();
+  }
+
+  public void recordProduce(Duration latency) {
+    produceLatency.record(latency);
+  }
+
+  public void countProviderMiss(long dataSourceId, String reason) {
+    Counter.builder("dmp_edge_provider_misses").description("Real-time provider calls that brought nothing, by reason")
+        .tag("data_source", Long.toString(dataSourceId)).tag("reason", reason)
+        .register(registry).increment();
+  }
+
+  public void gaugeInFlight(Supplier<Number> inFlight) {
+    Gauge.builder("dmp_edge_events_in_flight", inFlight).description("Events sent to Kafka and not yet acknowledged")
+        .register(registry);
+  }
+
+  /** The text for {@code /metrics}. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

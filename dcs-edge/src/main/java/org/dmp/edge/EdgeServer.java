@@ -1,0 +1,104 @@
+package org.dmp.edge;
+
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.function.LongFunction;
+import org.dmp.edge.answer.HitAnswers;
+import org.dmp.edge.provider.RealtimeProviders;
+import org.dmp.edge.publish.VisitPublisher;
+import org.dmp.runtime.KafkaHealth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge: starts what the event loops share (Kafka health check, producer, metrics), then one
+ * {@link EdgeVerticle} per event loop on one port. Undeploying it closes the HTTP servers first,
+ * then waits for every event in flight to be acknowledged before closing the producer.
+ */
+public final class EdgeServer extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
+  private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(2);
+
+  private final EdgeConfig config;
+  private final HitAnswers answers;
+  private final LongFunction<Optional<URI>> endpoints;
+  private final EdgeMetrics metrics = new EdgeMetrics();
+  private KafkaHealth health;
+  private VisitPublisher publisher;
+  private int port;
+
+  /** What every event loop's verticle uses. */
+  record Shared(EdgeConfig config, VisitPublisher publisher, KafkaHealth health, EdgeMetrics metrics, HitAnswers answers,
+      LongFunction<Optional<URI>> endpoints, Map<Long, CircuitBreaker> breakers) {}
+
+  /**
+   * @param answers what JSON answers carry and which traits private signals realize
+   * @param endpoints a data source's real-time provider endpoint, if it declares one
+   */
+  public EdgeServer(EdgeConfig config, HitAnswers answers, LongFunction<Optional<URI>> endpoints) {
+    this.config = config;
+    this.answers = answers;
+    this.endpoints = endpoints;
+  }
+
+  @Override
+  public Future<?> start() {
+    return KafkaHealth.start(vertx, config.common().bootstrap(), HEALTH_INTERVAL)
+        .compose(started -> {
+          health = started;
+          return VisitPublisher.start(vertx, config, () -> started.status().reachable());
+        })
+        .compose(started -> {
+          publisher = started;
+          metrics.gaugeInFlight(started::inFlight);
+          return deployHttpVerticles(new Shared(config, started, health, metrics, answers, endpoints, RealtimeProviders.sharedBreakers()));
+        });
+  }
+
+  /** One verticle per event loop, all on one port; port 0 becomes -1, Vert.x's random port shared by every instance. */
+  private Future<?> deployHttpVerticles(Shared shared) {
+    int instances = config.instances() > 0 ? config.instances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    int configured = config.common().http().port();
+    List<EdgeVerticle> deployed = new CopyOnWriteArrayList<>();
+    Supplier<EdgeVerticle> verticle = () -> {
+      EdgeVerticle created = new EdgeVerticle(shared, configured == 0 ? -1 : configured);
+      deployed.add(created);
+      return created;
+    };
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).onSuccess(id -> {
+      port = deployed.get(0).actualPort();
+      LOG.info("dcs-edge listening on {}:{} with {} event-loop instances{}", config.common().http().host(), port, instances,
+          config.tls().isPresent() ? " over TLS" : "");
+    });
+  }
+
+  /** The port the edge listens on, also when the configuration asked for any free port. */
+  public int actualPort() {
+    return port;
+  }
+
+  public EdgeMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (health != null) {
+      health.close();
+    }
+    return publisher == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      publisher.close();
+      return null;
+    });
+  }
+}

@@ -1,0 +1,34 @@
+package org.dmp.edge.answer;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the platform knows of a visitor right after their hit: the answer's {@code stuff},
+ * {@code dests}, {@code traits} and {@code segments}.
+ *
+ * @param stuff cookie destinations to set
+ * @param dests URL destinations to fire, macros already expanded
+ * @param traits trait ids the visitor realized
+ * @param segments segment ids the visitor belongs to
+ * @param stale true when the qualifier did not answer in time and these are the last known ones
+ */
+public record Qualification(List<CookieDestination> stuff, List<String> dests, List<Long> traits, List<Long> segments, boolean stale) {
+  public static final Qualification NONE = new Qualification(List.of(), List.of(), List.of(), List.of(), false);
+
+  public Qualification {
+    stuff = List.copyOf(stuff);
+    dests = List.copyOf(dests);
+    traits = List.copyOf(traits);
+    segments = List.copyOf(segments);
+  }
+
+  /** A cookie destination: {@code {"cn", "cv", "ttl", "dmn"}} in the answer. */
+  public record CookieDestination(String name, String value, int ttlDays, String domain) {
+    public CookieDestination {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      Objects.requireNonNull(domain, "domain");
+    }
+  }
+}
