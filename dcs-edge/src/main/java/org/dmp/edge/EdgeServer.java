@@ -14,9 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.LongFunction;
 import org.dmp.edge.answer.HitAnswers;
+import org.dmp.edge.provider.DataSourceDirectory;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.publish.VisitPublisher;
 import org.dmp.runtime.KafkaHealth;
+import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +33,8 @@ public final class EdgeServer extends VerticleBase {
 
   private final EdgeConfig config;
   private final HitAnswers answers;
-  private final LongFunction<Optional<URI>> endpoints;
   private final EdgeMetrics metrics = new EdgeMetrics();
+  private DataSourceDirectory dataSources;
   private KafkaHealth health;
   private VisitPublisher publisher;
   private int port;
@@ -41,19 +43,17 @@ public final class EdgeServer extends VerticleBase {
   record Shared(EdgeConfig config, VisitPublisher publisher, KafkaHealth health, EdgeMetrics metrics, HitAnswers answers,
       LongFunction<Optional<URI>> endpoints, Map<Long, CircuitBreaker> breakers) {}
 
-  /**
-   * @param answers what JSON answers carry and which traits private signals realize
-   * @param endpoints a data source's real-time provider endpoint, if it declares one
-   */
-  public EdgeServer(EdgeConfig config, HitAnswers answers, LongFunction<Optional<URI>> endpoints) {
+  /** @param answers what JSON answers carry and which traits private signals realize */
+  public EdgeServer(EdgeConfig config, HitAnswers answers) {
     this.config = config;
     this.answers = answers;
-    this.endpoints = endpoints;
   }
 
   @Override
   public Future<?> start() {
-    return KafkaHealth.start(vertx, config.common().bootstrap(), HEALTH_INTERVAL)
+    dataSources = DataSourceDirectory.follow(config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    return Future.fromCompletionStage(dataSources.caughtUp(), context)
+        .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().bootstrap(), HEALTH_INTERVAL))
         .compose(started -> {
           health = started;
           return VisitPublisher.start(vertx, config, () -> started.status().reachable());
@@ -61,7 +61,8 @@ public final class EdgeServer extends VerticleBase {
         .compose(started -> {
           publisher = started;
           metrics.gaugeInFlight(started::inFlight);
-          return deployHttpVerticles(new Shared(config, started, health, metrics, answers, endpoints, RealtimeProviders.sharedBreakers()));
+          return deployHttpVerticles(new Shared(config, started, health, metrics, answers, dataSources::endpoint,
+              RealtimeProviders.sharedBreakers()));
         });
   }
 
@@ -93,6 +94,9 @@ public final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (dataSources != null) {
+      dataSources.close();
+    }
     if (health != null) {
       health.close();
     }

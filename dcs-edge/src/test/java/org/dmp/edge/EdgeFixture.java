@@ -47,7 +47,7 @@ final class EdgeFixture {
       admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
     EdgeConfig config = config(bootstrap, topic, settings);
-    EdgeServer server = new EdgeServer(config, HitAnswers.NONE, dataSourceId -> java.util.Optional.empty());
+    EdgeServer server = new EdgeServer(config, HitAnswers.NONE);
     MainThread.await(vertx.deployVerticle(server), Duration.ofSeconds(60), "starting the edge");
     return new EdgeFixture(bootstrap, topic, server, config);
   }

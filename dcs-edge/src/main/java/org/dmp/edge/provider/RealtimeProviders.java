@@ -103,7 +103,7 @@ public final class RealtimeProviders {
 
   static Enrichment answer(HttpResponse<Buffer> response) {
     if (response.statusCode() != 200) {
-      throw new InvalidAnswer("status " + response.statusCode());
+      throw new IllegalStateException("status " + response.statusCode());
     }
     JsonObject body;
     try {
@@ -173,14 +173,13 @@ public final class RealtimeProviders {
     if (failure instanceof OpenCircuitException) {
       return "circuit-open";
     }
-    if (failure instanceof TimeoutException || failure instanceof java.util.concurrent.TimeoutException
-        || failure.getClass().getSimpleName().contains("Timeout")) {
+    if (failure instanceof TimeoutException || failure instanceof java.util.concurrent.TimeoutException) {
       return "timeout";
     }
     return failure instanceof InvalidAnswer ? "invalid-answer" : "error";
   }
 
-  /** A provider's answer the edge cannot use. */
+  /** A provider's 200 answer whose content the edge cannot use. */
   static final class InvalidAnswer extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -1,0 +1,140 @@
+package org.dmp.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.DataSource;
+import org.dmp.avro.RealtimeProvider;
+import org.dmp.avro.TaxonomyEntry;
+import org.dmp.avro.VisitEvent;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.kafka.embedded.KafkaBrokerExtension;
+import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.runtime.MainThread;
+import org.dmp.schemas.serde.AvroSerde;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Real-time data providers, each a real HTTP server, declared in the taxonomy topic. */
+@ExtendWith({VertxExtension.class, KafkaBrokerExtension.class})
+class ProviderIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final ConcurrentMap<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, JsonObject> questions = new ConcurrentHashMap<>();
+  private String bootstrap;
+  private String taxonomyTopic;
+  private int providerPort;
+
+  @BeforeEach
+  void startProvider(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    bootstrap = broker.bootstrapServers();
+    taxonomyTopic = UniqueNames.topic("taxonomy");
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create());
+    router.post("/:name").handler(context -> {
+      String name = context.pathParam("name");
+      calls.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+      questions.put(name, context.body().asJsonObject());
+      switch (name) {
+        case "good", "late-joiner" -> context.json(new JsonObject()
+            .put("signals", new JsonObject().put("c_tier", List.of("gold")).put("score", 7)).put("traits", List.of(201, 202)));
+        case "slow" -> vertx.setTimer(1_000, id -> context.json(new JsonObject().put("traits", List.of(999))));
+        default -> context.response().setStatusCode(500).end();
+      }
+    });
+    HttpServer server = MainThread.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), WAIT, "provider");
+    providerPort = server.actualPort();
+    declare(30001, "good");
+    declare(30002, "slow");
+    declare(30003, "broken");
+    declare(30005, null);
+  }
+
+  @Test
+  void aProvidersAnswerIsRecordedWithTheEventAndMissesAreCountedNotFatal(Vertx vertx) throws Exception {
+    EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic,
+        "--provider.failures-to-open=2", "--provider.reset-after=1h");
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+
+    assertThat(get(http, "/event?c_n=good&d_cid=30001%01user-1", "dmp=111").statusCode()).isEqualTo(200);
+    assertThat(get(http, "/event?c_n=slow&d_cid=30002%01user-2").statusCode()).isEqualTo(200);
+    for (int i = 0; i < 4; i++) {
+      assertThat(get(http, "/event?c_n=broken&d_cid=30003%01user-3").statusCode()).isEqualTo(200);
+    }
+    assertThat(get(http, "/event?c_n=none&d_cid=30005%01user-5").statusCode()).isEqualTo(200);
+
+    List<VisitEvent> events = EdgeFixture.events(edge.readUntil(all -> all.size() == 7));
+    VisitEvent good = only(events, "good");
+    assertThat(good.getSignals()).containsEntry("c_tier", List.of("gold")).containsEntry("score", List.of("7"));
+    assertThat(good.getRealizedTraits()).containsExactly(201L, 202L);
+    assertThat(questions.get("good")).isEqualTo(new JsonObject().put("dataSourceId", 30001).put("partnerUserId", "user-1").put("visitorId", "111"));
+    assertThat(only(events, "slow").getRealizedTraits()).isEmpty();
+    assertThat(only(events, "none").getSignals()).containsOnlyKeys("c_n");
+    assertThat(calls.get("broken").get()).as("calls before the circuit opened").isEqualTo(2);
+
+    String metrics = get(http, "/metrics", null).bodyAsString();
+    assertThat(metrics).contains("dmp_edge_provider_misses_total{data_source=\"30002\",reason=\"timeout\"} 1.0")
+        .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"error\"} 2.0")
+        .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"circuit-open\"} 2.0");
+  }
+
+  @Test
+  void aProviderDeclaredWhileTheEdgeRunsIsAskedFromThenOn(Vertx vertx) throws Exception {
+    EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic);
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+
+    declare(30004, "late-joiner");
+
+    await().atMost(WAIT).until(() -> {
+      get(http, "/event?c_n=late&d_cid=30004%01user-4", null);
+      return calls.containsKey("late-joiner");
+    });
+  }
+
+  private void declare(long dataSourceId, String path) throws Exception {
+    RealtimeProvider provider = path == null ? null : new RealtimeProvider("http://127.0.0.1:" + providerPort + "/" + path);
+    TaxonomyEntry entry = new TaxonomyEntry(new DataSource(dataSourceId, "source " + dataSourceId, provider));
+    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        new StringSerializer(), AvroSerde.of(TaxonomyEntry.class).serializer())) {
+      producer.send(new ProducerRecord<>(taxonomyTopic, "dataSource/" + dataSourceId, entry)).get();
+    }
+  }
+
+  private static VisitEvent only(List<VisitEvent> events, String name) {
+    return events.stream().filter(event -> event.getSignals().get("c_n").contains(name)).findFirst().orElseThrow();
+  }
+
+  private static HttpResponse<Buffer> get(WebClient http, String uri, String cookie) throws InterruptedException {
+    var request = http.get(uri);
+    if (cookie != null) {
+      request.putHeader("Cookie", cookie);
+    }
+    return MainThread.await(request.send(), WAIT, "GET " + uri);
+  }
+
+  private static HttpResponse<Buffer> get(WebClient http, String uri) throws InterruptedException {
+    return get(http, uri, null);
+  }
+}
