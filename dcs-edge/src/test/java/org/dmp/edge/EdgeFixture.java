@@ -52,6 +52,11 @@ final class EdgeFixture {
     return new EdgeFixture(bootstrap, topic, server, config);
   }
 
+  /** Reads an existing topic that another process wrote. */
+  static EdgeFixture reader(String bootstrap, String topic) {
+    return new EdgeFixture(bootstrap, topic, null, null);
+  }
+
   static EdgeConfig config(String bootstrap, String topic, String... settings) {
     List<String> args = new ArrayList<>(List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
         "--http.instances=2", "--topic.visits.name=" + topic));
