@@ -36,9 +36,17 @@ public record EdgeConfig(
 
   public record Limits(int maxUrlBytes, int maxBodyBytes, int maxKeys, int maxKeyLength) {}
 
-  public record Produce(int maxInFlight, Duration timeout, Duration linger, Duration retryAfter) {}
+  public record Produce(int maxInFlight, Duration timeout, Duration linger, String compression, Duration retryAfter) {}
 
   public record Providers(Duration timeout, int failuresToOpen, Duration resetAfter) {}
+
+  private static String compression(ConfigReader reader) {
+    String compression = reader.text("produce.compression");
+    if (!java.util.Set.of("none", "lz4", "zstd", "snappy", "gzip").contains(compression)) {
+      reader.problem("produce.compression must be none, lz4, zstd, snappy or gzip, was '" + compression + "'");
+    }
+    return compression;
+  }
 
   public static EdgeConfig read(ConfigReader reader) {
     CommonConfig common = CommonConfig.read(reader);
@@ -64,6 +72,7 @@ public record EdgeConfig(
         reader.integer("produce.max-in-flight", 1, 1_000_000),
         reader.duration("produce.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
         reader.duration("produce.linger", Duration.ZERO, Duration.ofSeconds(1)),
+        compression(reader),
         reader.duration("produce.retry-after", Duration.ofSeconds(1), Duration.ofHours(1)));
     if (produce.timeout().compareTo(produce.linger()) <= 0) {
       reader.problem("produce.timeout (" + produce.timeout() + ") must be longer than produce.linger (" + produce.linger() + ")");

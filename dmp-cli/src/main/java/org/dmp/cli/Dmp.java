@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.dmp.edge.EdgeMain;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.sync.PartnerSyncMain;
+import org.dmp.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -13,7 +14,7 @@ import picocli.CommandLine.ScopeType;
     description = "Kafka-native audience data platform.",
     scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Dmp.ManifestVersion.class,
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BrokerCommand.class, TailCommand.class, TopicsCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BrokerCommand.class, TailCommand.class, TopicsCommand.class, BenchCommand.class})
 public final class Dmp {
   private Dmp() {}
 

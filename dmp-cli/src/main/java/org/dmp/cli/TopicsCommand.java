@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "topics",
     description = {"Creates the pipeline's topics that do not exist yet; existing ones are left as they are.",
         "Names, partitions and retention come from dmp-topics.properties and DMP_TOPIC_... variables."})
-final class TopicsCommand implements Callable<Integer> {
+public final class TopicsCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
@@ -31,11 +31,11 @@ final class TopicsCommand implements Callable<Integer> {
   }
 
   /** The topics as configured by dmp-topics.properties and the environment. */
-  static Topics configured(Map<String, String> env) {
+  public static Topics configured(Map<String, String> env) {
     return CliDefaults.SPEC.read(env, List.of(), Topics::read);
   }
 
-  static List<String> createMissing(Topics topics, String bootstrap) throws InterruptedException, ExecutionException {
+  public static List<String> createMissing(Topics topics, String bootstrap) throws InterruptedException, ExecutionException {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       return topics.createMissing(admin);
     }

@@ -1,7 +1,6 @@
 package org.dmp.edge.dcs;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -18,11 +17,17 @@ import java.util.Map;
  * invalid, so that what is stored is exactly what the tag sent. Values are returned still split at
  * unescaped commas, so that {@code c_color=red,blue} is two values while {@code %2C} stays a comma
  * inside one value.
+ *
+ * <p>Not thread-safe: one per event loop.
  */
 public final class FormDecoder {
   private final int maxKeys;
   private final int maxKeyLength;
   private final boolean splitAtCommas;
+  /** Strict: reports bytes that are not UTF-8 instead of replacing them. Reused, so a decoder serves one thread. */
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   /** One key and its values, decoded. */
   public record Param(String key, List<String> values) {}
@@ -96,7 +101,11 @@ public final class FormDecoder {
     return new Param(key, List.copyOf(values));
   }
 
-  private static String text(byte[] raw, int start, int end, String what) {
+  private String text(byte[] raw, int start, int end, String what) {
+    if (plainAscii(raw, start, end)) {
+      // Most keys and values need no decoding at all: skip the buffer and the UTF-8 decoder.
+      return new String(raw, start, end - start, StandardCharsets.ISO_8859_1);
+    }
     ByteBuffer bytes = ByteBuffer.allocate(end - start);
     for (int i = start; i < end; i++) {
       byte b = raw[i];
@@ -112,15 +121,21 @@ public final class FormDecoder {
       }
     }
     bytes.flip();
-    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
     try {
-      CharBuffer chars = utf8.decode(bytes);
-      return chars.toString();
+      return utf8.reset().decode(bytes).toString();
     } catch (CharacterCodingException e) {
       throw new InvalidCall("the " + what + " is not valid UTF-8 once percent-decoded");
     }
+  }
+
+  private static boolean plainAscii(byte[] raw, int start, int end) {
+    for (int i = start; i < end; i++) {
+      byte b = raw[i];
+      if (b < 0 || b == '%' || b == '+') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int hex(byte b) {

@@ -91,7 +91,7 @@ public final class VisitPublisher implements AutoCloseable {
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "dcs-edge");
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, produce.compression());
     settings.put(ProducerConfig.LINGER_MS_CONFIG, (int) produce.linger().toMillis());
     settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) produce.timeout().toMillis());
     settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) produce.timeout().minus(produce.linger()).toMillis());

@@ -1,0 +1,137 @@
+package org.dmp.cli.bench;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.dmp.cli.TopicsCommand;
+import org.dmp.edge.EdgeConfig;
+import org.dmp.edge.EdgeServer;
+import org.dmp.edge.answer.HitAnswers;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.runtime.MainThread;
+import org.dmp.schemas.topics.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The edge against a bare Vert.x server answering the same GIF, with the same event loops, driven
+ * by the same load generator in the same run: the ratio says what collecting costs, the latency at
+ * half the edge's throughput what a tag waits for.
+ */
+@Command(name = "edge", description = {
+    "Measures the edge against a bare Vert.x GIF server with the same event loops, on an embedded broker.",
+    "Prints a table, then one JSON line: baseline_rps, edge_rps, ratio, p50_ms_at_half_load, p99_ms_at_half_load."})
+final class EdgeBench implements Callable<Integer> {
+  private static final String URI = "/event?c_category=shoes&c_price=42&c_color=red,blue&d_cid=20001%01user-1";
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--seconds", description = "Length of each measured phase (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+  private int seconds;
+
+  @Option(names = "--connections", description = {"Concurrent calls of the throughput phase (default: ${DEFAULT-VALUE}).",
+      "Enough that the edge's few milliseconds per call, not the callers, bound its throughput."}, defaultValue = "256")
+  private int connections;
+
+  @Option(names = "--event-loops", description = {"Event loops of both servers (default: the cores).",
+      "Not Vert.x's twice the cores: the broker and the load generator run on the same machine."})
+  private Integer eventLoops;
+
+  @Override
+  public Integer call() throws Exception {
+    int loops = eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops;
+    Duration phase = Duration.ofSeconds(seconds);
+    PrintWriter out = spec.commandLine().getOut();
+    Path dataDir = Files.createTempDirectory("dmp-bench-edge-");
+    Vertx servers = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    Vertx generator = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, 0, Map.of())) {
+      Topics topics = TopicsCommand.configured(System.getenv());
+      TopicsCommand.createMissing(topics, broker.bootstrapServers());
+
+      int baselinePort = deployBaseline(servers, loops);
+      int edgePort = deployEdge(servers, loops, broker.bootstrapServers());
+
+      Measured baseline = measure(generator, baselinePort, phase, out, "baseline");
+      Measured edge = measure(generator, edgePort, phase, out, "edge");
+
+      out.println();
+      out.printf("%-10s %12s %10s %10s %10s %10s%n", "target", "max rps", "rate", "p50 ms", "p99 ms", "p99.9 ms");
+      for (Measured measured : List.of(baseline, edge)) {
+        out.printf("%-10s %12.0f %10.0f %10.2f %10.2f %10.2f%n", measured.name, measured.maxRps, measured.halfLoadRate,
+            measured.halfLoad.millisAt(50), measured.halfLoad.millisAt(99), measured.halfLoad.millisAt(99.9));
+      }
+      JsonObject summary = new JsonObject()
+          .put("baseline_rps", Math.round(baseline.maxRps))
+          .put("edge_rps", Math.round(edge.maxRps))
+          .put("ratio", Math.round(edge.maxRps / baseline.maxRps * 1000) / 1000.0)
+          .put("half_load_rps", Math.round(edge.halfLoadRate))
+          .put("p50_ms_at_half_load", round(edge.halfLoad.millisAt(50)))
+          .put("p99_ms_at_half_load", round(edge.halfLoad.millisAt(99)))
+          .put("p999_ms_at_half_load", round(edge.halfLoad.millisAt(99.9)))
+          .put("failed", baseline.failed + edge.failed)
+          .put("event_loops", loops)
+          .put("seconds", seconds);
+      out.println(summary.encode());
+      out.flush();
+    } finally {
+      MainThread.await(generator.close(), Duration.ofSeconds(30), "closing the generator");
+      MainThread.await(servers.close(), Duration.ofSeconds(30), "closing the servers");
+    }
+    return 0;
+  }
+
+  private record Measured(String name, double maxRps, double halfLoadRate, LoadGenerator.Result halfLoad, long failed) {}
+
+  private Measured measure(Vertx generator, int port, Duration phase, PrintWriter out, String name) throws InterruptedException {
+    try (LoadGenerator load = new LoadGenerator(generator, port, URI, connections)) {
+      Duration limit = phase.multipliedBy(3).plusSeconds(60);
+      MainThread.await(load.closedLoop(connections, Duration.ofSeconds(Math.min(5, seconds))), limit, name + " warm-up");
+      LoadGenerator.Result max = MainThread.await(load.closedLoop(connections, phase), limit, name + " throughput");
+      out.printf("%s: %.0f calls/s with %d in flight (%d failed)%n", name, max.perSecond(), connections, max.failed());
+      out.flush();
+      double rate = max.perSecond() / 2;
+      LoadGenerator.Result half = MainThread.await(load.openLoop(rate, phase), limit, name + " half load");
+      out.printf("%s: at %.0f calls/s p50 %.2f ms, p99 %.2f ms (%d failed)%n", name, rate, half.millisAt(50), half.millisAt(99), half.failed());
+      out.flush();
+      return new Measured(name, max.perSecond(), rate, half, max.failed() + half.failed());
+    }
+  }
+
+  private static int deployBaseline(Vertx vertx, int loops) throws InterruptedException {
+    List<BareGifServer> deployed = new CopyOnWriteArrayList<>();
+    MainThread.await(vertx.deployVerticle(() -> {
+      // -2: a random port shared by these instances only (the edge asked for port 0 takes -1).
+      BareGifServer server = new BareGifServer(-2);
+      deployed.add(server);
+      return server;
+    }, new DeploymentOptions().setInstances(loops)), Duration.ofSeconds(30), "starting the baseline");
+    return deployed.get(0).actualPort();
+  }
+
+  private static int deployEdge(Vertx vertx, int loops, String bootstrap) throws InterruptedException {
+    List<String> args = new ArrayList<>(List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
+        "--http.instances=" + loops));
+    EdgeConfig config = EdgeConfig.SETTINGS.read(System.getenv(), args, EdgeConfig::read);
+    EdgeServer edge = new EdgeServer(config, HitAnswers.NONE);
+    MainThread.await(vertx.deployVerticle(edge), Duration.ofSeconds(60), "starting the edge");
+    return edge.actualPort();
+  }
+
+  private static double round(double millis) {
+    return Math.round(millis * 100) / 100.0;
+  }
+}

@@ -1,0 +1,135 @@
+package org.dmp.cli.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Drives an HTTP target in one of two ways: closed loop (a fixed number of callers, each sending
+ * its next call when the last one is answered) to find the highest throughput, and open loop (calls
+ * started on a fixed schedule whatever the answers do) to measure latency at a given rate.
+ *
+ * <p>In the open loop each call's latency counts from when it was due, not from when it was sent,
+ * so a stalled target cannot hide its stall by slowing the generator down (coordinated omission).
+ */
+final class LoadGenerator implements AutoCloseable {
+  private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final int port;
+  private final String uri;
+
+  /** What one run measured. */
+  record Result(long answered, long failed, Duration elapsed, Histogram latencyNanos) {
+    double perSecond() {
+      return answered / (elapsed.toNanos() / 1e9);
+    }
+
+    double millisAt(double percentile) {
+      return latencyNanos.getValueAtPercentile(percentile) / 1e6;
+    }
+  }
+
+  LoadGenerator(Vertx vertx, int port, String uri, int connections) {
+    this.vertx = vertx;
+    this.port = port;
+    this.uri = uri;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  /** {@code callers} calls kept in flight for {@code duration}. */
+  Future<Result> closedLoop(int callers, Duration duration) {
+    Histogram histogram = histogram();
+    AtomicLong answered = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    Promise<Result> done = Promise.promise();
+    AtomicLong running = new AtomicLong(callers);
+    for (int i = 0; i < callers; i++) {
+      vertx.runOnContext(go -> callUntil(end, histogram, answered, failed, () -> {
+        if (running.decrementAndGet() == 0) {
+          done.complete(new Result(answered.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
+        }
+      }));
+    }
+    return done.future();
+  }
+
+  private void callUntil(long end, Histogram histogram, AtomicLong answered, AtomicLong failed, Runnable finished) {
+    if (System.nanoTime() >= end) {
+      finished.run();
+      return;
+    }
+    long sent = System.nanoTime();
+    call().onComplete(result -> {
+      record(histogram, answered, failed, sent, result.succeeded() && result.result());
+      callUntil(end, histogram, answered, failed, finished);
+    });
+  }
+
+  /** Starts {@code perSecond} calls a second for {@code duration}, each due at its slot in the schedule. */
+  Future<Result> openLoop(double perSecond, Duration duration) {
+    Histogram histogram = histogram();
+    AtomicLong answered = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long total = Math.round(perSecond * duration.toNanos() / 1e9);
+    double intervalNanos = 1e9 / perSecond;
+    long start = System.nanoTime();
+    AtomicLong issued = new AtomicLong();
+    AtomicLong outstanding = new AtomicLong(total);
+    Promise<Result> done = Promise.promise();
+    vertx.setPeriodic(1, timer -> {
+      long now = System.nanoTime();
+      while (issued.get() < total && start + (long) (issued.get() * intervalNanos) <= now) {
+        long due = start + (long) (issued.getAndIncrement() * intervalNanos);
+        call().onComplete(result -> {
+          record(histogram, answered, failed, due, result.succeeded() && result.result());
+          if (outstanding.decrementAndGet() == 0) {
+            done.complete(new Result(answered.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
+          }
+        });
+      }
+      if (issued.get() >= total) {
+        vertx.cancelTimer(timer);
+      }
+    });
+    return done.future();
+  }
+
+  /** One call; true if answered 2xx. */
+  private Future<Boolean> call() {
+    return client.request(HttpMethod.GET, port, "127.0.0.1", uri)
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> response.statusCode() / 100 == 2));
+  }
+
+  private static void record(Histogram histogram, AtomicLong answered, AtomicLong failed, long since, boolean ok) {
+    if (ok) {
+      answered.incrementAndGet();
+      histogram.recordValue(Math.min(HIGHEST_TRACKABLE_NANOS, System.nanoTime() - since));
+    } else {
+      failed.incrementAndGet();
+    }
+  }
+
+  private static Histogram histogram() {
+    return new ConcurrentHistogram(HIGHEST_TRACKABLE_NANOS, 3);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,24 @@
+package org.dmp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark runs end to end and reports its figures; how fast is for the benchmark to say, not a test. */
+class BenchIT {
+
+  @Test
+  void edgeBenchEndsWithItsJsonLine() {
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "edge", "--seconds", "1", "--connections", "16");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.fieldNames()).contains("baseline_rps", "edge_rps", "ratio", "p50_ms_at_half_load", "p99_ms_at_half_load");
+    assertThat(figures.getLong("edge_rps")).isPositive();
+    assertThat(figures.getLong("failed")).isZero();
+    assertThat(run.out()).contains("target").contains("baseline").contains("edge");
+  }
+}
