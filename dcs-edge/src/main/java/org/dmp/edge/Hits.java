@@ -2,10 +2,12 @@ package org.dmp.edge;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,10 @@ public final class Hits {
   private final EdgeMetrics metrics;
   private final Clock clock;
   private final VisitorIds ids = new VisitorIds();
+  /** The cookie's Expires dates, formatted once a second. */
+  private long expiresSecond = Long.MIN_VALUE;
+  private String visitorExpires;
+  private String optOutExpires;
 
   public Hits(EdgeConfig config, VisitPublisher publisher, EdgeMetrics metrics, Clock clock) {
     this.config = config;
@@ -80,7 +86,14 @@ public final class Hits {
 
   /** Sets or renews the visitor cookie on the answer. */
   public void renewCookie(RoutingContext context, String visitorId) {
-    context.response().addCookie(config.cookie().forVisitor(visitorId));
+    Instant now = clock.instant();
+    if (now.getEpochSecond() != expiresSecond) {
+      expiresSecond = now.getEpochSecond();
+      visitorExpires = config.cookie().expires(now, false);
+      optOutExpires = config.cookie().expires(now, true);
+    }
+    boolean optedOut = visitorId.equals(VisitorIds.OPTED_OUT);
+    context.response().putHeader(HttpHeaders.SET_COOKIE, config.cookie().header(visitorId, optedOut ? optOutExpires : visitorExpires));
   }
 
   /** Answers a failed hit: 400, 413, 415 or 503 as the failure says; anything else is a fault of ours. */

@@ -3,6 +3,7 @@ package org.dmp.edge.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -34,11 +35,12 @@ class VisitorIdsTest {
   void theCookieLivesLongerForAnOptOutAndIsCrossSiteOnlyOverTls() {
     VisitorCookie plain = new VisitorCookie("dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650), false);
     VisitorCookie tls = new VisitorCookie("dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650), true);
+    Instant now = Instant.parse("2026-11-23T10:00:00Z");
 
-    assertThat(plain.forVisitor("123").encode())
-        .startsWith("dmp=123; Max-Age=15552000; Expires=").endsWith("; Path=/; Domain=example.com; HTTPOnly")
-        .doesNotContain("Secure");
-    assertThat(plain.forVisitor("NOTARGET").encode()).contains("Max-Age=315360000");
-    assertThat(tls.forVisitor("123").encode()).contains("Secure").contains("SameSite=None");
+    assertThat(plain.header("123", plain.expires(now, false)))
+        .isEqualTo("dmp=123; Max-Age=15552000; Expires=Sat, 22 May 2027 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
+    assertThat(plain.header("NOTARGET", plain.expires(now, true)))
+        .isEqualTo("dmp=NOTARGET; Max-Age=315360000; Expires=Thu, 20 Nov 2036 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
+    assertThat(tls.header("123", tls.expires(now, false))).endsWith("; Path=/; HttpOnly; Secure; SameSite=None");
   }
 }
