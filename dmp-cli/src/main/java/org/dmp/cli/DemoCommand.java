@@ -80,7 +80,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println(ready.append(" kafka=").append(bootstrap));
     out.println("  topics: " + topics);
     out.println("  data:   " + dataDir.toAbsolutePath());
-    out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap);
+    out.println("  send a tag call: curl -i 'http://127.0.0.1:" + services.get(0).httpPort() + "/event?c_category=shoes&d_rtbd=json'");
+    out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap + " --from-beginning");
     out.println("  Ctrl-C stops everything.");
     out.flush();
     shutdown.await();
