@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,10 @@ import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.qualifier.QualifierMain;
+import org.dmp.qualifier.taxonomy.Taxonomy;
+import org.dmp.qualifier.taxonomy.TaxonomyException;
+import org.dmp.qualifier.taxonomy.TaxonomyFile;
+import org.dmp.qualifier.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.CommonConfig;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
@@ -54,6 +59,12 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkOptions();
+    Taxonomy sampleOrGiven;
+    try {
+      sampleOrGiven = taxonomy == null ? TaxonomyFile.sample() : TaxonomyFile.read(taxonomy);
+    } catch (TaxonomyException e) {
+      throw new ParameterException(spec.commandLine(), "--taxonomy " + e.getMessage());
+    }
     Shutdown shutdown = new Shutdown();
     EmbeddedKafkaBroker broker = shutdown.closeAtExit(EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of()));
     String bootstrap = broker.bootstrapServers();
@@ -62,6 +73,9 @@ final class DemoCommand implements Callable<Integer> {
 
     Topics topics = TopicsCommand.configured(env);
     TopicsCommand.createMissing(topics, bootstrap);
+    String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
+    TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sampleOrGiven,
+        taxonomySource, Clock.systemUTC());
 
     Vertx vertx = Vertx.vertx();
     shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
@@ -72,13 +86,11 @@ final class DemoCommand implements Callable<Integer> {
         START_TIMEOUT, "starting the services").list();
 
     var out = spec.commandLine().getOut();
-    if (taxonomy != null) {
-      out.println("Taxonomy " + taxonomy + " is checked but not applied yet: the qualifier that reads it comes next.");
-    }
     StringBuilder ready = new StringBuilder("DMP ready:");
     services.forEach(service -> ready.append(' ').append(service.name()).append("=http://127.0.0.1:").append(service.httpPort()).append('/'));
     out.println(ready.append(" kafka=").append(bootstrap));
     out.println("  topics: " + topics);
+    out.println("  taxonomy: " + taxonomySource + " applied as revision " + applied.revision() + " (" + applied.items() + " items)");
     out.println("  data:   " + dataDir.toAbsolutePath());
     out.println("  send a tag call: curl -i 'http://127.0.0.1:" + services.get(0).httpPort() + "/event?c_category=shoes&d_rtbd=json'");
     out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap + " --from-beginning");

@@ -72,6 +72,7 @@ class DmpScriptIT {
     start("demo", "--kafka-port", "0", "--edge-port", "0", "--data-dir", dataDir.toString());
 
     Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) kafka=(\\S+)$"));
+    awaitLine(Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
     HttpClient http = HttpClient.newHttpClient();
     for (int service = 1; service <= 3; service++) {
       URI health = URI.create(ready.group(service) + "health/ready");
@@ -93,6 +94,17 @@ class DmpScriptIT {
     assertThat(exited()).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
     assertThat(String.join("\n", stderr)).contains("absent.json: no readable file there");
+  }
+
+  @Test
+  void demoRefusesAnInvalidTaxonomyNamingItsProblems(@TempDir Path dataDir) throws Exception {
+    Path file = dataDir.resolve("taxonomy.json");
+    java.nio.file.Files.writeString(file, "{\"segments\": [{\"id\": 1, \"name\": \"x\", \"rule\": \"[1]\"}]}");
+    start("demo", "--data-dir", dataDir.toString(), "--taxonomy", file.toString());
+
+    assertThat(exited()).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(String.join("\n", stderr)).contains("$.segments[0].rule: at column 2: expected a trait such as 123T");
   }
 
   private void start(String... args) throws IOException {

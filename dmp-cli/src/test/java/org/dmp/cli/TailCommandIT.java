@@ -73,6 +73,19 @@ class TailCommandIT {
     assertThat(run.err()).contains("--max must be at least 1, was 0");
   }
 
+  @Test
+  void taxonomyValidateNamesEveryProblemAndExits1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("t.json");
+    java.nio.file.Files.writeString(file, "{\"traits\": [{\"id\": 1, \"name\": \"x\", \"dataSource\": 2, \"type\": \"rule\", \"rule\": \"a ==\"}]}");
+
+    Run run = dmp("taxonomy", "validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("has 2 problems")
+        .contains("$.traits[0].rule: at column 5: expected a value")
+        .contains("$.traits[0].dataSource: refers to data source 2, which the file does not define");
+  }
+
   record Run(int exitCode, String out, String err) {}
 
   static Run dmp(String... args) {
