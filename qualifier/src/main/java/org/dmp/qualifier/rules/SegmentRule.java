@@ -57,6 +57,17 @@ public final class SegmentRule {
     return expr.test(frequency -> frequency.test(realizations, now));
   }
 
+  /** The recency windows this rule uses: a realization crossing one of their edges may change whether it matches. */
+  public List<Realizations.Window> windows() {
+    List<Realizations.Window> windows = new ArrayList<>();
+    expr.forEachLeaf(frequency -> {
+      if (!frequency.window().equals(Realizations.Window.ANY)) {
+        windows.add(frequency.window());
+      }
+    });
+    return windows;
+  }
+
   /** The traits this rule reads: only their realizations can change whether it matches. */
   public Set<Long> traits() {
     return traits;

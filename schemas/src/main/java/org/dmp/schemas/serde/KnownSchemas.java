@@ -16,7 +16,9 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.SchemaStore;
 import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerSegmentUpdate;
+import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.VisitEvent;
@@ -30,13 +32,15 @@ public final class KnownSchemas {
   static final byte[] MARKER = {(byte) 0xC3, (byte) 0x01};
   static final int HEADER_LENGTH = MARKER.length + Long.BYTES;
 
-  /** The current schema of each record type written to a topic. */
+  /** The current schema of each record type written to a topic (Profile: the qualifier's store changelog). */
   public static final List<Schema> TOPIC_RECORDS = List.of(
       VisitEvent.getClassSchema(),
       ProfileUpdate.getClassSchema(),
       TaxonomyEntry.getClassSchema(),
       DeliveryAttempt.getClassSchema(),
-      PartnerSegmentUpdate.getClassSchema());
+      PartnerSegmentUpdate.getClassSchema(),
+      IdMapping.getClassSchema(),
+      Profile.getClassSchema());
 
   private static final Map<Long, Schema> BY_FINGERPRINT = TOPIC_RECORDS.stream()
       .collect(Collectors.toUnmodifiableMap(SchemaNormalization::parsingFingerprint64, Function.identity()));

@@ -1,0 +1,226 @@
+package org.dmp.qualifier.profile;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.dmp.avro.EventSource;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.PartnerId;
+import org.dmp.avro.Profile;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.VisitEvent;
+import org.dmp.qualifier.rules.Realizations;
+import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.qualifier.taxonomy.CompiledTaxonomy.CompiledSegment;
+
+/**
+ * How a visitor's profile changes with an event or with time alone: the qualification itself,
+ * free of Kafka Streams so that it is tested directly. Every time is event time.
+ *
+ * <p>Only the segments that count one of the visitor's traits, and those they are in, are
+ * evaluated, so the cost follows the visitor's traits, not the taxonomy's size.
+ */
+public final class ProfileEvolution {
+  private final int maxRealizationsPerTrait;
+
+  /** The profile after the change, the update to emit (null: membership and partner ids unchanged), id mappings learnt. */
+  public record Outcome(Profile profile, ProfileUpdate update, List<IdMapping> mappings) {}
+
+  public ProfileEvolution(int maxRealizationsPerTrait) {
+    this.maxRealizationsPerTrait = maxRealizationsPerTrait;
+  }
+
+  public Outcome onEvent(Profile current, VisitEvent event, CompiledTaxonomy taxonomy) {
+    Objects.requireNonNull(event, "event");
+    if (current != null && current.getOptedOut()) {
+      return new Outcome(current, null, List.of());
+    }
+    if (event.getSource() == EventSource.OPT_OUT) {
+      return optOut(current, event);
+    }
+    Profile profile = current == null ? empty(event.getVisitorId()) : Profile.newBuilder(current).build();
+    Instant now = event.getTime();
+    Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
+
+    Set<Long> realized = new TreeSet<>(taxonomy.realize(signals(event), event.getDataSourceId()));
+    realized.addAll(event.getRealizedTraits());
+    for (long trait : realized) {
+      List<Long> times = new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));
+      insertSorted(times, now.toEpochMilli());
+      if (times.size() > maxRealizationsPerTrait) {
+        times = new ArrayList<>(times.subList(times.size() - maxRealizationsPerTrait, times.size()));
+      }
+      realizations.put(Long.toString(trait), times);
+    }
+    event.getRemovedTraits().forEach(trait -> realizations.remove(Long.toString(trait)));
+    profile.setRealizations(realizations);
+
+    List<IdMapping> mappings = new ArrayList<>();
+    boolean partnersChanged = mergePartnerIds(profile, event, mappings);
+    return requalify(profile, now, taxonomy, event.getEventId(), partnersChanged, new HashSet<>(event.getRemovedTraits()), mappings);
+  }
+
+  /** Re-qualifies at {@code now} with no event: realizations may have expired or left a recency window. */
+  public Outcome onTime(Profile current, Instant now, CompiledTaxonomy taxonomy) {
+    if (current == null || current.getOptedOut()) {
+      return new Outcome(current, null, List.of());
+    }
+    return requalify(Profile.newBuilder(current).build(), now, taxonomy, null, false, Set.of(), List.of());
+  }
+
+  private Outcome requalify(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,
+      Set<Long> removedTraits, List<IdMapping> mappings) {
+    prune(profile, now, taxonomy);
+    Realizations realizations = realizationsOf(profile, taxonomy);
+    Set<Long> traits = new HashSet<>(removedTraits);
+    profile.getRealizations().keySet().forEach(trait -> traits.add(Long.parseLong(trait)));
+    Set<CompiledSegment> candidates = new HashSet<>(taxonomy.segmentsOf(traits));
+    profile.getSegments().stream().map(taxonomy::segment).filter(Objects::nonNull).forEach(candidates::add);
+
+    Set<Long> before = new TreeSet<>(profile.getSegments());
+    Set<Long> after = new TreeSet<>();
+    candidates.stream().filter(segment -> segment.rule().matches(realizations, now)).forEach(segment -> after.add(segment.id()));
+    List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
+    List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
+
+    profile.setNextChange(nextChange(profile, now, taxonomy, candidates));
+    ProfileUpdate update = null;
+    if (!added.isEmpty() || !removed.isEmpty() || partnersChanged) {
+      profile.setVersion(profile.getVersion() + 1);
+      profile.setSegments(List.copyOf(after));
+      update = ProfileUpdate.newBuilder()
+          .setVisitorId(profile.getVisitorId())
+          .setSegments(List.copyOf(after))
+          .setAdded(added)
+          .setRemoved(removed)
+          .setTime(now)
+          .setVersion(profile.getVersion())
+          .setCauseEventId(causeEventId)
+          .setPartnerIds(profile.getPartnerIds())
+          .build();
+    }
+    return new Outcome(profile, update, mappings);
+  }
+
+  private static Outcome optOut(Profile current, VisitEvent event) {
+    long version = current == null ? 1 : current.getVersion() + 1;
+    List<Long> removed = current == null ? List.of() : current.getSegments();
+    List<PartnerId> partnerIds = current == null ? List.of() : current.getPartnerIds();
+    Profile marker = Profile.newBuilder().setVisitorId(event.getVisitorId()).setVersion(version).setSegments(List.of())
+        .setOptedOut(true).build();
+    ProfileUpdate update = ProfileUpdate.newBuilder().setVisitorId(event.getVisitorId()).setSegments(List.of()).setAdded(List.of())
+        .setRemoved(removed).setTime(event.getTime()).setVersion(version).setCauseEventId(event.getEventId())
+        .setPartnerIds(partnerIds).setOptedOut(true).build();
+    return new Outcome(marker, update, List.of());
+  }
+
+  /** Keeps one partner id per data source, the latest; true if any changed. */
+  private static boolean mergePartnerIds(Profile profile, VisitEvent event, List<IdMapping> mappings) {
+    Map<Long, PartnerId> byDataSource = new LinkedHashMap<>();
+    profile.getPartnerIds().forEach(id -> byDataSource.put(id.getDataSourceId(), id));
+    boolean changed = false;
+    for (PartnerId id : event.getPartnerIds()) {
+      PartnerId previous = byDataSource.put(id.getDataSourceId(), id);
+      if (previous == null || !previous.getPartnerUserId().equals(id.getPartnerUserId())) {
+        changed = true;
+        mappings.add(new IdMapping(id.getDataSourceId(), id.getPartnerUserId(), profile.getVisitorId(), event.getTime()));
+      }
+    }
+    profile.setPartnerIds(new ArrayList<>(byDataSource.values()));
+    return changed;
+  }
+
+  /** Drops realizations whose trait's TTL has run out at {@code now}. */
+  private static void prune(Profile profile, Instant now, CompiledTaxonomy taxonomy) {
+    Map<String, List<Long>> kept = new HashMap<>();
+    profile.getRealizations().forEach((trait, times) -> {
+      Duration ttl = taxonomy.ttl(Long.parseLong(trait));
+      List<Long> alive = ttl == null ? times : times.stream().filter(time -> time + ttl.toMillis() > now.toEpochMilli()).toList();
+      if (!alive.isEmpty()) {
+        kept.put(trait, alive);
+      }
+    });
+    profile.setRealizations(kept);
+  }
+
+  static Realizations realizationsOf(Profile profile, CompiledTaxonomy taxonomy) {
+    return (traitIds, window, now) -> {
+      int count = 0;
+      for (long trait : traitIds) {
+        Duration ttl = taxonomy.ttl(trait);
+        for (long time : profile.getRealizations().getOrDefault(Long.toString(trait), List.of())) {
+          long age = now.toEpochMilli() - time;
+          if (age >= 0 && (ttl == null || age < ttl.toMillis()) && window.contains(Duration.ofMillis(age))) {
+            count++;
+          }
+        }
+      }
+      return count;
+    };
+  }
+
+  /**
+   * The earliest moment after {@code now} at which time alone may change a segment: a realization
+   * reaching its TTL or crossing the edge of a recency window of a segment that counts it.
+   */
+  private static Long nextChange(Profile profile, Instant now, CompiledTaxonomy taxonomy, Set<CompiledSegment> candidates) {
+    long earliest = Long.MAX_VALUE;
+    long nowMillis = now.toEpochMilli();
+    for (Map.Entry<String, List<Long>> entry : profile.getRealizations().entrySet()) {
+      long trait = Long.parseLong(entry.getKey());
+      Duration ttl = taxonomy.ttl(trait);
+      List<Long> edges = new ArrayList<>();
+      if (ttl != null) {
+        edges.add(ttl.toMillis());
+      }
+      for (CompiledSegment segment : candidates) {
+        if (segment.rule().traits().contains(trait)) {
+          for (Realizations.Window window : segment.rule().windows()) {
+            edges.add(window.atLeast().toMillis());
+            if (window.atMost() != null) {
+              edges.add(window.atMost().toMillis() + 1);
+            }
+          }
+        }
+      }
+      for (long time : entry.getValue()) {
+        for (long edge : edges) {
+          long when = time + edge;
+          if (when > nowMillis && when < earliest) {
+            earliest = when;
+          }
+        }
+      }
+    }
+    return earliest == Long.MAX_VALUE ? null : earliest;
+  }
+
+  private static Map<String, List<String>> signals(VisitEvent event) {
+    if (event.getHttpAttributes().isEmpty()) {
+      return event.getSignals();
+    }
+    Map<String, List<String>> signals = new HashMap<>(event.getSignals());
+    event.getHttpAttributes().forEach((key, value) -> signals.put(key, List.of(value)));
+    return signals;
+  }
+
+  private static Profile empty(String visitorId) {
+    return Profile.newBuilder().setVisitorId(visitorId).setVersion(0).setSegments(List.of()).build();
+  }
+
+  private static void insertSorted(List<Long> times, long time) {
+    int at = times.size();
+    while (at > 0 && times.get(at - 1) > time) {
+      at--;
+    }
+    times.add(at, time);
+  }
+}

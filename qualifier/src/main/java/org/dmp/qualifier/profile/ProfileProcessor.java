@@ -1,0 +1,98 @@
+package org.dmp.qualifier.profile;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.Profile;
+import org.dmp.avro.VisitEvent;
+import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+
+/**
+ * Keeps each visitor's profile in the {@value QualifierTopology#PROFILES} store and emits a
+ * ProfileUpdate whenever membership changes. A second store indexes profiles by the event time at
+ * which time alone may change them; a stream-time punctuator walks the index up to the current
+ * stream time, so its cost follows the profiles that change, not the profiles that exist.
+ */
+final class ProfileProcessor implements Processor<String, VisitEvent, String, Object> {
+  private final Supplier<CompiledTaxonomy> taxonomy;
+  private final ProfileEvolution evolution;
+  private final Duration expiryCheck;
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, Profile> profiles;
+  private KeyValueStore<String, String> changeIndex;
+
+  ProfileProcessor(Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, Duration expiryCheck) {
+    this.taxonomy = taxonomy;
+    this.evolution = evolution;
+    this.expiryCheck = expiryCheck;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.profiles = context.getStateStore(QualifierTopology.PROFILES);
+    this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
+    context.schedule(expiryCheck, PunctuationType.STREAM_TIME, this::requalifyDue);
+  }
+
+  @Override
+  public void process(Record<String, VisitEvent> record) {
+    VisitEvent event = record.value();
+    if (event == null || record.key() == null) {
+      return;
+    }
+    Profile before = profiles.get(record.key());
+    ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
+    store(record.key(), before, outcome, record.timestamp());
+  }
+
+  /** Re-qualifies every profile whose next change by time is due at the current stream time. */
+  private void requalifyDue(long streamTime) {
+    List<KeyValue<String, String>> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> entries = changeIndex.range(indexKey(0, ""), indexKey(streamTime, "\uffff"))) {
+      entries.forEachRemaining(due::add);
+    }
+    CompiledTaxonomy current = taxonomy.get();
+    for (KeyValue<String, String> entry : due) {
+      changeIndex.delete(entry.key);
+      Profile before = profiles.get(entry.value);
+      if (before == null) {
+        continue;
+      }
+      store(entry.value, before, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
+    }
+  }
+
+  private void store(String visitorId, Profile before, ProfileEvolution.Outcome outcome, long timestamp) {
+    Profile after = outcome.profile();
+    if (before != null && before.getNextChange() != null && !before.getNextChange().equals(after.getNextChange())) {
+      changeIndex.delete(indexKey(before.getNextChange(), visitorId));
+    }
+    if (after.getNextChange() != null) {
+      changeIndex.put(indexKey(after.getNextChange(), visitorId), visitorId);
+    }
+    profiles.put(visitorId, after);
+    if (outcome.update() != null) {
+      context.forward(new Record<>(visitorId, outcome.update(), timestamp), QualifierTopology.SEGMENTS_SINK);
+    }
+    for (IdMapping mapping : outcome.mappings()) {
+      context.forward(new Record<>(mapping.getDataSourceId() + "/" + mapping.getPartnerUserId(), mapping, timestamp),
+          QualifierTopology.IDMAP_SINK);
+    }
+  }
+
+  /** Zero-padded so that the store's byte order is time order. */
+  static String indexKey(long time, String visitorId) {
+    return String.format("%013d|%s", time, visitorId);
+  }
+}

@@ -1,0 +1,49 @@
+package org.dmp.qualifier.profile;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.Profile;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.VisitEvent;
+import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
+
+/** The qualifier's topology: visits in, one profile processor with its two stores, segment updates and id mappings out. */
+public final class QualifierTopology {
+  public static final String PROFILES = "profiles";
+  public static final String CHANGE_INDEX = "profiles-by-next-change";
+  static final String VISITS_SOURCE = "visits";
+  static final String QUALIFY = "qualify";
+  static final String SEGMENTS_SINK = "segment-updates";
+  static final String IDMAP_SINK = "id-mappings";
+
+  private QualifierTopology() {}
+
+  /**
+   * @param taxonomy the current compiled taxonomy, read for each event
+   * @param maxRealizationsPerTrait how many realization times a profile keeps per trait
+   * @param expiryCheck how much stream time passes between walks of the change index
+   */
+  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait, Duration expiryCheck) {
+    ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
+    Topology topology = new Topology();
+    topology.addSource(VISITS_SOURCE, Serdes.String().deserializer(), AvroSerde.of(VisitEvent.class).deserializer(),
+        topics.name(TopicRole.VISITS));
+    topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, expiryCheck), VISITS_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROFILES), Serdes.String(),
+        AvroSerde.of(Profile.class)), QUALIFY);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(),
+        Serdes.String()), QUALIFY);
+    topology.addSink(SEGMENTS_SINK, topics.name(TopicRole.SEGMENTS), Serdes.String().serializer(),
+        AvroSerde.of(ProfileUpdate.class).serializer(), QUALIFY);
+    topology.addSink(IDMAP_SINK, topics.name(TopicRole.IDMAP), Serdes.String().serializer(),
+        AvroSerde.of(IdMapping.class).serializer(), QUALIFY);
+    return topology;
+  }
+}

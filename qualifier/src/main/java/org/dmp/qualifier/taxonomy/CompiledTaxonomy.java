@@ -1,0 +1,98 @@
+package org.dmp.qualifier.taxonomy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.dmp.avro.Segment;
+import org.dmp.avro.Trait;
+import org.dmp.avro.TraitType;
+import org.dmp.qualifier.rules.SegmentRule;
+import org.dmp.qualifier.rules.TraitRule;
+
+/**
+ * A taxonomy with every rule compiled and indexed, so that qualifying an event costs what that
+ * event's keys and the rules that read them cost, not what the whole taxonomy holds: trait rules
+ * are found by the signal keys they read, segments by the traits they count. Immutable, so one
+ * instance serves every stream thread until the next revision replaces it.
+ */
+public final class CompiledTaxonomy {
+  public static final CompiledTaxonomy EMPTY = new CompiledTaxonomy(new Taxonomy(List.of(), List.of(), List.of(), List.of()));
+
+  private final Map<String, List<CompiledTrait>> traitsByKey = new HashMap<>();
+  private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
+  private final Map<Long, Duration> ttls = new HashMap<>();
+  private final Map<Long, List<CompiledSegment>> segmentsByTrait = new HashMap<>();
+  private final Map<Long, CompiledSegment> segments = new HashMap<>();
+
+  /** A rule trait: its id, data source and rule. */
+  public record CompiledTrait(long id, long dataSourceId, TraitRule rule) {}
+
+  /** A segment and its rule. */
+  public record CompiledSegment(long id, SegmentRule rule) {}
+
+  public CompiledTaxonomy(Taxonomy taxonomy) {
+    for (Trait trait : taxonomy.traits()) {
+      ttls.put(trait.getId(), trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays()));
+      if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
+        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), TraitRule.parse(trait.getRule()));
+        if (compiled.rule().matchesWithoutKeys()) {
+          traitsWithoutKeys.add(compiled);
+        }
+        compiled.rule().keys().forEach(key -> traitsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(compiled));
+      }
+    }
+    for (Segment segment : taxonomy.segments()) {
+      CompiledSegment compiled = new CompiledSegment(segment.getId(), SegmentRule.parse(segment.getRule()));
+      segments.put(segment.getId(), compiled);
+      compiled.rule().traits().forEach(trait -> segmentsByTrait.computeIfAbsent(trait, t -> new ArrayList<>()).add(compiled));
+    }
+  }
+
+  /**
+   * The rule traits an event's signals realize.
+   *
+   * @param dataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
+   */
+  public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
+    Set<Long> realized = new TreeSet<>();
+    Set<CompiledTrait> evaluated = new HashSet<>();
+    for (String key : signals.keySet()) {
+      for (CompiledTrait trait : traitsByKey.getOrDefault(key, List.of())) {
+        if (evaluated.add(trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
+          realized.add(trait.id());
+        }
+      }
+    }
+    for (CompiledTrait trait : traitsWithoutKeys) {
+      if (evaluated.add(trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
+        realized.add(trait.id());
+      }
+    }
+    return realized;
+  }
+
+  /** The segments whose rules count any of these traits. */
+  public Set<CompiledSegment> segmentsOf(Set<Long> traits) {
+    Set<CompiledSegment> found = new HashSet<>();
+    traits.forEach(trait -> found.addAll(segmentsByTrait.getOrDefault(trait, List.of())));
+    return found;
+  }
+
+  public CompiledSegment segment(long id) {
+    return segments.get(id);
+  }
+
+  public boolean knowsTrait(long id) {
+    return ttls.containsKey(id);
+  }
+
+  /** How long a realization of the trait counts; null means forever (also for traits the taxonomy does not know). */
+  public Duration ttl(long traitId) {
+    return ttls.get(traitId);
+  }
+}

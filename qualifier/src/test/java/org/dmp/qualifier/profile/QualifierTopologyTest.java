@@ -1,0 +1,166 @@
+package org.dmp.qualifier.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.dmp.avro.EventSource;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.PartnerId;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.VisitEvent;
+import org.dmp.config.ConfigReader;
+import org.dmp.config.Settings;
+import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.qualifier.taxonomy.TaxonomyFile;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sample taxonomy of DESIGN.md through the topology, on event time. */
+class QualifierTopologyTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+  private static final CompiledTaxonomy SAMPLE = new CompiledTaxonomy(TaxonomyFile.sample());
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, VisitEvent> visits;
+  private TestOutputTopic<String, ProfileUpdate> updates;
+  private TestOutputTopic<String, IdMapping> idmap;
+
+  @BeforeEach
+  void start(@TempDir Path stateDir) {
+    Topics topics = Topics.read(new ConfigReader(Settings.load("test", List.of(Topics.DEFAULTS), Map.of(), List.of(), Map.of())));
+    Properties config = new Properties();
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "qualifier-test");
+    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(QualifierTopology.build(topics, () -> SAMPLE, 100, Duration.ofMinutes(1)), config);
+    visits = driver.createInputTopic(topics.name(TopicRole.VISITS), Serdes.String().serializer(), AvroSerde.of(VisitEvent.class).serializer());
+    updates = driver.createOutputTopic(topics.name(TopicRole.SEGMENTS), Serdes.String().deserializer(),
+        AvroSerde.of(ProfileUpdate.class).deserializer());
+    idmap = driver.createOutputTopic(topics.name(TopicRole.IDMAP), Serdes.String().deserializer(), AvroSerde.of(IdMapping.class).deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void aVisitorEntersASegmentOnTheThirdRealization() {
+    send(event("v1", T0, Map.of("c_category", List.of("shoes"))));
+    send(event("v1", T0.plusSeconds(3600), Map.of("c_category", List.of("shoes"))));
+    assertThat(updates.isEmpty()).isTrue();
+
+    VisitEvent third = event("v1", T0.plusSeconds(7200), Map.of("c_category", List.of("shoes")));
+    send(third);
+
+    ProfileUpdate update = updates.readValue();
+    assertThat(update.getSegments()).containsExactly(5001L);
+    assertThat(update.getAdded()).containsExactly(5001L);
+    assertThat(update.getRemoved()).isEmpty();
+    assertThat(update.getVersion()).isEqualTo(1);
+    assertThat(update.getCauseEventId()).isEqualTo(third.getEventId());
+    assertThat(update.getTime()).isEqualTo(third.getTime());
+  }
+
+  @Test
+  void leavingARecencyWindowIsEmittedWithoutTheVisitorComingBack() {
+    send(event("v2", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+
+    send(event("someone-else", T0.plus(Duration.ofDays(8)), Map.of("c_other", List.of("1"))));
+
+    ProfileUpdate lapsed = updates.readValue();
+    assertThat(lapsed.getVisitorId()).isEqualTo("v2");
+    assertThat(lapsed.getRemoved()).containsExactly(5002L);
+    assertThat(lapsed.getSegments()).isEmpty();
+    assertThat(lapsed.getCauseEventId()).isNull();
+    assertThat(lapsed.getVersion()).isEqualTo(2);
+    assertThat(lapsed.getTime()).isAfter(T0.plus(Duration.ofDays(7)));
+  }
+
+  @Test
+  void aTraitTtlLapsingTakesTheVisitorOut() {
+    for (int i = 0; i < 3; i++) {
+      send(event("v4", T0.plusSeconds(i), Map.of("c_category", List.of("shoes"))));
+    }
+    assertThat(updates.readValue().getAdded()).containsExactly(5001L);
+
+    send(event("someone-else", T0.plus(Duration.ofDays(119)), Map.of("c_other", List.of("1"))));
+    assertThat(updates.isEmpty()).as("still within the 120-day TTL").isTrue();
+    send(event("someone-else", T0.plus(Duration.ofDays(121)), Map.of("c_other", List.of("1"))));
+
+    assertThat(updates.readValue().getRemoved()).containsExactly(5001L);
+  }
+
+  @Test
+  void anOnboardedTraitCanTakeAVisitorOutOfASegment() {
+    send(event("v3", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+
+    send(VisitEvent.newBuilder(event("v3", T0.plusSeconds(60), Map.of())).setSource(EventSource.ONBOARDING)
+        .setRealizedTraits(List.of(201L)).build());
+
+    assertThat(updates.readValue().getRemoved()).containsExactly(5002L);
+  }
+
+  @Test
+  void optOutRemovesEverySegmentAndLaterEventsAreIgnored() {
+    send(event("v5", T0, Map.of("c_cart", List.of("250"))));
+    updates.readValue();
+
+    send(VisitEvent.newBuilder(event("v5", T0.plusSeconds(10), Map.of())).setSource(EventSource.OPT_OUT).build());
+    ProfileUpdate optOut = updates.readValue();
+    send(event("v5", T0.plusSeconds(20), Map.of("c_cart", List.of("300"))));
+
+    assertThat(optOut.getOptedOut()).isTrue();
+    assertThat(optOut.getRemoved()).containsExactly(5002L);
+    assertThat(optOut.getSegments()).isEmpty();
+    assertThat(updates.isEmpty()).isTrue();
+  }
+
+  @Test
+  void partnerIdsGoToTheIdMapAndTheProfile() {
+    send(VisitEvent.newBuilder(event("v6", T0, Map.of())).setPartnerIds(List.of(new PartnerId(20001L, "abc"))).build());
+
+    var mapping = idmap.readKeyValue();
+    assertThat(mapping.key).isEqualTo("20001/abc");
+    assertThat(mapping.value.getVisitorId()).isEqualTo("v6");
+    ProfileUpdate update = updates.readValue();
+    assertThat(update.getPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
+    assertThat(update.getAdded()).isEmpty();
+  }
+
+  @Test
+  void dTdpidEvaluatesOnlyThatDataSourcesTraits() {
+    for (int i = 0; i < 3; i++) {
+      send(VisitEvent.newBuilder(event("v7", T0.plusSeconds(i), Map.of("c_category", List.of("shoes")))).setDataSourceId(20001L).build());
+    }
+
+    assertThat(updates.isEmpty()).isTrue();
+  }
+
+  private void send(VisitEvent event) {
+    visits.pipeInput(event.getVisitorId(), event, event.getTime());
+  }
+
+  private static VisitEvent event(String visitorId, Instant time, Map<String, List<String>> signals) {
+    return VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId).setTime(time)
+        .setSource(EventSource.EDGE).setSignals(signals).build();
+  }
+}
