@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.qualifier.taxonomy.Taxonomy;
 import org.dmp.qualifier.taxonomy.TaxonomyException;
@@ -81,7 +82,8 @@ final class DemoCommand implements Callable<Integer> {
     shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
     List<RunningService> services = MainThread.await(Future.all(
         EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, withPort(kafka, edgePort), EdgeConfig::read)),
-        QualifierMain.start(vertx, QualifierMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read)),
+        QualifierMain.start(vertx, QualifierConfig.SETTINGS.read(env,
+            withPort(append(kafka, "--qualifier.state-dir", dataDir.resolve("qualifier").toString()), 0), QualifierConfig::read)),
         PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read))),
         START_TIMEOUT, "starting the services").list();
 
@@ -112,6 +114,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static List<String> withPort(List<String> args, int port) {
-    return Stream.concat(args.stream(), Stream.of("--http.port", Integer.toString(port))).toList();
+    return append(args, "--http.port", Integer.toString(port));
+  }
+
+  private static List<String> append(List<String> args, String... more) {
+    return Stream.concat(args.stream(), Stream.of(more)).toList();
   }
 }

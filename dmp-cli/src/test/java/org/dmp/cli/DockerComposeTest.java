@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.dmp.edge.EdgeConfig;
-import org.dmp.qualifier.QualifierMain;
+import org.dmp.qualifier.QualifierConfig;
 import org.dmp.sync.PartnerSyncMain;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -24,7 +24,7 @@ class DockerComposeTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
   private static final Map<String, Set<String>> KNOWN_VARIABLES = Map.of(
       "dcs-edge", EdgeConfig.SETTINGS.envNames(),
-      "qualifier", QualifierMain.SETTINGS.envNames(),
+      "qualifier", QualifierConfig.SETTINGS.envNames(),
       "partner-sync", PartnerSyncMain.SETTINGS.envNames(),
       "dmp-cli", CliDefaults.SPEC.envNames());
 

@@ -1,0 +1,78 @@
+package org.dmp.qualifier;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.taxonomy.TaxonomyView;
+import org.dmp.schemas.topics.TopicRole;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the Kafka Streams topology (exactly_once_v2) once the taxonomy as it stands has been read;
+ * undeploying it closes the streams, committing what was processed, and stops following the taxonomy.
+ */
+final class QualifierVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(QualifierVerticle.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final QualifierConfig config;
+  private TaxonomyView taxonomy;
+  private KafkaStreams streams;
+
+  QualifierVerticle(QualifierConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
+      Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(), config.expiryCheck());
+      streams = new KafkaStreams(topology, streamsConfig());
+      streams.setUncaughtExceptionHandler(failure -> {
+        LOG.error("A stream thread failed; replacing it", failure);
+        return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      });
+      streams.start();
+      LOG.info("Qualifier {} reading {} with taxonomy revision {}, writing {} and {}", config.applicationId(),
+          config.common().topics().name(TopicRole.VISITS), taxonomy.revision(), config.common().topics().name(TopicRole.SEGMENTS),
+          config.common().topics().name(TopicRole.IDMAP));
+      return null;
+    }));
+  }
+
+  private Properties streamsConfig() {
+    Properties properties = new Properties();
+    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
+    properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+    properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
+    return properties;
+  }
+
+  /** Whether the streams are processing or rebalancing, rather than starting, failed or stopped. */
+  boolean running() {
+    return streams != null && (streams.state() == KafkaStreams.State.RUNNING || streams.state() == KafkaStreams.State.REBALANCING);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      if (streams != null) {
+        streams.close(CLOSE_TIMEOUT);
+      }
+      if (taxonomy != null) {
+        taxonomy.close();
+      }
+      return null;
+    });
+  }
+}

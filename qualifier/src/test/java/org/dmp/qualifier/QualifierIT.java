@@ -1,0 +1,100 @@
+package org.dmp.qualifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.EventSource;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.Segment;
+import org.dmp.avro.VisitEvent;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.kafka.embedded.KafkaBrokerExtension;
+import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.qualifier.taxonomy.Taxonomy;
+import org.dmp.qualifier.taxonomy.TaxonomyFile;
+import org.dmp.qualifier.taxonomy.TaxonomyPublisher;
+import org.dmp.runtime.MainThread;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The qualifier as a running service on the embedded broker, with exactly-once output. */
+@ExtendWith({VertxExtension.class, KafkaBrokerExtension.class})
+class QualifierIT {
+  private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
+
+  @Test
+  void qualifiesVisitsAndPicksUpANewTaxonomyWhileRunning(Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path stateDir)
+      throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    QualifierConfig config = QualifierConfig.SETTINGS.read(Map.of(), List.of(
+        "--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
+        "--topic.visits.name=" + UniqueNames.topic("visits"), "--topic.segments.name=" + UniqueNames.topic("segments"),
+        "--topic.idmap.name=" + UniqueNames.topic("idmap"), "--topic.taxonomy.name=" + UniqueNames.topic("taxonomy"),
+        "--qualifier.application-id=" + UniqueNames.group("qualifier"), "--qualifier.state-dir=" + stateDir), QualifierConfig::read);
+    var topics = config.common().topics();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      topics.createMissing(admin);
+    }
+    Taxonomy sample = TaxonomyFile.sample();
+    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sample, "sample", Clock.systemUTC());
+    MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
+
+    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        new StringSerializer(), VISITS.serializer());
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("updates"),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), AvroSerde.of(ProfileUpdate.class).deserializer())) {
+      consumer.subscribe(List.of(topics.name(TopicRole.SEGMENTS)));
+      List<ProfileUpdate> updates = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "q1", shoeEvent("q1", i))).get();
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> updates.add(record.value()));
+        return updates.stream().anyMatch(update -> update.getSegments().contains(5001L));
+      });
+      assertThat(updates).singleElement().satisfies(update -> assertThat(update.getAdded()).containsExactly(5001L));
+
+      List<Segment> segments = new ArrayList<>(sample.segments());
+      segments.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
+      TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY),
+          new Taxonomy(sample.dataSources(), sample.traits(), segments, sample.destinations()), "with 5003", Clock.systemUTC());
+      int[] next = {3};
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "q1", shoeEvent("q1", next[0]++))).get();
+        consumer.poll(Duration.ofMillis(300)).forEach(record -> updates.add(record.value()));
+        return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
+      });
+    }
+  }
+
+  private static VisitEvent shoeEvent(String visitorId, int n) {
+    return VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId)
+        .setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n)).setSource(EventSource.EDGE)
+        .setSignals(Map.of("c_category", List.of("shoes"))).build();
+  }
+}
