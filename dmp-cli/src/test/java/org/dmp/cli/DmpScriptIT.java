@@ -82,6 +82,14 @@ class DmpScriptIT {
     TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(4));
     assertThat(topics.exitCode()).isZero();
     assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
+
+    // A big basket puts visitor 777 in segment 5002 of the sample taxonomy; opting out takes them out.
+    HttpResponse<String> tagCall = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_cart=250"))
+        .header("Cookie", "dmp=777").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(tagCall.statusCode()).isEqualTo(200);
+    awaitSegmentsLine(ready.group(4), "\"added\":[5002]");
+    assertThat(TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(4)).exitCode()).isZero();
+    awaitSegmentsLine(ready.group(4), "\"optedOut\":true");
     sigterm();
 
     assertThat(exited()).as("stopped after SIGTERM").isTrue();
@@ -115,6 +123,11 @@ class DmpScriptIT {
     process = builder.start();
     follow(process.getInputStream(), stdout);
     follow(process.getErrorStream(), stderr);
+  }
+
+  private static void awaitSegmentsLine(String bootstrap, String fragment) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> TailCommandIT.dmp("tail", "dmp.segments", "--bootstrap", bootstrap,
+        "--from-beginning", "--timeout", "2").out().lines().anyMatch(line -> line.contains("\"key\":\"777\"") && line.contains(fragment)));
   }
 
   /** SIGTERM through the handle: Process.destroy() would also close the pipes we read its last words from. */
