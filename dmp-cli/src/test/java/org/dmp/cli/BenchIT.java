@@ -21,4 +21,15 @@ class BenchIT {
     assertThat(figures.getLong("failed")).isZero();
     assertThat(run.out()).contains("target").contains("baseline").contains("edge");
   }
+
+  @Test
+  void qualifierBenchEndsWithItsJsonLine() {
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "qualifier", "--events", "2000", "--visitors", "500");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.fieldNames()).contains("small_taxonomy_eps", "large_taxonomy_eps", "ratio");
+    assertThat(figures.getLong("large_taxonomy_eps")).isPositive();
+  }
 }

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
 import org.dmp.runtime.CommonConfig;
@@ -18,6 +21,20 @@ public record QualifierConfig(CommonConfig common, String applicationId, Path st
     Objects.requireNonNull(common, "common");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
+  }
+
+  /** The Kafka Streams settings: exactly_once_v2, and the rest from this configuration. */
+  public Properties streamsProperties() {
+    Properties properties = new Properties();
+    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, common.bootstrap());
+    properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+    properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) commitInterval.toMillis());
+    properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) sessionTimeout.toMillis());
+    instanceId.ifPresent(id -> properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
+    return properties;
   }
 
   public static QualifierConfig read(ConfigReader reader) {

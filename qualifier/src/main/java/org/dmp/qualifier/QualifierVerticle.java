@@ -3,10 +3,7 @@ package org.dmp.qualifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.taxonomy.TaxonomyView;
@@ -35,7 +32,7 @@ final class QualifierVerticle extends VerticleBase {
     taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
       Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(), config.expiryCheck());
-      streams = new KafkaStreams(topology, streamsConfig());
+      streams = new KafkaStreams(topology, config.streamsProperties());
       streams.setUncaughtExceptionHandler(failure -> {
         LOG.error("A stream thread failed; replacing it", failure);
         return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -46,19 +43,6 @@ final class QualifierVerticle extends VerticleBase {
           config.common().topics().name(TopicRole.IDMAP));
       return null;
     }));
-  }
-
-  private Properties streamsConfig() {
-    Properties properties = new Properties();
-    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
-    properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
-    properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
-    properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) config.sessionTimeout().toMillis());
-    config.instanceId().ifPresent(id -> properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
-    return properties;
   }
 
   /** Whether the streams are processing or rebalancing, rather than starting, failed or stopped. */
