@@ -13,9 +13,10 @@ public final class QualifierMain {
     ServiceMain.run(QualifierConfig.SETTINGS, args, QualifierConfig::read, QualifierMain::start);
   }
 
-  /** Starts the topology, then the health endpoints. */
+  /** Starts the topology, then the health endpoints, ready while the streams run. */
   public static Future<RunningService> start(Vertx vertx, QualifierConfig config) {
-    return vertx.deployVerticle(new QualifierVerticle(config))
-        .compose(id -> config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name()));
+    QualifierVerticle qualifier = new QualifierVerticle(config);
+    return vertx.deployVerticle(qualifier)
+        .compose(id -> config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(), qualifier::notRunning));
   }
 }

@@ -3,6 +3,7 @@ package org.dmp.qualifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.dmp.qualifier.profile.QualifierTopology;
@@ -45,9 +46,11 @@ final class QualifierVerticle extends VerticleBase {
     }));
   }
 
-  /** Whether the streams are processing or rebalancing, rather than starting, failed or stopped. */
-  boolean running() {
-    return streams != null && (streams.state() == KafkaStreams.State.RUNNING || streams.state() == KafkaStreams.State.REBALANCING);
+  /** Empty while the streams process or rebalance; else their state (created, failed, stopping...). */
+  Optional<String> notRunning() {
+    KafkaStreams.State state = streams == null ? null : streams.state();
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
+        ? Optional.empty() : Optional.of("the streams are " + (state == null ? "not started" : state.name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   @Override

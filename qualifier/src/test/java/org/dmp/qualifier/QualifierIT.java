@@ -59,7 +59,10 @@ class QualifierIT {
     }
     Taxonomy sample = TaxonomyFile.sample();
     TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sample, "sample", Clock.systemUTC());
-    MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
+    var running = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
+    var http = io.vertx.ext.web.client.WebClient.create(vertx);
+    await().atMost(Duration.ofSeconds(60)).until(() -> MainThread.await(
+        http.get(running.httpPort(), "127.0.0.1", "/health/ready").send(), Duration.ofSeconds(10), "ready").statusCode() == 200);
 
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
         new StringSerializer(), VISITS.serializer());

@@ -35,7 +35,12 @@ public record CommonConfig(String bootstrap, HttpEndpoint http, Topics topics) {
 
   /** Deploys the health endpoints on this configuration's HTTP endpoint. */
   public Future<RunningService> startStatusServer(Vertx vertx, String service) {
-    StatusServerVerticle server = new StatusServerVerticle(service, http, bootstrap);
+    return startStatusServer(vertx, service, HealthRoutes.Readiness.ALWAYS);
+  }
+
+  /** Deploys the health endpoints, ready only while Kafka answers and {@code readiness} says so. */
+  public Future<RunningService> startStatusServer(Vertx vertx, String service, HealthRoutes.Readiness readiness) {
+    StatusServerVerticle server = new StatusServerVerticle(service, http, bootstrap, readiness);
     return vertx.deployVerticle(server).map(id -> new RunningService(service, server.actualPort()));
   }
 }

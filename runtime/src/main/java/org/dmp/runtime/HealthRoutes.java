@@ -4,20 +4,35 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready}: it can do its work, which for
- * every service means Kafka is reachable; a load balancer or orchestrator stops sending traffic on 503.
+ * every service means Kafka is reachable, and for some more (the qualifier's streams are running);
+ * a load balancer or orchestrator stops sending traffic on 503.
  */
 public final class HealthRoutes {
+  /** A service's own readiness beyond Kafka: empty when ready, else why not. */
+  @FunctionalInterface
+  public interface Readiness extends Supplier<Optional<String>> {
+    Readiness ALWAYS = Optional::empty;
+  }
+
   private HealthRoutes() {}
 
   public static void mount(Router router, KafkaHealth kafka) {
+    mount(router, kafka, Readiness.ALWAYS);
+  }
+
+  public static void mount(Router router, KafkaHealth kafka, Readiness readiness) {
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(readiness, "readiness");
     router.get("/health/live").handler(context -> answer(context, true, "alive"));
     router.get("/health/ready").handler(context -> {
       KafkaHealth.Status status = kafka.status();
-      answer(context, status.reachable(), status.detail());
+      Optional<String> notReady = status.reachable() ? readiness.get() : Optional.empty();
+      answer(context, status.reachable() && notReady.isEmpty(), notReady.orElse(status.detail()));
     });
   }
 

@@ -20,13 +20,20 @@ public final class StatusServerVerticle extends VerticleBase {
   private final String service;
   private final HttpEndpoint endpoint;
   private final String bootstrap;
+  private final HealthRoutes.Readiness readiness;
   private KafkaHealth kafka;
   private HttpServer server;
 
   public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap) {
+    this(service, endpoint, bootstrap, HealthRoutes.Readiness.ALWAYS);
+  }
+
+  /** @param readiness the service's own readiness, asked only while Kafka is reachable */
+  public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap, HealthRoutes.Readiness readiness) {
     this.service = Objects.requireNonNull(service, "service");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
   }
 
   @Override
@@ -35,7 +42,7 @@ public final class StatusServerVerticle extends VerticleBase {
         .compose(health -> {
           kafka = health;
           Router router = Router.router(vertx);
-          HealthRoutes.mount(router, health);
+          HealthRoutes.mount(router, health, readiness);
           return vertx.createHttpServer().requestHandler(router).listen(endpoint.port(), endpoint.host());
         })
         .onSuccess(listening -> {

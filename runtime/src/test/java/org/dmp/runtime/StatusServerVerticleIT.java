@@ -34,6 +34,20 @@ class StatusServerVerticleIT {
   }
 
   @Test
+  void notReadyWhileTheServiceSaysSoEvenWithKafka(Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
+    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), broker.bootstrapServers(),
+        () -> java.util.Optional.of("the streams are created"));
+
+    vertx.deployVerticle(server)
+        .compose(id -> get(vertx, server.actualPort(), "/health/ready"))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(503);
+          assertThat(response.bodyAsJsonObject().getString("detail")).isEqualTo("the streams are created");
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void aliveButNotReadyWithoutKafka(Vertx vertx, VertxTestContext test) throws IOException {
     StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), "127.0.0.1:" + closedPort());
 
