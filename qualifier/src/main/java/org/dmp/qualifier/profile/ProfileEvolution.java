@@ -78,7 +78,10 @@ public final class ProfileEvolution {
 
   private Outcome requalify(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,
       Set<Long> removedTraits, List<IdMapping> mappings) {
-    prune(profile, now, taxonomy);
+    // Nothing can have expired before the next change by time; realizations just added cannot have either.
+    if (profile.getNextChange() == null || profile.getNextChange() <= now.toEpochMilli()) {
+      prune(profile, now, taxonomy);
+    }
     Realizations realizations = realizationsOf(profile, taxonomy);
     Set<Long> traits = new HashSet<>(removedTraits);
     profile.getRealizations().keySet().forEach(trait -> traits.add(Long.parseLong(trait)));

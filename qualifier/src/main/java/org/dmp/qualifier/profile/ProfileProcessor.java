@@ -93,6 +93,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
 
   /** Zero-padded so that the store's byte order is time order. */
   static String indexKey(long time, String visitorId) {
-    return String.format("%013d|%s", time, visitorId);
+    String digits = Long.toString(time);
+    return "0".repeat(Math.max(0, 13 - digits.length())) + digits + "|" + visitorId;
   }
 }

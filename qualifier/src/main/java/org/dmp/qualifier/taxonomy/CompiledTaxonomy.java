@@ -60,20 +60,35 @@ public final class CompiledTaxonomy {
    */
   public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
     Set<Long> realized = new TreeSet<>();
-    Set<CompiledTrait> evaluated = new HashSet<>();
+    // Only a rule over several keys can be met twice, once per key: remember those, and only those.
+    Set<CompiledTrait> evaluatedMultiKey = null;
     for (String key : signals.keySet()) {
       for (CompiledTrait trait : traitsByKey.getOrDefault(key, List.of())) {
-        if (evaluated.add(trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
+        if (trait.rule().keys().size() > 1) {
+          if (evaluatedMultiKey == null) {
+            evaluatedMultiKey = new HashSet<>();
+          }
+          if (!evaluatedMultiKey.add(trait)) {
+            continue;
+          }
+        }
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
           realized.add(trait.id());
         }
       }
     }
     for (CompiledTrait trait : traitsWithoutKeys) {
-      if (evaluated.add(trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
+      if (!signalsHoldAny(signals, trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
+          && trait.rule().matches(signals)) {
         realized.add(trait.id());
       }
     }
     return realized;
+  }
+
+  /** Whether the event holds one of the trait's keys, in which case the loop over keys has judged it already. */
+  private static boolean signalsHoldAny(Map<String, List<String>> signals, CompiledTrait trait) {
+    return trait.rule().keys().stream().anyMatch(signals::containsKey);
   }
 
   /** The segments whose rules count any of these traits. */
