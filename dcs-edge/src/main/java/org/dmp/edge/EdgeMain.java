@@ -2,7 +2,6 @@ package org.dmp.edge;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.dmp.edge.answer.HitAnswers;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
 
@@ -16,7 +15,7 @@ public final class EdgeMain {
 
   /** Starts the edge on {@code vertx}, its answers and private traits empty until the qualifier fills them. */
   public static Future<RunningService> start(Vertx vertx, EdgeConfig config) {
-    EdgeServer server = new EdgeServer(config, HitAnswers.NONE);
+    EdgeServer server = new EdgeServer(config);
     return vertx.deployVerticle(server).map(id -> new RunningService(EdgeConfig.SETTINGS.name(), server.actualPort()));
   }
 }

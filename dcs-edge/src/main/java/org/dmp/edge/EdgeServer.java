@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.LongFunction;
 import org.dmp.edge.answer.HitAnswers;
-import org.dmp.edge.provider.DataSourceDirectory;
+import org.dmp.edge.answer.TaxonomyHitAnswers;
+import org.dmp.qualifier.taxonomy.TaxonomyView;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.publish.VisitPublisher;
 import org.dmp.runtime.KafkaHealth;
@@ -32,9 +33,8 @@ public final class EdgeServer extends VerticleBase {
   private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(2);
 
   private final EdgeConfig config;
-  private final HitAnswers answers;
   private final EdgeMetrics metrics = new EdgeMetrics();
-  private DataSourceDirectory dataSources;
+  private TaxonomyView taxonomy;
   private KafkaHealth health;
   private VisitPublisher publisher;
   private int port;
@@ -43,16 +43,14 @@ public final class EdgeServer extends VerticleBase {
   record Shared(EdgeConfig config, VisitPublisher publisher, KafkaHealth health, EdgeMetrics metrics, HitAnswers answers,
       LongFunction<Optional<URI>> endpoints, Map<Long, CircuitBreaker> breakers) {}
 
-  /** @param answers what JSON answers carry and which traits private signals realize */
-  public EdgeServer(EdgeConfig config, HitAnswers answers) {
+  public EdgeServer(EdgeConfig config) {
     this.config = config;
-    this.answers = answers;
   }
 
   @Override
   public Future<?> start() {
-    dataSources = DataSourceDirectory.follow(config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
-    return Future.fromCompletionStage(dataSources.caughtUp(), context)
+    taxonomy = TaxonomyView.follow("dcs-edge-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    return Future.fromCompletionStage(taxonomy.caughtUp(), context)
         .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().bootstrap(), HEALTH_INTERVAL))
         .compose(started -> {
           health = started;
@@ -61,8 +59,8 @@ public final class EdgeServer extends VerticleBase {
         .compose(started -> {
           publisher = started;
           metrics.gaugeInFlight(started::inFlight);
-          return deployHttpVerticles(new Shared(config, started, health, metrics, answers, dataSources::endpoint,
-              RealtimeProviders.sharedBreakers()));
+          return deployHttpVerticles(new Shared(config, started, health, metrics, new TaxonomyHitAnswers(taxonomy),
+              dataSourceId -> taxonomy.get().provider(dataSourceId), RealtimeProviders.sharedBreakers()));
         });
   }
 
@@ -94,8 +92,8 @@ public final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (dataSources != null) {
-      dataSources.close();
+    if (taxonomy != null) {
+      taxonomy.close();
     }
     if (health != null) {
       health.close();

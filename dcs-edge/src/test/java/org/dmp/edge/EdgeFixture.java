@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.VisitEvent;
-import org.dmp.edge.answer.HitAnswers;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.MainThread;
 import org.dmp.schemas.serde.AvroSerde;
@@ -47,7 +46,7 @@ final class EdgeFixture {
       admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
     EdgeConfig config = config(bootstrap, topic, settings);
-    EdgeServer server = new EdgeServer(config, HitAnswers.NONE);
+    EdgeServer server = new EdgeServer(config);
     MainThread.await(vertx.deployVerticle(server), Duration.ofSeconds(60), "starting the edge");
     return new EdgeFixture(bootstrap, topic, server, config);
   }

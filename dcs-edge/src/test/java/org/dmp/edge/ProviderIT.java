@@ -113,12 +113,39 @@ class ProviderIT {
     });
   }
 
+  @Test
+  void traitsOverPrivateSignalsAreRealizedAtTheEdgeAndOnlyTheirIdsTravel(Vertx vertx) throws Exception {
+    String topic = UniqueNames.topic("private-taxonomy");
+    org.dmp.qualifier.taxonomy.Taxonomy taxonomy = org.dmp.qualifier.taxonomy.TaxonomyFile.parse("private", """
+        {"dataSources": [{"id": 1, "name": "Site"}],
+         "traits": [
+           {"id": 301, "name": "Rich car buyer", "dataSource": 1, "type": "rule", "rule": "p_income >= 50000 AND c_category == \\"cars\\""},
+           {"id": 302, "name": "Car page", "dataSource": 1, "type": "rule", "rule": "c_category == \\"cars\\""}]}
+        """);
+    org.dmp.qualifier.taxonomy.TaxonomyPublisher.apply(bootstrap, topic, taxonomy, "private", java.time.Clock.systemUTC());
+    EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + topic);
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+
+    get(http, "/event?c_n=rich&c_category=cars&p_income=90000");
+    get(http, "/event?c_n=poor&c_category=cars&p_income=10");
+
+    var records = edge.readUntil(all -> all.size() == 2);
+    List<VisitEvent> events = EdgeFixture.events(records);
+    assertThat(only(events, "rich").getRealizedTraits()).containsExactly(301L);
+    assertThat(only(events, "poor").getRealizedTraits()).isEmpty();
+    records.forEach(record -> assertThat(new String(record.value(), java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain("90000").doesNotContain("p_income"));
+  }
+
   private void declare(long dataSourceId, String path) throws Exception {
     RealtimeProvider provider = path == null ? null : new RealtimeProvider("http://127.0.0.1:" + providerPort + "/" + path);
     TaxonomyEntry entry = new TaxonomyEntry(new DataSource(dataSourceId, "source " + dataSourceId, provider));
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
         new StringSerializer(), AvroSerde.of(TaxonomyEntry.class).serializer())) {
       producer.send(new ProducerRecord<>(taxonomyTopic, "dataSource/" + dataSourceId, entry)).get();
+      // Readers switch to what they gathered at a revision marker, as `dmp taxonomy apply` writes one.
+      producer.send(new ProducerRecord<>(taxonomyTopic, "revision", new TaxonomyEntry(
+          new org.dmp.avro.TaxonomyRevision(dataSourceId, java.time.Instant.now(), "test", 1)))).get();
     }
   }
 

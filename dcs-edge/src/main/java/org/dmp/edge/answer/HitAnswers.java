@@ -12,8 +12,8 @@ import org.dmp.avro.VisitEvent;
  *
  * <p>{@code p_} values never leave the edge's memory: they are handed to
  * {@link #privateTraits} while the call is answered, and only the trait ids they realize are
- * recorded on the event. Until the qualifier's rules exist, {@link #NONE} stands here: no trait
- * uses a private signal and answers carry empty lists.
+ * recorded on the event. {@link TaxonomyHitAnswers} is the edge's; {@link #NONE} realizes nothing
+ * and answers empty lists.
  */
 public interface HitAnswers {
   HitAnswers NONE = new HitAnswers() {

@@ -16,7 +16,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.dmp.cli.TopicsCommand;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeServer;
-import org.dmp.edge.answer.HitAnswers;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.runtime.MainThread;
 import org.dmp.schemas.topics.Topics;
@@ -126,7 +125,7 @@ final class EdgeBench implements Callable<Integer> {
     List<String> args = new ArrayList<>(List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
         "--http.instances=" + loops));
     EdgeConfig config = EdgeConfig.SETTINGS.read(System.getenv(), args, EdgeConfig::read);
-    EdgeServer edge = new EdgeServer(config, HitAnswers.NONE);
+    EdgeServer edge = new EdgeServer(config);
     MainThread.await(vertx.deployVerticle(edge), Duration.ofSeconds(60), "starting the edge");
     return edge.actualPort();
   }

@@ -1,13 +1,16 @@
 package org.dmp.qualifier.taxonomy;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dmp.avro.DataSource;
 import org.dmp.avro.Segment;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
@@ -28,6 +31,7 @@ public final class CompiledTaxonomy {
   private final Map<Long, Duration> ttls = new HashMap<>();
   private final Map<Long, List<CompiledSegment>> segmentsByTrait = new HashMap<>();
   private final Map<Long, CompiledSegment> segments = new HashMap<>();
+  private final Map<Long, URI> providers = new HashMap<>();
 
   /** A rule trait: its id, data source and rule. */
   public record CompiledTrait(long id, long dataSourceId, TraitRule rule) {}
@@ -36,6 +40,11 @@ public final class CompiledTaxonomy {
   public record CompiledSegment(long id, SegmentRule rule) {}
 
   public CompiledTaxonomy(Taxonomy taxonomy) {
+    for (DataSource dataSource : taxonomy.dataSources()) {
+      if (dataSource.getProvider() != null) {
+        providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
+      }
+    }
     for (Trait trait : taxonomy.traits()) {
       ttls.put(trait.getId(), trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays()));
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
@@ -84,6 +93,32 @@ public final class CompiledTaxonomy {
       }
     }
     return realized;
+  }
+
+  /**
+   * The rule traits that read private ({@code p_}) signals and that this hit realizes: evaluated at
+   * the edge, the only place p_ values exist, over the hit's other signals too.
+   */
+  public Set<Long> realizePrivate(Map<String, List<String>> signals, Map<String, List<String>> privateSignals, Long dataSourceId) {
+    if (privateSignals.isEmpty()) {
+      return Set.of();
+    }
+    Map<String, List<String>> all = new HashMap<>(signals);
+    all.putAll(privateSignals);
+    Set<Long> realized = new TreeSet<>();
+    for (String key : privateSignals.keySet()) {
+      for (CompiledTrait trait : traitsByKey.getOrDefault(key, List.of())) {
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(all)) {
+          realized.add(trait.id());
+        }
+      }
+    }
+    return realized;
+  }
+
+  /** The real-time provider endpoint a data source declares, if any. */
+  public Optional<URI> provider(long dataSourceId) {
+    return Optional.ofNullable(providers.get(dataSourceId));
   }
 
   /** Whether the event holds one of the trait's keys, in which case the loop over keys has judged it already. */
