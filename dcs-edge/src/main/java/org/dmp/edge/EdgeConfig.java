@@ -18,7 +18,8 @@ public record EdgeConfig(
     int region,
     VisitorCookie cookie,
     Produce produce,
-    Providers providers) {
+    Providers providers,
+    Answers answers) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("dcs-edge");
 
@@ -29,7 +30,11 @@ public record EdgeConfig(
     Objects.requireNonNull(cookie, "cookie");
     Objects.requireNonNull(produce, "produce");
     Objects.requireNonNull(providers, "providers");
+    Objects.requireNonNull(answers, "answers");
   }
+
+  /** Where the qualifier answers same-hit questions (none: answers carry no segments), and how long to wait. */
+  public record Answers(Optional<String> qualifierUrl, Duration deadline) {}
 
   /** PEM files of the certificate chain and its private key. */
   public record Tls(Path certificate, Path key) {}
@@ -81,7 +86,9 @@ public record EdgeConfig(
         reader.duration("provider.timeout", Duration.ofMillis(1), Duration.ofSeconds(10)),
         reader.integer("provider.failures-to-open", 1, 1000),
         reader.duration("provider.reset-after", Duration.ofMillis(100), Duration.ofHours(1)));
+    Answers answers = new Answers(reader.optionalText("answers.qualifier-url").map(url -> url.replaceAll("/+$", "")),
+        reader.duration("answers.deadline", Duration.ofMillis(1), Duration.ofSeconds(5)));
     return new EdgeConfig(common, reader.integer("http.instances", 0, 256), tls, limits,
-        reader.integer("dcs.region", 0, Integer.MAX_VALUE), cookie, produce, providers);
+        reader.integer("dcs.region", 0, Integer.MAX_VALUE), cookie, produce, providers, answers);
   }
 }

@@ -5,7 +5,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +61,8 @@ public final class EdgeServer extends VerticleBase {
         .compose(started -> {
           publisher = started;
           metrics.gaugeInFlight(started::inFlight);
-          return deployHttpVerticles(new Shared(config, started, health, metrics, new TaxonomyHitAnswers(taxonomy),
+          return deployHttpVerticles(new Shared(config, started, health, metrics, new TaxonomyHitAnswers(taxonomy, WebClient.create(vertx),
+              config.answers().qualifierUrl(), config.answers().deadline(), Clock.systemUTC()),
               dataSourceId -> taxonomy.get().provider(dataSourceId), RealtimeProviders.sharedBreakers()));
         });
   }

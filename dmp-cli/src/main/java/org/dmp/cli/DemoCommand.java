@@ -80,12 +80,16 @@ final class DemoCommand implements Callable<Integer> {
 
     Vertx vertx = Vertx.vertx();
     shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
-    List<RunningService> services = MainThread.await(Future.all(
-        EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, withPort(kafka, edgePort), EdgeConfig::read)),
-        QualifierMain.start(vertx, QualifierConfig.SETTINGS.read(env,
-            withPort(append(kafka, "--qualifier.state-dir", dataDir.resolve("qualifier").toString()), 0), QualifierConfig::read)),
+    // The qualifier first: the edge's same-hit answers ask its query API.
+    RunningService qualifier = MainThread.await(QualifierMain.start(vertx, QualifierConfig.SETTINGS.read(env,
+        withPort(append(kafka, "--qualifier.state-dir", dataDir.resolve("qualifier").toString()), 0), QualifierConfig::read)),
+        START_TIMEOUT, "starting the qualifier");
+    List<String> edgeSettings = append(withPort(kafka, edgePort), "--answers.qualifier-url", "http://127.0.0.1:" + qualifier.httpPort());
+    List<RunningService> others = MainThread.await(Future.all(
+        EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, edgeSettings, EdgeConfig::read)),
         PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read))),
         START_TIMEOUT, "starting the services").list();
+    List<RunningService> services = List.of(others.get(0), qualifier, others.get(1));
 
     var out = spec.commandLine().getOut();
     StringBuilder ready = new StringBuilder("DMP ready:");

@@ -83,6 +83,13 @@ class DmpScriptIT {
     assertThat(topics.exitCode()).isZero();
     assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
 
+    // The third shoe page puts visitor 778 in segment 5001, and the same-hit answer says so, with its cookie destination.
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      String answer = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_category=shoes&d_rtbd=json&d_cts=2"))
+          .header("Cookie", "dmp=778").build(), HttpResponse.BodyHandlers.ofString()).body();
+      return answer.contains("\"segments\":[5001]") && answer.contains("{\"cn\":\"aam\",\"cv\":\"seg=shoes\",\"ttl\":30,\"dmn\":\"\"}");
+    });
+
     // A big basket puts visitor 777 in segment 5002 of the sample taxonomy; opting out takes them out.
     HttpResponse<String> tagCall = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_cart=250"))
         .header("Cookie", "dmp=777").build(), HttpResponse.BodyHandlers.ofString());

@@ -13,10 +13,10 @@ public final class QualifierMain {
     ServiceMain.run(QualifierConfig.SETTINGS, args, QualifierConfig::read, QualifierMain::start);
   }
 
-  /** Starts the topology, then the health endpoints, ready while the streams run. */
+  /** Starts the topology, then the HTTP side: health (ready while the streams run) and the segment query API. */
   public static Future<RunningService> start(Vertx vertx, QualifierConfig config) {
     QualifierVerticle qualifier = new QualifierVerticle(config);
-    return vertx.deployVerticle(qualifier)
-        .compose(id -> config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(), qualifier::notRunning));
+    return vertx.deployVerticle(qualifier).compose(id -> config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(),
+        qualifier::notRunning, router -> qualifier.segmentQuery().mount(router)));
   }
 }

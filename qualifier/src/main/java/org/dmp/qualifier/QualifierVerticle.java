@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.query.SegmentQuery;
 import org.dmp.qualifier.taxonomy.TaxonomyView;
 import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
@@ -21,8 +23,9 @@ final class QualifierVerticle extends VerticleBase {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final QualifierConfig config;
+  private final ProcessedOffsets processed = new ProcessedOffsets();
   private TaxonomyView taxonomy;
-  private KafkaStreams streams;
+  private volatile KafkaStreams streams;
 
   QualifierVerticle(QualifierConfig config) {
     this.config = config;
@@ -32,7 +35,8 @@ final class QualifierVerticle extends VerticleBase {
   public Future<?> start() {
     taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
-      Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(), config.expiryCheck());
+      Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(),
+          config.expiryCheck(), processed);
       streams = new KafkaStreams(topology, config.streamsProperties());
       streams.setUncaughtExceptionHandler(failure -> {
         LOG.error("A stream thread failed; replacing it", failure);
@@ -44,6 +48,11 @@ final class QualifierVerticle extends VerticleBase {
           config.common().topics().name(TopicRole.IDMAP));
       return null;
     }));
+  }
+
+  /** The same-hit query API over this instance's profile store. */
+  SegmentQuery segmentQuery() {
+    return new SegmentQuery(vertx, () -> streams, processed, () -> taxonomy.get());
   }
 
   /** Empty while the streams process or rebalance; else their state (created, failed, stopping...). */

@@ -74,7 +74,7 @@ class QualifierIT {
       consumer.subscribe(List.of(topics.name(TopicRole.SEGMENTS)));
       List<ProfileUpdate> updates = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "q1", shoeEvent("q1", i))).get();
+        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4242", shoeEvent("4242", i))).get();
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> {
         consumer.poll(Duration.ofMillis(200)).forEach(record -> updates.add(record.value()));
@@ -82,13 +82,27 @@ class QualifierIT {
       });
       assertThat(updates).singleElement().satisfies(update -> assertThat(update.getAdded()).containsExactly(5001L));
 
+      // The same-hit query API: the profile as processed, or what there is once the wait runs out.
+      io.vertx.core.json.JsonObject now = MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/1").send(),
+          Duration.ofSeconds(10), "query").bodyAsJsonObject();
+      assertThat(now.getJsonArray("segments")).as("an unknown visitor").isEmpty();
+      var known = MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/4242").send(), Duration.ofSeconds(10), "query")
+          .bodyAsJsonObject();
+      assertThat(known.getJsonArray("segments").getList()).containsExactly(5001);
+      assertThat(known.getJsonArray("traits").getList()).containsExactly(101);
+      var notYet = MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/1?partition=0&offset=999999&wait=20").send(),
+          Duration.ofSeconds(10), "query").bodyAsJsonObject();
+      assertThat(notYet.getBoolean("stale")).isTrue();
+      assertThat(MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/q1").send(), Duration.ofSeconds(10), "query")
+          .statusCode()).as("visitor ids are digits").isEqualTo(400);
+
       List<Segment> segments = new ArrayList<>(sample.segments());
       segments.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
       TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY),
           new Taxonomy(sample.dataSources(), sample.traits(), segments, sample.destinations()), "with 5003", Clock.systemUTC());
       int[] next = {3};
       await().atMost(Duration.ofSeconds(60)).until(() -> {
-        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "q1", shoeEvent("q1", next[0]++))).get();
+        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4242", shoeEvent("4242", next[0]++))).get();
         consumer.poll(Duration.ofMillis(300)).forEach(record -> updates.add(record.value()));
         return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
       });

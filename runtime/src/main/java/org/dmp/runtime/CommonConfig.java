@@ -40,7 +40,13 @@ public record CommonConfig(String bootstrap, HttpEndpoint http, Topics topics) {
 
   /** Deploys the health endpoints, ready only while Kafka answers and {@code readiness} says so. */
   public Future<RunningService> startStatusServer(Vertx vertx, String service, HealthRoutes.Readiness readiness) {
-    StatusServerVerticle server = new StatusServerVerticle(service, http, bootstrap, readiness);
+    return startStatusServer(vertx, service, readiness, router -> { });
+  }
+
+  /** Deploys the health endpoints and the service's own {@code routes}. */
+  public Future<RunningService> startStatusServer(Vertx vertx, String service, HealthRoutes.Readiness readiness,
+      java.util.function.Consumer<io.vertx.ext.web.Router> routes) {
+    StatusServerVerticle server = new StatusServerVerticle(service, http, bootstrap, readiness, routes);
     return vertx.deployVerticle(server).map(id -> new RunningService(service, server.actualPort()));
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,19 +22,25 @@ public final class StatusServerVerticle extends VerticleBase {
   private final HttpEndpoint endpoint;
   private final String bootstrap;
   private final HealthRoutes.Readiness readiness;
+  private final Consumer<Router> routes;
   private KafkaHealth kafka;
   private HttpServer server;
 
   public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap) {
-    this(service, endpoint, bootstrap, HealthRoutes.Readiness.ALWAYS);
+    this(service, endpoint, bootstrap, HealthRoutes.Readiness.ALWAYS, router -> { });
   }
 
-  /** @param readiness the service's own readiness, asked only while Kafka is reachable */
-  public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap, HealthRoutes.Readiness readiness) {
+  /**
+   * @param readiness the service's own readiness, asked only while Kafka is reachable
+   * @param routes the service's own endpoints beside the health ones
+   */
+  public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap, HealthRoutes.Readiness readiness,
+      Consumer<Router> routes) {
     this.service = Objects.requireNonNull(service, "service");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
+    this.routes = Objects.requireNonNull(routes, "routes");
   }
 
   @Override
@@ -43,6 +50,7 @@ public final class StatusServerVerticle extends VerticleBase {
           kafka = health;
           Router router = Router.router(vertx);
           HealthRoutes.mount(router, health, readiness);
+          routes.accept(router);
           return vertx.createHttpServer().requestHandler(router).listen(endpoint.port(), endpoint.host());
         })
         .onSuccess(listening -> {

@@ -36,7 +36,7 @@ class StatusServerVerticleIT {
   @Test
   void notReadyWhileTheServiceSaysSoEvenWithKafka(Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
     StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), broker.bootstrapServers(),
-        () -> java.util.Optional.of("the streams are created"));
+        () -> java.util.Optional.of("the streams are created"), router -> { });
 
     vertx.deployVerticle(server)
         .compose(id -> get(vertx, server.actualPort(), "/health/ready"))

@@ -27,14 +27,16 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private final Supplier<CompiledTaxonomy> taxonomy;
   private final ProfileEvolution evolution;
   private final Duration expiryCheck;
+  private final ProcessedOffsets processed;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
 
-  ProfileProcessor(Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, Duration expiryCheck) {
+  ProfileProcessor(Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, Duration expiryCheck, ProcessedOffsets processed) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
     this.expiryCheck = expiryCheck;
+    this.processed = processed;
   }
 
   @Override
@@ -54,6 +56,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     Profile before = profiles.get(record.key());
     ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
     store(record.key(), before, outcome, record.timestamp());
+    context.recordMetadata().ifPresent(metadata -> processed.processed(metadata.partition(), metadata.offset()));
   }
 
   /** Re-qualifies every profile whose next change by time is due at the current stream time. */

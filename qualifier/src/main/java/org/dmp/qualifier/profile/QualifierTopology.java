@@ -31,11 +31,17 @@ public final class QualifierTopology {
    * @param expiryCheck how much stream time passes between walks of the change index
    */
   public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait, Duration expiryCheck) {
+    return build(topics, taxonomy, maxRealizationsPerTrait, expiryCheck, new ProcessedOffsets());
+  }
+
+  /** @param processed where the processor notes the offsets it has processed, for same-hit questions */
+  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait, Duration expiryCheck,
+      ProcessedOffsets processed) {
     ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
     Topology topology = new Topology();
     topology.addSource(VISITS_SOURCE, Serdes.String().deserializer(), AvroSerde.of(VisitEvent.class).deserializer(),
         topics.name(TopicRole.VISITS));
-    topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, expiryCheck), VISITS_SOURCE);
+    topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, expiryCheck, processed), VISITS_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROFILES), Serdes.String(),
         AvroSerde.of(Profile.class)), QUALIFY);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(),

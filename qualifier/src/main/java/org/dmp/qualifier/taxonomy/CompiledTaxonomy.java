@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dmp.avro.CookieTarget;
 import org.dmp.avro.DataSource;
+import org.dmp.avro.Destination;
+import org.dmp.avro.DestinationType;
 import org.dmp.avro.Segment;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
@@ -32,6 +35,14 @@ public final class CompiledTaxonomy {
   private final Map<Long, List<CompiledSegment>> segmentsByTrait = new HashMap<>();
   private final Map<Long, CompiledSegment> segments = new HashMap<>();
   private final Map<Long, URI> providers = new HashMap<>();
+  private final Map<Long, List<CookieDestination>> cookiesBySegment = new HashMap<>();
+  private final Map<Long, List<UrlDestination>> urlsBySegment = new HashMap<>();
+
+  /** A cookie destination's key-value for one segment: what the edge's answer sets as {@code stuff}. */
+  public record CookieDestination(long destinationId, String cookieName, String value, int ttlDays, String domain) {}
+
+  /** A URL destination's pixel for one segment, macros not yet expanded. */
+  public record UrlDestination(long destinationId, String url) {}
 
   /** A rule trait: its id, data source and rule. */
   public record CompiledTrait(long id, long dataSourceId, TraitRule rule) {}
@@ -54,6 +65,18 @@ public final class CompiledTaxonomy {
         }
         compiled.rule().keys().forEach(key -> traitsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(compiled));
       }
+    }
+    for (Destination destination : taxonomy.destinations()) {
+      destination.getMappings().forEach((segment, value) -> {
+        long segmentId = Long.parseLong(segment);
+        if (destination.getType() == DestinationType.COOKIE && destination.getCookie() != null) {
+          CookieTarget cookie = destination.getCookie();
+          cookiesBySegment.computeIfAbsent(segmentId, id -> new ArrayList<>()).add(new CookieDestination(destination.getId(),
+              cookie.getCookieName(), value, cookie.getTtlDays(), cookie.getDomain() == null ? "" : cookie.getDomain()));
+        } else if (destination.getType() == DestinationType.URL) {
+          urlsBySegment.computeIfAbsent(segmentId, id -> new ArrayList<>()).add(new UrlDestination(destination.getId(), value));
+        }
+      });
     }
     for (Segment segment : taxonomy.segments()) {
       CompiledSegment compiled = new CompiledSegment(segment.getId(), SegmentRule.parse(segment.getRule()));
@@ -114,6 +137,14 @@ public final class CompiledTaxonomy {
       }
     }
     return realized;
+  }
+
+  public List<CookieDestination> cookieDestinations(long segmentId) {
+    return cookiesBySegment.getOrDefault(segmentId, List.of());
+  }
+
+  public List<UrlDestination> urlDestinations(long segmentId) {
+    return urlsBySegment.getOrDefault(segmentId, List.of());
   }
 
   /** The real-time provider endpoint a data source declares, if any. */
