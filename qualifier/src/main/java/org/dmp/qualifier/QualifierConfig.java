@@ -12,19 +12,25 @@ import org.dmp.config.SettingsSpec;
 import org.dmp.runtime.CommonConfig;
 
 /** The qualifier's configuration, read once from qualifier.properties, DMP_ variables and flags. */
-public record QualifierConfig(CommonConfig common, String applicationId, Path stateDir, int streamThreads,
+public record QualifierConfig(CommonConfig common, String advertisedHost, String applicationId, Path stateDir, int streamThreads,
     Optional<String> instanceId, Duration sessionTimeout, Duration commitInterval, int maxRealizationsPerTrait, Duration expiryCheck) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
   public QualifierConfig {
     Objects.requireNonNull(common, "common");
+    Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
   }
 
   /** The Kafka Streams settings: exactly_once_v2, and the rest from this configuration. */
   public Properties streamsProperties() {
+    return streamsProperties(null);
+  }
+
+  /** @param advertisedPort the port this instance's query API listens on, published to the others; null if none */
+  public Properties streamsProperties(Integer advertisedPort) {
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, common.bootstrap());
@@ -34,12 +40,16 @@ public record QualifierConfig(CommonConfig common, String applicationId, Path st
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) commitInterval.toMillis());
     properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) sessionTimeout.toMillis());
     instanceId.ifPresent(id -> properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
+    if (advertisedPort != null) {
+      properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + advertisedPort);
+    }
     return properties;
   }
 
   public static QualifierConfig read(ConfigReader reader) {
     return new QualifierConfig(
         CommonConfig.read(reader),
+        reader.text("qualifier.advertised-host"),
         reader.text("qualifier.application-id"),
         reader.path("qualifier.state-dir"),
         reader.integer("qualifier.stream-threads", 1, 64),

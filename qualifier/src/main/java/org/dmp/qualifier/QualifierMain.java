@@ -2,6 +2,10 @@ package org.dmp.qualifier;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.dmp.qualifier.query.SegmentQuery;
+import org.dmp.runtime.HealthRoutes;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
 
@@ -13,10 +17,20 @@ public final class QualifierMain {
     ServiceMain.run(QualifierConfig.SETTINGS, args, QualifierConfig::read, QualifierMain::start);
   }
 
-  /** Starts the topology, then the HTTP side: health (ready while the streams run) and the segment query API. */
+  /**
+   * Starts the HTTP side first, health (ready once the streams run) and the segment query API, so
+   * that its port is known; then the topology, which publishes that port to the other instances.
+   */
   public static Future<RunningService> start(Vertx vertx, QualifierConfig config) {
-    QualifierVerticle qualifier = new QualifierVerticle(config);
-    return vertx.deployVerticle(qualifier).compose(id -> config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(),
-        qualifier::notRunning, router -> qualifier.segmentQuery().mount(router)));
+    AtomicReference<QualifierVerticle> qualifier = new AtomicReference<>();
+    HealthRoutes.Readiness readiness = () -> qualifier.get() == null ? Optional.of("the streams have not started")
+        : qualifier.get().notRunning();
+    return config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(), readiness,
+            router -> new SegmentQuery(vertx, qualifier::get).mount(router))
+        .compose(http -> {
+          QualifierVerticle started = new QualifierVerticle(config, http.httpPort());
+          qualifier.set(started);
+          return vertx.deployVerticle(started).map(id -> http);
+        });
   }
 }

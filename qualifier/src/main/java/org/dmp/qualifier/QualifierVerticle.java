@@ -7,8 +7,10 @@ import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.dmp.qualifier.profile.ProcessedOffsets;
+import org.apache.kafka.streams.state.HostInfo;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.query.SegmentQuery;
+import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
 import org.dmp.qualifier.taxonomy.TaxonomyView;
 import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
@@ -18,17 +20,20 @@ import org.slf4j.LoggerFactory;
  * Runs the Kafka Streams topology (exactly_once_v2) once the taxonomy as it stands has been read;
  * undeploying it closes the streams, committing what was processed, and stops following the taxonomy.
  */
-final class QualifierVerticle extends VerticleBase {
+final class QualifierVerticle extends VerticleBase implements SegmentQuery.Instance {
   private static final Logger LOG = LoggerFactory.getLogger(QualifierVerticle.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final QualifierConfig config;
+  private final int queryPort;
   private final ProcessedOffsets processed = new ProcessedOffsets();
   private TaxonomyView taxonomy;
   private volatile KafkaStreams streams;
 
-  QualifierVerticle(QualifierConfig config) {
+  /** @param queryPort the port of this instance's query API, which the other instances forward questions to */
+  QualifierVerticle(QualifierConfig config, int queryPort) {
     this.config = config;
+    this.queryPort = queryPort;
   }
 
   @Override
@@ -37,7 +42,7 @@ final class QualifierVerticle extends VerticleBase {
     return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
       Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(),
           config.expiryCheck(), processed);
-      streams = new KafkaStreams(topology, config.streamsProperties());
+      streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
       streams.setUncaughtExceptionHandler(failure -> {
         LOG.error("A stream thread failed; replacing it", failure);
         return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -50,9 +55,24 @@ final class QualifierVerticle extends VerticleBase {
     }));
   }
 
-  /** The same-hit query API over this instance's profile store. */
-  SegmentQuery segmentQuery() {
-    return new SegmentQuery(vertx, () -> streams, processed, () -> taxonomy.get());
+  @Override
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public ProcessedOffsets processed() {
+    return processed;
+  }
+
+  @Override
+  public CompiledTaxonomy taxonomy() {
+    return taxonomy == null ? CompiledTaxonomy.EMPTY : taxonomy.get();
+  }
+
+  @Override
+  public HostInfo self() {
+    return new HostInfo(config.advertisedHost(), queryPort);
   }
 
   /** Empty while the streams process or rebalance; else their state (created, failed, stopping...). */

@@ -7,14 +7,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.Profile;
@@ -23,28 +27,40 @@ import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
 
 /**
- * {@code GET /segments/<visitor>?partition=P&offset=O&wait=MS}: the visitor's segments once this
- * instance has processed the event at (P, O), read from the profile store by interactive query.
- * It waits at most {@code wait} milliseconds (capped); past that it answers what it has with
+ * {@code GET /segments/<visitor>?partition=P&offset=O&wait=MS}: the visitor's segments once the
+ * event at (P, O) has been processed, read from the profile store by interactive query. It waits
+ * at most {@code wait} milliseconds (capped); past that it answers what it has with
  * {@code "stale": true}, so the edge's same-hit answer is never late.
  *
- * <p>Answered from the local store: with several instances, the one that owns the visitor's
- * partition must be asked (forwarding is not built yet).
+ * <p>Any instance may be asked: one that does not own the visitor's partition forwards the
+ * question, once, to the instance that does (Kafka Streams' {@code application.server}).
  */
 public final class SegmentQuery {
   private static final Duration MAX_WAIT = Duration.ofSeconds(1);
   private static final long POLL_MILLIS = 1;
+  private static final String FORWARDED = "X-DMP-Forwarded";
+
+  /** What the query reads of a running qualifier instance. */
+  public interface Instance {
+    KafkaStreams streams();
+
+    ProcessedOffsets processed();
+
+    CompiledTaxonomy taxonomy();
+
+    /** Where the other instances reach this one's query API. */
+    HostInfo self();
+  }
 
   private final Vertx vertx;
-  private final Supplier<KafkaStreams> streams;
-  private final ProcessedOffsets processed;
-  private final Supplier<CompiledTaxonomy> taxonomy;
+  private final Supplier<Instance> instance;
+  private final WebClient client;
 
-  public SegmentQuery(Vertx vertx, Supplier<KafkaStreams> streams, ProcessedOffsets processed, Supplier<CompiledTaxonomy> taxonomy) {
+  /** @param instance the running instance, or null while it starts */
+  public SegmentQuery(Vertx vertx, Supplier<Instance> instance) {
     this.vertx = vertx;
-    this.streams = streams;
-    this.processed = processed;
-    this.taxonomy = taxonomy;
+    this.instance = instance;
+    this.client = WebClient.create(vertx);
   }
 
   public void mount(Router router) {
@@ -62,47 +78,71 @@ public final class SegmentQuery {
       error(context, 400, "expected /segments/<visitor id>[?partition=P&offset=O][&wait=MS]");
       return;
     }
+    Instance running = instance.get();
+    if (running == null || running.streams() == null) {
+      error(context, 503, "the qualifier is starting");
+      return;
+    }
+    KeyQueryMetadata owner = running.streams().queryMetadataForKey(QualifierTopology.PROFILES, visitorId, Serdes.String().serializer());
+    if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      error(context, 503, "no instance owns the visitor's partition now (rebalancing)");
+      return;
+    }
+    if (!owner.activeHost().equals(running.self()) && context.request().getHeader(FORWARDED) == null) {
+      forward(context, owner.activeHost());
+      return;
+    }
     long deadline = System.nanoTime() + Duration.ofMillis(Math.min(MAX_WAIT.toMillis(), wait == null ? 50 : Long.parseLong(wait))).toNanos();
     Future<Boolean> caughtUp = partition == null ? Future.succeededFuture(true)
-        : await(Integer.parseInt(partition), Long.parseLong(offset), deadline);
-    caughtUp.compose(reached -> vertx.executeBlocking(() -> read(visitorId), false).map(profile -> json(visitorId, profile, !reached)))
+        : await(running.processed(), Integer.parseInt(partition), Long.parseLong(offset), deadline);
+    caughtUp.compose(reached -> vertx.executeBlocking(() -> read(running, visitorId), false)
+            .map(profile -> json(running.taxonomy(), visitorId, profile, !reached)))
         .onSuccess(json -> context.response().putHeader("Content-Type", "application/json").end(json.encode()))
         .onFailure(failure -> error(context, 503, "the profile store cannot be read now: " + failure.getMessage()));
   }
 
-  private Future<Boolean> await(int partition, long offset, long deadline) {
+  private void forward(RoutingContext context, HostInfo owner) {
+    client.get(owner.port(), owner.host(), context.request().uri()).putHeader(FORWARDED, "1").timeout(MAX_WAIT.plusSeconds(1).toMillis())
+        .send()
+        .onSuccess(response -> context.response().setStatusCode(response.statusCode())
+            .putHeader("Content-Type", "application/json").end(response.bodyAsBuffer() == null ? io.vertx.core.buffer.Buffer.buffer()
+                : response.bodyAsBuffer()))
+        .onFailure(failure -> error(context, 503, "the instance owning the visitor (" + owner + ") did not answer: " + failure.getMessage()));
+  }
+
+  private Future<Boolean> await(ProcessedOffsets processed, int partition, long offset, long deadline) {
     Promise<Boolean> reached = Promise.promise();
-    check(partition, offset, deadline, reached);
+    check(processed, partition, offset, deadline, reached);
     return reached.future();
   }
 
-  private void check(int partition, long offset, long deadline, Promise<Boolean> reached) {
+  private void check(ProcessedOffsets processed, int partition, long offset, long deadline, Promise<Boolean> reached) {
     if (processed.reached(partition, offset)) {
       reached.complete(true);
     } else if (System.nanoTime() >= deadline) {
       reached.complete(false);
     } else {
-      vertx.setTimer(POLL_MILLIS, id -> check(partition, offset, deadline, reached));
+      vertx.setTimer(POLL_MILLIS, id -> check(processed, partition, offset, deadline, reached));
     }
   }
 
-  private Profile read(String visitorId) {
-    KafkaStreams running = streams.get();
-    if (running == null) {
+  private static Profile read(Instance running, String visitorId) {
+    KafkaStreams streams = running.streams();
+    if (streams == null) {
       throw new InvalidStateStoreException("the streams have not started");
     }
-    ReadOnlyKeyValueStore<String, Profile> store = running.store(
+    ReadOnlyKeyValueStore<String, Profile> store = streams.store(
         StoreQueryParameters.fromNameAndType(QualifierTopology.PROFILES, QueryableStoreTypes.<String, Profile>keyValueStore()));
     return store.get(visitorId);
   }
 
-  private JsonObject json(String visitorId, Profile profile, boolean stale) {
+  private static JsonObject json(CompiledTaxonomy taxonomy, String visitorId, Profile profile, boolean stale) {
     JsonArray segments = new JsonArray();
     JsonArray traits = new JsonArray();
     long version = 0;
     if (profile != null && !profile.getOptedOut()) {
       profile.getSegments().forEach(segments::add);
-      realizedTraits(profile).forEach(traits::add);
+      realizedTraits(taxonomy, profile).forEach(traits::add);
       version = profile.getVersion();
     }
     return new JsonObject().put("visitorId", visitorId).put("segments", segments).put("traits", traits)
@@ -110,12 +150,12 @@ public final class SegmentQuery {
   }
 
   /** Traits with a realization within their TTL as of the visitor's latest realization. */
-  private TreeSet<Long> realizedTraits(Profile profile) {
+  private static TreeSet<Long> realizedTraits(CompiledTaxonomy taxonomy, Profile profile) {
     long latest = profile.getRealizations().values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElse(0);
     TreeSet<Long> traits = new TreeSet<>();
     for (Map.Entry<String, List<Long>> entry : profile.getRealizations().entrySet()) {
       long trait = Long.parseLong(entry.getKey());
-      Duration ttl = taxonomy.get().ttl(trait);
+      Duration ttl = taxonomy.ttl(trait);
       if (entry.getValue().stream().anyMatch(time -> ttl == null || time + ttl.toMillis() > latest)) {
         traits.add(trait);
       }
