@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.dmp.qualifier.rules.Lexer.Kind;
 import org.dmp.qualifier.rules.Lexer.Token;
@@ -44,6 +45,17 @@ public final class TraitRule {
 
   public boolean matches(Map<String, List<String>> signals) {
     return expr.test(comparison -> comparison.test(signals.get(comparison.key())));
+  }
+
+  /**
+   * For a rule that is one text equality ({@code c_category == "shoes"}): its key and value, so that
+   * such traits, the commonest kind, are found by lookup instead of evaluated one by one.
+   */
+  public Optional<Map.Entry<String, String>> simpleEquality() {
+    if (expr instanceof Expr.Leaf<Comparison> leaf && leaf.leaf().operator() == Operator.EQUALS && leaf.leaf().quoted()) {
+      return Optional.of(Map.entry(leaf.leaf().key(), leaf.leaf().literal()));
+    }
+    return Optional.empty();
   }
 
   /** The keys this rule reads: an event with none of them can only match if {@link #matchesWithoutKeys()}. */

@@ -30,6 +30,8 @@ public final class CompiledTaxonomy {
   public static final CompiledTaxonomy EMPTY = new CompiledTaxonomy(new Taxonomy(List.of(), List.of(), List.of(), List.of()));
 
   private final Map<String, List<CompiledTrait>> traitsByKey = new HashMap<>();
+  /** Traits whose rule is one text equality, by key, then value. */
+  private final Map<String, Map<String, List<CompiledTrait>>> traitsByKeyAndValue = new HashMap<>();
   private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
   private final Map<Long, Duration> ttls = new HashMap<>();
   private final Map<Long, List<CompiledSegment>> segmentsByTrait = new HashMap<>();
@@ -63,7 +65,13 @@ public final class CompiledTaxonomy {
         if (compiled.rule().matchesWithoutKeys()) {
           traitsWithoutKeys.add(compiled);
         }
-        compiled.rule().keys().forEach(key -> traitsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(compiled));
+        var equality = compiled.rule().simpleEquality();
+        if (equality.isPresent()) {
+          traitsByKeyAndValue.computeIfAbsent(equality.get().getKey(), k -> new HashMap<>())
+              .computeIfAbsent(equality.get().getValue(), v -> new ArrayList<>()).add(compiled);
+        } else {
+          compiled.rule().keys().forEach(key -> traitsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(compiled));
+        }
       }
     }
     for (Destination destination : taxonomy.destinations()) {
@@ -91,24 +99,7 @@ public final class CompiledTaxonomy {
    * @param dataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
    */
   public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
-    Set<Long> realized = new TreeSet<>();
-    // Only a rule over several keys can be met twice, once per key: remember those, and only those.
-    Set<CompiledTrait> evaluatedMultiKey = null;
-    for (String key : signals.keySet()) {
-      for (CompiledTrait trait : traitsByKey.getOrDefault(key, List.of())) {
-        if (trait.rule().keys().size() > 1) {
-          if (evaluatedMultiKey == null) {
-            evaluatedMultiKey = new HashSet<>();
-          }
-          if (!evaluatedMultiKey.add(trait)) {
-            continue;
-          }
-        }
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
-          realized.add(trait.id());
-        }
-      }
-    }
+    Set<Long> realized = realizeByKeys(signals, signals.keySet(), dataSourceId);
     for (CompiledTrait trait : traitsWithoutKeys) {
       if (!signalsHoldAny(signals, trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
           && trait.rule().matches(signals)) {
@@ -128,10 +119,37 @@ public final class CompiledTaxonomy {
     }
     Map<String, List<String>> all = new HashMap<>(signals);
     all.putAll(privateSignals);
+    return realizeByKeys(all, privateSignals.keySet(), dataSourceId);
+  }
+
+  /** The traits reached through {@code keys} that {@code signals} realize: equalities by lookup, other rules evaluated once each. */
+  private Set<Long> realizeByKeys(Map<String, List<String>> signals, Set<String> keys, Long dataSourceId) {
     Set<Long> realized = new TreeSet<>();
-    for (String key : privateSignals.keySet()) {
+    for (String key : keys) {
+      Map<String, List<CompiledTrait>> byValue = traitsByKeyAndValue.get(key);
+      if (byValue != null) {
+        for (String value : signals.getOrDefault(key, List.of())) {
+          for (CompiledTrait trait : byValue.getOrDefault(value, List.of())) {
+            if (dataSourceId == null || trait.dataSourceId() == dataSourceId) {
+              realized.add(trait.id());
+            }
+          }
+        }
+      }
+    }
+    // Only a rule over several keys can be met twice, once per key: remember those, and only those.
+    Set<CompiledTrait> evaluatedMultiKey = null;
+    for (String key : keys) {
       for (CompiledTrait trait : traitsByKey.getOrDefault(key, List.of())) {
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(all)) {
+        if (trait.rule().keys().size() > 1) {
+          if (evaluatedMultiKey == null) {
+            evaluatedMultiKey = new HashSet<>();
+          }
+          if (!evaluatedMultiKey.add(trait)) {
+            continue;
+          }
+        }
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
           realized.add(trait.id());
         }
       }
