@@ -83,15 +83,12 @@ class QualifierIT {
       assertThat(updates).singleElement().satisfies(update -> assertThat(update.getAdded()).containsExactly(5001L));
 
       // The same-hit query API: the profile as processed, or what there is once the wait runs out.
-      io.vertx.core.json.JsonObject now = MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/1").send(),
-          Duration.ofSeconds(10), "query").bodyAsJsonObject();
+      io.vertx.core.json.JsonObject now = query(http, running.httpPort(), "/segments/1");
       assertThat(now.getJsonArray("segments")).as("an unknown visitor").isEmpty();
-      var known = MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/4242").send(), Duration.ofSeconds(10), "query")
-          .bodyAsJsonObject();
+      var known = query(http, running.httpPort(), "/segments/4242");
       assertThat(known.getJsonArray("segments").getList()).containsExactly(5001);
       assertThat(known.getJsonArray("traits").getList()).containsExactly(101);
-      var notYet = MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/1?partition=0&offset=999999&wait=20").send(),
-          Duration.ofSeconds(10), "query").bodyAsJsonObject();
+      var notYet = query(http, running.httpPort(), "/segments/1?partition=0&offset=999999&wait=20");
       assertThat(notYet.getBoolean("stale")).isTrue();
       assertThat(MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/q1").send(), Duration.ofSeconds(10), "query")
           .statusCode()).as("visitor ids are digits").isEqualTo(400);
@@ -107,6 +104,13 @@ class QualifierIT {
         return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
       });
     }
+  }
+
+  /** The API's answer once it has one: during a rebalance it answers 503 and the caller asks again. */
+  private static io.vertx.core.json.JsonObject query(io.vertx.ext.web.client.WebClient http, int port, String uri) {
+    return await().atMost(Duration.ofSeconds(60)).until(
+        () -> MainThread.await(http.get(port, "127.0.0.1", uri).send(), Duration.ofSeconds(10), "query").bodyAsJsonObject(),
+        answer -> !answer.containsKey("error"));
   }
 
   private static VisitEvent shoeEvent(String visitorId, int n) {
