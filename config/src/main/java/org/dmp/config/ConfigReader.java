@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -107,11 +106,6 @@ public final class ConfigReader {
         return fail("is not a valid path: " + e.getReason());
       }
     });
-  }
-
-  /** Comma-separated values, blanks dropped. */
-  public List<String> list(String key) {
-    return read(key, List.of(), value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
   }
 
   /** Records a problem that spans settings, found while building the configuration record. */

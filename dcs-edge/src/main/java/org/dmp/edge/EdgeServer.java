@@ -89,9 +89,6 @@ public final class EdgeServer extends VerticleBase {
     return port;
   }
 
-  public EdgeMetrics metrics() {
-    return metrics;
-  }
 
   @Override
   public Future<?> stop() {

@@ -12,22 +12,9 @@ import org.dmp.avro.VisitEvent;
  *
  * <p>{@code p_} values never leave the edge's memory: they are handed to
  * {@link #privateTraits} while the call is answered, and only the trait ids they realize are
- * recorded on the event. {@link TaxonomyHitAnswers} is the edge's; {@link #NONE} realizes nothing
- * and answers empty lists.
+ * recorded on the event. {@link TaxonomyHitAnswers} is the edge's.
  */
 public interface HitAnswers {
-  HitAnswers NONE = new HitAnswers() {
-    @Override
-    public List<Long> privateTraits(Map<String, List<String>> privateSignals, VisitEvent event) {
-      return List.of();
-    }
-
-    @Override
-    public Future<Qualification> qualify(VisitEvent event, RecordMetadata acknowledged) {
-      return Future.succeededFuture(Qualification.NONE);
-    }
-  };
-
   /** Trait ids realized by rules over this hit's private signals (and its other signals). */
   List<Long> privateTraits(Map<String, List<String>> privateSignals, VisitEvent event);
 

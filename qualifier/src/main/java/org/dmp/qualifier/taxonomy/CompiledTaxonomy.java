@@ -186,9 +186,6 @@ public final class CompiledTaxonomy {
     return segments.get(id);
   }
 
-  public boolean knowsTrait(long id) {
-    return ttls.containsKey(id);
-  }
 
   /** How long a realization of the trait counts; null means forever (also for traits the taxonomy does not know). */
   public Duration ttl(long traitId) {
