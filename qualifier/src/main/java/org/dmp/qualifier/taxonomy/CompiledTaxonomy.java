@@ -39,6 +39,7 @@ public final class CompiledTaxonomy {
   private final Map<Long, URI> providers = new HashMap<>();
   private final Map<Long, List<CookieDestination>> cookiesBySegment = new HashMap<>();
   private final Map<Long, List<UrlDestination>> urlsBySegment = new HashMap<>();
+  private final List<Destination> destinations;
 
   /** A cookie destination's key-value for one segment: what the edge's answer sets as {@code stuff}. */
   public record CookieDestination(long destinationId, String cookieName, String value, int ttlDays, String domain) {}
@@ -53,6 +54,7 @@ public final class CompiledTaxonomy {
   public record CompiledSegment(long id, SegmentRule rule) {}
 
   public CompiledTaxonomy(Taxonomy taxonomy) {
+    destinations = taxonomy.destinations();
     for (DataSource dataSource : taxonomy.dataSources()) {
       if (dataSource.getProvider() != null) {
         providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
@@ -159,6 +161,11 @@ public final class CompiledTaxonomy {
 
   public List<CookieDestination> cookieDestinations(long segmentId) {
     return cookiesBySegment.getOrDefault(segmentId, List.of());
+  }
+
+  /** Every destination of the given type, as declared. */
+  public List<Destination> destinations(DestinationType type) {
+    return destinations.stream().filter(destination -> destination.getType() == type).toList();
   }
 
   public List<UrlDestination> urlDestinations(long segmentId) {

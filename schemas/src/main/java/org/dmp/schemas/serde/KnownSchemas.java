@@ -15,6 +15,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.SchemaStore;
+import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerSegmentUpdate;
@@ -39,6 +40,7 @@ public final class KnownSchemas {
       TaxonomyEntry.getClassSchema(),
       DeliveryAttempt.getClassSchema(),
       PartnerSegmentUpdate.getClassSchema(),
+      DeadLetter.getClassSchema(),
       IdMapping.getClassSchema(),
       Profile.getClassSchema());
 

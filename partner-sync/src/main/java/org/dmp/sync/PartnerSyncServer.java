@@ -1,0 +1,107 @@
+package org.dmp.sync;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+import org.dmp.avro.Destination;
+import org.dmp.avro.DestinationType;
+import org.dmp.qualifier.taxonomy.TaxonomyView;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.sync.destination.DestinationStatus;
+import org.dmp.sync.destination.DestinationWorker;
+import org.dmp.sync.destination.Destinations;
+import org.dmp.sync.http.HttpDestination;
+import org.dmp.sync.record.DeliveryRecord;
+import org.dmp.sync.topic.KafkaTopicDestination;
+
+/**
+ * Partner sync: follows the taxonomy and runs one worker per http and kafka destination, each in
+ * its own consumer group, starting and stopping them as destinations come and go.
+ */
+public final class PartnerSyncServer extends VerticleBase {
+  private final PartnerSyncConfig config;
+  private final Function<String, Optional<String>> environment;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private TaxonomyView taxonomy;
+  private DeliveryRecord record;
+  private Destinations destinations;
+  private long reconciledRevision = -1;
+  private boolean reconciling;
+
+  /** @param environment where signing secrets are looked up by their variable's name */
+  public PartnerSyncServer(PartnerSyncConfig config, Function<String, Optional<String>> environment) {
+    this.config = config;
+    this.environment = environment;
+  }
+
+  @Override
+  public Future<?> start() {
+    taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    return Future.fromCompletionStage(taxonomy.caughtUp(), context)
+        .compose(caughtUp -> vertx.executeBlocking(() -> new DeliveryRecord(config.common().bootstrap(), config.common().topics(), Clock.systemUTC())))
+        .compose(created -> {
+          record = created;
+          destinations = new Destinations(this::startWorker);
+          vertx.setPeriodic(config.taxonomyCheck().toMillis(), timer -> reconcileIfChanged());
+          return reconcileIfChanged();
+        });
+  }
+
+  private Future<?> reconcileIfChanged() {
+    long revision = taxonomy.revision();
+    if (reconciling || revision == reconciledRevision) {
+      return Future.succeededFuture();
+    }
+    reconciling = true;
+    return destinations.reconcile(taxonomy.get()).onComplete(done -> {
+      reconciling = false;
+      reconciledRevision = revision;
+    });
+  }
+
+  private DestinationWorker startWorker(Destination destination) {
+    return destination.getType() == DestinationType.HTTP
+        ? HttpDestination.start(destination, config, vertx, record, registry, environment)
+        : KafkaTopicDestination.start(destination, config, vertx, registry);
+  }
+
+  /** {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when it is UP, else 503; {@code /metrics}. */
+  public void routes(Router router) {
+    router.get("/destinations").handler(request -> request.response().putHeader("Content-Type", "application/json")
+        .end(new JsonArray(destinations.statuses().stream().map(DestinationStatus::toJson).toList()).encodePrettily()));
+    router.get("/destinations/:id").handler(request -> {
+      Optional<DestinationStatus> status;
+      try {
+        status = destinations.status(Long.parseLong(request.pathParam("id")));
+      } catch (NumberFormatException e) {
+        status = Optional.empty();
+      }
+      request.response().putHeader("Content-Type", "application/json");
+      if (status.isEmpty()) {
+        request.response().setStatusCode(404).end("{\"error\":\"no such destination running here\"}");
+      } else {
+        request.response().setStatusCode(status.get().healthy() ? 200 : 503).end(status.get().toJson().encode());
+      }
+    });
+    router.get("/metrics").handler(request -> request.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<?> stopped = destinations == null ? Future.succeededFuture() : destinations.stopAll();
+    return stopped.eventually(() -> vertx.executeBlocking(() -> {
+      if (record != null) {
+        record.close();
+      }
+      taxonomy.close();
+      return null;
+    }));
+  }
+}

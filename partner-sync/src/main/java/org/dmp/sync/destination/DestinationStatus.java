@@ -1,0 +1,30 @@
+package org.dmp.sync.destination;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How one destination is doing, for {@code /destinations}.
+ *
+ * @param state UP (delivering, or nothing to do), RETRYING (the partner is failing; its changes wait), or FAILED (cannot run)
+ */
+public record DestinationStatus(long id, String name, String type, String state, String detail, DestinationMeters.Counts counts) {
+  public static final String UP = "UP";
+  public static final String RETRYING = "RETRYING";
+  public static final String FAILED = "FAILED";
+
+  public boolean healthy() {
+    return state.equals(UP);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("id", id).put("name", name).put("type", type).put("state", state);
+    if (detail != null) {
+      json.put("detail", detail);
+    }
+    if (counts != null) {
+      json.put("delivered", counts.delivered()).put("retried", counts.retried()).put("deadLettered", counts.deadLettered())
+          .put("noPartnerId", counts.noPartnerId()).put("lag", counts.lag());
+    }
+    return json;
+  }
+}

@@ -1,0 +1,163 @@
+package org.dmp.sync.destination;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.dmp.avro.Destination;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.serde.RecordDecodingException;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.sync.PartnerSyncConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the segment topic for one destination, in the destination's own consumer group, on a
+ * thread of its own: a destination that waits on its partner waits alone. Work handed over from
+ * other threads runs between polls, so the consumer is only ever touched by this thread.
+ */
+public abstract class SegmentReader implements ConsumerRebalanceListener {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentReader.class);
+  private static final AvroSerde<ProfileUpdate> UPDATES = AvroSerde.of(ProfileUpdate.class);
+  private static final long LAG_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+
+  protected final Destination destination;
+  protected final PartnerSyncConfig config;
+  protected final DestinationMeters meters;
+  protected final DestinationMapping mapping;
+  protected final KafkaConsumer<String, byte[]> consumer;
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private volatile boolean stopping;
+  private volatile String failure;
+  private long lagCheckedNanos;
+
+  protected SegmentReader(Destination destination, PartnerSyncConfig config, DestinationMeters meters, Properties extraConsumerSettings) {
+    this.destination = destination;
+    this.config = config;
+    this.meters = meters;
+    this.mapping = new DestinationMapping(destination);
+    Properties settings = new Properties();
+    settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
+    settings.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupOf(destination.getId()));
+    settings.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
+    // The qualifier writes in transactions: only committed changes are delivered.
+    settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.startFromEarliest() ? "earliest" : "latest");
+    settings.putAll(extraConsumerSettings);
+    this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Starts the reading thread. */
+  public final void startReading() {
+    Thread thread = new Thread(this::run, "partner-sync-" + destination.getId());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Asks the thread to stop; completes once the consumer is closed. */
+  protected final CompletableFuture<Void> stopReading() {
+    stopping = true;
+    return stopped;
+  }
+
+  /** Runs {@code task} on the reading thread, between polls. */
+  protected final void onReadingThread(Runnable task) {
+    tasks.add(task);
+  }
+
+  /** Why the reader stopped on its own, if it did. */
+  protected final String failure() {
+    return failure;
+  }
+
+  protected final boolean stopping() {
+    return stopping;
+  }
+
+  /** One round: poll, and act on what came. */
+  protected abstract void round();
+
+  /** Called on the reading thread before the consumer closes, also after a failure. */
+  protected void beforeClose() {}
+
+  /** The change this record means for the destination; null when none (counted when it lacks a partner id). */
+  protected final PartnerChange changeOf(ConsumerRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      return null;
+    }
+    ProfileUpdate update;
+    try {
+      update = UPDATES.decode(record.topic(), record.value());
+    } catch (RecordDecodingException e) {
+      LOG.error("Destination {}: skipping {}-{}@{}, which does not decode: {}", destination.getId(), record.topic(), record.partition(),
+          record.offset(), e.getMessage());
+      return null;
+    }
+    DestinationMapping.Result result = mapping.map(update);
+    if (result.skipped().filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID).isPresent()) {
+      meters.noPartnerId();
+    }
+    return result.change().orElse(null);
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(config.common().topics().name(TopicRole.SEGMENTS)), this);
+      while (!stopping) {
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+          task.run();
+        }
+        round();
+        measureLag();
+      }
+    } catch (RuntimeException e) {
+      failure = e.toString();
+      LOG.error("Destination {} stopped reading", destination.getId(), e);
+    } finally {
+      try {
+        beforeClose();
+      } catch (RuntimeException e) {
+        LOG.warn("Destination {}: closing failed", destination.getId(), e);
+      }
+      try {
+        consumer.close(Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        LOG.warn("Destination {}: closing its consumer failed", destination.getId(), e);
+      }
+      stopped.complete(null);
+    }
+  }
+
+  private void measureLag() {
+    long now = System.nanoTime();
+    if (now - lagCheckedNanos < LAG_INTERVAL_NANOS) {
+      return;
+    }
+    lagCheckedNanos = now;
+    long lag = 0;
+    for (TopicPartition partition : consumer.assignment()) {
+      lag += consumer.currentLag(partition).orElse(0);
+    }
+    meters.lag(lag);
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+}

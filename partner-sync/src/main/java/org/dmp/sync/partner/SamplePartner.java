@@ -1,0 +1,156 @@
+package org.dmp.sync.partner;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.dmp.sync.http.Signer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A partner's real-time endpoint, as a partner would run it: takes Audience Manager real-time
+ * POSTs, checks the signature when given secrets, and keeps what it received. For the demo it
+ * logs each request; for tests and benchmarks it can fail a share of requests, answer slowly,
+ * or go down and come back on the same port.
+ */
+public final class SamplePartner extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(SamplePartner.class);
+
+  /** One request as received, and the status it was answered with. */
+  public record Received(String idempotencyKey, List<String> visitorIds, JsonObject body, int status, Instant at, long atNanos) {}
+
+  /** How requests are checked: the signature's algorithm, header and the secrets accepted (two during a rotation). */
+  public record Verification(String algorithm, String header, List<String> secrets) {}
+
+  private final int requestedPort;
+  private final Optional<Verification> verification;
+  private final boolean log;
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
+  private volatile double failShare;
+  private volatile Duration delay = Duration.ZERO;
+  private HttpServer server;
+  private int port;
+
+  /** @param port 0 for any free port; kept across {@link #goDown()} and {@link #comeBack()} */
+  public SamplePartner(int port, Optional<Verification> verification, boolean log) {
+    this.requestedPort = port;
+    this.verification = verification;
+    this.log = log;
+  }
+
+  @Override
+  public Future<?> start() {
+    return listen(requestedPort).onSuccess(listening -> port = listening.actualPort());
+  }
+
+  private Future<HttpServer> listen(int onPort) {
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    return server.listen(onPort, "127.0.0.1");
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The URL destinations are declared with. */
+  public String url() {
+    return "http://127.0.0.1:" + port + "/aam";
+  }
+
+  /** Answers this share (0 to 1) of requests with 503. */
+  public void failShare(double share) {
+    this.failShare = share;
+  }
+
+  /** Waits this long before answering. */
+  public void answerAfter(Duration wait) {
+    this.delay = wait;
+  }
+
+  /** Stops listening: senders get connection errors until {@link #comeBack()}. */
+  public Future<Void> goDown() {
+    return server.close();
+  }
+
+  public Future<HttpServer> comeBack() {
+    return listen(port);
+  }
+
+  /** Called for every request received, on the partner's event loop. */
+  public void onReceived(Consumer<Received> listener) {
+    listeners.add(listener);
+  }
+
+  /** Every request so far, in order of arrival. */
+  public List<Received> received() {
+    return new ArrayList<>(received);
+  }
+
+  /** The requests answered 200. */
+  public List<Received> accepted() {
+    return received.stream().filter(request -> request.status() == 200).toList();
+  }
+
+  private void handle(HttpServerRequest request) {
+    if (!request.method().name().equals("POST")) {
+      request.response().setStatusCode(405).end();
+      return;
+    }
+    request.body().onSuccess(body -> {
+      Instant at = Instant.now();
+      long atNanos = System.nanoTime();
+      JsonObject json;
+      try {
+        json = body.toJsonObject();
+      } catch (DecodeException e) {
+        answer(request, 400, new Received(request.getHeader("Idempotency-Key"), List.of(), null, 400, at, atNanos));
+        return;
+      }
+      int status = 200;
+      if (verification.isPresent() && !Signer.verifies(verification.get().algorithm(), verification.get().secrets(), body.getBytes(),
+          request.getHeader(verification.get().header()))) {
+        status = 401;
+      } else if (failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare) {
+        status = 503;
+      }
+      Received received = new Received(request.getHeader("Idempotency-Key"), visitors(json), json, status, at, atNanos);
+      if (delay.isZero()) {
+        answer(request, status, received);
+      } else {
+        vertx.setTimer(delay.toMillis(), timer -> answer(request, received.status(), received));
+      }
+    });
+  }
+
+  private void answer(HttpServerRequest request, int status, Received what) {
+    received.add(what);
+    listeners.forEach(listener -> listener.accept(what));
+    if (log) {
+      LOG.info("Sample partner: {} from destination {} with {} users (key {}), answered {}", request.method(),
+          what.body() == null ? "?" : what.body().getString("AAM_Destination_Id"), what.visitorIds().size(), what.idempotencyKey(), status);
+    }
+    request.response().setStatusCode(status).end();
+  }
+
+  private static List<String> visitors(JsonObject body) {
+    JsonArray users = body.getJsonArray("Users", new JsonArray());
+    List<String> visitors = new ArrayList<>();
+    for (int i = 0; i < users.size(); i++) {
+      visitors.add(users.getJsonObject(i).getString("AAM_UUID"));
+    }
+    return visitors;
+  }
+}

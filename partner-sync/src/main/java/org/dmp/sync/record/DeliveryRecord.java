@@ -1,0 +1,97 @@
+package org.dmp.sync.record;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.DeadLetter;
+import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.DeliveryChannel;
+import org.dmp.avro.DeliveryOutcome;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the delivery record ({@code dmp.deliveries}, every attempt and its outcome) and the
+ * dead letters ({@code dmp.deadletter}), keyed by destination, with one idempotent producer
+ * shared by every destination of the process.
+ */
+public final class DeliveryRecord implements AutoCloseable {
+  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
+  private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final String deliveries;
+  private final String deadLetters;
+  private final Clock clock;
+
+  /** An attempt as it ended. */
+  public record Attempt(long destinationId, DeliveryChannel channel, String idempotencyKey, List<String> visitorIds, int attempt,
+      DeliveryOutcome outcome, Integer httpStatus, Duration latency, String detail) {}
+
+  public DeliveryRecord(String bootstrap, Topics topics, Clock clock) {
+    Properties settings = new Properties();
+    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    settings.put(ProducerConfig.ACKS_CONFIG, "all");
+    settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    settings.put(ProducerConfig.CLIENT_ID_CONFIG, "partner-sync-delivery-record");
+    this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+    this.deliveries = topics.name(TopicRole.DELIVERIES);
+    this.deadLetters = topics.name(TopicRole.DEADLETTER);
+    this.clock = clock;
+  }
+
+  /** Records an attempt; completes when Kafka has it. */
+  public CompletableFuture<Void> attempt(Attempt attempt) {
+    return send(new ProducerRecord<>(deliveries, Long.toString(attempt.destinationId()), ATTEMPTS.encode(toRecord(attempt))));
+  }
+
+  /** Gives a delivery up: the dead letter, with its reason also in a header. Completes when Kafka has it. */
+  public CompletableFuture<Void> deadLetter(DeadLetter letter) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetters, Long.toString(letter.getDestinationId()),
+        DEAD_LETTERS.encode(letter));
+    record.headers().add(new RecordHeader("reason", letter.getReason().getBytes(StandardCharsets.UTF_8)));
+    return send(record);
+  }
+
+  public DeliveryAttempt toRecord(Attempt attempt) {
+    return new DeliveryAttempt(attempt.destinationId(), attempt.channel(), attempt.idempotencyKey(), attempt.visitorIds(),
+        attempt.attempt(), attempt.outcome(), attempt.httpStatus(), attempt.latency().toMillis(), clock.instant(), attempt.detail());
+  }
+
+  public Instant now() {
+    return clock.instant();
+  }
+
+  private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error == null) {
+          written.complete(null);
+        } else {
+          written.completeExceptionally(error);
+        }
+      });
+    } catch (RuntimeException e) {
+      written.completeExceptionally(e);
+    }
+    return written;
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,192 @@
+package org.dmp.sync.topic;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.DeliveryChannel;
+import org.dmp.avro.DeliveryOutcome;
+import org.dmp.avro.Destination;
+import org.dmp.avro.PartnerSegmentUpdate;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.sync.PartnerSyncConfig;
+import org.dmp.sync.destination.DestinationMeters;
+import org.dmp.sync.destination.DestinationStatus;
+import org.dmp.sync.destination.DestinationWorker;
+import org.dmp.sync.destination.PartnerChange;
+import org.dmp.sync.destination.SegmentReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A kafka destination: each change goes to the destination's topic as a {@link PartnerSegmentUpdate}
+ * keyed by the partner's user id, exactly once per segment-topic record. Each poll's records, their
+ * delivery-record entry and the consumer's offsets are written in one transaction
+ * (consume-transform-produce), so a crash at any point leaves either all of it or none visible
+ * to read_committed readers, and the records are read again after an abort.
+ */
+public final class KafkaTopicDestination extends SegmentReader implements DestinationWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaTopicDestination.class);
+  private static final AvroSerde<PartnerSegmentUpdate> UPDATES = AvroSerde.of(PartnerSegmentUpdate.class);
+  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private final Vertx vertx;
+  private final KafkaProducer<String, byte[]> producer;
+  private final String topic;
+  private final String deliveries;
+  private boolean initialized;
+
+  private KafkaTopicDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DestinationMeters meters) {
+    super(destination, config, meters, new Properties());
+    this.vertx = vertx;
+    this.topic = destination.getKafka().getTopic();
+    this.deliveries = config.common().topics().name(TopicRole.DELIVERIES);
+    Properties settings = new Properties();
+    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
+    // Stable across restarts of this instance: the restarted producer fences its predecessor and aborts its open transaction.
+    settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  public static KafkaTopicDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, MeterRegistry registry) {
+    if (destination.getKafka() == null) {
+      throw new IllegalArgumentException("a kafka destination needs a topic");
+    }
+    KafkaTopicDestination started = new KafkaTopicDestination(destination, config, vertx,
+        new DestinationMeters(registry, destination.getId(), "kafka"));
+    started.startReading();
+    return started;
+  }
+
+  @Override
+  public Destination destination() {
+    return destination;
+  }
+
+  @Override
+  public DestinationStatus status() {
+    return new DestinationStatus(destination.getId(), destination.getName(), "kafka",
+        failure() == null ? DestinationStatus.UP : DestinationStatus.FAILED, failure(), meters.counts());
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return Future.fromCompletionStage(stopReading(), vertx.getOrCreateContext()).onComplete(done -> meters.close());
+  }
+
+  @Override
+  protected void round() {
+    if (!initialized) {
+      createTopicIfMissing();
+      producer.initTransactions();
+      initialized = true;
+    }
+    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+    if (records.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    List<String> visitors = new ArrayList<>();
+    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    try {
+      producer.beginTransaction();
+      for (ConsumerRecord<String, byte[]> consumed : records) {
+        PartnerChange change = changeOf(consumed);
+        if (change != null) {
+          producer.send(new ProducerRecord<>(topic, change.partnerUserId(), UPDATES.encode(change.toRecord())));
+          visitors.add(change.visitorId());
+        }
+        next.put(new TopicPartition(consumed.topic(), consumed.partition()), new OffsetAndMetadata(consumed.offset() + 1));
+      }
+      if (!visitors.isEmpty()) {
+        producer.send(new ProducerRecord<>(deliveries, Long.toString(destination.getId()), ATTEMPTS.encode(
+            attempt(records, visitors, Duration.ofNanos(System.nanoTime() - started)))));
+      }
+      producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
+      producer.commitTransaction();
+      meters.delivered(visitors.size(), Duration.ofNanos(System.nanoTime() - started));
+    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException fatal) {
+      throw fatal;
+    } catch (KafkaException e) {
+      LOG.warn("Destination {}: transaction aborted, its records are read again: {}", destination.getId(), e.toString());
+      producer.abortTransaction();
+      meters.retried();
+      rewind();
+    }
+  }
+
+  /** The destination's topic, with as many partitions as the segment topic, unless it exists. */
+  private void createTopicIfMissing() {
+    try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap()))) {
+      int partitions = config.common().topics().spec(TopicRole.SEGMENTS).partitions();
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+      LOG.info("Destination {}: created its topic {} with {} partitions", destination.getId(), topic, partitions);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new KafkaException("cannot create the destination's topic " + topic, e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while creating " + topic, e);
+    } catch (TimeoutException e) {
+      throw new KafkaException("timed out creating " + topic, e);
+    }
+  }
+
+  /** Back to the last committed offsets, so an aborted transaction's records are processed again. */
+  private void rewind() {
+    var committed = consumer.committed(consumer.assignment());
+    for (TopicPartition partition : consumer.assignment()) {
+      OffsetAndMetadata offset = committed.get(partition);
+      if (offset != null) {
+        consumer.seek(partition, offset);
+      } else if (config.startFromEarliest()) {
+        consumer.seekToBeginning(List.of(partition));
+      } else {
+        consumer.seekToEnd(List.of(partition));
+      }
+    }
+  }
+
+  private DeliveryAttempt attempt(ConsumerRecords<String, byte[]> records, List<String> visitors, Duration took) {
+    ConsumerRecord<String, byte[]> first = records.iterator().next();
+    String key = destination.getId() + "-" + first.partition() + "-" + first.offset() + "-" + records.count();
+    return new DeliveryAttempt(destination.getId(), DeliveryChannel.KAFKA, key, visitors, 1, DeliveryOutcome.DELIVERED, null,
+        took.toMillis(), java.time.Instant.now(), "written to " + topic);
+  }
+
+  @Override
+  protected void beforeClose() {
+    producer.close(Duration.ofSeconds(10));
+  }
+}
