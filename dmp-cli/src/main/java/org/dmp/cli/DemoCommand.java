@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.dmp.edge.EdgeConfig;
@@ -19,13 +21,16 @@ import org.dmp.qualifier.taxonomy.Taxonomy;
 import org.dmp.qualifier.taxonomy.TaxonomyException;
 import org.dmp.qualifier.taxonomy.TaxonomyFile;
 import org.dmp.qualifier.taxonomy.TaxonomyPublisher;
-import org.dmp.runtime.CommonConfig;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
+import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.PartnerSyncMain;
+import org.dmp.sync.partner.SamplePartner;
+import org.dmp.avro.Destination;
+import org.dmp.avro.HttpTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,6 +46,8 @@ import picocli.CommandLine.Spec;
         "everything serves, and runs until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** The secret of any signing whose environment variable is unset: the demo runs with no setup. */
+  private static final String DEMO_SECRET = "demo-secret";
 
   @Spec
   private CommandSpec spec;
@@ -50,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--edge-port", description = "Port of the DCS edge; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int edgePort;
+
+  @Option(names = "--partner-port", description = "Port of the sample partner endpoint; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int partnerPort;
 
   @Option(names = "--data-dir", description = "Folder for all the demo's data; kept across runs (default: ${DEFAULT-VALUE}).")
   private Path dataDir;
@@ -74,12 +84,19 @@ final class DemoCommand implements Callable<Integer> {
 
     Topics topics = TopicsCommand.configured(env);
     TopicsCommand.createMissing(topics, bootstrap);
+
+    Vertx vertx = Vertx.vertx();
+    shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
+    Function<String, Optional<String>> secrets = name -> Optional.ofNullable(env.get(name)).or(() -> Optional.of(DEMO_SECRET));
+    SamplePartner partner = new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true);
+    MainThread.await(vertx.deployVerticle(partner), START_TIMEOUT, "starting the sample partner");
+    if (taxonomy == null) {
+      sampleOrGiven = withHttpDestinationsAt(sampleOrGiven, partner.url());
+    }
     String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
     TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sampleOrGiven,
         taxonomySource, Clock.systemUTC());
 
-    Vertx vertx = Vertx.vertx();
-    shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
     // The qualifier first: the edge's same-hit answers ask its query API.
     RunningService qualifier = MainThread.await(QualifierMain.start(vertx, QualifierConfig.SETTINGS.read(env,
         withPort(append(kafka, "--qualifier.state-dir", dataDir.resolve("qualifier").toString()), 0), QualifierConfig::read)),
@@ -87,19 +104,22 @@ final class DemoCommand implements Callable<Integer> {
     List<String> edgeSettings = append(withPort(kafka, edgePort), "--answers.qualifier-url", "http://127.0.0.1:" + qualifier.httpPort());
     List<RunningService> others = MainThread.await(Future.all(
         EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, edgeSettings, EdgeConfig::read)),
-        PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), CommonConfig::read))),
+        PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), PartnerSyncConfig::read), secrets)),
         START_TIMEOUT, "starting the services").list();
     List<RunningService> services = List.of(others.get(0), qualifier, others.get(1));
 
     var out = spec.commandLine().getOut();
     StringBuilder ready = new StringBuilder("DMP ready:");
     services.forEach(service -> ready.append(' ').append(service.name()).append("=http://127.0.0.1:").append(service.httpPort()).append('/'));
-    out.println(ready.append(" kafka=").append(bootstrap));
+    out.println(ready.append(" partner=").append(partner.url()).append(" kafka=").append(bootstrap));
     out.println("  topics: " + topics);
     out.println("  taxonomy: " + taxonomySource + " applied as revision " + applied.revision() + " (" + applied.items() + " items)");
     out.println("  data:   " + dataDir.toAbsolutePath());
     out.println("  send a tag call: curl -i 'http://127.0.0.1:" + services.get(0).httpPort() + "/event?c_category=shoes&d_rtbd=json'");
     out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap + " --from-beginning");
+    out.println("  partner: " + partner.url() + " logs each real-time delivery it receives; unset signing secrets are '" + DEMO_SECRET + "'");
+    out.println("  a visitor's deliveries: ./dmp deliveries --visitor 778 --bootstrap " + bootstrap
+        + "  (send the tag call above three times with d_cid=20001%01dsp-778 and cookie dmp=778)");
     out.println("  Ctrl-C stops everything.");
     out.flush();
     shutdown.await();
@@ -107,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
-    for (int port : new int[] {kafkaPort, edgePort}) {
+    for (int port : new int[] {kafkaPort, edgePort, partnerPort}) {
       if (port < 0 || port > 65_535) {
         throw new ParameterException(spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);
       }
@@ -115,6 +135,21 @@ final class DemoCommand implements Callable<Integer> {
     if (taxonomy != null && !Files.isReadable(taxonomy)) {
       throw new ParameterException(spec.commandLine(), "--taxonomy " + taxonomy + ": no readable file there");
     }
+  }
+
+  /** The sample taxonomy's real-time destinations, sent to the demo's own partner endpoint instead of the example URL. */
+  private static Taxonomy withHttpDestinationsAt(Taxonomy taxonomy, String url) {
+    List<Destination> destinations = taxonomy.destinations().stream().map(destination -> destination.getHttp() == null ? destination
+        : Destination.newBuilder(destination).setHttp(HttpTarget.newBuilder(destination.getHttp()).setUrl(url).build()).build()).toList();
+    return new Taxonomy(taxonomy.dataSources(), taxonomy.traits(), taxonomy.segments(), destinations);
+  }
+
+  /** The partner checks signatures as the first signed http destination signs them. */
+  private static Optional<SamplePartner.Verification> verification(Taxonomy taxonomy, Function<String, Optional<String>> secrets) {
+    return taxonomy.destinations().stream().filter(destination -> destination.getHttp() != null && destination.getHttp().getSigning() != null)
+        .map(destination -> destination.getHttp().getSigning()).findFirst()
+        .map(signing -> new SamplePartner.Verification(signing.getAlgorithm(), signing.getHeader(),
+            List.of(secrets.apply(signing.getSecretEnv()).orElseThrow().split(","))));
   }
 
   private static List<String> withPort(List<String> args, int port) {

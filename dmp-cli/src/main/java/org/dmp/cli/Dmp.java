@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
     description = "Kafka-native audience data platform.",
     scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Dmp.ManifestVersion.class,
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BrokerCommand.class, TailCommand.class, TopicsCommand.class, TaxonomyCommand.class, PrivacyCommand.class, BenchCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BrokerCommand.class, TailCommand.class, TopicsCommand.class, TaxonomyCommand.class, PrivacyCommand.class, DeliveriesCommand.class, BenchCommand.class})
 public final class Dmp {
   private Dmp() {}
 

@@ -69,9 +69,9 @@ class DmpScriptIT {
 
   @Test
   void demoStartsEverythingAndPrintsItsUrls(@TempDir Path dataDir) throws Exception {
-    start("demo", "--kafka-port", "0", "--edge-port", "0", "--data-dir", dataDir.toString());
+    start("demo", "--kafka-port", "0", "--edge-port", "0", "--partner-port", "0", "--data-dir", dataDir.toString());
 
-    Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) kafka=(\\S+)$"));
+    Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$"));
     awaitLine(Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
     HttpClient http = HttpClient.newHttpClient();
     for (int service = 1; service <= 3; service++) {
@@ -85,10 +85,17 @@ class DmpScriptIT {
 
     // The third shoe page puts visitor 778 in segment 5001, and the same-hit answer says so, with its cookie destination.
     await().atMost(Duration.ofSeconds(60)).until(() -> {
-      String answer = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_category=shoes&d_rtbd=json&d_cts=2"))
+      String answer = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_category=shoes&d_rtbd=json&d_cts=2&d_cid=20001%01dsp-778"))
           .header("Cookie", "dmp=778").build(), HttpResponse.BodyHandlers.ofString()).body();
       return answer.contains("\"segments\":[5001]") && answer.contains("{\"cn\":\"aam\",\"cv\":\"seg=shoes\",\"ttl\":30,\"dmn\":\"\"}");
     });
+
+    // Visitor 778 has an id at DSP Alpha, so partner sync delivers the change to its real-time endpoint and its topic.
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      String record = TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(4)).out();
+      return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200") && record.contains("destination 9005 (KAFKA)");
+    });
+    assertThat(String.join("\n", stderr)).contains("Sample partner: POST from destination 9001 with 1 users");
 
     // A big basket puts visitor 777 in segment 5002 of the sample taxonomy; opting out takes them out.
     HttpResponse<String> tagCall = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_cart=250"))

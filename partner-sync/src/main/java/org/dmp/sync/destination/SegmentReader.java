@@ -53,6 +53,8 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
     settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
     settings.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupOf(destination.getId()));
     settings.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
+    // Static membership: a restarted instance takes its partitions back at once, not after the dead one's session expires.
+    settings.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
     // The qualifier writes in transactions: only committed changes are delivered.
     settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

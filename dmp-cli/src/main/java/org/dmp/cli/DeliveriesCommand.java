@@ -1,0 +1,96 @@
+package org.dmp.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.DeliveryOutcome;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.serde.RecordDecodingException;
+import org.dmp.schemas.topics.TopicRole;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** A visitor's delivery record: every attempt to deliver their changes, from the deliveries topic as it stands now. */
+@Command(name = "deliveries",
+    description = {"Shows a visitor's delivery record: each attempt to deliver their segment changes to a destination,",
+        "oldest first, with its outcome, then a summary. Reads the deliveries topic up to its current end; joins no group."})
+final class DeliveriesCommand implements Callable<Integer> {
+  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
+  private static final Duration READ_LIMIT = Duration.ofMinutes(5);
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--visitor", required = true, paramLabel = "ID", description = "The visitor id.")
+  private String visitorId;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  private String bootstrap;
+
+  @Override
+  public Integer call() {
+    if (visitorId.isBlank()) {
+      throw new ParameterException(spec.commandLine(), "--visitor must name a visitor id");
+    }
+    String topic = TopicsCommand.configured(System.getenv()).name(TopicRole.DELIVERIES);
+    List<DeliveryAttempt> attempts = new ArrayList<>();
+    int undecodable = 0;
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      if (partitions.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "no topic " + topic + " at " + bootstrap);
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition)) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          try {
+            DeliveryAttempt attempt = ATTEMPTS.decode(topic, record.value());
+            if (attempt != null && attempt.getVisitorIds().contains(visitorId)) {
+              attempts.add(attempt);
+            }
+          } catch (RecordDecodingException e) {
+            undecodable++;
+          }
+        }
+      }
+    }
+    print(attempts, undecodable, topic);
+    return 0;
+  }
+
+  private void print(List<DeliveryAttempt> attempts, int undecodable, String topic) {
+    PrintWriter out = spec.commandLine().getOut();
+    Map<DeliveryOutcome, Integer> outcomes = new EnumMap<>(DeliveryOutcome.class);
+    attempts.sort(java.util.Comparator.comparing(DeliveryAttempt::getTime));
+    for (DeliveryAttempt attempt : attempts) {
+      outcomes.merge(attempt.getOutcome(), 1, Integer::sum);
+      out.printf("%s  destination %d (%s)  attempt %d  %s%s  %d ms  key %s%s%n", attempt.getTime(), attempt.getDestinationId(),
+          attempt.getChannel(), attempt.getAttempt(), attempt.getOutcome(), attempt.getHttpStatus() == null ? "" : " HTTP " + attempt.getHttpStatus(),
+          attempt.getLatencyMs(), attempt.getIdempotencyKey(), attempt.getDetail() == null ? "" : "  " + attempt.getDetail());
+    }
+    out.printf("Visitor %s: %d attempts in %s (%d delivered, %d retried, %d dead-lettered)%s%n", visitorId, attempts.size(), topic,
+        outcomes.getOrDefault(DeliveryOutcome.DELIVERED, 0), outcomes.getOrDefault(DeliveryOutcome.RETRYING, 0),
+        outcomes.getOrDefault(DeliveryOutcome.DEAD_LETTERED, 0), undecodable == 0 ? "" : "; " + undecodable + " records could not be decoded");
+    out.flush();
+  }
+}
