@@ -32,4 +32,19 @@ class BenchIT {
     assertThat(figures.fieldNames()).contains("small_taxonomy_eps", "large_taxonomy_eps", "ratio");
     assertThat(figures.getLong("large_taxonomy_eps")).isPositive();
   }
+
+  @Test
+  void e2eBenchLosesNothingAndEndsWithItsJsonLine() {
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "e2e", "--rate", "100", "--seconds", "2", "--warm-up", "1", "--drain", "20");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.fieldNames()).contains("rate", "sent", "acked", "delivered", "lost", "duplicates", "p50_ms", "p99_ms", "p999_ms");
+    assertThat(figures.getLong("sent")).isEqualTo(200);
+    assertThat(figures.getLong("acked")).isEqualTo(200);
+    assertThat(figures.getLong("delivered")).isEqualTo(200);
+    assertThat(figures.getLong("lost")).isZero();
+    assertThat(figures.getLong("duplicates")).isZero();
+  }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -81,8 +82,22 @@ final class LoadGenerator implements AutoCloseable {
 
   /** Starts {@code perSecond} calls a second for {@code duration}, each due at its slot in the schedule. */
   Future<Result> openLoop(double perSecond, Duration duration) {
+    return openLoop(perSecond, duration, call -> uri, (call, ok) -> { });
+  }
+
+  /** Told of each call's outcome as it is answered, on the generator's event loop. */
+  @FunctionalInterface
+  interface Answered {
+    void answered(long call, boolean ok);
+  }
+
+  /**
+   * Starts {@code perSecond} calls a second for {@code duration}, each due at its slot in the
+   * schedule, call {@code n} (from 0) to {@code uris.apply(n)}.
+   */
+  Future<Result> openLoop(double perSecond, Duration duration, LongFunction<String> uris, Answered answered) {
     Histogram histogram = histogram();
-    AtomicLong answered = new AtomicLong();
+    AtomicLong succeeded = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     long total = Math.round(perSecond * duration.toNanos() / 1e9);
     double intervalNanos = 1e9 / perSecond;
@@ -93,11 +108,14 @@ final class LoadGenerator implements AutoCloseable {
     vertx.setPeriodic(1, timer -> {
       long now = System.nanoTime();
       while (issued.get() < total && start + (long) (issued.get() * intervalNanos) <= now) {
-        long due = start + (long) (issued.getAndIncrement() * intervalNanos);
-        call().onComplete(result -> {
-          record(histogram, answered, failed, due, result.succeeded() && result.result());
+        long call = issued.getAndIncrement();
+        long due = start + (long) (call * intervalNanos);
+        call(uris.apply(call)).onComplete(result -> {
+          boolean ok = result.succeeded() && result.result();
+          record(histogram, succeeded, failed, due, ok);
+          answered.answered(call, ok);
           if (outstanding.decrementAndGet() == 0) {
-            done.complete(new Result(answered.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
+            done.complete(new Result(succeeded.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
           }
         });
       }
@@ -110,7 +128,11 @@ final class LoadGenerator implements AutoCloseable {
 
   /** One call; true if answered 2xx. */
   private Future<Boolean> call() {
-    return client.request(HttpMethod.GET, port, "127.0.0.1", uri)
+    return call(uri);
+  }
+
+  private Future<Boolean> call(String target) {
+    return client.request(HttpMethod.GET, port, "127.0.0.1", target)
         .compose(request -> request.send())
         .compose(response -> response.body().map(body -> response.statusCode() / 100 == 2));
   }

@@ -61,6 +61,8 @@ public final class HttpDestination extends SegmentReader implements DestinationW
   private static final long MAX_POLL_WAIT_NANOS = Duration.ofMillis(10).toNanos();
   private static final long COMMIT_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
   private static final Duration RECORD_RETRY = Duration.ofSeconds(1);
+  /** A commit that takes longer is tried again next round; meanwhile batches wait and nothing is sent unrecorded. */
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Context context;
@@ -209,7 +211,7 @@ public final class HttpDestination extends SegmentReader implements DestinationW
     Map<TopicPartition, OffsetAndMetadata> points = new HashMap<>();
     partitions.forEach((partition, batches) -> points.put(partition, batches.commitPoint()));
     try {
-      consumer.commitSync(points);
+      consumer.commitSync(points, COMMIT_TIMEOUT);
     } catch (KafkaException e) {
       LOG.warn("Destination {}: commit failed, tried again next round: {}", destination.getId(), e.toString());
       return;
@@ -259,7 +261,7 @@ public final class HttpDestination extends SegmentReader implements DestinationW
       return;
     }
     try {
-      consumer.commitSync(points);
+      consumer.commitSync(points, COMMIT_TIMEOUT);
     } catch (KafkaException e) {
       LOG.warn("Destination {}: commit failed; a successor re-sends from the last commit: {}", destination.getId(), e.toString());
     }
