@@ -110,20 +110,23 @@ class PartnerSyncIT {
   }
 
   @Test
-  void whenThePartnerFailsAndGoesDownEveryChangeArrivesAfterItRecoversAndRetriesKeepTheirKey(Vertx vertx, EmbeddedKafkaBroker broker)
+  void whenThePartnerIsSlowFailsAndGoesDownEveryChangeArrivesAfterItRecoversAndRetriesKeepTheirKey(Vertx vertx, EmbeddedKafkaBroker broker)
       throws Exception {
-    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.http.batch-users=10");
+    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.http.batch-users=10", "--sync.http.timeout=300ms");
     SamplePartner partner = partner(vertx, Optional.empty());
-    partner.failShare(0.5);
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
     RunningService sync = start(vertx, fixture, Map.of());
 
-    List<ProfileUpdate> first = IntStream.range(0, 150).mapToObj(i -> joined("v" + i, 1, 5001)).toList();
-    fixture.publish(first);
-    await().atMost(START).until(() -> partner.received().stream().anyMatch(request -> request.status() == 503)
-        && !partner.accepted().isEmpty());
+    // Slower than the timeout: each attempt fails on our side even though the partner ends up answering.
+    partner.answerAfter(Duration.ofMillis(600));
+    fixture.publish(IntStream.range(0, 100).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
+    await().atMost(START).until(() -> !partner.received().isEmpty());
+    partner.answerAfter(Duration.ZERO);
+    partner.failShare(0.5);
+    fixture.publish(IntStream.range(100, 200).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
+    await().atMost(START).until(() -> partner.received().stream().anyMatch(request -> request.status() == 503));
     MainThread.await(partner.goDown(), START, "taking the partner down");
-    fixture.publish(IntStream.range(150, 300).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
+    fixture.publish(IntStream.range(200, 300).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
     await().atMost(START).untilAsserted(() -> assertThat(new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body())
         .getString("state")).isEqualTo("RETRYING"));
     MainThread.await(partner.comeBack(), START, "bringing the partner back");
@@ -131,11 +134,37 @@ class PartnerSyncIT {
     Set<String> expected = IntStream.range(0, 300).mapToObj(i -> "v" + i).collect(Collectors.toSet());
     await().atMost(START).until(() -> keysByVisitor(partner.accepted()).keySet().containsAll(expected));
     assertThat(keysByVisitor(partner.accepted()).keySet()).isEqualTo(expected);
-    assertThat(keysByVisitor(partner.accepted()).values()).as("each change delivered once").allSatisfy(keys -> assertThat(keys).hasSize(1));
+    assertThat(keysByVisitor(partner.accepted()).values()).as("a change received twice came both times under one key")
+        .allSatisfy(keys -> assertThat(Set.copyOf(keys)).hasSize(1));
     Map<String, Set<List<String>>> contentsByKey = new HashMap<>();
     partner.received().forEach(request -> contentsByKey.computeIfAbsent(request.idempotencyKey(), k -> new HashSet<>()).add(request.visitorIds()));
     assertThat(contentsByKey.values()).as("every retry of a batch is the same batch under the same key").allSatisfy(contents -> assertThat(contents).hasSize(1));
-    assertThat(partner.received().size()).as("some requests were retries").isGreaterThan(contentsByKey.size());
+
+    List<DeliveryAttempt> attempts = fixture.readUntil(fixture.topic(TopicRole.DELIVERIES), ATTEMPTS, read -> read.stream()
+        .filter(attempt -> attempt.getOutcome() == DeliveryOutcome.DELIVERED).mapToInt(attempt -> attempt.getVisitorIds().size()).sum() >= 300);
+    assertThat(attempts).filteredOn(attempt -> attempt.getOutcome() == DeliveryOutcome.RETRYING).extracting(DeliveryAttempt::getDetail)
+        .anySatisfy(detail -> assertThat(detail).containsIgnoringCase("timeout"))
+        .anySatisfy(detail -> assertThat(detail).startsWith("HTTP 503"))
+        .anySatisfy(detail -> assertThat(detail).containsIgnoringCase("connection refused"));
+    assertThat(attempts).filteredOn(attempt -> attempt.getAttempt() > 1).isNotEmpty();
+  }
+
+  @Test
+  void aDeliveryStillFailingWhenItsRetryBudgetIsSpentIsDeadLettered(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.retry.give-up-after=1s");
+    SamplePartner partner = partner(vertx, Optional.empty());
+    partner.failShare(1);
+    fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
+    start(vertx, fixture, Map.of());
+
+    fixture.publish(List.of(joined("frank", 1, 5001)));
+    List<DeadLetter> letters = fixture.readUntil(fixture.topic(TopicRole.DEADLETTER), AvroSerde.of(DeadLetter.class), read -> !read.isEmpty());
+    assertThat(letters).singleElement().satisfies(letter -> {
+      assertThat(letter.getReason()).startsWith("retry budget of PT1S spent after").endsWith("last: HTTP 503");
+      assertThat(letter.getAttempts()).isGreaterThan(1);
+      assertThat(partner.received()).hasSize(letter.getAttempts()).allSatisfy(request ->
+          assertThat(request.idempotencyKey()).isEqualTo(letter.getIdempotencyKey()));
+    });
   }
 
   @Test

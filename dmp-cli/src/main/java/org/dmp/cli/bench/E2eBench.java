@@ -54,8 +54,9 @@ final class E2eBench implements Callable<Integer> {
       {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 20001, "name": "Partner ids"}],
        "traits": [{"id": 101, "name": "Shoe page viewer", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\""}],
        "segments": [{"id": 5001, "name": "Shoe viewers", "rule": "[101T]"}],
-       "destinations": [{"id": 9001, "name": "Local partner", "type": "http", "dataSource": 20001, "url": "%s",
-                         "mappings": {"5001": "5001"}}]}""";
+       "destinations": [%s]}""";
+  private static final String DESTINATION = """
+      {"id": %d, "name": "Local partner %d", "type": "http", "dataSource": 20001, "url": "%s", "mappings": {"5001": "5001"}}""";
 
   @Spec
   private CommandSpec spec;
@@ -70,14 +71,19 @@ final class E2eBench implements Callable<Integer> {
       defaultValue = "5")
   private int warmUpSeconds;
 
+  @Option(names = "--down-partners", paramLabel = "N", description = {"More destinations mapped to the same segment, at",
+      "partners that are down throughout: the measured partner's latency should not change (default: ${DEFAULT-VALUE})."},
+      defaultValue = "0")
+  private int downPartners;
+
   @Option(names = "--drain", paramLabel = "SECONDS", description = {"After the last call, how long to wait without any new delivery",
       "before counting what has not arrived as lost (default: ${DEFAULT-VALUE})."}, defaultValue = "30")
   private int drainSeconds;
 
   @Override
   public Integer call() throws Exception {
-    if (rate < 1 || seconds < 1 || warmUpSeconds < 0 || drainSeconds < 1) {
-      throw new ParameterException(spec.commandLine(), "--rate, --seconds and --drain must be at least 1, --warm-up at least 0");
+    if (rate < 1 || seconds < 1 || warmUpSeconds < 0 || drainSeconds < 1 || downPartners < 0) {
+      throw new ParameterException(spec.commandLine(), "--rate, --seconds and --drain must be at least 1, --warm-up and --down-partners at least 0");
     }
     PrintWriter out = spec.commandLine().getOut();
     Path dataDir = Files.createTempDirectory("dmp-bench-e2e-");
@@ -148,15 +154,22 @@ final class E2eBench implements Callable<Integer> {
   }
 
   /** The partner, the taxonomy mapping segment 5001 to it, and the three services; returns the edge's port. */
-  private static int startPipeline(String bootstrap, Path dataDir, Vertx services, Arrivals arrivals) throws Exception {
+  private int startPipeline(String bootstrap, Path dataDir, Vertx services, Arrivals arrivals) throws Exception {
     Map<String, String> env = System.getenv();
     Topics topics = TopicsCommand.configured(env);
     TopicsCommand.createMissing(topics, bootstrap);
     SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
     MainThread.await(services.deployVerticle(partner), START, "starting the partner");
     partner.onReceived(arrivals::received);
-    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), TaxonomyFile.parse("bench", TAXONOMY.formatted(partner.url())),
-        "bench", Clock.systemUTC());
+    List<String> destinations = new java.util.ArrayList<>(List.of(DESTINATION.formatted(9001, 1, partner.url())));
+    for (int i = 0; i < downPartners; i++) {
+      SamplePartner down = new SamplePartner(0, Optional.empty(), false);
+      MainThread.await(services.deployVerticle(down), START, "starting a partner");
+      MainThread.await(down.goDown(), START, "taking a partner down");
+      destinations.add(DESTINATION.formatted(9100 + i, i + 2, down.url()));
+    }
+    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY),
+        TaxonomyFile.parse("bench", TAXONOMY.formatted(String.join(",", destinations))), "bench", Clock.systemUTC());
     List<String> kafka = List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0");
     MainThread.await(QualifierMain.start(services, QualifierConfig.SETTINGS.read(env,
         concat(kafka, "--qualifier.state-dir=" + dataDir.resolve("qualifier")), QualifierConfig::read)), START, "starting the qualifier");
@@ -187,7 +200,7 @@ final class E2eBench implements Callable<Integer> {
     out.println(new JsonObject()
         .put("rate", rate).put("sent", calls).put("acked", acked).put("delivered", arrivals.delivered.get()).put("lost", lost)
         .put("duplicates", arrivals.duplicates.get()).put("p50_ms", millis(latency, 50)).put("p99_ms", millis(latency, 99))
-        .put("p999_ms", millis(latency, 99.9)).put("seconds", seconds).encode());
+        .put("p999_ms", millis(latency, 99.9)).put("seconds", seconds).put("down_partners", downPartners).encode());
     out.flush();
   }
 

@@ -301,7 +301,7 @@ public final class HttpDestination extends SegmentReader implements DestinationW
       giveUp(delivery, status, took, "permanent failure: " + failure);
       return;
     }
-    Optional<Duration> wait = config.retry().next(delivery.attempts, status == null ? Optional.empty() : retryAfter(result.result()),
+    Optional<Duration> wait = config.retry().next(delivery.attempts, status == null ? Optional.empty() : retryAfter(result.result().getHeader("Retry-After"), Instant.now()),
         Duration.ofNanos(System.nanoTime() - delivery.firstAttemptNanos), ThreadLocalRandom.current());
     if (wait.isEmpty()) {
       giveUp(delivery, status, took, "retry budget of " + config.retry().giveUpAfter() + " spent after " + delivery.attempts
@@ -371,9 +371,8 @@ public final class HttpDestination extends SegmentReader implements DestinationW
     return status == 408 || status == 429 || status >= 500;
   }
 
-  /** Retry-After as seconds or as an HTTP date. */
-  static Optional<Duration> retryAfter(HttpResponse<Buffer> response) {
-    String value = response.getHeader("Retry-After");
+  /** Retry-After as seconds or as an HTTP date; empty when absent or neither. */
+  static Optional<Duration> retryAfter(String value, Instant now) {
     if (value == null || value.isBlank()) {
       return Optional.empty();
     }
@@ -381,7 +380,7 @@ public final class HttpDestination extends SegmentReader implements DestinationW
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
     } catch (NumberFormatException notSeconds) {
       try {
-        Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        Duration until = Duration.between(now, ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         return Optional.of(until.isNegative() ? Duration.ZERO : until);
       } catch (DateTimeParseException notDate) {
         return Optional.empty();

@@ -12,12 +12,15 @@ import org.apache.kafka.common.config.TopicConfig;
  * How one topic is to be created.
  *
  * @param retention how long records are kept; empty means forever (and for compacted topics, n/a)
+ * @param minCompactionLag for compacted topics, how long every record is kept before compaction may
+ *     drop it for a newer one with the same key; empty for the broker's default
  */
-public record TopicSpec(TopicRole role, String name, int partitions, Optional<Duration> retention) {
+public record TopicSpec(TopicRole role, String name, int partitions, Optional<Duration> retention, Optional<Duration> minCompactionLag) {
   public TopicSpec {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(minCompactionLag, "minCompactionLag");
   }
 
   /** The topic on a cluster whose replication factor is the broker's default. */
@@ -25,6 +28,7 @@ public record TopicSpec(TopicRole role, String name, int partitions, Optional<Du
     Map<String, String> configs = new HashMap<>();
     if (role.compacted()) {
       configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      minCompactionLag.ifPresent(lag -> configs.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(lag.toMillis())));
     } else {
       configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.map(Duration::toMillis).orElse(-1L)));
     }

@@ -32,7 +32,10 @@ public final class Topics {
       String name = reader.text(prefix + "name");
       int partitions = reader.integer(prefix + "partitions", 1, 10_000);
       Optional<Duration> retention = role.compacted() ? Optional.empty() : retention(reader, prefix + "retention");
-      specs.put(role, new TopicSpec(role, name, partitions, retention));
+      String lagKey = prefix + "min-compaction-lag";
+      Optional<Duration> minCompactionLag = role.compacted() && reader.settings().get(lagKey).isPresent()
+          ? Optional.of(reader.duration(lagKey, Duration.ZERO, Duration.ofDays(100 * 365))) : Optional.empty();
+      specs.put(role, new TopicSpec(role, name, partitions, retention, minCompactionLag));
     }
     long distinct = specs.values().stream().map(TopicSpec::name).distinct().count();
     if (distinct < specs.size()) {

@@ -31,7 +31,9 @@ class TopicsTest {
 
     NewTopic segments = topics.spec(TopicRole.SEGMENTS).newTopic();
     assertThat(segments.numPartitions()).isEqualTo(3);
-    assertThat(segments.configs()).containsEntry("cleanup.policy", "compact");
+    assertThat(segments.configs()).containsEntry("cleanup.policy", "compact")
+        .as("a lagging destination still gets every change").containsEntry("min.compaction.lag.ms", Long.toString(Duration.ofDays(7).toMillis()));
+    assertThat(topics.spec(TopicRole.TAXONOMY).newTopic().configs()).doesNotContainKey("min.compaction.lag.ms");
     assertThat(topics.spec(TopicRole.VISITS).newTopic().configs()).containsEntry("retention.ms", "604800000");
     assertThat(topics.spec(TopicRole.DEADLETTER).newTopic().configs()).containsEntry("retention.ms", "-1");
   }
@@ -48,7 +50,7 @@ class TopicsTest {
 
   @Test
   void specRefusesMissingParts() {
-    assertThatThrownBy(() -> new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty())).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty(), Optional.empty())).isInstanceOf(NullPointerException.class);
   }
 
   private static Topics read(Map<String, String> env, List<String> args) {
