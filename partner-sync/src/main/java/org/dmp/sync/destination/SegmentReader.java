@@ -63,6 +63,21 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
     this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
+  /** The destination as it was when this reader started. */
+  public final Destination destination() {
+    return destination;
+  }
+
+  /** The destination's status: FAILED if the reader stopped on its own, else RETRYING while a delivery is failing, else UP. */
+  protected final DestinationStatus status(boolean retrying, String lastFailure) {
+    String type = destination.getType().name().toLowerCase(java.util.Locale.ROOT);
+    if (failure != null) {
+      return new DestinationStatus(destination.getId(), destination.getName(), type, DestinationStatus.FAILED, failure, meters.counts());
+    }
+    return new DestinationStatus(destination.getId(), destination.getName(), type, retrying ? DestinationStatus.RETRYING : DestinationStatus.UP,
+        retrying ? lastFailure : null, meters.counts());
+  }
+
   /** Starts the reading thread. */
   public final void startReading() {
     Thread thread = new Thread(this::run, "partner-sync-" + destination.getId());
@@ -79,11 +94,6 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
   /** Runs {@code task} on the reading thread, between polls. */
   protected final void onReadingThread(Runnable task) {
     tasks.add(task);
-  }
-
-  /** Why the reader stopped on its own, if it did. */
-  protected final String failure() {
-    return failure;
   }
 
   protected final boolean stopping() {

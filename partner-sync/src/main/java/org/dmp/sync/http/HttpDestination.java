@@ -129,19 +129,8 @@ public final class HttpDestination extends SegmentReader implements DestinationW
   }
 
   @Override
-  public Destination destination() {
-    return destination;
-  }
-
-  @Override
   public DestinationStatus status() {
-    String name = destination.getName();
-    if (failure() != null) {
-      return new DestinationStatus(destination.getId(), name, "http", DestinationStatus.FAILED, failure(), meters.counts());
-    }
-    boolean failing = retrying.get() > 0;
-    return new DestinationStatus(destination.getId(), name, "http", failing ? DestinationStatus.RETRYING : DestinationStatus.UP,
-        failing ? lastFailure : null, meters.counts());
+    return status(retrying.get() > 0, lastFailure);
   }
 
   @Override

@@ -89,14 +89,8 @@ public final class KafkaTopicDestination extends SegmentReader implements Destin
   }
 
   @Override
-  public Destination destination() {
-    return destination;
-  }
-
-  @Override
   public DestinationStatus status() {
-    return new DestinationStatus(destination.getId(), destination.getName(), "kafka",
-        failure() == null ? DestinationStatus.UP : DestinationStatus.FAILED, failure(), meters.counts());
+    return status(false, null);
   }
 
   @Override
