@@ -13,10 +13,18 @@ import org.dmp.sync.http.RetryPolicy;
  * @param startFromEarliest where a destination's group starts without a committed position
  */
 public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String instanceId, boolean startFromEarliest,
-    Duration taxonomyCheck, HttpBatching batching, RetryPolicy retry) {
+    Duration taxonomyCheck, HttpBatching batching, RetryPolicy retry, BatchFiles files) {
 
   /** How http deliveries are grouped and timed. */
   public record HttpBatching(int maxUsers, Duration maxWait, Duration timeout) {}
+
+  /**
+   * Where batch destinations keep their open windows, and how they close them.
+   *
+   * @param grace how long after a window's end its changes may still arrive before the file is written
+   * @param sortRun how many changes are sorted in memory at once when a window closes
+   */
+  public record BatchFiles(java.nio.file.Path spoolDir, Duration grace, int sortRun) {}
 
   public PartnerSyncConfig {
     Objects.requireNonNull(common, "common");
@@ -24,6 +32,7 @@ public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String 
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(batching, "batching");
     Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(files, "files");
   }
 
   /** The consumer group of one destination. */
@@ -56,6 +65,10 @@ public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String 
             reader.integer("sync.http.batch-users", 1, 10_000),
             reader.duration("sync.http.batch-wait", Duration.ZERO, Duration.ofMinutes(10)),
             reader.duration("sync.http.timeout", Duration.ofMillis(1), Duration.ofMinutes(10))),
-        retry);
+        retry,
+        new BatchFiles(
+            reader.path("sync.batch.spool-dir"),
+            reader.duration("sync.batch.grace", Duration.ZERO, Duration.ofDays(1)),
+            reader.integer("sync.batch.sort-run", 1_000, 100_000_000)));
   }
 }

@@ -13,6 +13,7 @@ import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
 import org.dmp.qualifier.taxonomy.TaxonomyView;
 import org.dmp.schemas.topics.TopicRole;
+import org.dmp.sync.batch.BatchDestination;
 import org.dmp.sync.destination.DestinationStatus;
 import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.Destinations;
@@ -21,8 +22,8 @@ import org.dmp.sync.record.DeliveryRecord;
 import org.dmp.sync.topic.KafkaTopicDestination;
 
 /**
- * Partner sync: follows the taxonomy and runs one worker per http and kafka destination, each in
- * its own consumer group, starting and stopping them as destinations come and go.
+ * Partner sync: follows the taxonomy and runs one worker per http, kafka and batch destination,
+ * each in its own consumer group, starting and stopping them as destinations come and go.
  */
 public final class PartnerSyncServer extends VerticleBase {
   private final PartnerSyncConfig config;
@@ -66,9 +67,13 @@ public final class PartnerSyncServer extends VerticleBase {
   }
 
   private DestinationWorker startWorker(Destination destination) {
-    return destination.getType() == DestinationType.HTTP
-        ? HttpDestination.start(destination, config, vertx, record, registry, environment)
-        : KafkaTopicDestination.start(destination, config, vertx, registry);
+    if (destination.getType() == DestinationType.HTTP) {
+      return HttpDestination.start(destination, config, vertx, record, registry, environment);
+    }
+    if (destination.getType() == DestinationType.BATCH) {
+      return BatchDestination.start(destination, config, vertx, record, registry, Clock.systemUTC());
+    }
+    return KafkaTopicDestination.start(destination, config, vertx, registry);
   }
 
   /** {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when it is UP, else 503; {@code /metrics}. */

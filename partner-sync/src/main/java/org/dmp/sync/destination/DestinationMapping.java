@@ -44,13 +44,31 @@ public final class DestinationMapping {
     if (added.isEmpty() && removed.isEmpty()) {
       return Result.skip(Skip.NOTHING_MAPPED);
     }
+    return partnerUserIdOf(update).map(partnerUserId -> new Result(Optional.of(new PartnerChange(destinationId, dataSourceId,
+        update.getVisitorId(), update.getVersion(), partnerUserId, added, removed, update.getTime())), Optional.<Skip>empty()))
+        .orElseGet(() -> Result.skip(Skip.NO_PARTNER_ID));
+  }
+
+  /** The visitor's id for the destination's data source, if they have one. */
+  public Optional<String> partnerUserIdOf(ProfileUpdate update) {
     for (PartnerId partnerId : update.getPartnerIds()) {
       if (partnerId.getDataSourceId() == dataSourceId) {
-        return new Result(Optional.of(new PartnerChange(destinationId, dataSourceId, update.getVisitorId(), update.getVersion(),
-            partnerId.getPartnerUserId(), added, removed, update.getTime())), Optional.empty());
+        return Optional.of(partnerId.getPartnerUserId());
       }
     }
-    return Result.skip(Skip.NO_PARTNER_ID);
+    return Optional.empty();
+  }
+
+  /** The mapping values of a set of segments, each once, sorted: what a batch line lists. */
+  public List<String> mappedSet(java.util.Collection<Long> segments) {
+    java.util.TreeSet<String> values = new java.util.TreeSet<>();
+    for (Long segment : segments) {
+      String value = valuesBySegment.get(segment);
+      if (value != null) {
+        values.add(value);
+      }
+    }
+    return List.copyOf(values);
   }
 
   private List<String> mapped(List<Long> segments) {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Destinations {
   private static final Logger LOG = LoggerFactory.getLogger(Destinations.class);
-  private static final List<DestinationType> DELIVERED_HERE = List.of(DestinationType.HTTP, DestinationType.KAFKA);
+  private static final List<DestinationType> DELIVERED_HERE = List.of(DestinationType.HTTP, DestinationType.KAFKA, DestinationType.BATCH);
 
   private final Function<Destination, DestinationWorker> starter;
   private final Map<Long, DestinationWorker> running = new ConcurrentHashMap<>();

@@ -108,15 +108,8 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
 
   /** The change this record means for the destination; null when none (counted when it lacks a partner id). */
   protected final PartnerChange changeOf(ConsumerRecord<String, byte[]> record) {
-    if (record.value() == null) {
-      return null;
-    }
-    ProfileUpdate update;
-    try {
-      update = UPDATES.decode(record.topic(), record.value());
-    } catch (RecordDecodingException e) {
-      LOG.error("Destination {}: skipping {}-{}@{}, which does not decode: {}", destination.getId(), record.topic(), record.partition(),
-          record.offset(), e.getMessage());
+    ProfileUpdate update = updateOf(record);
+    if (update == null) {
       return null;
     }
     DestinationMapping.Result result = mapping.map(update);
@@ -124,6 +117,20 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
       meters.noPartnerId();
     }
     return result.change().orElse(null);
+  }
+
+  /** The record's update; null for a tombstone or a record that does not decode (logged: the qualifier wrote it, so it is a bug). */
+  protected final ProfileUpdate updateOf(ConsumerRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      return null;
+    }
+    try {
+      return UPDATES.decode(record.topic(), record.value());
+    } catch (RecordDecodingException e) {
+      LOG.error("Destination {}: skipping {}-{}@{}, which does not decode: {}", destination.getId(), record.topic(), record.partition(),
+          record.offset(), e.getMessage());
+      return null;
+    }
   }
 
   private void run() {

@@ -89,6 +89,19 @@ final class JsonFields {
     return Optional.of(number.intValue());
   }
 
+  Optional<Boolean> optionalBoolean(String field) {
+    read.add(field);
+    Object value = object.getValue(field);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Boolean flag)) {
+      problem(field, "must be true or false, was " + describe(value));
+      return Optional.empty();
+    }
+    return Optional.of(flag);
+  }
+
   Optional<JsonObject> optionalObject(String field) {
     read.add(field);
     Object value = object.getValue(field);

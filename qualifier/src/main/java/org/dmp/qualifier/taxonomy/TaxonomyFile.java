@@ -252,8 +252,10 @@ public final class TaxonomyFile {
       }
       return BatchMode.valueOf(value.toUpperCase(Locale.ROOT));
     }).orElse(BatchMode.ITER);
+    String uploadUrl = fields.optionalText("uploadUrl").filter(value -> httpUrl(fields, "uploadUrl", value)).orElse(null);
     return new BatchTarget(interval, mode, fields.text("outbox").orElse(""), fields.text("syncType").orElse(""),
-        fields.optionalText("pidAlias").orElse(null));
+        fields.optionalText("pidAlias").orElse(null), fields.optionalBoolean("gzip").orElse(false),
+        fields.optionalCount("splitLines", 0, 1_000_000_000).orElse(0), uploadUrl);
   }
 
   /** The item's id, if it is a positive whole number no other item of its kind has. */

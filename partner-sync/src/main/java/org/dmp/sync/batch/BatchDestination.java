@@ -1,0 +1,295 @@
+package org.dmp.sync.batch;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.dmp.avro.BatchMode;
+import org.dmp.avro.BatchTarget;
+import org.dmp.avro.DeliveryChannel;
+import org.dmp.avro.DeliveryOutcome;
+import org.dmp.avro.Destination;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.sync.PartnerSyncConfig;
+import org.dmp.sync.destination.DestinationMeters;
+import org.dmp.sync.destination.DestinationStatus;
+import org.dmp.sync.destination.DestinationWorker;
+import org.dmp.sync.destination.SegmentReader;
+import org.dmp.sync.record.DeliveryRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A batch destination: a windowed consumer that spools each window's mapped changes on disk and,
+ * when a window has closed, publishes its outbound file into the outbox, exactly once.
+ *
+ * <p>Each change goes to the window of its event time (a late one, whose window is already
+ * published, to the next to publish). The spool is fsynced before the consumer's offsets are
+ * committed. A window is published once the wall clock is past its end plus the grace, and the
+ * consumer holds every partition and has read all there is, so no change of the window is still
+ * unread. One instance runs a batch destination: with its partitions split, it publishes nothing.
+ */
+public final class BatchDestination extends SegmentReader implements DestinationWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchDestination.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final WebClient client;
+  private final BatchTarget target;
+  private final Windows windows;
+  private final Path outbox;
+  private final BatchSpool spool;
+  private final DeliveryRecord record;
+  private final Clock clock;
+  private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+  private volatile String waiting;
+  private volatile String uploadFailure;
+
+  private BatchDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record, DestinationMeters meters,
+      Windows windows, Clock clock) {
+    super(destination, config, meters, longPolls());
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.client = WebClient.create(vertx);
+    this.target = destination.getBatch();
+    this.windows = windows;
+    this.outbox = Path.of(target.getOutbox());
+    this.record = record;
+    this.clock = clock;
+    this.spool = BatchSpool.open(config.files().spoolDir().resolve("destination-" + destination.getId()), windows.interval(),
+        windows.endOf(clock.instant()));
+  }
+
+  /** Writing a large window's file takes a while between polls. */
+  private static Properties longPolls() {
+    Properties settings = new Properties();
+    settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) TimeUnit.MINUTES.toMillis(30));
+    return settings;
+  }
+
+  /**
+   * Starts the destination's windowed consumer.
+   *
+   * @throws IllegalArgumentException when the destination cannot run as declared
+   */
+  public static BatchDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
+      MeterRegistry registry, Clock clock) {
+    BatchTarget target = destination.getBatch();
+    if (target == null) {
+      throw new IllegalArgumentException("a batch destination needs an interval, mode, outbox and syncType");
+    }
+    Duration interval;
+    try {
+      interval = Duration.parse(target.getInterval());
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("interval " + target.getInterval() + " is not an ISO-8601 duration");
+    }
+    BatchDestination started = new BatchDestination(destination, config, vertx, record,
+        new DestinationMeters(registry, destination.getId(), "batch"), new Windows(interval), clock);
+    started.spool.uploads().forEach(started::upload);
+    started.startReading();
+    return started;
+  }
+
+  @Override
+  public DestinationStatus status() {
+    String detail = uploadFailure != null ? uploadFailure : waiting;
+    return status(uploadFailure != null, detail);
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return Future.fromCompletionStage(stopReading(), context).onComplete(done -> {
+      client.close();
+      meters.close();
+    });
+  }
+
+  // ---- the reading thread ----
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    // The spool, not the group, says how far each partition is in a window: the group's commit may lag it.
+    for (TopicPartition partition : partitions) {
+      spool.offset(partition.partition()).ifPresent(offset -> consumer.seek(partition, offset));
+    }
+  }
+
+  @Override
+  protected void round() {
+    boolean read = false;
+    for (ConsumerRecord<String, byte[]> consumed : consumer.poll(POLL)) {
+      if (spool.offset(consumed.partition()).map(next -> consumed.offset() < next).orElse(false)) {
+        continue;
+      }
+      ProfileUpdate update = updateOf(consumed);
+      if (update != null) {
+        spool(update);
+      }
+      spool.read(consumed.partition(), consumed.offset() + 1);
+      read = true;
+    }
+    if (read) {
+      spool.sync();
+      commit();
+    }
+    publishDueWindows();
+  }
+
+  private void spool(ProfileUpdate update) {
+    Set<Long> before = new LinkedHashSet<>(update.getSegments());
+    before.removeAll(update.getAdded());
+    before.addAll(update.getRemoved());
+    List<String> beforeValues = mapping.mappedSet(before);
+    List<String> afterValues = mapping.mappedSet(update.getSegments());
+    boolean changed = !beforeValues.equals(afterValues);
+    if (!changed && (target.getMode() == BatchMode.ITER || afterValues.isEmpty())) {
+      return;
+    }
+    Optional<String> partnerUserId = mapping.partnerUserIdOf(update);
+    if (partnerUserId.isEmpty()) {
+      meters.noPartnerId();
+      return;
+    }
+    spool.append(windows.endOf(update.getTime()), new UserChange(partnerUserId.get(), beforeValues, afterValues));
+  }
+
+  private void commit() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    String topic = config.common().topics().name(TopicRole.SEGMENTS);
+    spool.offsets().forEach((partition, next) -> offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
+    try {
+      consumer.commitSync(offsets, COMMIT_TIMEOUT);
+    } catch (KafkaException e) {
+      // The spool holds the truth; the group's offsets only show progress and lag.
+      LOG.warn("Destination {}: commit failed: {}", destination.getId(), e.toString());
+    }
+  }
+
+  private void publishDueWindows() {
+    while (!clock.instant().isBefore(spool.nextWindowEnd().plus(config.files().grace()))) {
+      Optional<String> notYet = notAllRead();
+      waiting = notYet.orElse(null);
+      if (notYet.isPresent()) {
+        return;
+      }
+      publishNextWindow();
+    }
+  }
+
+  /** Why the next window cannot be published yet: a partition held elsewhere, or records not yet read. */
+  private Optional<String> notAllRead() {
+    String topic = config.common().topics().name(TopicRole.SEGMENTS);
+    int partitions = consumer.partitionsFor(topic).size();
+    Set<TopicPartition> assigned = consumer.assignment();
+    if (assigned.size() < partitions) {
+      return Optional.of("holds " + assigned.size() + " of " + partitions + " partitions of " + topic + "; another instance runs this destination");
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(assigned);
+    for (TopicPartition partition : assigned) {
+      if (consumer.position(partition) < ends.get(partition)) {
+        return Optional.of("reading up to the end of " + partition + " before closing the window ending " + spool.nextWindowEnd());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void publishNextWindow() {
+    Instant end = spool.nextWindowEnd();
+    long started = System.nanoTime();
+    BatchFileName name = new BatchFileName(target.getSyncType(), destination.getId(), destination.getDataSourceId(), target.getPidAlias(),
+        target.getMode(), end, target.getGzip());
+    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, target.getSplitLines(), config.files().sortRun(), windows);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    List<String> published = result.published().files();
+    LOG.info("Destination {}: published {} ({} lines, {} bytes) in {} ms", destination.getId(), published.get(0),
+        result.published().lines(), result.published().bytes(), took.toMillis());
+    try {
+      record.attempt(new DeliveryRecord.Attempt(destination.getId(), DeliveryChannel.BATCH, name.name(0), List.of(), 1,
+          DeliveryOutcome.DELIVERED, null, took, "published " + String.join(", ", published) + " into " + outbox)).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Destination {}: could not record the publication of {}: {}", destination.getId(), published.get(0), e.toString());
+    }
+    meters.delivered((int) Math.min(Integer.MAX_VALUE, result.published().lines()), took);
+    List<String> toUpload = target.getUploadUrl() == null ? List.of() : published;
+    spool.published(result.members(), toUpload);
+    toUpload.forEach(this::upload);
+  }
+
+  @Override
+  protected void beforeClose() {
+    spool.close();
+  }
+
+  // ---- uploads, on the Vert.x context ----
+
+  private void upload(String file) {
+    if (uploading.add(file)) {
+      context.runOnContext(go -> attemptUpload(file, 1));
+    }
+  }
+
+  private void attemptUpload(String file, int attempt) {
+    if (stopping()) {
+      return;
+    }
+    Path path = outbox.resolve(file);
+    String url = target.getUploadUrl().replaceAll("/+$", "") + "/" + file;
+    vertx.fileSystem().open(path.toString(), new OpenOptions().setRead(true))
+        .compose(opened -> client.putAbs(url)
+            .putHeader("Content-Type", file.endsWith(".info") ? "application/json" : "application/octet-stream")
+            .putHeader("Content-Length", Long.toString(sizeOf(path)))
+            .timeout(config.batching().timeout().toMillis())
+            .sendStream(opened)
+            .eventually(opened::close))
+        .onComplete(result -> {
+          if (result.succeeded() && result.result().statusCode() / 100 == 2) {
+            uploadFailure = null;
+            uploading.remove(file);
+            onReadingThread(() -> spool.uploaded(file));
+            return;
+          }
+          String failure = result.succeeded() ? "HTTP " + result.result().statusCode() : String.valueOf(result.cause());
+          uploadFailure = "uploading " + file + " failed (attempt " + attempt + "): " + failure + "; the file stays in " + outbox;
+          meters.retried();
+          Duration wait = config.retry().next(attempt, Optional.empty(), Duration.ZERO, ThreadLocalRandom.current())
+              .orElse(config.retry().maxDelay());
+          vertx.setTimer(Math.max(1, wait.toMillis()), timer -> attemptUpload(file, attempt + 1));
+        });
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package org.dmp.sync.batch;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * One window's outbound file, written line by line into a hidden folder of the outbox
+ * ({@code .partial}, on the same file system so the rename is atomic), split into parts at
+ * {@code splitLines} when asked, then published: each part fsynced and renamed into the outbox,
+ * and its {@code .info} control file written the same way after it. A reader that waits for the
+ * {@code .info} never sees a partial file; one that lists {@code *.sync} never sees one either.
+ */
+final class OutboundFile implements Closeable {
+  static final String PARTIAL = ".partial";
+
+  private final Path outbox;
+  private final Path partial;
+  private final BatchFileName name;
+  private final int splitLines;
+  private final List<Part> parts = new ArrayList<>();
+  private Writer writer;
+  private DigestOutputStream digest;
+  private long partLines;
+
+  /** A part as written: where it waits, its size, lines and md5. */
+  record Part(Path written, long bytes, long lines, String md5) {}
+
+  /** What was published: the names in the outbox, in order, data file then control file. */
+  record Published(List<String> files, long lines, long bytes) {}
+
+  OutboundFile(Path outbox, BatchFileName name, int splitLines) {
+    this.outbox = outbox;
+    this.partial = outbox.resolve(PARTIAL);
+    this.name = name;
+    this.splitLines = splitLines;
+    try {
+      Files.createDirectories(partial);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + partial, e);
+    }
+    openPart();
+  }
+
+  void line(String line) {
+    try {
+      if (splitLines > 0 && partLines == splitLines) {
+        closePart();
+        openPart();
+      }
+      writer.write(line);
+      writer.write('\n');
+      partLines++;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void openPart() {
+    try {
+      Path file = partial.resolve(name.name(0) + ".part" + (parts.size() + 1));
+      OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      digest = new DigestOutputStream(out, MessageDigest.getInstance("MD5"));
+      OutputStream content = name.gzip() ? new GZIPOutputStream(digest, 1 << 16) : digest;
+      writer = new BufferedWriter(new OutputStreamWriter(content, StandardCharsets.UTF_8), 1 << 16);
+      partLines = 0;
+      parts.add(null);
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot start a part of " + name.name(0), e);
+    }
+  }
+
+  private void closePart() throws IOException {
+    writer.close();
+    Path file = partial.resolve(name.name(0) + ".part" + parts.size());
+    force(file);
+    parts.set(parts.size() - 1, new Part(file, Files.size(file), partLines, HexFormat.of().formatHex(digest.getMessageDigest().digest())));
+  }
+
+  /**
+   * Publishes every part into the outbox, each followed by its control file. A part whose control
+   * file is already there was published before (by a run that stopped before recording it), and is left as it is.
+   */
+  Published publish(long sequence, Instant windowStart) {
+    try {
+      closePart();
+      long lines = parts.stream().mapToLong(Part::lines).sum();
+      long bytes = parts.stream().mapToLong(Part::bytes).sum();
+      List<String> published = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        int number = parts.size() == 1 ? 0 : i + 1;
+        Part part = parts.get(i);
+        String fileName = name.name(number);
+        if (Files.exists(outbox.resolve(name.infoName(number)))) {
+          Files.deleteIfExists(part.written());
+        } else {
+          Files.move(part.written(), outbox.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          force(outbox);
+          JsonObject info = new JsonObject()
+              .put("fileName", fileName).put("bytes", part.bytes()).put("lines", part.lines()).put("sequence", sequence)
+              .put("md5", part.md5()).put("part", number).put("parts", parts.size())
+              .put("destinationId", name.destinationId()).put("mode", name.mode().name().toLowerCase(java.util.Locale.ROOT))
+              .put("windowStart", windowStart.toString()).put("windowEnd", name.windowEnd().toString())
+              .put("totals", new JsonObject().put("files", parts.size()).put("lines", lines).put("bytes", bytes));
+          writeAtomically(outbox.resolve(name.infoName(number)), info.encodePrettily(), partial);
+        }
+        published.add(fileName);
+        published.add(name.infoName(number));
+      }
+      return new Published(published, lines, bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish " + name.name(0) + " into " + outbox, e);
+    }
+  }
+
+  /** Writes {@code text} in {@code tempDir} (same file system), fsyncs it, renames it to {@code file} and fsyncs the folder. */
+  static void writeAtomically(Path file, String text, Path tempDir) {
+    try {
+      Path hidden = tempDir.resolve("." + file.getFileName() + ".tmp");
+      Files.writeString(hidden, text, StandardCharsets.UTF_8);
+      force(hidden);
+      Files.move(hidden, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      force(file.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** fsync of a file or a folder (a folder's fsync makes the renames in it durable). */
+  static void force(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  /** Drops what was written and not published. */
+  @Override
+  public void close() {
+    try {
+      writer.close();
+      for (int i = 1; i <= parts.size(); i++) {
+        Files.deleteIfExists(partial.resolve(name.name(0) + ".part" + i));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

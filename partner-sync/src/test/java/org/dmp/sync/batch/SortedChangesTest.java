@@ -1,0 +1,49 @@
+package org.dmp.sync.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+class SortedChangesTest {
+
+  /** Whatever the run size, the sort gives each user's first before and last after, in user order. */
+  @Property(tries = 200)
+  void sortingInRunsOnDiskGivesTheSameNetChangesAsInMemory(@ForAll @Size(max = 300) List<@IntRange(min = 0, max = 40) Integer> users,
+      @ForAll @IntRange(min = 1, max = 50) int runSize) throws IOException {
+    Path dir = Files.createTempDirectory("sorted-changes");
+    Path spool = dir.resolve("spool");
+    Map<String, UserChange> expected = new TreeMap<>();
+    Map<String, Integer> stateOf = new LinkedHashMap<>();
+    try (ChangeFile.Writer writer = new ChangeFile.Writer(spool, 0)) {
+      for (int user : users) {
+        String id = "user" + user;
+        int before = stateOf.getOrDefault(id, 0);
+        int after = before + 1;
+        stateOf.put(id, after);
+        UserChange change = new UserChange(id, List.of("s" + before), List.of("s" + after));
+        writer.write(change);
+        expected.merge(id, change, UserChange::then);
+      }
+      writer.sync();
+    }
+    List<UserChange> sorted = new ArrayList<>();
+    try (SortedChanges changes = new SortedChanges(spool, dir, Math.max(runSize, 1))) {
+      changes.forEachRemaining(sorted::add);
+    }
+    assertThat(sorted).containsExactlyElementsOf(expected.values());
+    try (var left = Files.list(dir)) {
+      assertThat(left).as("runs are deleted").allMatch(path -> path.equals(spool));
+    }
+  }
+}
