@@ -31,6 +31,7 @@ import org.dmp.sync.PartnerSyncMain;
 import org.dmp.sync.partner.SamplePartner;
 import org.dmp.avro.Destination;
 import org.dmp.avro.HttpTarget;
+import org.dmp.avro.BatchTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,6 +62,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--partner-port", description = "Port of the sample partner endpoint; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int partnerPort;
 
+  @Option(names = "--batch-interval", paramLabel = "DURATION",
+      description = "Window of the sample taxonomy's batch destination, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  private Duration batchInterval;
+
   @Option(names = "--data-dir", description = "Folder for all the demo's data; kept across runs (default: ${DEFAULT-VALUE}).")
   private Path dataDir;
 
@@ -90,8 +95,9 @@ final class DemoCommand implements Callable<Integer> {
     Function<String, Optional<String>> secrets = name -> Optional.ofNullable(env.get(name)).or(() -> Optional.of(DEMO_SECRET));
     SamplePartner partner = new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true);
     MainThread.await(vertx.deployVerticle(partner), START_TIMEOUT, "starting the sample partner");
+    Path outboxes = dataDir.resolve("outbox").toAbsolutePath();
     if (taxonomy == null) {
-      sampleOrGiven = withHttpDestinationsAt(sampleOrGiven, partner.url());
+      sampleOrGiven = forDemo(sampleOrGiven, partner.url(), outboxes, batchInterval);
     }
     String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
     TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sampleOrGiven,
@@ -104,7 +110,8 @@ final class DemoCommand implements Callable<Integer> {
     List<String> edgeSettings = append(withPort(kafka, edgePort), "--answers.qualifier-url", "http://127.0.0.1:" + qualifier.httpPort());
     List<RunningService> others = MainThread.await(Future.all(
         EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, edgeSettings, EdgeConfig::read)),
-        PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env, withPort(kafka, 0), PartnerSyncConfig::read), secrets)),
+        PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env,
+            append(withPort(kafka, 0), "--sync.batch.spool-dir", dataDir.resolve("partner-sync").toString()), PartnerSyncConfig::read), secrets)),
         START_TIMEOUT, "starting the services").list();
     List<RunningService> services = List.of(others.get(0), qualifier, others.get(1));
 
@@ -117,6 +124,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  data:   " + dataDir.toAbsolutePath());
     out.println("  send a tag call: curl -i 'http://127.0.0.1:" + services.get(0).httpPort() + "/event?c_category=shoes&d_rtbd=json'");
     out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap + " --from-beginning");
+    if (taxonomy == null) {
+      out.println("  batch files: " + outboxes + " (the sample's batch destination writes one every " + batchInterval + ")");
+    }
     out.println("  partner: " + partner.url() + " logs each real-time delivery it receives; unset signing secrets are '" + DEMO_SECRET + "'");
     out.println("  a visitor's deliveries: ./dmp deliveries --visitor 778 --bootstrap " + bootstrap
         + "  (send the tag call above three times with d_cid=20001%01dsp-778 and cookie dmp=778)");
@@ -132,15 +142,31 @@ final class DemoCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);
       }
     }
+    if (batchInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ParameterException(spec.commandLine(), "--batch-interval must be at least one second, was " + batchInterval);
+    }
     if (taxonomy != null && !Files.isReadable(taxonomy)) {
       throw new ParameterException(spec.commandLine(), "--taxonomy " + taxonomy + ": no readable file there");
     }
   }
 
-  /** The sample taxonomy's real-time destinations, sent to the demo's own partner endpoint instead of the example URL. */
-  private static Taxonomy withHttpDestinationsAt(Taxonomy taxonomy, String url) {
-    List<Destination> destinations = taxonomy.destinations().stream().map(destination -> destination.getHttp() == null ? destination
-        : Destination.newBuilder(destination).setHttp(HttpTarget.newBuilder(destination.getHttp()).setUrl(url).build()).build()).toList();
+  /**
+   * The sample taxonomy made to show its results here: real-time destinations post to the demo's
+   * own partner endpoint instead of the example URL, and batch destinations write a file a minute
+   * into the demo's data folder instead of once a day.
+   */
+  private static Taxonomy forDemo(Taxonomy taxonomy, String partnerUrl, Path outboxes, Duration batchInterval) {
+    List<Destination> destinations = taxonomy.destinations().stream().map(destination -> {
+      Destination.Builder demo = Destination.newBuilder(destination);
+      if (destination.getHttp() != null) {
+        demo.setHttp(HttpTarget.newBuilder(destination.getHttp()).setUrl(partnerUrl).build());
+      }
+      if (destination.getBatch() != null) {
+        demo.setBatch(BatchTarget.newBuilder(destination.getBatch()).setInterval(batchInterval.toString())
+            .setOutbox(outboxes.resolve(Long.toString(destination.getId())).toString()).build());
+      }
+      return demo.build();
+    }).toList();
     return new Taxonomy(taxonomy.dataSources(), taxonomy.traits(), taxonomy.segments(), destinations);
   }
 

@@ -47,4 +47,16 @@ class BenchIT {
     assertThat(figures.getLong("lost")).isZero();
     assertThat(figures.getLong("duplicates")).isZero();
   }
+
+  @Test
+  void batchBenchWritesTheFullFileOfEveryMemberAndEndsWithItsJsonLine() {
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "batch", "--members", "20000", "--sort-run", "5000");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.fieldNames()).contains("members", "seconds", "lines_per_s", "peak_heap_mb");
+    assertThat(figures.getLong("members")).isEqualTo(20000);
+    assertThat(run.out()).containsPattern("first +20000 ").containsPattern("next +20000 ");
+  }
 }

@@ -69,7 +69,8 @@ class DmpScriptIT {
 
   @Test
   void demoStartsEverythingAndPrintsItsUrls(@TempDir Path dataDir) throws Exception {
-    start("demo", "--kafka-port", "0", "--edge-port", "0", "--partner-port", "0", "--data-dir", dataDir.toString());
+    start("demo", "--kafka-port", "0", "--edge-port", "0", "--partner-port", "0", "--batch-interval", "PT2S", "--data-dir",
+        dataDir.toString());
 
     Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$"));
     awaitLine(Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
@@ -96,6 +97,16 @@ class DmpScriptIT {
       return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200") && record.contains("destination 9005 (KAFKA)");
     });
     assertThat(String.join("\n", stderr)).contains("Sample partner: POST from destination 9001 with 1 users");
+    // ... and the sample batch destination lists them in the file of a window, in the demo's data folder.
+    Path outbox = dataDir.resolve("outbox").resolve("9002");
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      try (var files = java.nio.file.Files.list(outbox)) {
+        return files.filter(file -> file.getFileName().toString().matches("ftp_9002_20001_XYZCustomer_iter_\\d{13}\\.sync"))
+            .anyMatch(file -> readLines(file).contains("dsp-778 5001 "));
+      } catch (java.io.IOException notYet) {
+        return false;
+      }
+    });
 
     // A big basket puts visitor 777 in segment 5002 of the sample taxonomy; opting out takes them out.
     HttpResponse<String> tagCall = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_cart=250"))
@@ -127,6 +138,14 @@ class DmpScriptIT {
     assertThat(exited()).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
     assertThat(String.join("\n", stderr)).contains("$.segments[0].rule: at column 2: expected a trait such as 123T");
+  }
+
+  private static List<String> readLines(Path file) {
+    try {
+      return java.nio.file.Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void start(String... args) throws IOException {

@@ -14,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -123,13 +122,14 @@ final class ChangeFile {
       }
     }
 
+    /** Immutable as read, so the change's own defensive copy costs nothing. */
     private List<String> readList() throws IOException {
       int size = in.readUnsignedShort();
-      List<String> values = new ArrayList<>(size);
+      String[] values = new String[size];
       for (int i = 0; i < size; i++) {
-        values.add(in.readUTF());
+        values[i] = in.readUTF();
       }
-      return values;
+      return List.of(values);
     }
 
     @Override

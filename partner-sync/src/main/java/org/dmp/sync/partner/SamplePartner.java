@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A partner's real-time endpoint, as a partner would run it: takes Audience Manager real-time
- * POSTs, checks the signature when given secrets, and keeps what it received. For the demo it
+ * POSTs (and batch files by PUT), checks the signature when given secrets, and keeps what it received. For the demo it
  * logs each request; for tests and benchmarks it can fail a share of requests, answer slowly,
  * or go down and come back on the same port.
  */
@@ -39,6 +41,7 @@ public final class SamplePartner extends VerticleBase {
   private final boolean log;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final List<Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, byte[]> uploads = new ConcurrentHashMap<>();
   private volatile double failShare;
   private volatile Duration delay = Duration.ZERO;
   private HttpServer server;
@@ -104,7 +107,16 @@ public final class SamplePartner extends VerticleBase {
     return received.stream().filter(request -> request.status() == 200).toList();
   }
 
+  /** Files received by PUT, by request path: batch uploads. */
+  public Map<String, byte[]> uploads() {
+    return Map.copyOf(uploads);
+  }
+
   private void handle(HttpServerRequest request) {
+    if (request.method().name().equals("PUT")) {
+      receiveFile(request);
+      return;
+    }
     if (!request.method().name().equals("POST")) {
       request.response().setStatusCode(405).end();
       return;
@@ -132,6 +144,19 @@ public final class SamplePartner extends VerticleBase {
       } else {
         vertx.setTimer(delay.toMillis(), timer -> answer(request, received.status(), received));
       }
+    });
+  }
+
+  private void receiveFile(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      int status = failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare ? 503 : 201;
+      if (status == 201) {
+        uploads.put(request.path(), body.getBytes());
+      }
+      if (log) {
+        LOG.info("Sample partner: PUT {} ({} bytes), answered {}", request.path(), body.length(), status);
+      }
+      request.response().setStatusCode(status).end();
     });
   }
 

@@ -1,0 +1,102 @@
+package org.dmp.cli.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.dmp.sync.batch.FullFileBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Full batch files of many members, written by the batch destination's own code, with the heap it took. */
+@Command(name = "batch", description = {
+    "Writes a full batch file of N members the way a batch destination does: first with every member arriving in the",
+    "window (sorted on disk in runs), then the next window's file with one member in a hundred changed. Reports the time",
+    "and the peak heap in use (sampled every 10 ms), and ends with one JSON line: members, seconds, lines_per_s,",
+    "peak_heap_mb, next_seconds, next_lines_per_s."})
+final class BatchBench implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--members", paramLabel = "N", description = "Members of the full file (default: ${DEFAULT-VALUE}).", defaultValue = "1000000")
+  private int members;
+
+  @Option(names = "--sort-run", paramLabel = "N", description = "Changes sorted in memory at once (default: ${DEFAULT-VALUE}, as sync.batch.sort-run).",
+      defaultValue = "500000")
+  private int sortRun;
+
+  @Option(names = "--dir", paramLabel = "DIR", description = "Where the spool and files go (default: a new temporary folder, deleted after).")
+  private Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (members < 1 || sortRun < 1_000) {
+      throw new ParameterException(spec.commandLine(), "--members must be at least 1 and --sort-run at least 1000");
+    }
+    Path work = dir == null ? Files.createTempDirectory("dmp-bench-batch-") : Files.createDirectories(dir);
+    PrintWriter out = spec.commandLine().getOut();
+    AtomicLong peak = new AtomicLong();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "heap-sampler");
+      thread.setDaemon(true);
+      return thread;
+    });
+    Runtime runtime = Runtime.getRuntime();
+    System.gc();
+    sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(runtime.totalMemory() - runtime.freeMemory(), Math::max), 0, 10, TimeUnit.MILLISECONDS);
+    try {
+      FullFileBenchmark.Result result = FullFileBenchmark.run(work, members, sortRun, 42);
+      sampler.shutdownNow();
+      double firstSeconds = result.first().took().toNanos() / 1e9;
+      double nextSeconds = result.next().took().toNanos() / 1e9;
+      long peakMb = peak.get() / (1024 * 1024);
+      out.printf("spooled %d members in %.2f s%n", members, result.spooled().toNanos() / 1e9);
+      out.printf("%-6s %12s %10s %14s %12s%n", "file", "lines", "seconds", "lines/s", "MB");
+      out.printf("%-6s %12d %10.2f %14.0f %12.1f%n", "first", result.first().lines(), firstSeconds, result.first().lines() / firstSeconds,
+          result.first().bytes() / 1e6);
+      out.printf("%-6s %12d %10.2f %14.0f %12.1f%n", "next", result.next().lines(), nextSeconds, result.next().lines() / nextSeconds,
+          result.next().bytes() / 1e6);
+      out.printf("peak heap in use %d MB of %d MB max%n", peakMb, runtime.maxMemory() / (1024 * 1024));
+      out.println(new JsonObject().put("members", members).put("seconds", round(firstSeconds))
+          .put("lines_per_s", Math.round(result.first().lines() / firstSeconds)).put("peak_heap_mb", peakMb)
+          .put("next_seconds", round(nextSeconds)).put("next_lines_per_s", Math.round(result.next().lines() / nextSeconds)).encode());
+      out.flush();
+    } finally {
+      sampler.shutdownNow();
+      if (dir == null) {
+        delete(work);
+      }
+    }
+    return 0;
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 1000) / 1000.0;
+  }
+
+  private static void delete(Path work) {
+    try (Stream<Path> paths = Files.walk(work)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.delete(path);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
