@@ -55,6 +55,21 @@ class BatchIT {
     return files;
   }
 
+  /** Started in a Vert.x of its own, closed as the test ends: before the temporary folder with its spool is deleted. */
+  private Vertx sync;
+
+  @org.junit.jupiter.api.AfterEach
+  void stopPartnerSync() throws InterruptedException {
+    if (sync != null) {
+      MainThread.await(sync.close(), START, "stopping partner sync");
+    }
+  }
+
+  private void startPartnerSync(SyncFixture fixture) throws InterruptedException {
+    sync = Vertx.vertx();
+    MainThread.await(PartnerSyncMain.start(sync, fixture.config, name -> Optional.empty()), START, "starting partner sync");
+  }
+
   @Test
   void eachWindowGetsOneIterFileOfItsNetChangesAndFilesAreUploadedOnceThePartnerIsBack(Vertx vertx, EmbeddedKafkaBroker broker,
       @TempDir Path dir) throws Exception {
@@ -66,7 +81,7 @@ class BatchIT {
     Path outbox = dir.resolve("outbox");
     String uploadUrl = "http://127.0.0.1:" + partner.port() + "/upload";
     fixture.applyDestinations(batchDestination(outbox, "iter", "\"uploadUrl\": \"" + uploadUrl + "\""));
-    MainThread.await(PartnerSyncMain.start(vertx, fixture.config, name -> Optional.empty()), START, "starting partner sync");
+    startPartnerSync(fixture);
 
     List<ProfileUpdate> updates = new ArrayList<>(IntStream.range(0, 20).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
     updates.add(SyncFixture.update("v0", 2, List.of(5002L), List.of(5001L), Optional.of("p-v0")));
@@ -101,12 +116,12 @@ class BatchIT {
   }
 
   @Test
-  void aFullFileListsEveryCurrentMemberAndWhoLeftInTheWindow(Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+  void aFullFileListsEveryCurrentMemberAndWhoLeftInTheWindow(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.batch.spool-dir=" + dir.resolve("spool"),
         "--sync.batch.grace=500ms");
     Path outbox = dir.resolve("outbox");
     fixture.applyDestinations(batchDestination(outbox, "full", "\"gzip\": false"));
-    MainThread.await(PartnerSyncMain.start(vertx, fixture.config, name -> Optional.empty()), START, "starting partner sync");
+    startPartnerSync(fixture);
 
     fixture.publish(List.of(joined("a", 1, 5001), joined("b", 1, 5001), joined("c", 1, 5002)));
     await().atMost(START).until(() -> published(outbox).values().stream().anyMatch(lines -> lines.contains("p-c s5002 ")));

@@ -126,10 +126,12 @@ public final class BatchDestination extends SegmentReader implements Destination
 
   @Override
   public Future<Void> stop() {
-    return Future.fromCompletionStage(stopReading(), context).onComplete(done -> {
-      client.close();
-      meters.close();
-    });
+    return stopOn(context);
+  }
+
+  @Override
+  protected void release() {
+    client.close();
   }
 
   // ---- the reading thread ----

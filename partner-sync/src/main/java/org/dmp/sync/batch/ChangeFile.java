@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,7 +45,7 @@ final class ChangeFile {
 
     void write(UserChange change) {
       try {
-        out.writeUTF(change.partnerUserId());
+        writeText(change.partnerUserId());
         writeList(change.before());
         writeList(change.after());
       } catch (IOException e) {
@@ -55,8 +56,18 @@ final class ChangeFile {
     private void writeList(List<String> values) throws IOException {
       out.writeShort(values.size());
       for (String value : values) {
-        out.writeUTF(value);
+        writeText(value);
       }
+    }
+
+    /** Length-prefixed UTF-8: cheaper than writeUTF's modified UTF-8, which dominated the cost of a window's sort. */
+    private void writeText(String text) throws IOException {
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      if (bytes.length > 0xFFFF) {
+        throw new IllegalArgumentException("an id or segment value of " + bytes.length + " bytes; at most 65535");
+      }
+      out.writeShort(bytes.length);
+      out.write(bytes);
     }
 
     /** Flushes and forces what was written to disk; returns the file's length, all of it valid. */
@@ -83,6 +94,7 @@ final class ChangeFile {
   /** Reads changes in the order written. */
   static final class Reader implements Closeable {
     private final DataInputStream in;
+    private byte[] buffer = new byte[64];
     private UserChange next;
 
     Reader(Path file) {
@@ -113,7 +125,7 @@ final class ChangeFile {
 
     private void advance() {
       try {
-        String partnerUserId = in.readUTF();
+        String partnerUserId = readText();
         next = new UserChange(partnerUserId, readList(), readList());
       } catch (EOFException end) {
         next = null;
@@ -127,9 +139,18 @@ final class ChangeFile {
       int size = in.readUnsignedShort();
       String[] values = new String[size];
       for (int i = 0; i < size; i++) {
-        values[i] = in.readUTF();
+        values[i] = readText();
       }
       return List.of(values);
+    }
+
+    private String readText() throws IOException {
+      int length = in.readUnsignedShort();
+      if (buffer.length < length) {
+        buffer = new byte[length];
+      }
+      in.readFully(buffer, 0, length);
+      return new String(buffer, 0, length, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.dmp.sync.destination;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -85,11 +87,20 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
     thread.start();
   }
 
-  /** Asks the thread to stop; completes once the consumer is closed. */
-  protected final CompletableFuture<Void> stopReading() {
+  /**
+   * Stops reading; once the consumer is closed, frees what {@link #release()} frees and removes
+   * the destination's meters. Completes on {@code context}.
+   */
+  protected final Future<Void> stopOn(Context context) {
     stopping = true;
-    return stopped;
+    return Future.fromCompletionStage(stopped, context).onComplete(done -> {
+      release();
+      meters.close();
+    });
   }
+
+  /** Frees what the destination holds besides its consumer, after the consumer is closed. */
+  protected void release() {}
 
   /** Runs {@code task} on the reading thread, between polls. */
   protected final void onReadingThread(Runnable task) {

@@ -135,10 +135,12 @@ public final class HttpDestination extends SegmentReader implements DestinationW
 
   @Override
   public Future<Void> stop() {
-    return Future.fromCompletionStage(stopReading(), context).onComplete(done -> {
-      client.close();
-      meters.close();
-    });
+    return stopOn(context);
+  }
+
+  @Override
+  protected void release() {
+    client.close();
   }
 
   // ---- the reading thread ----

@@ -95,7 +95,7 @@ public final class KafkaTopicDestination extends SegmentReader implements Destin
 
   @Override
   public Future<Void> stop() {
-    return Future.fromCompletionStage(stopReading(), vertx.getOrCreateContext()).onComplete(done -> meters.close());
+    return stopOn(vertx.getOrCreateContext());
   }
 
   @Override
