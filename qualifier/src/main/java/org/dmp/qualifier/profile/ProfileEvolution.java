@@ -175,35 +175,46 @@ public final class ProfileEvolution {
    * reaching its TTL or crossing the edge of a recency window of a segment that counts it.
    */
   private static Long nextChange(Profile profile, Instant now, CompiledTaxonomy taxonomy, Set<CompiledSegment> candidates) {
-    long earliest = Long.MAX_VALUE;
     long nowMillis = now.toEpochMilli();
-    for (Map.Entry<String, List<Long>> entry : profile.getRealizations().entrySet()) {
-      long trait = Long.parseLong(entry.getKey());
-      Duration ttl = taxonomy.ttl(trait);
-      List<Long> edges = new ArrayList<>();
+    long earliest = Long.MAX_VALUE;
+    Map<String, List<Long>> realizations = profile.getRealizations();
+    for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
+      Duration ttl = taxonomy.ttl(Long.parseLong(entry.getKey()));
       if (ttl != null) {
-        edges.add(ttl.toMillis());
+        earliest = earliestAfter(entry.getValue(), ttl.toMillis(), nowMillis, earliest);
       }
-      for (CompiledSegment segment : candidates) {
-        if (segment.rule().traits().contains(trait)) {
-          for (Realizations.Window window : segment.rule().windows()) {
-            edges.add(window.atLeast().toMillis());
-            if (window.atMost() != null) {
-              edges.add(window.atMost().toMillis() + 1);
-            }
-          }
+    }
+    // Recency edges only for the traits the segments in question count: far fewer than a profile's realizations.
+    for (CompiledSegment segment : candidates) {
+      List<Realizations.Window> windows = segment.rule().windows();
+      if (windows.isEmpty()) {
+        continue;
+      }
+      for (long trait : segment.rule().traits()) {
+        List<Long> times = realizations.get(Long.toString(trait));
+        if (times == null) {
+          continue;
         }
-      }
-      for (long time : entry.getValue()) {
-        for (long edge : edges) {
-          long when = time + edge;
-          if (when > nowMillis && when < earliest) {
-            earliest = when;
+        for (Realizations.Window window : windows) {
+          earliest = earliestAfter(times, window.atLeast().toMillis(), nowMillis, earliest);
+          if (window.atMost() != null) {
+            earliest = earliestAfter(times, window.atMost().toMillis() + 1, nowMillis, earliest);
           }
         }
       }
     }
     return earliest == Long.MAX_VALUE ? null : earliest;
+  }
+
+  /** The earliest of {@code earliest} and the times {@code edge} after a realization that are still to come. */
+  private static long earliestAfter(List<Long> times, long edge, long nowMillis, long earliest) {
+    for (long time : times) {
+      long when = time + edge;
+      if (when > nowMillis && when < earliest) {
+        earliest = when;
+      }
+    }
+    return earliest;
   }
 
   private static Map<String, List<String>> signals(VisitEvent event) {

@@ -48,6 +48,14 @@ public final class TraitRule {
   }
 
   /**
+   * For a rule that reads one key only: whether that key's values satisfy it. The caller has the
+   * values at hand already, and skipping the lookup per comparison matters with thousands of rules.
+   */
+  public boolean matchesValues(List<String> values) {
+    return expr.test(comparison -> comparison.test(values));
+  }
+
+  /**
    * For a rule that is one text equality ({@code c_category == "shoes"}): its key and value, so that
    * such traits, the commonest kind, are found by lookup instead of evaluated one by one.
    */
@@ -140,6 +148,27 @@ public final class TraitRule {
   }
 
   private static final class Parser extends BooleanParser<Comparison> {
+    /**
+     * Traits often share a pattern. One compiled pattern serves them all: RE2 keeps a pool of
+     * matching machines per pattern, and one warm pool costs far less than thousands of cold ones.
+     * Patterns are immutable and thread-safe; the cache is bounded and emptied when full.
+     */
+    private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MOST_PATTERNS = 100_000;
+
+    private static Pattern compiled(String regex) {
+      Pattern known = PATTERNS.get(regex);
+      if (known != null) {
+        return known;
+      }
+      Pattern compiled = Pattern.compile(regex);
+      if (PATTERNS.size() >= MOST_PATTERNS) {
+        PATTERNS.clear();
+      }
+      PATTERNS.put(regex, compiled);
+      return compiled;
+    }
+
     private static final String OPERATORS = "a comparison (==, !=, <, >, <=, >=, contains, startswith, endswith, matcheswords, matchesregex)";
 
     Parser(String rule) {
@@ -176,7 +205,7 @@ public final class TraitRule {
       Pattern regex = null;
       if (operator == Operator.MATCHES_REGEX) {
         try {
-          regex = Pattern.compile(literal.text());
+          regex = compiled(literal.text());
         } catch (PatternSyntaxException e) {
           throw new RuleSyntaxException(literal.column(), "the regular expression does not compile: " + e.getMessage());
         }

@@ -47,8 +47,40 @@ public final class CompiledTaxonomy {
   /** A URL destination's pixel for one segment, macros not yet expanded. */
   public record UrlDestination(long destinationId, String url) {}
 
-  /** A rule trait: its id, data source and rule. */
-  public record CompiledTrait(long id, long dataSourceId, TraitRule rule) {}
+  /** A rule trait: its id, data source and rule, and its place among the taxonomy's rule traits. */
+  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index) {}
+
+  /**
+   * Which rules over several keys one event has had evaluated already, per stream thread: such a
+   * rule is found once per key it reads. An array stamped with the event's number costs far less
+   * than a set of the rules seen, which thousands of rules made a large part of an event's cost.
+   */
+  private static final class Evaluated {
+    private final int[] stamps;
+    private int event;
+
+    Evaluated(int traits) {
+      stamps = new int[traits];
+    }
+
+    void nextEvent() {
+      if (++event == 0) {
+        java.util.Arrays.fill(stamps, 0);
+        event = 1;
+      }
+    }
+
+    /** True the first time in this event. */
+    boolean first(CompiledTrait trait) {
+      if (stamps[trait.index()] == event) {
+        return false;
+      }
+      stamps[trait.index()] = event;
+      return true;
+    }
+  }
+
+  private final ThreadLocal<Evaluated> evaluated;
 
   /** A segment and its rule. */
   public record CompiledSegment(long id, SegmentRule rule) {}
@@ -60,10 +92,11 @@ public final class CompiledTaxonomy {
         providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
       }
     }
+    int ruleTraits = 0;
     for (Trait trait : taxonomy.traits()) {
       ttls.put(trait.getId(), trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays()));
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
-        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), TraitRule.parse(trait.getRule()));
+        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), TraitRule.parse(trait.getRule()), ruleTraits++);
         if (compiled.rule().matchesWithoutKeys()) {
           traitsWithoutKeys.add(compiled);
         }
@@ -76,6 +109,8 @@ public final class CompiledTaxonomy {
         }
       }
     }
+    int traitCount = ruleTraits;
+    evaluated = ThreadLocal.withInitial(() -> new Evaluated(traitCount));
     for (Destination destination : taxonomy.destinations()) {
       destination.getMappings().forEach((segment, value) -> {
         long segmentId = Long.parseLong(segment);
@@ -139,19 +174,21 @@ public final class CompiledTaxonomy {
         }
       }
     }
-    // Only a rule over several keys can be met twice, once per key: remember those, and only those.
-    Set<CompiledTrait> evaluatedMultiKey = null;
+    Evaluated seen = evaluated.get();
+    seen.nextEvent();
     for (String key : keys) {
-      for (CompiledTrait trait : traitsByKey.getOrDefault(key, List.of())) {
-        if (trait.rule().keys().size() > 1) {
-          if (evaluatedMultiKey == null) {
-            evaluatedMultiKey = new HashSet<>();
-          }
-          if (!evaluatedMultiKey.add(trait)) {
-            continue;
-          }
+      List<CompiledTrait> traits = traitsByKey.get(key);
+      if (traits == null) {
+        continue;
+      }
+      List<String> values = signals.getOrDefault(key, List.of());
+      for (CompiledTrait trait : traits) {
+        if (dataSourceId != null && trait.dataSourceId() != dataSourceId) {
+          continue;
         }
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.rule().matches(signals)) {
+        boolean matches = trait.rule().keys().size() == 1 ? trait.rule().matchesValues(values)
+            : seen.first(trait) && trait.rule().matches(signals);
+        if (matches) {
           realized.add(trait.id());
         }
       }
