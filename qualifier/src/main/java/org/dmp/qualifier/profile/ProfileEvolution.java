@@ -65,7 +65,40 @@ public final class ProfileEvolution {
 
     List<IdMapping> mappings = new ArrayList<>();
     boolean partnersChanged = mergePartnerIds(profile, event, mappings);
-    return requalify(profile, now, taxonomy, event.getEventId(), partnersChanged, new HashSet<>(event.getRemovedTraits()), mappings);
+    Set<Long> removedTraits = new HashSet<>(event.getRemovedTraits());
+    boolean timeChangedNothing = profile.getNextChange() == null || profile.getNextChange() > now.toEpochMilli();
+    if (timeChangedNothing && profile.getTaxonomyRevision() == taxonomy.revision()) {
+      // Neither time nor the taxonomy has changed anything since the last evaluation: only the segments that count this
+      // event's traits can change.
+      Set<Long> changed = new HashSet<>(realized);
+      changed.addAll(removedTraits);
+      return requalifyFor(profile, now, taxonomy, event.getEventId(), partnersChanged, changed, mappings);
+    }
+    return requalify(profile, now, taxonomy, event.getEventId(), partnersChanged, removedTraits, mappings);
+  }
+
+  /**
+   * Re-qualifies only the segments that count one of {@code changedTraits}; every other segment
+   * keeps its membership, and the next change by time is the earlier of the one already known
+   * and those of the re-qualified segments.
+   */
+  private Outcome requalifyFor(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,
+      Set<Long> changedTraits, List<IdMapping> mappings) {
+    Realizations realizations = realizationsOf(profile, taxonomy);
+    Set<CompiledSegment> candidates = taxonomy.segmentsOf(changedTraits);
+    Set<Long> before = new TreeSet<>(profile.getSegments());
+    Set<Long> after = new TreeSet<>(before);
+    for (CompiledSegment segment : candidates) {
+      if (segment.rule().matches(realizations, now)) {
+        after.add(segment.id());
+      } else {
+        after.remove(segment.id());
+      }
+    }
+    Long known = profile.getNextChange();
+    Long next = nextChange(profile, now, taxonomy, candidates);
+    profile.setNextChange(known == null ? next : next == null ? known : Long.valueOf(Math.min(known, next)));
+    return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
   }
 
   /** Re-qualifies at {@code now} with no event: realizations may have expired or left a recency window. */
@@ -91,10 +124,16 @@ public final class ProfileEvolution {
     Set<Long> before = new TreeSet<>(profile.getSegments());
     Set<Long> after = new TreeSet<>();
     candidates.stream().filter(segment -> segment.rule().matches(realizations, now)).forEach(segment -> after.add(segment.id()));
-    List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
-    List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
 
     profile.setNextChange(nextChange(profile, now, taxonomy, candidates));
+    profile.setTaxonomyRevision(taxonomy.revision());
+    return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
+  }
+
+  private static Outcome outcome(Profile profile, Instant now, String causeEventId, boolean partnersChanged, Set<Long> before,
+      Set<Long> after, List<IdMapping> mappings) {
+    List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
+    List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
     ProfileUpdate update = null;
     if (!added.isEmpty() || !removed.isEmpty() || partnersChanged) {
       profile.setVersion(profile.getVersion() + 1);
@@ -144,14 +183,25 @@ public final class ProfileEvolution {
   /** Drops realizations whose trait's TTL has run out at {@code now}. */
   private static void prune(Profile profile, Instant now, CompiledTaxonomy taxonomy) {
     Map<String, List<Long>> kept = new HashMap<>();
+    long nowMillis = now.toEpochMilli();
     profile.getRealizations().forEach((trait, times) -> {
-      Duration ttl = taxonomy.ttl(Long.parseLong(trait));
-      List<Long> alive = ttl == null ? times : times.stream().filter(time -> time + ttl.toMillis() > now.toEpochMilli()).toList();
+      Duration ttl = taxonomy.ttl(trait);
+      List<Long> alive = ttl == null || allAlive(times, ttl.toMillis(), nowMillis) ? times
+          : times.stream().filter(time -> time + ttl.toMillis() > nowMillis).toList();
       if (!alive.isEmpty()) {
         kept.put(trait, alive);
       }
     });
     profile.setRealizations(kept);
+  }
+
+  private static boolean allAlive(List<Long> times, long ttlMillis, long nowMillis) {
+    for (long time : times) {
+      if (time + ttlMillis <= nowMillis) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static Realizations realizationsOf(Profile profile, CompiledTaxonomy taxonomy) {
@@ -179,7 +229,7 @@ public final class ProfileEvolution {
     long earliest = Long.MAX_VALUE;
     Map<String, List<Long>> realizations = profile.getRealizations();
     for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
-      Duration ttl = taxonomy.ttl(Long.parseLong(entry.getKey()));
+      Duration ttl = taxonomy.ttl(entry.getKey());
       if (ttl != null) {
         earliest = earliestAfter(entry.getValue(), ttl.toMillis(), nowMillis, earliest);
       }

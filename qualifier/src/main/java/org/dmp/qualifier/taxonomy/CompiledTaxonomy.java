@@ -34,12 +34,14 @@ public final class CompiledTaxonomy {
   private final Map<String, Map<String, List<CompiledTrait>>> traitsByKeyAndValue = new HashMap<>();
   private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
   private final Map<Long, Duration> ttls = new HashMap<>();
+  private final Map<String, Duration> ttlsByText = new HashMap<>();
   private final Map<Long, List<CompiledSegment>> segmentsByTrait = new HashMap<>();
   private final Map<Long, CompiledSegment> segments = new HashMap<>();
   private final Map<Long, URI> providers = new HashMap<>();
   private final Map<Long, List<CookieDestination>> cookiesBySegment = new HashMap<>();
   private final Map<Long, List<UrlDestination>> urlsBySegment = new HashMap<>();
   private final List<Destination> destinations;
+  private final long revision;
 
   /** A cookie destination's key-value for one segment: what the edge's answer sets as {@code stuff}. */
   public record CookieDestination(long destinationId, String cookieName, String value, int ttlDays, String domain) {}
@@ -48,7 +50,7 @@ public final class CompiledTaxonomy {
   public record UrlDestination(long destinationId, String url) {}
 
   /** A rule trait: its id, data source and rule, and its place among the taxonomy's rule traits. */
-  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index) {}
+  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index, boolean singleKey) {}
 
   /**
    * Which rules over several keys one event has had evaluated already, per stream thread: such a
@@ -86,6 +88,12 @@ public final class CompiledTaxonomy {
   public record CompiledSegment(long id, SegmentRule rule) {}
 
   public CompiledTaxonomy(Taxonomy taxonomy) {
+    this(taxonomy, 0);
+  }
+
+  /** @param revision the revision it was published as; profiles remember it to know when to re-evaluate every segment */
+  public CompiledTaxonomy(Taxonomy taxonomy, long revision) {
+    this.revision = revision;
     destinations = taxonomy.destinations();
     for (DataSource dataSource : taxonomy.dataSources()) {
       if (dataSource.getProvider() != null) {
@@ -95,8 +103,10 @@ public final class CompiledTaxonomy {
     int ruleTraits = 0;
     for (Trait trait : taxonomy.traits()) {
       ttls.put(trait.getId(), trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays()));
+      ttlsByText.put(Long.toString(trait.getId()), trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays()));
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
-        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), TraitRule.parse(trait.getRule()), ruleTraits++);
+        TraitRule rule = TraitRule.parse(trait.getRule());
+        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), rule, ruleTraits++, rule.keys().size() == 1);
         if (compiled.rule().matchesWithoutKeys()) {
           traitsWithoutKeys.add(compiled);
         }
@@ -186,7 +196,7 @@ public final class CompiledTaxonomy {
         if (dataSourceId != null && trait.dataSourceId() != dataSourceId) {
           continue;
         }
-        boolean matches = trait.rule().keys().size() == 1 ? trait.rule().matchesValues(values)
+        boolean matches = trait.singleKey() ? trait.rule().matchesValues(values)
             : seen.first(trait) && trait.rule().matches(signals);
         if (matches) {
           realized.add(trait.id());
@@ -198,6 +208,10 @@ public final class CompiledTaxonomy {
 
   public List<CookieDestination> cookieDestinations(long segmentId) {
     return cookiesBySegment.getOrDefault(segmentId, List.of());
+  }
+
+  public long revision() {
+    return revision;
   }
 
   /** Every destination of the given type, as declared. */
@@ -234,5 +248,10 @@ public final class CompiledTaxonomy {
   /** How long a realization of the trait counts; null means forever (also for traits the taxonomy does not know). */
   public Duration ttl(long traitId) {
     return ttls.get(traitId);
+  }
+
+  /** The TTL of a trait given by its id as text, as profiles key their realizations; null for forever or unknown. */
+  public Duration ttl(String traitId) {
+    return ttlsByText.get(traitId);
   }
 }

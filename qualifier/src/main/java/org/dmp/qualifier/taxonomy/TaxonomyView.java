@@ -88,7 +88,7 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
       }
     });
     try {
-      current.set(new CompiledTaxonomy(new Taxonomy(dataSources, traits, segments, destinations)));
+      current.set(new CompiledTaxonomy(new Taxonomy(dataSources, traits, segments, destinations), marker.getRevision()));
       revision.set(marker.getRevision());
       LOG.info("Taxonomy revision {} from {} in force: {} traits, {} segments, {} destinations", marker.getRevision(),
           marker.getSource(), traits.size(), segments.size(), destinations.size());
