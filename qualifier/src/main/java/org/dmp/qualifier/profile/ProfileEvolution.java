@@ -96,7 +96,7 @@ public final class ProfileEvolution {
       }
     }
     Long known = profile.getNextChange();
-    Long next = nextChange(profile, now, taxonomy, candidates);
+    Long next = nextChange(profile, now, taxonomy, candidates, changedTraits);
     profile.setNextChange(known == null ? next : next == null ? known : Long.valueOf(Math.min(known, next)));
     return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
   }
@@ -125,7 +125,7 @@ public final class ProfileEvolution {
     Set<Long> after = new TreeSet<>();
     candidates.stream().filter(segment -> segment.rule().matches(realizations, now)).forEach(segment -> after.add(segment.id()));
 
-    profile.setNextChange(nextChange(profile, now, taxonomy, candidates));
+    profile.setNextChange(nextChange(profile, now, taxonomy, candidates, null));
     profile.setTaxonomyRevision(taxonomy.revision());
     return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
   }
@@ -224,14 +224,23 @@ public final class ProfileEvolution {
    * The earliest moment after {@code now} at which time alone may change a segment: a realization
    * reaching its TTL or crossing the edge of a recency window of a segment that counts it.
    */
-  private static Long nextChange(Profile profile, Instant now, CompiledTaxonomy taxonomy, Set<CompiledSegment> candidates) {
+  /** @param ttlTraits the traits whose TTLs to consider; null for all the profile's */
+  private static Long nextChange(Profile profile, Instant now, CompiledTaxonomy taxonomy, Set<CompiledSegment> candidates,
+      Set<Long> ttlTraits) {
     long nowMillis = now.toEpochMilli();
     long earliest = Long.MAX_VALUE;
     Map<String, List<Long>> realizations = profile.getRealizations();
-    for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
-      Duration ttl = taxonomy.ttl(entry.getKey());
-      if (ttl != null) {
-        earliest = earliestAfter(entry.getValue(), ttl.toMillis(), nowMillis, earliest);
+    if (ttlTraits == null) {
+      for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
+        earliest = earliestExpiry(entry.getKey(), entry.getValue(), taxonomy, nowMillis, earliest);
+      }
+    } else {
+      for (long trait : ttlTraits) {
+        String key = Long.toString(trait);
+        List<Long> times = realizations.get(key);
+        if (times != null) {
+          earliest = earliestExpiry(key, times, taxonomy, nowMillis, earliest);
+        }
       }
     }
     // Recency edges only for the traits the segments in question count: far fewer than a profile's realizations.
@@ -254,6 +263,11 @@ public final class ProfileEvolution {
       }
     }
     return earliest == Long.MAX_VALUE ? null : earliest;
+  }
+
+  private static long earliestExpiry(String trait, List<Long> times, CompiledTaxonomy taxonomy, long nowMillis, long earliest) {
+    Duration ttl = taxonomy.ttl(trait);
+    return ttl == null ? earliest : earliestAfter(times, ttl.toMillis(), nowMillis, earliest);
   }
 
   /** The earliest of {@code earliest} and the times {@code edge} after a realization that are still to come. */
