@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -40,8 +40,8 @@ class BatchIT {
   }
 
   /** The published files, by window end: data file name to its lines, only those whose control file is there. */
-  static java.util.NavigableMap<Long, List<String>> published(Path outbox) throws IOException {
-    java.util.NavigableMap<Long, List<String>> files = new TreeMap<>();
+  static NavigableMap<Long, List<String>> published(Path outbox) throws IOException {
+    NavigableMap<Long, List<String>> files = new TreeMap<>();
     if (!Files.isDirectory(outbox)) {
       return files;
     }
@@ -91,7 +91,7 @@ class BatchIT {
     long lastWindowEnd = (last.toEpochMilli() / 2000 + 1) * 2000;
 
     await().atMost(START).until(() -> published(outbox).containsKey(lastWindowEnd + 2000));
-    java.util.NavigableMap<Long, List<String>> files = published(outbox);
+    NavigableMap<Long, List<String>> files = published(outbox);
     List<String> lines = files.values().stream().flatMap(List::stream).toList();
     List<String> expected = new ArrayList<>(IntStream.range(1, 20).mapToObj(i -> "p-v" + i + " s5001 ").toList());
     // v0 joined 5001 then moved to 5002: in one window that is one net change, across two it is two lines.
@@ -129,7 +129,7 @@ class BatchIT {
 
     fixture.publish(List.of(SyncFixture.update("b", 2, List.of(), List.of(5001L), Optional.of("p-b")), joined("d", 1, 5002)));
     await().atMost(START).until(() -> published(outbox).values().stream().anyMatch(lines -> lines.contains("p-d s5002 ")));
-    java.util.NavigableMap<Long, List<String>> files = published(outbox);
+    NavigableMap<Long, List<String>> files = published(outbox);
     List<String> withD = files.values().stream().filter(lines -> lines.contains("p-d s5002 ")).findFirst().orElseThrow();
     assertThat(withD).containsExactly("p-a s5001 ", "p-b  s5001", "p-c s5002 ", "p-d s5002 ");
     long after = files.entrySet().stream().filter(entry -> entry.getValue() == withD).findFirst().orElseThrow().getKey();
