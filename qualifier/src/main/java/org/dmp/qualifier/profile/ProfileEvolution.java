@@ -38,6 +38,7 @@ public final class ProfileEvolution {
     this.maxRealizationsPerTrait = maxRealizationsPerTrait;
   }
 
+  /** @param current the visitor's profile, changed in place (null for a new visitor) */
   public Outcome onEvent(Profile current, VisitEvent event, CompiledTaxonomy taxonomy) {
     Objects.requireNonNull(event, "event");
     if (current != null && current.getOptedOut()) {
@@ -46,7 +47,8 @@ public final class ProfileEvolution {
     if (event.getSource() == EventSource.OPT_OUT) {
       return optOut(current, event);
     }
-    Profile profile = current == null ? empty(event.getVisitorId()) : Profile.newBuilder(current).build();
+    // Changed in place: the store hands out a fresh copy, and Avro's deep copy of every realization list costs per event.
+    Profile profile = current == null ? empty(event.getVisitorId()) : current;
     Instant now = event.getTime();
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
 
@@ -101,12 +103,12 @@ public final class ProfileEvolution {
     return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
   }
 
-  /** Re-qualifies at {@code now} with no event: realizations may have expired or left a recency window. */
+  /** Re-qualifies at {@code now} with no event: realizations may have expired or left a recency window. Changes {@code current} in place. */
   public Outcome onTime(Profile current, Instant now, CompiledTaxonomy taxonomy) {
     if (current == null || current.getOptedOut()) {
       return new Outcome(current, null, List.of());
     }
-    return requalify(Profile.newBuilder(current).build(), now, taxonomy, null, false, Set.of(), List.of());
+    return requalify(current, now, taxonomy, null, false, Set.of(), List.of());
   }
 
   private Outcome requalify(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,

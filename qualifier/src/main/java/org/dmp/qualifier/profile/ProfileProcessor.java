@@ -54,8 +54,9 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       return;
     }
     Profile before = profiles.get(record.key());
+    Long indexedAt = before == null ? null : before.getNextChange();
     ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
-    store(record.key(), before, outcome, record.timestamp());
+    store(record.key(), indexedAt, outcome, record.timestamp());
     context.recordMetadata().ifPresent(metadata -> processed.processed(metadata.partition(), metadata.offset()));
   }
 
@@ -72,14 +73,16 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       if (before == null) {
         continue;
       }
-      store(entry.value, before, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
+      Long indexedAt = before.getNextChange();
+      store(entry.value, indexedAt, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
     }
   }
 
-  private void store(String visitorId, Profile before, ProfileEvolution.Outcome outcome, long timestamp) {
+  /** @param indexedAt where the profile was in the change index before the evolution, which may change the profile in place */
+  private void store(String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome, long timestamp) {
     Profile after = outcome.profile();
-    if (before != null && before.getNextChange() != null && !before.getNextChange().equals(after.getNextChange())) {
-      changeIndex.delete(indexKey(before.getNextChange(), visitorId));
+    if (indexedAt != null && !indexedAt.equals(after.getNextChange())) {
+      changeIndex.delete(indexKey(indexedAt, visitorId));
     }
     if (after.getNextChange() != null) {
       changeIndex.put(indexKey(after.getNextChange(), visitorId), visitorId);
