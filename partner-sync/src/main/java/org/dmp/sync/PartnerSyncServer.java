@@ -73,7 +73,7 @@ public final class PartnerSyncServer extends VerticleBase {
     if (destination.getType() == DestinationType.BATCH) {
       return BatchDestination.start(destination, config, vertx, record, registry, Clock.systemUTC());
     }
-    return KafkaTopicDestination.start(destination, config, vertx, registry);
+    return KafkaTopicDestination.start(destination, config, vertx, record, registry);
   }
 
   /** {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when it is UP, else 503; {@code /metrics}. */

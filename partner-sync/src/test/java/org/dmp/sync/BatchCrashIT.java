@@ -54,7 +54,7 @@ class BatchCrashIT {
         "--sync.batch.grace=1s");
     Path outbox = dir.resolve("outbox");
     fixture.applyDestinations(BatchIT.batchDestination(outbox, "iter", ""));
-    sync = start(fixture);
+    sync = fixture.startProcess();
     // Changes from before the destination ran would go into its first window, not their own: start once it has published.
     await().atMost(Duration.ofSeconds(60)).until(() -> !BatchIT.published(outbox).isEmpty());
 
@@ -84,7 +84,7 @@ class BatchCrashIT {
         && BatchIT.published(outbox).tailMap(firstFile, false).values().stream().anyMatch(lines -> !lines.isEmpty()));
     sync.destroyForcibly();
     assertThat(sync.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    sync = start(fixture);
+    sync = fixture.startProcess();
     await().atMost(Duration.ofSeconds(60)).until(() -> wave.get() > WAVES);
 
     Map<Long, List<String>> expected = expectedFiles(sent);
@@ -138,10 +138,4 @@ class BatchCrashIT {
     return files;
   }
 
-  private static Process start(SyncFixture fixture) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-        Path.of("target", "partner-sync.jar").toString()));
-    command.addAll(fixture.settings);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-  }
 }

@@ -7,9 +7,7 @@ import static org.dmp.sync.SyncFixture.joined;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,13 +55,13 @@ class PartnerSyncCrashIT {
     fixture.publish(IntStream.range(0, VISITORS).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
     Set<String> expected = IntStream.range(0, VISITORS).mapToObj(i -> "v" + i).collect(Collectors.toSet());
 
-    sync = start(fixture);
+    sync = fixture.startProcess();
     await().atMost(Duration.ofSeconds(90)).until(() -> visitorsAccepted(partner).size() > VISITORS / 10);
     sync.destroyForcibly();
     assertThat(sync.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(visitorsAccepted(partner)).as("killed in the middle of the stream").hasSizeLessThan(VISITORS);
 
-    sync = start(fixture);
+    sync = fixture.startProcess();
     await().atMost(Duration.ofSeconds(120)).until(() -> visitorsAccepted(partner).containsAll(expected));
 
     Map<String, Set<String>> keysByVisitor = new HashMap<>();
@@ -81,10 +79,4 @@ class PartnerSyncCrashIT {
     return partner.accepted().stream().flatMap(request -> request.visitorIds().stream()).collect(Collectors.toSet());
   }
 
-  private static Process start(SyncFixture fixture) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-        Path.of("target", "partner-sync.jar").toString()));
-    command.addAll(fixture.settings);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-  }
 }

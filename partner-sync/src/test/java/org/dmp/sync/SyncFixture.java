@@ -128,6 +128,14 @@ final class SyncFixture {
     return read;
   }
 
+  /** Partner sync as a process of its own, with these settings, its output discarded: for the kill -9 tests. */
+  Process startProcess() throws java.io.IOException {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+        java.nio.file.Path.of("target", "partner-sync.jar").toString()));
+    command.addAll(settings);
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
   /** GET on partner sync's status endpoint. */
   static HttpResponse<String> get(int port, String path) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

@@ -1,8 +1,6 @@
 package org.dmp.sync.batch;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -38,7 +36,6 @@ import org.dmp.schemas.topics.TopicRole;
 import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.destination.DestinationMeters;
 import org.dmp.sync.destination.DestinationStatus;
-import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.SegmentReader;
 import org.dmp.sync.record.DeliveryRecord;
 import org.slf4j.Logger;
@@ -54,13 +51,11 @@ import org.slf4j.LoggerFactory;
  * consumer holds every partition and has read all there is, so no change of the window is still
  * unread. One instance runs a batch destination: with its partitions split, it publishes nothing.
  */
-public final class BatchDestination extends SegmentReader implements DestinationWorker {
+public final class BatchDestination extends SegmentReader {
   private static final Logger LOG = LoggerFactory.getLogger(BatchDestination.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Vertx vertx;
-  private final Context context;
   private final WebClient client;
   private final BatchTarget target;
   private final Windows windows;
@@ -74,9 +69,7 @@ public final class BatchDestination extends SegmentReader implements Destination
 
   private BatchDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record, DestinationMeters meters,
       Windows windows, Clock clock) {
-    super(destination, config, meters, longPolls());
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+    super(destination, config, vertx, meters, longPolls());
     this.client = WebClient.create(vertx);
     this.target = destination.getBatch();
     this.windows = windows;
@@ -122,11 +115,6 @@ public final class BatchDestination extends SegmentReader implements Destination
   public DestinationStatus status() {
     String detail = uploadFailure != null ? uploadFailure : waiting;
     return status(uploadFailure != null, detail);
-  }
-
-  @Override
-  public Future<Void> stop() {
-    return stopOn(context);
   }
 
   @Override

@@ -12,6 +12,11 @@ public record DestinationStatus(long id, String name, String type, String state,
   public static final String RETRYING = "RETRYING";
   public static final String FAILED = "FAILED";
 
+  /** A destination's type as the taxonomy file spells it. */
+  public static String typeOf(org.dmp.avro.Destination destination) {
+    return destination.getType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   public boolean healthy() {
     return state.equals(UP);
   }

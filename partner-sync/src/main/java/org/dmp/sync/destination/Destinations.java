@@ -83,7 +83,7 @@ public final class Destinations {
   private record Unrunnable(Destination destination, String reason) implements DestinationWorker {
     @Override
     public DestinationStatus status() {
-      return new DestinationStatus(destination.getId(), destination.getName(), destination.getType().name().toLowerCase(java.util.Locale.ROOT),
+      return new DestinationStatus(destination.getId(), destination.getName(), DestinationStatus.typeOf(destination),
           DestinationStatus.FAILED, reason, null);
     }
 

@@ -2,6 +2,7 @@ package org.dmp.sync.destination;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -30,13 +31,16 @@ import org.slf4j.LoggerFactory;
  * thread of its own: a destination that waits on its partner waits alone. Work handed over from
  * other threads runs between polls, so the consumer is only ever touched by this thread.
  */
-public abstract class SegmentReader implements ConsumerRebalanceListener {
+public abstract class SegmentReader implements ConsumerRebalanceListener, DestinationWorker {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentReader.class);
   private static final AvroSerde<ProfileUpdate> UPDATES = AvroSerde.of(ProfileUpdate.class);
   private static final long LAG_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
   protected final Destination destination;
   protected final PartnerSyncConfig config;
+  protected final Vertx vertx;
+  /** Where the destination's HTTP calls and timers run, and where stopping completes. */
+  protected final Context context;
   protected final DestinationMeters meters;
   protected final DestinationMapping mapping;
   protected final KafkaConsumer<String, byte[]> consumer;
@@ -46,9 +50,12 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
   private volatile String failure;
   private long lagCheckedNanos;
 
-  protected SegmentReader(Destination destination, PartnerSyncConfig config, DestinationMeters meters, Properties extraConsumerSettings) {
+  protected SegmentReader(Destination destination, PartnerSyncConfig config, Vertx vertx, DestinationMeters meters,
+      Properties extraConsumerSettings) {
     this.destination = destination;
     this.config = config;
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.meters = meters;
     this.mapping = new DestinationMapping(destination);
     Properties settings = new Properties();
@@ -65,14 +72,14 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
     this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** The destination as it was when this reader started. */
+  @Override
   public final Destination destination() {
     return destination;
   }
 
   /** The destination's status: FAILED if the reader stopped on its own, else RETRYING while a delivery is failing, else UP. */
   protected final DestinationStatus status(boolean retrying, String lastFailure) {
-    String type = destination.getType().name().toLowerCase(java.util.Locale.ROOT);
+    String type = DestinationStatus.typeOf(destination);
     if (failure != null) {
       return new DestinationStatus(destination.getId(), destination.getName(), type, DestinationStatus.FAILED, failure, meters.counts());
     }
@@ -89,9 +96,10 @@ public abstract class SegmentReader implements ConsumerRebalanceListener {
 
   /**
    * Stops reading; once the consumer is closed, frees what {@link #release()} frees and removes
-   * the destination's meters. Completes on {@code context}.
+   * the destination's meters.
    */
-  protected final Future<Void> stopOn(Context context) {
+  @Override
+  public final Future<Void> stop() {
     stopping = true;
     return Future.fromCompletionStage(stopped, context).onComplete(done -> {
       release();

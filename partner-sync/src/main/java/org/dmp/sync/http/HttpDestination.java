@@ -2,8 +2,6 @@ package org.dmp.sync.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpRequest;
@@ -41,7 +39,6 @@ import org.dmp.avro.HttpTarget;
 import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.destination.DestinationMeters;
 import org.dmp.sync.destination.DestinationStatus;
-import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.PartnerChange;
 import org.dmp.sync.destination.SegmentReader;
 import org.dmp.sync.record.DeliveryRecord;
@@ -56,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the reading thread owns the consumer, the batches and the Kafka writes; the Vert.x
  * context sends the requests and runs the retry timers. They hand work to each other, never block each other.
  */
-public final class HttpDestination extends SegmentReader implements DestinationWorker {
+public final class HttpDestination extends SegmentReader {
   private static final Logger LOG = LoggerFactory.getLogger(HttpDestination.class);
   private static final long MAX_POLL_WAIT_NANOS = Duration.ofMillis(10).toNanos();
   private static final long COMMIT_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
@@ -64,8 +61,6 @@ public final class HttpDestination extends SegmentReader implements DestinationW
   /** A commit that takes longer is tried again next round; meanwhile batches wait and nothing is sent unrecorded. */
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Vertx vertx;
-  private final Context context;
   private final WebClient client;
   private final HttpTarget target;
   private final Signer signer;
@@ -99,9 +94,7 @@ public final class HttpDestination extends SegmentReader implements DestinationW
 
   private HttpDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record, DestinationMeters meters,
       Signer signer) {
-    super(destination, config, meters, new Properties());
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+    super(destination, config, vertx, meters, new Properties());
     this.target = destination.getHttp();
     this.signer = signer;
     this.record = record;
@@ -131,11 +124,6 @@ public final class HttpDestination extends SegmentReader implements DestinationW
   @Override
   public DestinationStatus status() {
     return status(retrying.get() > 0, lastFailure);
-  }
-
-  @Override
-  public Future<Void> stop() {
-    return stopOn(context);
   }
 
   @Override

@@ -28,6 +28,7 @@ public final class RealtimeBatch {
   private final long end;
   private final List<PartnerChange> changes;
   private final String idempotencyKey;
+  private final List<String> visitorIds;
 
   RealtimeBatch(long destinationId, TopicPartition partition, long start, long end, List<PartnerChange> changes) {
     this.partition = partition;
@@ -35,6 +36,7 @@ public final class RealtimeBatch {
     this.end = end;
     this.changes = List.copyOf(changes);
     this.idempotencyKey = destinationId + "-" + partition.partition() + "-" + start + "-" + end;
+    this.visitorIds = this.changes.stream().map(PartnerChange::visitorId).distinct().toList();
   }
 
   public TopicPartition partition() {
@@ -60,7 +62,7 @@ public final class RealtimeBatch {
 
   /** The visitors in the batch, each once, in the order first seen. */
   public List<String> visitorIds() {
-    return changes.stream().map(PartnerChange::visitorId).distinct().toList();
+    return visitorIds;
   }
 
   /**

@@ -1,7 +1,6 @@
 package org.dmp.sync.topic;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,9 +39,9 @@ import org.dmp.schemas.topics.TopicRole;
 import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.destination.DestinationMeters;
 import org.dmp.sync.destination.DestinationStatus;
-import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.PartnerChange;
 import org.dmp.sync.destination.SegmentReader;
+import org.dmp.sync.record.DeliveryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,21 +52,23 @@ import org.slf4j.LoggerFactory;
  * (consume-transform-produce), so a crash at any point leaves either all of it or none visible
  * to read_committed readers, and the records are read again after an abort.
  */
-public final class KafkaTopicDestination extends SegmentReader implements DestinationWorker {
+public final class KafkaTopicDestination extends SegmentReader {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTopicDestination.class);
   private static final AvroSerde<PartnerSegmentUpdate> UPDATES = AvroSerde.of(PartnerSegmentUpdate.class);
   private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final Vertx vertx;
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final String deliveries;
+  /** Builds the delivery-record entries, written here in the destination's own transactions. */
+  private final DeliveryRecord record;
   private boolean initialized;
 
-  private KafkaTopicDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DestinationMeters meters) {
-    super(destination, config, meters, new Properties());
-    this.vertx = vertx;
+  private KafkaTopicDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
+      DestinationMeters meters) {
+    super(destination, config, vertx, meters, new Properties());
+    this.record = record;
     this.topic = destination.getKafka().getTopic();
     this.deliveries = config.common().topics().name(TopicRole.DELIVERIES);
     Properties settings = new Properties();
@@ -78,11 +79,12 @@ public final class KafkaTopicDestination extends SegmentReader implements Destin
     this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
   }
 
-  public static KafkaTopicDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, MeterRegistry registry) {
+  public static KafkaTopicDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
+      MeterRegistry registry) {
     if (destination.getKafka() == null) {
       throw new IllegalArgumentException("a kafka destination needs a topic");
     }
-    KafkaTopicDestination started = new KafkaTopicDestination(destination, config, vertx,
+    KafkaTopicDestination started = new KafkaTopicDestination(destination, config, vertx, record,
         new DestinationMeters(registry, destination.getId(), "kafka"));
     started.startReading();
     return started;
@@ -91,11 +93,6 @@ public final class KafkaTopicDestination extends SegmentReader implements Destin
   @Override
   public DestinationStatus status() {
     return status(false, null);
-  }
-
-  @Override
-  public Future<Void> stop() {
-    return stopOn(vertx.getOrCreateContext());
   }
 
   @Override
@@ -175,8 +172,8 @@ public final class KafkaTopicDestination extends SegmentReader implements Destin
   private DeliveryAttempt attempt(ConsumerRecords<String, byte[]> records, List<String> visitors, Duration took) {
     ConsumerRecord<String, byte[]> first = records.iterator().next();
     String key = destination.getId() + "-" + first.partition() + "-" + first.offset() + "-" + records.count();
-    return new DeliveryAttempt(destination.getId(), DeliveryChannel.KAFKA, key, visitors, 1, DeliveryOutcome.DELIVERED, null,
-        took.toMillis(), java.time.Instant.now(), "written to " + topic);
+    return record.toRecord(new DeliveryRecord.Attempt(destination.getId(), DeliveryChannel.KAFKA, key, visitors, 1,
+        DeliveryOutcome.DELIVERED, null, took, "written to " + topic));
   }
 
   @Override
