@@ -2,6 +2,7 @@ package org.dmp.qualifier.rules;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -15,6 +16,9 @@ sealed interface Expr<L> {
   /** Visits every leaf. */
   void forEachLeaf(Consumer<L> visitor);
 
+  /** The same combination over leaves replaced by {@code leafMapping}. */
+  <M> Expr<M> map(Function<L, M> leafMapping);
+
   record And<L>(List<Expr<L>> terms) implements Expr<L> {
     @Override
     public boolean test(Predicate<L> leafTest) {
@@ -24,6 +28,11 @@ sealed interface Expr<L> {
         }
       }
       return true;
+    }
+
+    @Override
+    public <M> Expr<M> map(Function<L, M> leafMapping) {
+      return new And<>(terms.stream().map(term -> term.map(leafMapping)).toList());
     }
 
     @Override
@@ -44,6 +53,11 @@ sealed interface Expr<L> {
     }
 
     @Override
+    public <M> Expr<M> map(Function<L, M> leafMapping) {
+      return new Or<>(terms.stream().map(term -> term.map(leafMapping)).toList());
+    }
+
+    @Override
     public void forEachLeaf(Consumer<L> visitor) {
       terms.forEach(term -> term.forEachLeaf(visitor));
     }
@@ -56,6 +70,11 @@ sealed interface Expr<L> {
     }
 
     @Override
+    public <M> Expr<M> map(Function<L, M> leafMapping) {
+      return new Not<>(term.map(leafMapping));
+    }
+
+    @Override
     public void forEachLeaf(Consumer<L> visitor) {
       term.forEachLeaf(visitor);
     }
@@ -65,6 +84,11 @@ sealed interface Expr<L> {
     @Override
     public boolean test(Predicate<L> leafTest) {
       return leafTest.test(leaf);
+    }
+
+    @Override
+    public <M> Expr<M> map(Function<L, M> leafMapping) {
+      return new Leaf<>(leafMapping.apply(leaf));
     }
 
     @Override

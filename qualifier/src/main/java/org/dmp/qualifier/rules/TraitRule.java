@@ -47,12 +47,8 @@ public final class TraitRule {
     return expr.test(comparison -> comparison.test(signals.get(comparison.key())));
   }
 
-  /**
-   * For a rule that reads one key only: whether that key's values satisfy it. The caller has the
-   * values at hand already, and skipping the lookup per comparison matters with thousands of rules.
-   */
-  public boolean matchesValues(List<String> values) {
-    return expr.test(comparison -> comparison.test(values));
+  Expr<Comparison> expr() {
+    return expr;
   }
 
   /**
@@ -95,7 +91,7 @@ public final class TraitRule {
       return false;
     }
 
-    private boolean testOne(String value) {
+    boolean testOne(String value) {
       return switch (operator) {
         case EQUALS -> quoted ? value.equals(literal) : numeric(value) == number;
         case NOT_EQUALS -> quoted ? !value.equals(literal) : !Double.isNaN(numeric(value)) && numeric(value) != number;

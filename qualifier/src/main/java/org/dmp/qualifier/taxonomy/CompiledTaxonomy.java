@@ -17,6 +17,8 @@ import org.dmp.avro.DestinationType;
 import org.dmp.avro.Segment;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
+import org.dmp.qualifier.rules.BitRule;
+import org.dmp.qualifier.rules.ComparisonTable;
 import org.dmp.qualifier.rules.SegmentRule;
 import org.dmp.qualifier.rules.TraitRule;
 
@@ -29,9 +31,9 @@ import org.dmp.qualifier.rules.TraitRule;
 public final class CompiledTaxonomy {
   public static final CompiledTaxonomy EMPTY = new CompiledTaxonomy(new Taxonomy(List.of(), List.of(), List.of(), List.of()));
 
-  private final Map<String, List<CompiledTrait>> traitsByKey = new HashMap<>();
-  /** Traits whose rule is one text equality, by key, then value. */
-  private final Map<String, Map<String, List<CompiledTrait>>> traitsByKeyAndValue = new HashMap<>();
+  /** What each signal key leads to, for the keys that rules read. */
+  private final Map<String, KeyRules> rulesByKey = new HashMap<>();
+  private final ComparisonTable comparisons = new ComparisonTable();
   private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
   private final Map<Long, Duration> ttls = new HashMap<>();
   private final Map<String, Duration> ttlsByText = new HashMap<>();
@@ -49,40 +51,145 @@ public final class CompiledTaxonomy {
   /** A URL destination's pixel for one segment, macros not yet expanded. */
   public record UrlDestination(long destinationId, String url) {}
 
-  /** A rule trait: its id, data source and rule, and its place among the taxonomy's rule traits. */
-  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index, boolean singleKey) {}
+  /**
+   * A rule trait: its id, data source and rule, its place among the taxonomy's rule traits, and
+   * unless it is one text equality, the rule over the taxonomy's comparison bits.
+   */
+  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index, BitRule bits, boolean severalKeys) {}
 
   /**
-   * Which rules over several keys one event has had evaluated already, per stream thread: such a
-   * rule is found once per key it reads. An array stamped with the event's number costs far less
-   * than a set of the rules seen, which thousands of rules made a large part of an event's cost.
+   * The rule traits a signal key leads to: those that are one text equality over it, by value, the
+   * commonest kind, found by lookup; those that read it alone; and those that read it among other
+   * keys. The last two are judged by the bits of the key's comparisons ({@code number} in the
+   * comparison table, or -1 if only equalities read the key).
    */
-  private static final class Evaluated {
-    private final int[] stamps;
+  private static final class KeyRules {
+    private final Map<String, List<CompiledTrait>> equalitiesByValue = new HashMap<>();
+    private final List<CompiledTrait> alone = new ArrayList<>();
+    private final List<CompiledTrait> amongOthers = new ArrayList<>();
+    private int number = -1;
+  }
+
+  /** What one value of a key gives: the bits of the key's comparisons, and the traits over that key alone it realizes. */
+  private record ValueOutcome(long[] bits, List<CompiledTrait> realizedAlone) {}
+
+  /**
+   * Per stream thread: what each value met so far gave (bounded: emptied when full, so that values
+   * seen once, such as URLs, cannot grow it), and one event's working state: the bits of its keys,
+   * and which rules over several keys it has had judged already (such a rule is found once per key
+   * it reads). Arrays stamped with the event's number cost far less than per-event sets and maps,
+   * which with thousands of rules made a large part of an event's cost.
+   */
+  private final class EventScratch implements BitRule.Truths {
+    private static final int MOST_REMEMBERED_VALUES = 1 << 17;
+
+    private final int[] traitStamps;
+    private final int[] keyStamps;
+    private final long[][] bits;
+    private final Map<String, ValueOutcome>[] outcomes;
+    private int rememberedValues;
+    private final List<KeyRules> reachedRules = new ArrayList<>();
     private int event;
 
-    Evaluated(int traits) {
-      stamps = new int[traits];
+    @SuppressWarnings("unchecked")
+    EventScratch(int traits, int keys) {
+      traitStamps = new int[traits];
+      keyStamps = new int[keys];
+      bits = new long[keys][];
+      outcomes = new Map[keys];
     }
 
     void nextEvent() {
+      reachedRules.clear();
       if (++event == 0) {
-        java.util.Arrays.fill(stamps, 0);
+        java.util.Arrays.fill(traitStamps, 0);
+        java.util.Arrays.fill(keyStamps, 0);
         event = 1;
       }
     }
 
+    /**
+     * Holds the bits of the key's values for rules over several keys, and adds the traits over this
+     * key alone that the values realize to {@code realized} (when not null). One value's are known
+     * once seen; several values' bits are those of each, OR-ed, and the rules are judged on those.
+     */
+    void hold(KeyRules rules, List<String> values, Set<Long> realized, Long dataSourceId) {
+      int key = rules.number;
+      keyStamps[key] = event;
+      if (values.size() == 1) {
+        ValueOutcome outcome = outcomeOf(rules, values.get(0));
+        bits[key] = outcome.bits();
+        if (realized != null) {
+          addAll(outcome.realizedAlone(), realized, dataSourceId);
+        }
+        return;
+      }
+      long[] any = new long[comparisons.words(key)];
+      for (String value : values) {
+        long[] valueBits = outcomeOf(rules, value).bits();
+        for (int word = 0; word < any.length; word++) {
+          any[word] |= valueBits[word];
+        }
+      }
+      bits[key] = any;
+      if (realized != null) {
+        for (CompiledTrait trait : rules.alone) {
+          if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.bits().matches(this)) {
+            realized.add(trait.id());
+          }
+        }
+      }
+    }
+
+    private ValueOutcome outcomeOf(KeyRules rules, String value) {
+      Map<String, ValueOutcome> known = outcomes[rules.number];
+      if (known == null) {
+        known = outcomes[rules.number] = new HashMap<>();
+      }
+      ValueOutcome outcome = known.get(value);
+      if (outcome == null) {
+        long[] valueBits = comparisons.truths(rules.number, value);
+        List<CompiledTrait> realizedAlone = new ArrayList<>();
+        for (CompiledTrait trait : rules.alone) {
+          if (trait.bits().matches(key -> valueBits)) {
+            realizedAlone.add(trait);
+          }
+        }
+        outcome = new ValueOutcome(valueBits, realizedAlone.isEmpty() ? List.of() : List.copyOf(realizedAlone));
+        if (++rememberedValues > MOST_REMEMBERED_VALUES) {
+          java.util.Arrays.fill(outcomes, null);
+          rememberedValues = 1;
+          known = outcomes[rules.number] = new HashMap<>();
+        }
+        known.put(value, outcome);
+      }
+      return outcome;
+    }
+
+    @Override
+    public long[] of(int keyNumber) {
+      return keyStamps[keyNumber] == event ? bits[keyNumber] : null;
+    }
+
     /** True the first time in this event. */
-    boolean first(CompiledTrait trait) {
-      if (stamps[trait.index()] == event) {
+    boolean firstEvaluation(CompiledTrait trait) {
+      if (traitStamps[trait.index()] == event) {
         return false;
       }
-      stamps[trait.index()] = event;
+      traitStamps[trait.index()] = event;
       return true;
     }
   }
 
-  private final ThreadLocal<Evaluated> evaluated;
+  private static void addAll(List<CompiledTrait> traits, Set<Long> realized, Long dataSourceId) {
+    for (CompiledTrait trait : traits) {
+      if (dataSourceId == null || trait.dataSourceId() == dataSourceId) {
+        realized.add(trait.id());
+      }
+    }
+  }
+
+  private final ThreadLocal<EventScratch> scratch;
 
   /** A segment and its rule. */
   public record CompiledSegment(long id, SegmentRule rule) {}
@@ -106,21 +213,27 @@ public final class CompiledTaxonomy {
       ttlsByText.put(Long.toString(trait.getId()), trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays()));
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
         TraitRule rule = TraitRule.parse(trait.getRule());
-        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), rule, ruleTraits++, rule.keys().size() == 1);
-        if (compiled.rule().matchesWithoutKeys()) {
+        var equality = rule.simpleEquality();
+        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), rule, ruleTraits++,
+            equality.isPresent() ? null : comparisons.add(rule), rule.keys().size() > 1);
+        if (rule.matchesWithoutKeys()) {
           traitsWithoutKeys.add(compiled);
         }
-        var equality = compiled.rule().simpleEquality();
         if (equality.isPresent()) {
-          traitsByKeyAndValue.computeIfAbsent(equality.get().getKey(), k -> new HashMap<>())
-              .computeIfAbsent(equality.get().getValue(), v -> new ArrayList<>()).add(compiled);
+          rulesOf(equality.get().getKey()).equalitiesByValue.computeIfAbsent(equality.get().getValue(), v -> new ArrayList<>())
+              .add(compiled);
         } else {
-          compiled.rule().keys().forEach(key -> traitsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(compiled));
+          rule.keys().forEach(key -> {
+            KeyRules rules = rulesOf(key);
+            (compiled.severalKeys() ? rules.amongOthers : rules.alone).add(compiled);
+            rules.number = comparisons.keyNumber(key);
+          });
         }
       }
     }
     int traitCount = ruleTraits;
-    evaluated = ThreadLocal.withInitial(() -> new Evaluated(traitCount));
+    int keyCount = comparisons.keys();
+    scratch = ThreadLocal.withInitial(() -> new EventScratch(traitCount, keyCount));
     for (Destination destination : taxonomy.destinations()) {
       destination.getMappings().forEach((segment, value) -> {
         long segmentId = Long.parseLong(segment);
@@ -140,13 +253,17 @@ public final class CompiledTaxonomy {
     }
   }
 
+  private KeyRules rulesOf(String key) {
+    return rulesByKey.computeIfAbsent(key, k -> new KeyRules());
+  }
+
   /**
    * The rule traits an event's signals realize.
    *
    * @param dataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
    */
   public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
-    Set<Long> realized = realizeByKeys(signals, signals.keySet(), dataSourceId);
+    Set<Long> realized = realizeByKeys(signals, null, dataSourceId);
     for (CompiledTrait trait : traitsWithoutKeys) {
       if (!signalsHoldAny(signals, trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
           && trait.rule().matches(signals)) {
@@ -169,36 +286,37 @@ public final class CompiledTaxonomy {
     return realizeByKeys(all, privateSignals.keySet(), dataSourceId);
   }
 
-  /** The traits reached through {@code keys} that {@code signals} realize: equalities by lookup, other rules evaluated once each. */
-  private Set<Long> realizeByKeys(Map<String, List<String>> signals, Set<String> keys, Long dataSourceId) {
+  /**
+   * The traits reached through the keys of {@code signals} in {@code reachedKeys} (null: all of them)
+   * that {@code signals} realize: equalities by lookup, other rules evaluated once each.
+   */
+  private Set<Long> realizeByKeys(Map<String, List<String>> signals, Set<String> reachedKeys, Long dataSourceId) {
+    EventScratch event = scratch.get();
+    event.nextEvent();
     Set<Long> realized = new TreeSet<>();
-    for (String key : keys) {
-      Map<String, List<CompiledTrait>> byValue = traitsByKeyAndValue.get(key);
-      if (byValue != null) {
-        for (String value : signals.getOrDefault(key, List.of())) {
-          for (CompiledTrait trait : byValue.getOrDefault(value, List.of())) {
-            if (dataSourceId == null || trait.dataSourceId() == dataSourceId) {
-              realized.add(trait.id());
-            }
+    for (Map.Entry<String, List<String>> signal : signals.entrySet()) {
+      KeyRules rules = rulesByKey.get(signal.getKey());
+      if (rules == null) {
+        continue;
+      }
+      boolean reached = reachedKeys == null || reachedKeys.contains(signal.getKey());
+      if (rules.number >= 0) {
+        event.hold(rules, signal.getValue(), reached ? realized : null, dataSourceId);
+      }
+      if (reached) {
+        event.reachedRules.add(rules);
+        if (!rules.equalitiesByValue.isEmpty()) {
+          for (String value : signal.getValue()) {
+            addAll(rules.equalitiesByValue.getOrDefault(value, List.of()), realized, dataSourceId);
           }
         }
       }
     }
-    Evaluated seen = evaluated.get();
-    seen.nextEvent();
-    for (String key : keys) {
-      List<CompiledTrait> traits = traitsByKey.get(key);
-      if (traits == null) {
-        continue;
-      }
-      List<String> values = signals.getOrDefault(key, List.of());
-      for (CompiledTrait trait : traits) {
-        if (dataSourceId != null && trait.dataSourceId() != dataSourceId) {
-          continue;
-        }
-        boolean matches = trait.singleKey() ? trait.rule().matchesValues(values)
-            : seen.first(trait) && trait.rule().matches(signals);
-        if (matches) {
+    // Rules over several keys only once every key's bits are held.
+    for (KeyRules rules : event.reachedRules) {
+      for (CompiledTrait trait : rules.amongOthers) {
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && event.firstEvaluation(trait)
+            && trait.bits().matches(event)) {
           realized.add(trait.id());
         }
       }
