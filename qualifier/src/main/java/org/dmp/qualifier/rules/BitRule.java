@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * A trait rule whose comparisons are bits of a {@link ComparisonTable}: judging it reads no value.
  *
- * <p>The rule is held as a flat tree of arrays and judged by one method, not as a tree of objects
- * judged through interfaces and lambdas: with thousands of rules per event those calls, which the
- * JIT cannot inline across so many shapes, cost more than the comparisons themselves.
+ * <p>The rule is held as one array of longs, a flat tree, and judged by one method, not as a tree
+ * of objects judged through interfaces and lambdas: with thousands of rules per event, those calls
+ * and the memory they touch cost more than the comparisons themselves.
  */
 public final class BitRule {
   /** The bits of the values an event holds, by key number; null for a key the event does not hold. */
@@ -17,47 +17,40 @@ public final class BitRule {
     long[] of(int keyNumber);
   }
 
-  record Bit(int keyNumber, int word, long mask) {}
+  record Bit(int keyNumber, int word, int bit) {}
 
-  private static final byte LEAF = 0;
-  private static final byte NOT = 1;
-  private static final byte AND = 2;
-  private static final byte OR = 3;
+  // Node i is code[i]: its kind in the low 2 bits, then for a leaf its key (30 bits), word (16) and
+  // bit (6); for NOT its operand's node; for AND and OR where their children's nodes are listed,
+  // after the nodes, and how many.
+  private static final int LEAF = 0;
+  private static final int NOT = 1;
+  private static final int AND = 2;
+  private static final int OR = 3;
 
-  /** Per node: its kind; a leaf's key, NOT's operand, or AND's and OR's first child in {@code children}; a leaf's word, or the child count. */
-  private final byte[] kinds;
-  private final int[] firsts;
-  private final int[] seconds;
-  private final long[] masks;
-  private final int[] children;
+  private final long[] code;
 
   BitRule(Expr<Bit> expr) {
     List<Expr<Bit>> nodes = new ArrayList<>();
-    List<Integer> childNodes = new ArrayList<>();
     collect(expr, nodes);
-    kinds = new byte[nodes.size()];
-    firsts = new int[nodes.size()];
-    seconds = new int[nodes.size()];
-    masks = new long[nodes.size()];
-    for (int node = 0; node < nodes.size(); node++) {
-      Expr<Bit> current = nodes.get(node);
-      if (current instanceof Expr.Leaf<Bit> leaf) {
-        kinds[node] = LEAF;
-        firsts[node] = leaf.leaf().keyNumber();
-        seconds[node] = leaf.leaf().word();
-        masks[node] = leaf.leaf().mask();
-      } else if (current instanceof Expr.Not<Bit> not) {
-        kinds[node] = NOT;
-        firsts[node] = indexOf(nodes, not.term());
+    List<Long> code = new ArrayList<>();
+    List<Long> children = new ArrayList<>();
+    for (Expr<Bit> node : nodes) {
+      if (node instanceof Expr.Leaf<Bit> leaf) {
+        Bit bit = leaf.leaf();
+        if (bit.word() >= 1 << 16 || bit.keyNumber() >= 1 << 30) {
+          throw new IllegalArgumentException("too many comparisons for one taxonomy");
+        }
+        code.add(LEAF | (long) bit.keyNumber() << 2 | (long) bit.word() << 32 | (long) bit.bit() << 48);
+      } else if (node instanceof Expr.Not<Bit> not) {
+        code.add(NOT | (long) indexOf(nodes, not.term()) << 2);
       } else {
-        List<Expr<Bit>> terms = current instanceof Expr.And<Bit> and ? and.terms() : ((Expr.Or<Bit>) current).terms();
-        kinds[node] = current instanceof Expr.And ? AND : OR;
-        firsts[node] = childNodes.size();
-        seconds[node] = terms.size();
-        terms.forEach(term -> childNodes.add(indexOf(nodes, term)));
+        List<Expr<Bit>> terms = node instanceof Expr.And<Bit> and ? and.terms() : ((Expr.Or<Bit>) node).terms();
+        code.add((node instanceof Expr.And ? AND : OR) | (long) (nodes.size() + children.size()) << 2 | (long) terms.size() << 32);
+        terms.forEach(term -> children.add((long) indexOf(nodes, term)));
       }
     }
-    children = childNodes.stream().mapToInt(Integer::intValue).toArray();
+    code.addAll(children);
+    this.code = code.stream().mapToLong(Long::longValue).toArray();
   }
 
   /** Every node, parents before children; the root is node 0. */
@@ -88,30 +81,22 @@ public final class BitRule {
   }
 
   private boolean matches(int node, Truths truths) {
-    switch (kinds[node]) {
-      case LEAF -> {
-        long[] bits = truths.of(firsts[node]);
-        return bits != null && (bits[seconds[node]] & masks[node]) != 0;
-      }
-      case NOT -> {
-        return !matches(firsts[node], truths);
-      }
-      case AND -> {
-        for (int child = firsts[node], end = child + seconds[node]; child < end; child++) {
-          if (!matches(children[child], truths)) {
-            return false;
-          }
-        }
-        return true;
-      }
-      default -> {
-        for (int child = firsts[node], end = child + seconds[node]; child < end; child++) {
-          if (matches(children[child], truths)) {
-            return true;
-          }
-        }
-        return false;
+    long op = code[node];
+    int kind = (int) op & 3;
+    if (kind == LEAF) {
+      long[] bits = truths.of((int) (op >>> 2) & 0x3fff_ffff);
+      return bits != null && (bits[(int) (op >>> 32) & 0xffff] & 1L << (op >>> 48)) != 0;
+    }
+    int operand = (int) (op >>> 2) & 0x3fff_ffff;
+    if (kind == NOT) {
+      return !matches(operand, truths);
+    }
+    boolean and = kind == AND;
+    for (int child = operand, end = child + (int) (op >>> 32); child < end; child++) {
+      if (matches((int) code[child], truths) != and) {
+        return !and;
       }
     }
+    return and;
   }
 }

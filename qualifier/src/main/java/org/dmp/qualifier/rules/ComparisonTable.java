@@ -41,7 +41,7 @@ public final class ComparisonTable {
         comparisonsByKey.get(key).add(c);
         return comparisonsByKey.get(key).size() - 1;
       });
-      return new BitRule.Bit(key, bit >>> 6, 1L << bit);
+      return new BitRule.Bit(key, bit >>> 6, bit & 63);
     }));
   }
 
