@@ -234,14 +234,13 @@ public final class ProfileEvolution {
     Map<String, List<Long>> realizations = profile.getRealizations();
     if (ttlTraits == null) {
       for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
-        earliest = earliestExpiry(entry.getKey(), entry.getValue(), taxonomy, nowMillis, earliest);
+        earliest = earliestExpiry(taxonomy.ttl(entry.getKey()), entry.getValue(), nowMillis, earliest);
       }
     } else {
       for (long trait : ttlTraits) {
-        String key = Long.toString(trait);
-        List<Long> times = realizations.get(key);
+        List<Long> times = realizations.get(Long.toString(trait));
         if (times != null) {
-          earliest = earliestExpiry(key, times, taxonomy, nowMillis, earliest);
+          earliest = earliestExpiry(taxonomy.ttl(trait), times, nowMillis, earliest);
         }
       }
     }
@@ -267,8 +266,7 @@ public final class ProfileEvolution {
     return earliest == Long.MAX_VALUE ? null : earliest;
   }
 
-  private static long earliestExpiry(String trait, List<Long> times, CompiledTaxonomy taxonomy, long nowMillis, long earliest) {
-    Duration ttl = taxonomy.ttl(trait);
+  private static long earliestExpiry(Duration ttl, List<Long> times, long nowMillis, long earliest) {
     return ttl == null ? earliest : earliestAfter(times, ttl.toMillis(), nowMillis, earliest);
   }
 
