@@ -64,6 +64,11 @@ final class QualifierBench implements Callable<Integer> {
   @Option(names = "--events", description = "Events per run (default: ${DEFAULT-VALUE}).", defaultValue = "200000")
   private int events;
 
+  @Option(names = "--values", description = {"Distinct values per key in the events (default: ${DEFAULT-VALUE}).",
+      "The qualifier remembers what a value gave, up to a bound; many more distinct values show the cost when it cannot."},
+      defaultValue = "" + VALUES)
+  private int values;
+
   @Option(names = "--visitors", description = "Distinct visitors (default: ${DEFAULT-VALUE}).", defaultValue = "50000")
   private int visitors;
 
@@ -83,7 +88,7 @@ final class QualifierBench implements Callable<Integer> {
       TaxonomyPublisher.apply(bootstrap, large.common().topics().name(TopicRole.TAXONOMY), taxonomy(10_000), "10,000 traits",
           Clock.systemUTC());
       produce(bootstrap, small.common().topics().name(TopicRole.VISITS));
-      out.printf("%d events of %d keys each, %d visitors%n", events, KEYS_PER_EVENT, visitors);
+      out.printf("%d events of %d keys each (of %d values), %d visitors%n", events, KEYS_PER_EVENT, values, visitors);
       out.flush();
 
       double smallEps = run(small, out, "10 traits");
@@ -160,7 +165,7 @@ final class QualifierBench implements Callable<Integer> {
       for (int i = 0; i < events; i++) {
         Map<String, List<String>> signals = new LinkedHashMap<>();
         while (signals.size() < KEYS_PER_EVENT) {
-          signals.put("c_k" + random.nextInt(KEYS), List.of("v" + random.nextInt(VALUES)));
+          signals.put("c_k" + random.nextInt(KEYS), List.of("v" + random.nextInt(values)));
         }
         String visitor = Integer.toString(random.nextInt(visitors));
         producer.send(new ProducerRecord<>(topic, visitor, VisitEvent.newBuilder().setEventId("e" + i).setVisitorId(visitor)
