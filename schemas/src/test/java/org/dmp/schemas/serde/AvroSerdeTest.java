@@ -41,6 +41,26 @@ class AvroSerdeTest {
   }
 
   @Test
+  void writesAndReadsTheBytesAvrosOwnSingleObjectEncoderDoes() throws Exception {
+    for (SpecificRecord record : java.util.List.<SpecificRecord>of(SampleRecords.visit("123", "e-1"), SampleRecords.profileUpdate("123"),
+        SampleRecords.taxonomyEntry(), SampleRecords.deliveryAttempt(), SampleRecords.partnerSegmentUpdate())) {
+      assertSameBytesAsAvro(record);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends SpecificRecord> void assertSameBytesAsAvro(T record) throws Exception {
+    Class<T> type = (Class<T>) record.getClass();
+    var model = org.apache.avro.specific.SpecificData.getForClass(type);
+    ByteBuffer avros = new org.apache.avro.message.BinaryMessageEncoder<T>(model, record.getSchema()).encode(record);
+    byte[] expected = new byte[avros.remaining()];
+    avros.get(expected);
+
+    assertThat(AvroSerde.of(type).encode(record)).as(type.getSimpleName()).containsExactly(expected);
+    assertThat(AvroSerde.of(type).decode("t", expected)).isEqualTo(record);
+  }
+
+  @Test
   void nullStaysNullForTombstones() {
     assertThat(VISITS.serializer().serialize("t", null)).isNull();
     assertThat(VISITS.deserializer().deserialize("t", null)).isNull();
