@@ -20,6 +20,7 @@ import org.dmp.schemas.serde.RecordDecodingException;
 import org.dmp.schemas.topics.TopicRole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -38,8 +39,8 @@ final class DeliveriesCommand implements Callable<Integer> {
   @Option(names = "--visitor", required = true, paramLabel = "ID", description = "The visitor id.")
   private String visitorId;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  private String bootstrap;
+  @Mixin
+  private KafkaBootstrap kafka;
 
   @Override
   public Integer call() {
@@ -50,12 +51,12 @@ final class DeliveriesCommand implements Callable<Integer> {
     List<DeliveryAttempt> attempts = new ArrayList<>();
     int undecodable = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.servers(),
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(info -> new TopicPartition(topic, info.partition())).toList();
       if (partitions.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "no topic " + topic + " at " + bootstrap);
+        throw new ParameterException(spec.commandLine(), "no topic " + topic + " at " + kafka.servers());
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);

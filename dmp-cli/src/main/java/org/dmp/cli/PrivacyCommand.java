@@ -16,6 +16,7 @@ import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -34,8 +35,8 @@ final class PrivacyCommand {
     @Option(names = "--uuid", required = true, paramLabel = "ID", description = "The visitor id.")
     private String visitorId;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    private String bootstrap;
+    @Mixin
+    private KafkaBootstrap kafka;
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +47,7 @@ final class PrivacyCommand {
       VisitEvent event = VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId)
           .setTime(Clock.systemUTC().instant()).setSource(EventSource.OPT_OUT).build();
       try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.servers(),
           ProducerConfig.ACKS_CONFIG, "all",
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
         RecordMetadata written = producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), visitorId, event)).get();

@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -36,8 +37,8 @@ final class TailCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to read.")
   private String topic;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  private String bootstrap;
+  @Mixin
+  private KafkaBootstrap kafka;
 
   @Option(names = "--from-beginning", description = "Start at the oldest record instead of only new ones.")
   private boolean fromBeginning;
@@ -84,7 +85,7 @@ final class TailCommand implements Callable<Integer> {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.servers(),
         ConsumerConfig.CLIENT_ID_CONFIG, "dmp-tail",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         // Watching a topic that does not exist yet must not create it with broker defaults.

@@ -12,7 +12,7 @@ import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -44,8 +44,8 @@ final class TaxonomyCommand {
     @Parameters(paramLabel = "FILE", description = "The taxonomy file (JSON, see DESIGN.md).")
     private Path file;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    private String bootstrap;
+    @Mixin
+    private KafkaBootstrap kafka;
 
     @Override
     public Integer call() throws Exception {
@@ -54,8 +54,8 @@ final class TaxonomyCommand {
         return 1;
       }
       Topics topics = TopicsCommand.configured(System.getenv());
-      TopicsCommand.createMissing(topics, bootstrap);
-      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), taxonomy,
+      TopicsCommand.createMissing(topics, kafka.servers());
+      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(kafka.servers(), topics.name(TopicRole.TAXONOMY), taxonomy,
           file.getFileName().toString(), Clock.systemUTC());
       spec.commandLine().getOut().println("Applied " + file + " as revision " + applied.revision() + " of " + topics.name(TopicRole.TAXONOMY)
           + ": " + applied.items() + " items" + (applied.removed().isEmpty() ? "" : ", removed " + applied.removed()));

@@ -9,7 +9,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @Command(name = "topics",
@@ -19,14 +19,14 @@ public final class TopicsCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  private String bootstrap;
+  @Mixin
+  private KafkaBootstrap kafka;
 
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
     Topics topics = configured(System.getenv());
-    List<String> created = createMissing(topics, bootstrap);
-    spec.commandLine().getOut().println("Topics " + topics + " at " + bootstrap + "; created now: " + created);
+    List<String> created = createMissing(topics, kafka.servers());
+    spec.commandLine().getOut().println("Topics " + topics + " at " + kafka.servers() + "; created now: " + created);
     return 0;
   }
 

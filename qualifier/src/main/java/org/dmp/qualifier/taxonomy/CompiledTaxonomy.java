@@ -3,6 +3,7 @@ package org.dmp.qualifier.taxonomy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class CompiledTaxonomy {
    * A rule trait: its id, data source and rule, its place among the taxonomy's rule traits, and
    * unless it is one text equality, the rule over the taxonomy's comparison bits.
    */
-  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index, BitRule bits, boolean severalKeys) {}
+  public record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index, BitRule bits) {}
 
   /**
    * The rule traits a signal key leads to: those that are one text equality over it, by value, the
@@ -102,8 +103,8 @@ public final class CompiledTaxonomy {
     void nextEvent() {
       reachedRules.clear();
       if (++event == 0) {
-        java.util.Arrays.fill(traitStamps, 0);
-        java.util.Arrays.fill(keyStamps, 0);
+        Arrays.fill(traitStamps, 0);
+        Arrays.fill(keyStamps, 0);
         event = 1;
       }
     }
@@ -157,7 +158,7 @@ public final class CompiledTaxonomy {
         }
         outcome = new ValueOutcome(valueBits, realizedAlone.isEmpty() ? List.of() : List.copyOf(realizedAlone));
         if (++rememberedValues > MOST_REMEMBERED_VALUES) {
-          java.util.Arrays.fill(outcomes, null);
+          Arrays.fill(outcomes, null);
           rememberedValues = 1;
           known = outcomes[rules.number] = new HashMap<>();
         }
@@ -215,7 +216,7 @@ public final class CompiledTaxonomy {
         TraitRule rule = TraitRule.parse(trait.getRule());
         var equality = rule.simpleEquality();
         CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), rule, ruleTraits++,
-            equality.isPresent() ? null : comparisons.add(rule), rule.keys().size() > 1);
+            equality.isPresent() ? null : comparisons.add(rule));
         if (rule.matchesWithoutKeys()) {
           traitsWithoutKeys.add(compiled);
         }
@@ -225,7 +226,7 @@ public final class CompiledTaxonomy {
         } else {
           rule.keys().forEach(key -> {
             KeyRules rules = rulesOf(key);
-            (compiled.severalKeys() ? rules.amongOthers : rules.alone).add(compiled);
+            (rule.keys().size() > 1 ? rules.amongOthers : rules.alone).add(compiled);
             rules.number = comparisons.keyNumber(key);
           });
         }
