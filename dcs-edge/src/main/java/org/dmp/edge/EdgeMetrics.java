@@ -18,14 +18,16 @@ public final class EdgeMetrics {
       .publishPercentileHistogram()
       .register(registry);
 
-  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Map<Integer, Counter>> requests = new ConcurrentHashMap<>();
 
   public void countRequest(String endpoint, int status) {
-    // Looked up in a map of our own: building and registering a meter on every request costs more than the request.
-    requests.computeIfAbsent(endpoint + ' ' + status, key -> Counter.builder("dmp_edge_requests")
-        .description("Answered requests by endpoint and status")
-        .tag("endpoint", endpoint).tag("status", Integer.toString(status))
-        .register(registry)).increment();
+    // Looked up in maps of our own: building and registering a meter on every request costs more than the request.
+    requests.computeIfAbsent(endpoint, key -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, key -> Counter.builder("dmp_edge_requests")
+            .description("Answered requests by endpoint and status")
+            .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+            .register(registry))
+        .increment();
   }
 
   public void recordProduce(Duration latency) {

@@ -35,6 +35,7 @@ public final class Hits {
   private static final Logger LOG = LoggerFactory.getLogger(Hits.class);
   /** Request headers recorded as h_ attributes, as Audience Manager's DCS does. */
   private static final List<String> RECORDED_HEADERS = List.of("referer", "user-agent", "accept-language", "host");
+  private static final List<String> ATTRIBUTE_NAMES = RECORDED_HEADERS.stream().map(header -> "h_" + header).toList();
 
   private final EdgeConfig config;
   private final VisitPublisher publisher;
@@ -67,7 +68,7 @@ public final class Hits {
     return ids.next();
   }
 
-  /** An event of this request with id, visitor, time, source, region and h_ attributes set. */
+  /** An event of this request with id, visitor, time, source, region and h_ attributes set, and no traits removed (only onboarding removes them). */
   public VisitEvent.Builder event(RoutingContext context, EventSource source, String visitorId) {
     return VisitEvent.newBuilder()
         .setEventId(transactionId())
@@ -75,7 +76,9 @@ public final class Hits {
         .setTime(clock.instant())
         .setSource(source)
         .setRegion(config.region())
-        .setHttpAttributes(httpAttributes(context.request()));
+        .setHttpAttributes(httpAttributes(context.request()))
+        // Set rather than left to Avro's builder, which deep-copies each default on every build.
+        .setRemovedTraits(List.of());
   }
 
   /** Publishes the event; the future completes once Kafka acknowledged it. */
@@ -123,10 +126,10 @@ public final class Hits {
 
   private static Map<String, String> httpAttributes(HttpServerRequest request) {
     Map<String, String> attributes = new HashMap<>();
-    for (String header : RECORDED_HEADERS) {
-      String value = request.getHeader(header);
+    for (int i = 0; i < RECORDED_HEADERS.size(); i++) {
+      String value = request.getHeader(RECORDED_HEADERS.get(i));
       if (value != null) {
-        attributes.put("h_" + header, value);
+        attributes.put(ATTRIBUTE_NAMES.get(i), value);
       }
     }
     return attributes;

@@ -13,17 +13,21 @@ import org.dmp.edge.dcs.DcsCall;
 public final class Responses {
   /** A transparent 1x1 GIF, the smallest a browser renders. */
   private static final Buffer PIXEL = Buffer.buffer(Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
+  // Header values encoded once, not checked and encoded again on every answer.
+  private static final CharSequence GIF = HttpHeaders.createOptimized("image/gif");
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
   private Responses() {}
 
   public static void pixel(HttpServerResponse response) {
-    noStore(response).putHeader(HttpHeaders.CONTENT_TYPE, "image/gif").end(PIXEL);
+    noStore(response).putHeader(HttpHeaders.CONTENT_TYPE, GIF).end(PIXEL);
   }
 
   /** Answers with {@code {"error": reason}}. */
   public static void error(HttpServerResponse response, int status, String reason) {
     noStore(response).setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(new JsonObject().put("error", reason).encode());
   }
 
@@ -72,11 +76,11 @@ public final class Responses {
           .putHeader("X-Content-Type-Options", "nosniff")
           .end(options.callback().get() + "(" + json.encode() + ");");
     } else {
-      response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(json.encode());
+      response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(json.encode());
     }
   }
 
   private static HttpServerResponse noStore(HttpServerResponse response) {
-    return response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    return response.putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
   }
 }

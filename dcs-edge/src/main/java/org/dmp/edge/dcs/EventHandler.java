@@ -5,7 +5,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
@@ -81,12 +83,16 @@ public final class EventHandler implements Handler<RoutingContext> {
   }
 
   private VisitEvent event(RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
-    var signals = new java.util.LinkedHashMap<>(call.signals());
-    enrichment.signals().forEach((key, values) -> signals.merge(key, values, (mine, theirs) -> {
-      List<String> merged = new ArrayList<>(mine);
-      merged.addAll(theirs);
-      return merged;
-    }));
+    Map<String, List<String>> signals = call.signals();
+    if (!enrichment.signals().isEmpty()) {
+      Map<String, List<String>> enriched = new LinkedHashMap<>(signals);
+      enrichment.signals().forEach((key, values) -> enriched.merge(key, values, (mine, theirs) -> {
+        List<String> merged = new ArrayList<>(mine);
+        merged.addAll(theirs);
+        return merged;
+      }));
+      signals = enriched;
+    }
     return hits.event(context, EventSource.EDGE, visitorId)
         .setDataSourceId(call.dataSourceId().orElse(null))
         .setSignals(signals)

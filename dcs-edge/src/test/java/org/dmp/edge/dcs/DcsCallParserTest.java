@@ -72,7 +72,10 @@ class DcsCallParserTest {
       "d_rtbd=xml              | d_rtbd must be 'json', was 'xml'",
       "d_cts=3                 | d_cts must be 1 (trait ids) or 2 (segment ids), was '3'",
       "d_dst=yes               | d_dst must be 0 or 1, was 'yes'",
-      "d_tdpid=-1              | d_tdpid must be a data source id"})
+      "d_tdpid=-1              | d_tdpid must be a data source id",
+      "d_tdpid=07              | d_tdpid must be a data source id",
+      "d_tdpid=1234567890123456789 | d_tdpid must be a data source id",
+      "d_cid=%01abc            | d_cid's data source id must be a data source id"})
   void refusesBadInputNamingTheProblem(String query, String reason) {
     assertThatThrownBy(() -> parser.parse(query)).isInstanceOf(InvalidCall.class).hasMessageStartingWith(reason);
   }
