@@ -1,18 +1,14 @@
 package org.dmp.cli.bench;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.dmp.sync.batch.FullFileBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +41,8 @@ final class BatchBench implements Callable<Integer> {
     if (members < 1 || sortRun < 1_000) {
       throw new ParameterException(spec.commandLine(), "--members must be at least 1 and --sort-run at least 1000");
     }
-    Path work = dir == null ? Files.createTempDirectory("dmp-bench-batch-") : Files.createDirectories(dir);
+    ScratchDirectory scratch = dir == null ? ScratchDirectory.onDisk("dmp-bench-batch-") : null;
+    Path work = scratch == null ? Files.createDirectories(dir) : scratch.path();
     PrintWriter out = spec.commandLine().getOut();
     AtomicLong peak = new AtomicLong();
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -75,8 +72,8 @@ final class BatchBench implements Callable<Integer> {
       out.flush();
     } finally {
       sampler.shutdownNow();
-      if (dir == null) {
-        delete(work);
+      if (scratch != null) {
+        scratch.close();
       }
     }
     return 0;
@@ -86,17 +83,4 @@ final class BatchBench implements Callable<Integer> {
     return Math.round(seconds * 1000) / 1000.0;
   }
 
-  private static void delete(Path work) {
-    try (Stream<Path> paths = Files.walk(work)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.delete(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

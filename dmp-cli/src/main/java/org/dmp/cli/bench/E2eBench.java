@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,10 +85,11 @@ final class E2eBench implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--rate, --seconds and --drain must be at least 1, --warm-up and --down-partners at least 0");
     }
     PrintWriter out = spec.commandLine().getOut();
-    Path dataDir = Files.createTempDirectory("dmp-bench-e2e-");
     Vertx services = Vertx.vertx();
     Vertx generator = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), 0, Map.of())) {
+    try (ScratchDirectory scratch = ScratchDirectory.onDisk("dmp-bench-e2e-");
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(scratch.resolve("kafka"), 0, Map.of())) {
+      Path dataDir = scratch.path();
       try {
         run(broker.bootstrapServers(), dataDir, services, generator, out);
       } finally {

@@ -5,8 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +19,7 @@ import org.dmp.runtime.MainThread;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -41,6 +40,19 @@ final class EdgeBench implements Callable<Integer> {
   @Option(names = "--seconds", description = "Length of each measured phase (default: ${DEFAULT-VALUE}).", defaultValue = "10")
   private int seconds;
 
+  @Option(names = "--warm-up", description = {"Seconds of full load before each target is measured (default: ${DEFAULT-VALUE}).",
+      "Long enough for the JIT compiler to finish with the edge, the producer and the broker: after 5 s it still takes",
+      "a sixth of the machine."}, defaultValue = "20")
+  private int warmUpSeconds;
+
+  @Option(names = "--broker-storage", description = {"Where the embedded broker keeps its log: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      "memory (/dev/shm) measures the edge, not this machine's disk: the broker's file syncs (its metadata log every",
+      "half second) otherwise stall writes on the disk the edge's machine shares with it for up to 70 ms."},
+      defaultValue = "memory")
+  private BrokerStorage brokerStorage;
+
+  enum BrokerStorage { memory, disk }
+
   @Option(names = "--connections", description = {"Concurrent calls of the throughput phase (default: ${DEFAULT-VALUE}).",
       "Enough that the edge's few milliseconds per call, not the callers, bound its throughput."}, defaultValue = "256")
   private int connections;
@@ -54,10 +66,16 @@ final class EdgeBench implements Callable<Integer> {
     int loops = eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops;
     Duration phase = Duration.ofSeconds(seconds);
     PrintWriter out = spec.commandLine().getOut();
-    Path dataDir = Files.createTempDirectory("dmp-bench-edge-");
+    if (seconds < 1 || warmUpSeconds < 0 || connections < 1) {
+      throw new ParameterException(spec.commandLine(), "--seconds and --connections must be at least 1, --warm-up at least 0");
+    }
     Vertx servers = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     Vertx generator = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, 0, Map.of())) {
+    try (ScratchDirectory scratch = brokerStorage == BrokerStorage.memory ? ScratchDirectory.inMemoryIfPossible("dmp-bench-edge-")
+        : ScratchDirectory.onDisk("dmp-bench-edge-");
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(scratch.path(), 0, Map.of())) {
+      String storage = scratch.inMemory() ? "memory" : "disk";
+      out.printf("broker log in %s (%s)%n", scratch.path(), storage);
       Topics topics = TopicsCommand.configured(System.getenv());
       TopicsCommand.createMissing(topics, broker.bootstrapServers());
 
@@ -83,6 +101,8 @@ final class EdgeBench implements Callable<Integer> {
           .put("p999_ms_at_half_load", round(edge.halfLoad.millisAt(99.9)))
           .put("failed", baseline.failed + edge.failed)
           .put("event_loops", loops)
+          .put("broker_storage", storage)
+          .put("warm_up_seconds", warmUpSeconds)
           .put("seconds", seconds);
       out.println(summary.encode());
       out.flush();
@@ -98,7 +118,9 @@ final class EdgeBench implements Callable<Integer> {
   private Measured measure(Vertx generator, int port, Duration phase, PrintWriter out, String name) throws InterruptedException {
     try (LoadGenerator load = new LoadGenerator(generator, port, URI, connections)) {
       Duration limit = phase.multipliedBy(3).plusSeconds(60);
-      MainThread.await(load.closedLoop(connections, Duration.ofSeconds(Math.min(5, seconds))), limit, name + " warm-up");
+      if (warmUpSeconds > 0) {
+        MainThread.await(load.closedLoop(connections, Duration.ofSeconds(warmUpSeconds)), limit.plusSeconds(warmUpSeconds), name + " warm-up");
+      }
       LoadGenerator.Result max = MainThread.await(load.closedLoop(connections, phase), limit, name + " throughput");
       out.printf("%s: %.0f calls/s with %d in flight (%d failed)%n", name, max.perSecond(), connections, max.failed());
       out.flush();

@@ -1,5 +1,6 @@
 package org.dmp.cli.bench;
 
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -9,11 +10,12 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -34,6 +36,7 @@ final class LoadGenerator implements AutoCloseable {
   private final HttpClientAgent client;
   private final int port;
   private final String uri;
+  private final int connections;
 
   /** What one run measured. */
   record Result(long answered, long failed, Duration elapsed, Histogram latencyNanos) {
@@ -50,22 +53,16 @@ final class LoadGenerator implements AutoCloseable {
     this.vertx = vertx;
     this.port = port;
     this.uri = uri;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    this.connections = connections;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
   }
 
   /**
    * {@code callers} calls kept in flight for {@code duration}, each caller on a connection of its
-   * own, opened first: the pool would look for a free connection among all of them on every call,
-   * which costs the generator more than the call when the target holds most calls for a while.
+   * own, opened first.
    */
   Future<Result> closedLoop(int callers, Duration duration) {
-    List<Future<HttpClientConnection>> connecting = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      connecting.add(client.connect(new HttpConnectOptions().setHost("127.0.0.1").setPort(port)));
-    }
-    return Future.all(connecting).compose(connected -> {
-      List<HttpClientConnection> connections = connected.list();
+    return connect(callers).compose(opened -> {
       Histogram histogram = histogram();
       AtomicLong answered = new AtomicLong();
       AtomicLong failed = new AtomicLong();
@@ -73,15 +70,28 @@ final class LoadGenerator implements AutoCloseable {
       long end = start + duration.toNanos();
       Promise<Result> done = Promise.promise();
       AtomicLong running = new AtomicLong(callers);
-      for (HttpClientConnection connection : connections) {
+      for (HttpClientConnection connection : opened) {
         callUntil(connection, end, histogram, answered, failed, () -> {
           if (running.decrementAndGet() == 0) {
             done.complete(new Result(answered.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
           }
         });
       }
-      return done.future().onComplete(finished -> connections.forEach(HttpClientConnection::close));
+      return done.future().onComplete(finished -> opened.forEach(HttpClientConnection::close));
     });
+  }
+
+  /**
+   * Connections opened before timing starts and used one call at a time. The client's pool would
+   * look for a free connection among all of them on every call, which costs the generator more
+   * than the call when the target holds many calls for a while.
+   */
+  private Future<List<HttpClientConnection>> connect(int count) {
+    List<Future<HttpClientConnection>> connecting = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      connecting.add(client.connect(new HttpConnectOptions().setHost("127.0.0.1").setPort(port)));
+    }
+    return Future.all(connecting).map(CompositeFuture::list);
   }
 
   private void callUntil(HttpClient connection, long end, Histogram histogram, AtomicLong answered, AtomicLong failed,
@@ -113,34 +123,93 @@ final class LoadGenerator implements AutoCloseable {
    * schedule, call {@code n} (from 0) to {@code uris.apply(n)}.
    */
   Future<Result> openLoop(double perSecond, Duration duration, LongFunction<String> uris, Answered answered) {
-    Histogram histogram = histogram();
-    AtomicLong succeeded = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    long total = Math.round(perSecond * duration.toNanos() / 1e9);
-    double intervalNanos = 1e9 / perSecond;
-    long start = System.nanoTime();
-    AtomicLong issued = new AtomicLong();
-    AtomicLong outstanding = new AtomicLong(total);
-    Promise<Result> done = Promise.promise();
-    vertx.setPeriodic(1, timer -> {
-      long now = System.nanoTime();
-      while (issued.get() < total && start + (long) (issued.get() * intervalNanos) <= now) {
-        long call = issued.getAndIncrement();
-        long due = start + (long) (call * intervalNanos);
-        call(client, uris.apply(call)).onComplete(result -> {
-          boolean ok = result.succeeded() && result.result();
-          record(histogram, succeeded, failed, due, ok);
-          answered.answered(call, ok);
-          if (outstanding.decrementAndGet() == 0) {
-            done.complete(new Result(succeeded.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
-          }
-        });
-      }
-      if (issued.get() >= total) {
-        vertx.cancelTimer(timer);
-      }
+    return connect(connections).compose(opened -> {
+      Lanes lanes = new Lanes(opened);
+      Histogram histogram = histogram();
+      AtomicLong succeeded = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      long total = Math.round(perSecond * duration.toNanos() / 1e9);
+      double intervalNanos = 1e9 / perSecond;
+      long start = System.nanoTime();
+      AtomicLong issued = new AtomicLong();
+      AtomicLong outstanding = new AtomicLong(total);
+      Promise<Result> done = Promise.promise();
+      vertx.setPeriodic(1, timer -> {
+        long now = System.nanoTime();
+        while (issued.get() < total && start + (long) (issued.get() * intervalNanos) <= now) {
+          long call = issued.getAndIncrement();
+          long due = start + (long) (call * intervalNanos);
+          lanes.borrow(connection -> call(connection, uris.apply(call)).onComplete(result -> {
+            lanes.release(connection, result.succeeded());
+            boolean ok = result.succeeded() && result.result();
+            record(histogram, succeeded, failed, due, ok);
+            answered.answered(call, ok);
+            if (outstanding.decrementAndGet() == 0) {
+              done.complete(new Result(succeeded.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
+            }
+          }));
+        }
+        if (issued.get() >= total) {
+          vertx.cancelTimer(timer);
+        }
+      });
+      return done.future().onComplete(finished -> lanes.close());
     });
-    return done.future();
+  }
+
+  /**
+   * Lends each call a connection of its own, the calls waiting in order while all are busy. Runs
+   * on the generator's one event loop only. A connection whose call failed is replaced, so a target
+   * that drops connections makes calls fail, not vanish.
+   */
+  private final class Lanes {
+    private final ArrayDeque<HttpClientConnection> idle;
+    private final ArrayDeque<Consumer<HttpClientConnection>> waiting = new ArrayDeque<>();
+    private final List<HttpClientConnection> all;
+
+    Lanes(List<HttpClientConnection> opened) {
+      this.idle = new ArrayDeque<>(opened);
+      this.all = new ArrayList<>(opened);
+    }
+
+    void borrow(Consumer<HttpClientConnection> caller) {
+      HttpClientConnection connection = idle.poll();
+      if (connection == null) {
+        waiting.add(caller);
+      } else {
+        caller.accept(connection);
+      }
+    }
+
+    void release(HttpClientConnection connection, boolean healthy) {
+      if (healthy) {
+        hand(connection);
+        return;
+      }
+      connection.close();
+      connect(1).onComplete(replaced -> {
+        if (replaced.succeeded()) {
+          all.add(replaced.result().get(0));
+          hand(replaced.result().get(0));
+        } else {
+          // Nothing to lend on: let the next waiting call fail on the closed connection, as counted failure.
+          hand(connection);
+        }
+      });
+    }
+
+    private void hand(HttpClientConnection connection) {
+      Consumer<HttpClientConnection> next = waiting.poll();
+      if (next == null) {
+        idle.push(connection);
+      } else {
+        next.accept(connection);
+      }
+    }
+
+    void close() {
+      all.forEach(HttpClientConnection::close);
+    }
   }
 
   /** One call; true if answered 2xx. */

@@ -2,7 +2,6 @@ package org.dmp.cli.bench;
 
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,8 +74,9 @@ final class QualifierBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dataDir = Files.createTempDirectory("dmp-bench-qualifier-");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), 0, Map.of())) {
+    try (ScratchDirectory scratch = ScratchDirectory.onDisk("dmp-bench-qualifier-");
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(scratch.resolve("kafka"), 0, Map.of())) {
+      Path dataDir = scratch.path();
       String bootstrap = broker.bootstrapServers();
       QualifierConfig small = config(bootstrap, dataDir, "small");
       QualifierConfig large = config(bootstrap, dataDir, "large");
