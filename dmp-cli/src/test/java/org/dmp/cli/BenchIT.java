@@ -3,7 +3,10 @@ package org.dmp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark runs end to end and reports its figures; how fast is for the benchmark to say, not a test. */
@@ -11,7 +14,7 @@ class BenchIT {
 
   @Test
   void edgeBenchEndsWithItsJsonLine() {
-    TailCommandIT.Run run = TailCommandIT.dmp("bench", "edge", "--seconds", "1", "--connections", "16");
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "edge", "--seconds", "1", "--warm-up", "1", "--connections", "16");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
@@ -20,6 +23,10 @@ class BenchIT {
     assertThat(figures.getLong("edge_rps")).isPositive();
     assertThat(figures.getLong("failed")).isZero();
     assertThat(run.out()).contains("target").contains("baseline").contains("edge");
+    Matcher brokerLog = Pattern.compile("broker log in (\\S+) \\((memory|disk)\\)").matcher(run.out());
+    assertThat(brokerLog.find()).as(run.out()).isTrue();
+    assertThat(figures.getString("broker_storage")).isEqualTo(brokerLog.group(2));
+    assertThat(Path.of(brokerLog.group(1))).as("the broker's log is deleted after the run").doesNotExist();
   }
 
   @Test
