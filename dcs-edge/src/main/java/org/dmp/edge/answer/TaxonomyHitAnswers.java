@@ -50,6 +50,9 @@ public final class TaxonomyHitAnswers implements HitAnswers {
 
   @Override
   public List<Long> privateTraits(Map<String, List<String>> privateSignals, VisitEvent event) {
+    if (privateSignals.isEmpty()) {
+      return List.of();
+    }
     Map<String, List<String>> signals = new HashMap<>(event.getSignals());
     event.getHttpAttributes().forEach((key, value) -> signals.put(key, List.of(value)));
     return List.copyOf(taxonomy.get().realizePrivate(signals, privateSignals, event.getDataSourceId()));

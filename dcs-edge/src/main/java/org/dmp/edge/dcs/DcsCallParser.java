@@ -44,7 +44,13 @@ public final class DcsCallParser {
           : PLATFORM_KEYS.contains(key) ? platform
           : signals;
       if (target != null) {
-        target.computeIfAbsent(key, k -> new ArrayList<>()).addAll(param.values());
+        // A key sent once keeps its decoded list; only a repeated key needs a list of its own.
+        List<String> earlier = target.putIfAbsent(key, param.values());
+        if (earlier != null) {
+          List<String> both = new ArrayList<>(earlier);
+          both.addAll(param.values());
+          target.put(key, both);
+        }
       }
     }
     boolean json = single(platform, "d_rtbd").map(value -> {
@@ -70,7 +76,7 @@ public final class DcsCallParser {
         signals,
         privateSignals,
         single(platform, "d_uuid").map(DcsCallParser::visitorId),
-        platform.getOrDefault("d_cid", List.of()).stream().map(DcsCallParser::declaredId).toList(),
+        declaredIds(platform.getOrDefault("d_cid", List.of())),
         answer,
         single(platform, "d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
   }
@@ -118,6 +124,17 @@ public final class DcsCallParser {
       throw new InvalidCall("d_uuid must be a visitor id of 1 to " + VisitorIds.MAX_DIGITS + " digits, was '" + value + "'");
     }
     return value;
+  }
+
+  private static List<PartnerId> declaredIds(List<String> values) {
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    List<PartnerId> ids = new ArrayList<>(values.size());
+    for (String value : values) {
+      ids.add(declaredId(value));
+    }
+    return ids;
   }
 
   private static PartnerId declaredId(String value) {

@@ -52,7 +52,7 @@ public final class FormDecoder {
     List<Param> params = new ArrayList<>();
     int start = 0;
     while (start <= raw.length) {
-      int end = indexOf(raw, (byte) '&', start);
+      int end = indexOf(raw, (byte) '&', start, raw.length);
       if (end > start) {
         if (params.size() == maxKeys) {
           throw new InvalidCall("more than " + maxKeys + " keys");
@@ -78,30 +78,36 @@ public final class FormDecoder {
   }
 
   private Param param(byte[] raw, int start, int end) {
-    int equals = indexOf(raw, (byte) '=', start);
-    int keyEnd = Math.min(equals, end);
-    String key = text(raw, start, keyEnd, "key");
+    int equals = indexOf(raw, (byte) '=', start, end);
+    String key = text(raw, start, equals, null);
     if (key.isEmpty()) {
       throw new InvalidCall("a parameter has an empty key");
     }
     if (key.length() > maxKeyLength) {
       throw new InvalidCall("key '" + key.substring(0, 32) + "...' is longer than " + maxKeyLength + " characters");
     }
+    if (equals >= end) {
+      return new Param(key, List.of());
+    }
+    int valueStart = equals + 1;
+    int firstComma = splitAtCommas ? indexOf(raw, (byte) ',', valueStart, end) : end;
+    if (firstComma == end) {
+      // Most keys carry one value: no list to grow and copy.
+      return new Param(key, valueStart == end ? List.of() : List.of(text(raw, valueStart, end, key)));
+    }
     List<String> values = new ArrayList<>();
-    if (equals < end) {
-      int valueStart = equals + 1;
-      while (valueStart <= end) {
-        int comma = splitAtCommas ? Math.min(indexOf(raw, (byte) ',', valueStart), end) : end;
-        if (comma > valueStart) {
-          values.add(text(raw, valueStart, comma, "value of '" + key + "'"));
-        }
-        valueStart = comma + 1;
+    while (valueStart <= end) {
+      int comma = indexOf(raw, (byte) ',', valueStart, end);
+      if (comma > valueStart) {
+        values.add(text(raw, valueStart, comma, key));
       }
+      valueStart = comma + 1;
     }
     return new Param(key, List.copyOf(values));
   }
 
-  private String text(byte[] raw, int start, int end, String what) {
+  /** @param valueOf the key whose value this is, or null for the key itself: named only in errors */
+  private String text(byte[] raw, int start, int end, String valueOf) {
     if (plainAscii(raw, start, end)) {
       // Most keys and values need no decoding at all: skip the buffer and the UTF-8 decoder.
       return new String(raw, start, end - start, StandardCharsets.ISO_8859_1);
@@ -112,7 +118,7 @@ public final class FormDecoder {
       if (b == '%') {
         if (i + 2 >= end || hex(raw[i + 1]) < 0 || hex(raw[i + 2]) < 0) {
           // The offending bytes are not echoed: they may belong to a p_ value.
-          throw new InvalidCall("malformed percent-encoding in the " + what + ": '%' must be followed by two hex digits");
+          throw new InvalidCall("malformed percent-encoding in the " + what(valueOf) + ": '%' must be followed by two hex digits");
         }
         bytes.put((byte) (hex(raw[i + 1]) << 4 | hex(raw[i + 2])));
         i += 2;
@@ -124,8 +130,12 @@ public final class FormDecoder {
     try {
       return utf8.reset().decode(bytes).toString();
     } catch (CharacterCodingException e) {
-      throw new InvalidCall("the " + what + " is not valid UTF-8 once percent-decoded");
+      throw new InvalidCall("the " + what(valueOf) + " is not valid UTF-8 once percent-decoded");
     }
+  }
+
+  private static String what(String valueOf) {
+    return valueOf == null ? "key" : "value of '" + valueOf + "'";
   }
 
   private static boolean plainAscii(byte[] raw, int start, int end) {
@@ -142,13 +152,14 @@ public final class FormDecoder {
     return Character.digit(b, 16);
   }
 
-  private static int indexOf(byte[] raw, byte wanted, int from) {
-    for (int i = from; i < raw.length; i++) {
+  /** The first {@code wanted} in [from, to), or {@code to}. */
+  private static int indexOf(byte[] raw, byte wanted, int from, int to) {
+    for (int i = from; i < to; i++) {
       if (raw[i] == wanted) {
         return i;
       }
     }
-    return raw.length;
+    return to;
   }
 
   /** The params as a map of key to values, repeated keys merged in order. */
