@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * result is handed back to the caller's context. Nothing here blocks an event loop: topic metadata
  * is fetched before the first call, {@code max.block.ms} is 0, and the in-flight budget keeps the
  * buffer far from full; should the buffer still be full, {@code send} fails at once instead.
+ *
+ * <p>Not vertx-kafka-client's producer, which runs every send through {@code executeBlocking}:
+ * wrapped around this same producer in {@code dmp bench edge}, it gave 58-60k calls/s where this
+ * gives 62-67k, and a median at half load of 2.7 ms against 2.4 ms.
  */
 public final class VisitPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VisitPublisher.class);
