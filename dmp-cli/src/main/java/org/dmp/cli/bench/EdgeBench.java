@@ -119,9 +119,9 @@ final class EdgeBench implements Callable<Integer> {
     try (LoadGenerator load = new LoadGenerator(generator, port, URI, connections)) {
       Duration limit = phase.multipliedBy(3).plusSeconds(60);
       if (warmUpSeconds > 0) {
-        MainThread.await(load.closedLoop(connections, Duration.ofSeconds(warmUpSeconds)), limit.plusSeconds(warmUpSeconds), name + " warm-up");
+        MainThread.await(load.closedLoop(Duration.ofSeconds(warmUpSeconds)), limit.plusSeconds(warmUpSeconds), name + " warm-up");
       }
-      LoadGenerator.Result max = MainThread.await(load.closedLoop(connections, phase), limit, name + " throughput");
+      LoadGenerator.Result max = MainThread.await(load.closedLoop(phase), limit, name + " throughput");
       out.printf("%s: %.0f calls/s with %d in flight (%d failed)%n", name, max.perSecond(), connections, max.failed());
       out.flush();
       double rate = max.perSecond() / 2;

@@ -49,6 +49,7 @@ final class LoadGenerator implements AutoCloseable {
     }
   }
 
+  /** @param connections how many calls are in flight at most: every call has a connection of its own */
   LoadGenerator(Vertx vertx, int port, String uri, int connections) {
     this.vertx = vertx;
     this.port = port;
@@ -57,19 +58,16 @@ final class LoadGenerator implements AutoCloseable {
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
   }
 
-  /**
-   * {@code callers} calls kept in flight for {@code duration}, each caller on a connection of its
-   * own, opened first.
-   */
-  Future<Result> closedLoop(int callers, Duration duration) {
-    return connect(callers).compose(opened -> {
+  /** One call kept in flight on each of the generator's connections for {@code duration}. */
+  Future<Result> closedLoop(Duration duration) {
+    return connect(connections).compose(opened -> {
       Histogram histogram = histogram();
       AtomicLong answered = new AtomicLong();
       AtomicLong failed = new AtomicLong();
       long start = System.nanoTime();
       long end = start + duration.toNanos();
       Promise<Result> done = Promise.promise();
-      AtomicLong running = new AtomicLong(callers);
+      AtomicLong running = new AtomicLong(opened.size());
       for (HttpClientConnection connection : opened) {
         callUntil(connection, end, histogram, answered, failed, () -> {
           if (running.decrementAndGet() == 0) {
