@@ -13,7 +13,7 @@ import org.dmp.runtime.CommonConfig;
 
 /** The qualifier's configuration, read once from qualifier.properties, DMP_ variables and flags. */
 public record QualifierConfig(CommonConfig common, String advertisedHost, String applicationId, Path stateDir, int streamThreads,
-    Optional<String> instanceId, Duration sessionTimeout, Duration commitInterval, int maxRealizationsPerTrait, Duration expiryCheck) {
+    Optional<String> instanceId, Duration sessionTimeout, Duration commitInterval, int maxRealizationsPerTrait) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
@@ -56,7 +56,6 @@ public record QualifierConfig(CommonConfig common, String advertisedHost, String
         reader.optionalText("qualifier.instance-id"),
         reader.duration("qualifier.session-timeout", Duration.ofSeconds(6), Duration.ofMinutes(30)),
         reader.duration("qualifier.commit-interval", Duration.ofMillis(10), Duration.ofMinutes(10)),
-        reader.integer("qualifier.max-realizations-per-trait", 1, 100_000),
-        reader.duration("qualifier.expiry-check", Duration.ofSeconds(1), Duration.ofDays(1)));
+        reader.integer("qualifier.max-realizations-per-trait", 1, 100_000));
   }
 }

@@ -40,8 +40,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   public Future<?> start() {
     taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
-      Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(),
-          config.expiryCheck(), processed);
+      Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(), processed);
       streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
       streams.setUncaughtExceptionHandler(failure -> {
         LOG.error("A stream thread failed; replacing it", failure);

@@ -118,8 +118,7 @@ final class QualifierBench implements Callable<Integer> {
     Topics topics = config.common().topics();
     try (TaxonomyView taxonomy = TaxonomyView.follow("bench-taxonomy", config.common().bootstrap(), topics.name(TopicRole.TAXONOMY))) {
       taxonomy.caughtUp().get(60, TimeUnit.SECONDS);
-      KafkaStreams streams = new KafkaStreams(QualifierTopology.build(topics, taxonomy, config.maxRealizationsPerTrait(),
-          config.expiryCheck()), config.streamsProperties());
+      KafkaStreams streams = new KafkaStreams(QualifierTopology.build(topics, taxonomy, config.maxRealizationsPerTrait()), config.streamsProperties());
       Instant start = Instant.now();
       streams.start();
       try {

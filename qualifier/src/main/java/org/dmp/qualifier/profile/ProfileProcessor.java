@@ -1,12 +1,10 @@
 package org.dmp.qualifier.profile;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,22 +18,32 @@ import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
 /**
  * Keeps each visitor's profile in the {@value QualifierTopology#PROFILES} store and emits a
  * ProfileUpdate whenever membership changes. A second store indexes profiles by the event time at
- * which time alone may change them; a stream-time punctuator walks the index up to the current
- * stream time, so its cost follows the profiles that change, not the profiles that exist.
+ * which time alone may change them; after each event the index is walked up to the stream time,
+ * so its cost follows the profiles that change, not the profiles that exist.
+ *
+ * <p>Why not a punctuator: a stream-time punctuation fires at moments that depend on where the
+ * task was last restarted (the schedule starts again at the first record after a restart), so a
+ * visitor due between two events could be re-qualified at one stream time in an uninterrupted
+ * run and at another after a crash, and exactly-once would write different updates. Walking the
+ * index as part of each record makes what is written a function of the records alone. Stream time
+ * is the largest event time processed (the source reads it from the event, see
+ * {@link VisitTimeExtractor}); Kafka Streams restores it with the committed offsets.
  */
 final class ProfileProcessor implements Processor<String, VisitEvent, String, Object> {
+  private static final long NOTHING_DUE = Long.MAX_VALUE;
+
   private final Supplier<CompiledTaxonomy> taxonomy;
   private final ProfileEvolution evolution;
-  private final Duration expiryCheck;
   private final ProcessedOffsets processed;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
+  /** No entry of the change index is earlier than this (it may be earlier than the first entry, never later). */
+  private long earliestDue;
 
-  ProfileProcessor(Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, Duration expiryCheck, ProcessedOffsets processed) {
+  ProfileProcessor(Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, ProcessedOffsets processed) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
-    this.expiryCheck = expiryCheck;
     this.processed = processed;
   }
 
@@ -44,23 +52,26 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     this.context = context;
     this.profiles = context.getStateStore(QualifierTopology.PROFILES);
     this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
-    context.schedule(expiryCheck, PunctuationType.STREAM_TIME, this::requalifyDue);
+    this.earliestDue = firstIndexedTime();
   }
 
   @Override
   public void process(Record<String, VisitEvent> record) {
     VisitEvent event = record.value();
-    if (event == null || record.key() == null) {
-      return;
+    if (event != null && record.key() != null) {
+      Profile before = profiles.get(record.key());
+      Long indexedAt = before == null ? null : before.getNextChange();
+      ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
+      store(record.key(), indexedAt, outcome, event.getTime().toEpochMilli());
     }
-    Profile before = profiles.get(record.key());
-    Long indexedAt = before == null ? null : before.getNextChange();
-    ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
-    store(record.key(), indexedAt, outcome, record.timestamp());
+    long streamTime = context.currentStreamTimeMs();
+    if (earliestDue <= streamTime) {
+      requalifyDue(streamTime);
+    }
     context.recordMetadata().ifPresent(metadata -> processed.processed(metadata.partition(), metadata.offset()));
   }
 
-  /** Re-qualifies every profile whose next change by time is due at the current stream time. */
+  /** Re-qualifies every profile whose next change by time is due at {@code streamTime}. */
   private void requalifyDue(long streamTime) {
     List<KeyValue<String, String>> due = new ArrayList<>();
     try (KeyValueIterator<String, String> entries = changeIndex.range(indexKey(0, ""), indexKey(streamTime, "\uffff"))) {
@@ -76,6 +87,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       Long indexedAt = before.getNextChange();
       store(entry.value, indexedAt, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
     }
+    earliestDue = firstIndexedTime();
   }
 
   /** @param indexedAt where the profile was in the change index before the evolution, which may change the profile in place */
@@ -86,6 +98,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     }
     if (after.getNextChange() != null) {
       changeIndex.put(indexKey(after.getNextChange(), visitorId), visitorId);
+      earliestDue = Math.min(earliestDue, after.getNextChange());
     }
     profiles.put(visitorId, after);
     if (outcome.update() != null) {
@@ -97,9 +110,19 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     }
   }
 
+  private long firstIndexedTime() {
+    try (KeyValueIterator<String, String> entries = changeIndex.all()) {
+      return entries.hasNext() ? indexedTime(entries.next().key) : NOTHING_DUE;
+    }
+  }
+
   /** Zero-padded so that the store's byte order is time order. */
   static String indexKey(long time, String visitorId) {
     String digits = Long.toString(time);
     return "0".repeat(Math.max(0, 13 - digits.length())) + digits + "|" + visitorId;
+  }
+
+  private static long indexedTime(String indexKey) {
+    return Long.parseLong(indexKey, 0, indexKey.indexOf('|'), 10);
   }
 }

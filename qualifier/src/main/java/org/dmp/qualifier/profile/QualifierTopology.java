@@ -1,8 +1,8 @@
 package org.dmp.qualifier.profile;
 
-import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.dmp.avro.IdMapping;
@@ -28,20 +28,20 @@ public final class QualifierTopology {
   /**
    * @param taxonomy the current compiled taxonomy, read for each event
    * @param maxRealizationsPerTrait how many realization times a profile keeps per trait
-   * @param expiryCheck how much stream time passes between walks of the change index
    */
-  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait, Duration expiryCheck) {
-    return build(topics, taxonomy, maxRealizationsPerTrait, expiryCheck, new ProcessedOffsets());
+  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait) {
+    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets());
   }
 
   /** @param processed where the processor notes the offsets it has processed, for same-hit questions */
-  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait, Duration expiryCheck,
+  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait,
       ProcessedOffsets processed) {
     ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
     Topology topology = new Topology();
-    topology.addSource(VISITS_SOURCE, Serdes.String().deserializer(), AvroSerde.of(VisitEvent.class).deserializer(),
+    // A new application id starts at the beginning of the event log, as Kafka Streams does by default.
+    topology.addSource(AutoOffsetReset.earliest(), VISITS_SOURCE, new VisitTimeExtractor(), Serdes.String().deserializer(), AvroSerde.of(VisitEvent.class).deserializer(),
         topics.name(TopicRole.VISITS));
-    topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, expiryCheck, processed), VISITS_SOURCE);
+    topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed), VISITS_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROFILES), Serdes.String(),
         AvroSerde.of(Profile.class)), QUALIFY);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(),

@@ -48,7 +48,7 @@ class QualifierTopologyTest {
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "qualifier-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(QualifierTopology.build(topics, () -> SAMPLE, 100, Duration.ofMinutes(1)), config);
+    driver = new TopologyTestDriver(QualifierTopology.build(topics, () -> SAMPLE, 100), config);
     visits = driver.createInputTopic(topics.name(TopicRole.VISITS), Serdes.String().serializer(), AvroSerde.of(VisitEvent.class).serializer());
     updates = driver.createOutputTopic(topics.name(TopicRole.SEGMENTS), Serdes.String().deserializer(),
         AvroSerde.of(ProfileUpdate.class).deserializer());
@@ -92,6 +92,18 @@ class QualifierTopologyTest {
     assertThat(lapsed.getCauseEventId()).isNull();
     assertThat(lapsed.getVersion()).isEqualTo(2);
     assertThat(lapsed.getTime()).isAfter(T0.plus(Duration.ofDays(7)));
+  }
+
+  @Test
+  void timeIsTheEventsOwnNotTheKafkaRecordsTimestamp() {
+    send(event("v2", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+
+    // Written a month later, as a replay or a producer that leaves the timestamp to its clock would: a day after, by event time.
+    VisitEvent dayAfter = event("someone-else", T0.plus(Duration.ofDays(1)), Map.of("c_other", List.of("1")));
+    visits.pipeInput(dayAfter.getVisitorId(), dayAfter, T0.plus(Duration.ofDays(30)));
+
+    assertThat(updates.isEmpty()).as("v2 is still within the 7-day recency window").isTrue();
   }
 
   @Test
