@@ -33,8 +33,11 @@ public record EdgeConfig(
     Objects.requireNonNull(answers, "answers");
   }
 
-  /** Where the qualifier answers same-hit questions (none: answers carry no segments), and how long to wait. */
-  public record Answers(Optional<String> qualifierUrl, Duration deadline) {}
+  /**
+   * Where the qualifier answers same-hit questions (none: answers carry no segments), how long to
+   * wait, and how many questions may be out at once (beyond that, answers are stale at once).
+   */
+  public record Answers(Optional<String> qualifierUrl, Duration deadline, int maxInFlight) {}
 
   /** PEM files of the certificate chain and its private key. */
   public record Tls(Path certificate, Path key) {}
@@ -87,7 +90,8 @@ public record EdgeConfig(
         reader.integer("provider.failures-to-open", 1, 1000),
         reader.duration("provider.reset-after", Duration.ofMillis(100), Duration.ofHours(1)));
     Answers answers = new Answers(reader.optionalText("answers.qualifier-url").map(url -> url.replaceAll("/+$", "")),
-        reader.duration("answers.deadline", Duration.ofMillis(1), Duration.ofSeconds(5)));
+        reader.duration("answers.deadline", Duration.ofMillis(1), Duration.ofSeconds(5)),
+        reader.integer("answers.max-in-flight", 1, 100_000));
     return new EdgeConfig(common, reader.integer("http.instances", 0, 256), tls, limits,
         reader.integer("dcs.region", 0, Integer.MAX_VALUE), cookie, produce, providers, answers);
   }

@@ -19,6 +19,24 @@ public final class EdgeMetrics {
       .register(registry);
 
   private final Map<String, Map<Integer, Counter>> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> answers = new ConcurrentHashMap<>();
+  private final Timer answerLatency = Timer.builder("dmp_edge_answer_latency")
+      .description("Time from Kafka's acknowledgement of a d_rtbd=json hit to the qualifier's answer (or giving up on it)")
+      .publishPercentileHistogram()
+      .register(registry);
+
+  public EdgeMetrics() {
+    for (String outcome : new String[] {"fresh", "stale", "failed"}) {
+      answers.put(outcome, Counter.builder("dmp_edge_answers").description("Same-hit answers: fresh, stale (not processed in time, "
+          + "or too many questions out) or failed (the qualifier could not be asked)").tag("outcome", outcome).register(registry));
+    }
+  }
+
+  /** @param outcome fresh, stale or failed */
+  public void recordAnswer(String outcome, Duration latency) {
+    answers.get(outcome).increment();
+    answerLatency.record(latency);
+  }
 
   public void countRequest(String endpoint, int status) {
     // Looked up in maps of our own: building and registering a meter on every request costs more than the request.

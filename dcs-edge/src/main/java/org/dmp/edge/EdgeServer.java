@@ -5,7 +5,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
-import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.LongFunction;
 import org.dmp.edge.answer.HitAnswers;
+import org.dmp.edge.answer.QualifierQuestions;
 import org.dmp.edge.answer.TaxonomyHitAnswers;
 import org.dmp.qualifier.taxonomy.TaxonomyView;
 import org.dmp.edge.provider.RealtimeProviders;
@@ -39,6 +39,7 @@ public final class EdgeServer extends VerticleBase {
   private TaxonomyView taxonomy;
   private KafkaHealth health;
   private VisitPublisher publisher;
+  private Optional<QualifierQuestions> questions = Optional.empty();
   private int port;
 
   /** What every event loop's verticle uses. */
@@ -61,8 +62,10 @@ public final class EdgeServer extends VerticleBase {
         .compose(started -> {
           publisher = started;
           metrics.gaugeInFlight(started::inFlight);
-          return deployHttpVerticles(new Shared(config, started, health, metrics, new TaxonomyHitAnswers(taxonomy, WebClient.create(vertx),
-              config.answers().qualifierUrl(), config.answers().deadline(), Clock.systemUTC()),
+          questions = config.answers().qualifierUrl().map(url -> new QualifierQuestions(vertx, url, config.answers().deadline(),
+              config.answers().maxInFlight(), metrics));
+          return deployHttpVerticles(new Shared(config, started, health, metrics,
+              new TaxonomyHitAnswers(taxonomy, questions, Clock.systemUTC()),
               dataSourceId -> taxonomy.get().provider(dataSourceId), RealtimeProviders.sharedBreakers()));
         });
   }
@@ -98,9 +101,10 @@ public final class EdgeServer extends VerticleBase {
     if (health != null) {
       health.close();
     }
-    return publisher == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+    Future<Void> questionsClosed = questions.map(QualifierQuestions::close).orElse(Future.succeededFuture());
+    return questionsClosed.eventually(() -> publisher == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       publisher.close();
       return null;
-    });
+    }));
   }
 }

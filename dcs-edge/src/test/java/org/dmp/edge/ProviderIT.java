@@ -74,8 +74,9 @@ class ProviderIT {
 
   @Test
   void aProvidersAnswerIsRecordedWithTheEventAndMissesAreCountedNotFatal(Vertx vertx) throws Exception {
+    // A deadline the first call (a new connection, code not yet compiled) meets on a busy machine too; "slow" takes 1 s.
     EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic,
-        "--provider.failures-to-open=2", "--provider.reset-after=1h");
+        "--provider.failures-to-open=2", "--provider.reset-after=1h", "--provider.timeout=500ms");
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
 
     assertThat(get(http, "/event?c_n=good&d_cid=30001%01user-1", "dmp=111").statusCode()).isEqualTo(200);

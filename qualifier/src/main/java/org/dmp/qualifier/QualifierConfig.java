@@ -13,7 +13,8 @@ import org.dmp.runtime.CommonConfig;
 
 /** The qualifier's configuration, read once from qualifier.properties, DMP_ variables and flags. */
 public record QualifierConfig(CommonConfig common, String advertisedHost, String applicationId, Path stateDir, int streamThreads,
-    Optional<String> instanceId, Duration sessionTimeout, Duration commitInterval, int maxRealizationsPerTrait) {
+    Optional<String> instanceId, Duration sessionTimeout, Duration commitInterval, int maxRealizationsPerTrait,
+    int queryMaxWaiting) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
@@ -56,6 +57,7 @@ public record QualifierConfig(CommonConfig common, String advertisedHost, String
         reader.optionalText("qualifier.instance-id"),
         reader.duration("qualifier.session-timeout", Duration.ofSeconds(6), Duration.ofMinutes(30)),
         reader.duration("qualifier.commit-interval", Duration.ofMillis(10), Duration.ofMinutes(10)),
-        reader.integer("qualifier.max-realizations-per-trait", 1, 100_000));
+        reader.integer("qualifier.max-realizations-per-trait", 1, 100_000),
+        reader.integer("query.max-waiting", 0, 1_000_000));
   }
 }

@@ -26,7 +26,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
 
   private final QualifierConfig config;
   private final int queryPort;
-  private final ProcessedOffsets processed = new ProcessedOffsets();
+  private final ProcessedOffsets processed;
   private TaxonomyView taxonomy;
   private volatile KafkaStreams streams;
 
@@ -34,6 +34,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   QualifierVerticle(QualifierConfig config, int queryPort) {
     this.config = config;
     this.queryPort = queryPort;
+    this.processed = new ProcessedOffsets(config.queryMaxWaiting());
   }
 
   @Override

@@ -3,9 +3,7 @@ package org.dmp.edge.answer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,27 +22,23 @@ import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
  * values exist, and only their ids travel on.
  *
  * <p>Same-hit qualification: once Kafka acknowledged the hit at (partition, offset), the
- * qualifier's query API is asked for the visitor's segments after that offset; it waits up to the
- * deadline and then answers the last known segments marked stale. {@code stuff} and {@code dests}
+ * qualifier's query API is asked for the visitor's segments after that offset
+ * ({@link QualifierQuestions}); past the deadline the answer is the last known segments, or none,
+ * marked stale. {@code stuff} and {@code dests}
  * come from the taxonomy's cookie and URL destinations of those segments, with {@code %rnd%},
  * {@code %timestamp%} and {@code %did%} expanded.
  */
 public final class TaxonomyHitAnswers implements HitAnswers {
-  /** Room for the round trip beyond the qualifier's own wait. */
-  private static final Duration NETWORK_ALLOWANCE = Duration.ofMillis(50);
+  private static final Qualification STALE = new Qualification(List.of(), List.of(), List.of(), List.of(), true);
 
   private final Supplier<CompiledTaxonomy> taxonomy;
-  private final WebClient client;
-  private final Optional<String> qualifierUrl;
-  private final Duration deadline;
+  private final Optional<QualifierQuestions> questions;
   private final Clock clock;
 
-  public TaxonomyHitAnswers(Supplier<CompiledTaxonomy> taxonomy, WebClient client, Optional<String> qualifierUrl, Duration deadline,
-      Clock clock) {
+  /** @param questions how the qualifier is asked; none: answers carry no segments */
+  public TaxonomyHitAnswers(Supplier<CompiledTaxonomy> taxonomy, Optional<QualifierQuestions> questions, Clock clock) {
     this.taxonomy = taxonomy;
-    this.client = client;
-    this.qualifierUrl = qualifierUrl;
-    this.deadline = deadline;
+    this.questions = questions;
     this.clock = clock;
   }
 
@@ -60,19 +54,11 @@ public final class TaxonomyHitAnswers implements HitAnswers {
 
   @Override
   public Future<Qualification> qualify(VisitEvent event, RecordMetadata acknowledged) {
-    if (qualifierUrl.isEmpty()) {
+    if (questions.isEmpty()) {
       return Future.succeededFuture(Qualification.NONE);
     }
-    String uri = qualifierUrl.get() + "/segments/" + event.getVisitorId() + "?partition=" + acknowledged.partition()
-        + "&offset=" + acknowledged.offset() + "&wait=" + deadline.toMillis();
-    return client.getAbs(uri).timeout(deadline.plus(NETWORK_ALLOWANCE).toMillis()).send()
-        .map(response -> {
-          if (response.statusCode() != 200) {
-            throw new IllegalStateException("the qualifier answered " + response.statusCode());
-          }
-          return qualification(response.bodyAsJsonObject());
-        })
-        .recover(failure -> Future.succeededFuture(new Qualification(List.of(), List.of(), List.of(), List.of(), true)));
+    return questions.get().ask(event.getVisitorId(), acknowledged.partition(), acknowledged.offset())
+        .map(answer -> answer.profile() == null ? STALE : qualification(answer.profile()));
   }
 
   private Qualification qualification(JsonObject answer) {

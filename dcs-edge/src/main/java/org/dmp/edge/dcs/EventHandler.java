@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
 import org.dmp.edge.Hits;
@@ -73,12 +74,15 @@ public final class EventHandler implements Handler<RoutingContext> {
         realized.addAll(privateTraits);
         event.setRealizedTraits(realized);
       }
-      return hits.publish(event)
-          .compose(acknowledged -> answers.qualify(event, acknowledged))
-          .map(qualification -> {
-            respond(context, call, visitorId, event.getEventId(), qualification);
-            return null;
-          });
+      Future<RecordMetadata> acknowledged = hits.publish(event);
+      // Only an answer that shows segments waits for qualification; a pixel is answered on Kafka's acknowledgement.
+      Future<Qualification> qualification = call.answer().json()
+          ? acknowledged.compose(written -> answers.qualify(event, written))
+          : acknowledged.map(Qualification.NONE);
+      return qualification.map(qualified -> {
+        respond(context, call, visitorId, event.getEventId(), qualified);
+        return null;
+      });
     });
   }
 

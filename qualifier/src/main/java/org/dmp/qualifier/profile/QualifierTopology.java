@@ -30,7 +30,8 @@ public final class QualifierTopology {
    * @param maxRealizationsPerTrait how many realization times a profile keeps per trait
    */
   public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait) {
-    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets());
+    // Nobody asks this topology same-hit questions, so none may wait.
+    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets(0));
   }
 
   /** @param processed where the processor notes the offsets it has processed, for same-hit questions */

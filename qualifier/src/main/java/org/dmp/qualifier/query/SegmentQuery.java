@@ -1,7 +1,6 @@
 package org.dmp.qualifier.query;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +28,8 @@ import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
 /**
  * {@code GET /segments/<visitor>?partition=P&offset=O&wait=MS}: the visitor's segments once the
  * event at (P, O) has been processed, read from the profile store by interactive query. It waits
- * at most {@code wait} milliseconds (capped); past that it answers what it has with
+ * at most {@code wait} milliseconds (capped), told by the stream thread when the offset is
+ * processed; past that, or when too many questions wait already, it answers what it has with
  * {@code "stale": true}, so the edge's same-hit answer is never late.
  *
  * <p>Any instance may be asked: one that does not own the visitor's partition forwards the
@@ -37,7 +37,6 @@ import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
  */
 public final class SegmentQuery {
   private static final Duration MAX_WAIT = Duration.ofSeconds(1);
-  private static final long POLL_MILLIS = 1;
   private static final String FORWARDED = "X-DMP-Forwarded";
 
   /** What the query reads of a running qualifier instance. */
@@ -92,9 +91,9 @@ public final class SegmentQuery {
       forward(context, owner.activeHost());
       return;
     }
-    long deadline = System.nanoTime() + Duration.ofMillis(Math.min(MAX_WAIT.toMillis(), wait == null ? 50 : Long.parseLong(wait))).toNanos();
+    Duration waitFor = Duration.ofMillis(Math.min(MAX_WAIT.toMillis(), wait == null ? 50 : Long.parseLong(wait)));
     Future<Boolean> caughtUp = partition == null ? Future.succeededFuture(true)
-        : await(running.processed(), Integer.parseInt(partition), Long.parseLong(offset), deadline);
+        : running.processed().await(vertx.getOrCreateContext(), Integer.parseInt(partition), Long.parseLong(offset), waitFor);
     caughtUp.compose(reached -> vertx.executeBlocking(() -> read(running, visitorId), false)
             .map(profile -> json(running.taxonomy(), visitorId, profile, !reached)))
         .onSuccess(json -> context.response().putHeader("Content-Type", "application/json").end(json.encode()))
@@ -108,22 +107,6 @@ public final class SegmentQuery {
             .putHeader("Content-Type", "application/json").end(response.bodyAsBuffer() == null ? io.vertx.core.buffer.Buffer.buffer()
                 : response.bodyAsBuffer()))
         .onFailure(failure -> error(context, 503, "the instance owning the visitor (" + owner + ") did not answer: " + failure.getMessage()));
-  }
-
-  private Future<Boolean> await(ProcessedOffsets processed, int partition, long offset, long deadline) {
-    Promise<Boolean> reached = Promise.promise();
-    check(processed, partition, offset, deadline, reached);
-    return reached.future();
-  }
-
-  private void check(ProcessedOffsets processed, int partition, long offset, long deadline, Promise<Boolean> reached) {
-    if (processed.reached(partition, offset)) {
-      reached.complete(true);
-    } else if (System.nanoTime() >= deadline) {
-      reached.complete(false);
-    } else {
-      vertx.setTimer(POLL_MILLIS, id -> check(processed, partition, offset, deadline, reached));
-    }
   }
 
   private static Profile read(Instance running, String visitorId) {
