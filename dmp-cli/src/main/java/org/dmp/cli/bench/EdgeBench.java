@@ -11,6 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.Optional;
+import java.time.Clock;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.dmp.qualifier.QualifierConfig;
+import org.dmp.qualifier.QualifierMain;
+import org.dmp.qualifier.taxonomy.TaxonomyFile;
+import org.dmp.qualifier.taxonomy.TaxonomyPublisher;
+import org.dmp.runtime.RunningService;
+import org.dmp.schemas.topics.TopicRole;
 import org.dmp.cli.TopicsCommand;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeServer;
@@ -33,6 +44,9 @@ import picocli.CommandLine.Model.CommandSpec;
     "Prints a table, then one JSON line: baseline_rps, edge_rps, ratio, p50_ms_at_half_load, p99_ms_at_half_load."})
 final class EdgeBench implements Callable<Integer> {
   private static final String URI = "/event?c_category=shoes&c_price=42&c_color=red,blue&d_cid=20001%01user-1";
+  private static final String JSON = "&d_rtbd=json&d_cts=2";
+  private static final Duration HIGHEST = Duration.ofSeconds(60);
+  private static final Duration CATCH_UP = Duration.ofMinutes(5);
 
   @Spec
   private CommandSpec spec;
@@ -61,13 +75,22 @@ final class EdgeBench implements Callable<Integer> {
       "Not Vert.x's twice the cores: the broker and the load generator run on the same machine."})
   private Integer eventLoops;
 
+  @Option(names = "--answers", description = {"Run the edge as deployed: with the qualifier (same process) and the sample taxonomy,",
+      "and every --json-every-th call of the half-load phase asking for the same-hit JSON answer. Reports the fresh",
+      "fraction and latency of those answers, and the pixels' latency apart."})
+  private boolean answers;
+
+  @Option(names = "--json-every", paramLabel = "N", description = "With --answers: every Nth half-load call asks for JSON (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10")
+  private int jsonEvery;
+
   @Override
   public Integer call() throws Exception {
     int loops = eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops;
     Duration phase = Duration.ofSeconds(seconds);
     PrintWriter out = spec.commandLine().getOut();
-    if (seconds < 1 || warmUpSeconds < 0 || connections < 1) {
-      throw new ParameterException(spec.commandLine(), "--seconds and --connections must be at least 1, --warm-up at least 0");
+    if (seconds < 1 || warmUpSeconds < 0 || connections < 1 || jsonEvery < 1) {
+      throw new ParameterException(spec.commandLine(), "--seconds, --connections and --json-every must be at least 1, --warm-up at least 0");
     }
     Vertx servers = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     Vertx generator = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
@@ -80,10 +103,12 @@ final class EdgeBench implements Callable<Integer> {
       TopicsCommand.createMissing(topics, broker.bootstrapServers());
 
       int baselinePort = deployBaseline(servers, loops);
-      int edgePort = deployEdge(servers, loops, broker.bootstrapServers());
+      Optional<String> qualifierUrl = answers ? Optional.of(startQualifier(servers, broker.bootstrapServers(), topics, scratch))
+          : Optional.empty();
+      int edgePort = deployEdge(servers, loops, broker.bootstrapServers(), qualifierUrl);
 
-      Measured baseline = measure(generator, baselinePort, phase, out, "baseline");
-      Measured edge = measure(generator, edgePort, phase, out, "edge");
+      Measured baseline = measure(generator, baselinePort, phase, out, "baseline", false);
+      Measured edge = measure(generator, edgePort, phase, out, "edge", answers);
 
       out.println();
       out.printf("%-10s %12s %10s %10s %10s %10s%n", "target", "max rps", "rate", "p50 ms", "p99 ms", "p99.9 ms");
@@ -99,11 +124,21 @@ final class EdgeBench implements Callable<Integer> {
           .put("p50_ms_at_half_load", round(edge.halfLoad.millisAt(50)))
           .put("p99_ms_at_half_load", round(edge.halfLoad.millisAt(99)))
           .put("p999_ms_at_half_load", round(edge.halfLoad.millisAt(99.9)))
+          .put("answers", answers)
           .put("failed", baseline.failed + edge.failed)
           .put("event_loops", loops)
           .put("broker_storage", storage)
           .put("warm_up_seconds", warmUpSeconds)
           .put("seconds", seconds);
+      if (answers) {
+        out.printf("edge at half load: pixels p99 %.2f ms; %d JSON answers, %.2f%% fresh, p50 %.2f ms, p99 %.2f ms%n",
+            millis(edge.pixels, 99), edge.json.getTotalCount(), edge.freshFraction() * 100, millis(edge.json, 50), millis(edge.json, 99));
+        summary.put("p99_ms_pixels_at_half_load", round(millis(edge.pixels, 99)))
+            .put("json_answers_at_half_load", edge.json.getTotalCount())
+            .put("fresh_fraction_at_half_load", Math.round(edge.freshFraction() * 10_000) / 10_000.0)
+            .put("p50_answer_ms_at_half_load", round(millis(edge.json, 50)))
+            .put("p99_answer_ms_at_half_load", round(millis(edge.json, 99)));
+      }
       out.println(summary.encode());
       out.flush();
     } finally {
@@ -113,9 +148,16 @@ final class EdgeBench implements Callable<Integer> {
     return 0;
   }
 
-  private record Measured(String name, double maxRps, double halfLoadRate, LoadGenerator.Result halfLoad, long failed) {}
+  /** A target's figures; {@code pixels} and {@code json} split the half-load phase's latency when answers are asked for. */
+  private record Measured(String name, double maxRps, double halfLoadRate, LoadGenerator.Result halfLoad, long failed, Histogram pixels,
+      Histogram json, long fresh) {
+    double freshFraction() {
+      return json.getTotalCount() == 0 ? 1 : (double) fresh / json.getTotalCount();
+    }
+  }
 
-  private Measured measure(Vertx generator, int port, Duration phase, PrintWriter out, String name) throws InterruptedException {
+  private Measured measure(Vertx generator, int port, Duration phase, PrintWriter out, String name, boolean withAnswers)
+      throws InterruptedException {
     try (LoadGenerator load = new LoadGenerator(generator, port, URI, connections)) {
       Duration limit = phase.multipliedBy(3).plusSeconds(60);
       if (warmUpSeconds > 0) {
@@ -124,12 +166,50 @@ final class EdgeBench implements Callable<Integer> {
       LoadGenerator.Result max = MainThread.await(load.closedLoop(phase), limit, name + " throughput");
       out.printf("%s: %.0f calls/s with %d in flight (%d failed)%n", name, max.perSecond(), connections, max.failed());
       out.flush();
+      if (withAnswers) {
+        awaitQualifierCaughtUp(generator, port, out);
+      }
       double rate = max.perSecond() / 2;
-      LoadGenerator.Result half = MainThread.await(load.openLoop(rate, phase), limit, name + " half load");
+      Histogram pixels = new ConcurrentHistogram(HIGHEST.toNanos(), 3);
+      Histogram json = new ConcurrentHistogram(HIGHEST.toNanos(), 3);
+      AtomicLong fresh = new AtomicLong();
+      LoadGenerator.Result half = MainThread.await(load.openLoop(rate, phase,
+          call -> withAnswers && call % jsonEvery == 0 ? URI + JSON : URI,
+          (call, ok, latency, body) -> {
+            boolean asked = withAnswers && call % jsonEvery == 0;
+            (asked ? json : pixels).recordValue(Math.min(HIGHEST.toNanos(), latency));
+            if (asked && ok && !body.toString().contains("\"stale\":true")) {
+              fresh.incrementAndGet();
+            }
+          }), limit, name + " half load");
       out.printf("%s: at %.0f calls/s p50 %.2f ms, p99 %.2f ms (%d failed)%n", name, rate, half.millisAt(50), half.millisAt(99), half.failed());
       out.flush();
-      return new Measured(name, max.perSecond(), rate, half, max.failed() + half.failed());
+      return new Measured(name, max.perSecond(), rate, half, max.failed() + half.failed(), pixels, json, fresh.get());
     }
+  }
+
+  /**
+   * The throughput phase writes far more than the qualifier processes meanwhile on the same cores:
+   * the half-load phase starts once it has caught up, i.e. once a JSON answer is fresh.
+   */
+  private static void awaitQualifierCaughtUp(Vertx generator, int port, PrintWriter out) throws InterruptedException {
+    long started = System.nanoTime();
+    try (LoadGenerator probe = new LoadGenerator(generator, port, URI + JSON, 1)) {
+      while (System.nanoTime() - started < CATCH_UP.toNanos()) {
+        AtomicLong fresh = new AtomicLong();
+        MainThread.await(probe.openLoop(10, Duration.ofSeconds(1), call -> URI + JSON, (call, ok, latency, body) -> {
+          if (ok && !body.toString().contains("\"stale\":true")) {
+            fresh.incrementAndGet();
+          }
+        }), CATCH_UP, "probing the qualifier");
+        if (fresh.get() == 10) {
+          out.printf("qualifier caught up after %.1f s%n", (System.nanoTime() - started) / 1e9);
+          out.flush();
+          return;
+        }
+      }
+    }
+    out.printf("qualifier still behind after %d s; measuring anyway%n", CATCH_UP.toSeconds());
   }
 
   private static int deployBaseline(Vertx vertx, int loops) throws InterruptedException {
@@ -143,13 +223,27 @@ final class EdgeBench implements Callable<Integer> {
     return deployed.get(0).actualPort();
   }
 
-  private static int deployEdge(Vertx vertx, int loops, String bootstrap) throws InterruptedException {
+  /** The qualifier as the demo runs it, with the sample taxonomy; returns its query API's URL. */
+  private static String startQualifier(Vertx vertx, String bootstrap, Topics topics, ScratchDirectory scratch) throws Exception {
+    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), TaxonomyFile.SAMPLE, Clock.systemUTC());
+    QualifierConfig config = QualifierConfig.SETTINGS.read(System.getenv(), List.of("--kafka.bootstrap=" + bootstrap,
+        "--http.host=127.0.0.1", "--http.port=0", "--qualifier.state-dir=" + scratch.resolve("qualifier")), QualifierConfig::read);
+    RunningService qualifier = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
+    return "http://127.0.0.1:" + qualifier.httpPort();
+  }
+
+  private static int deployEdge(Vertx vertx, int loops, String bootstrap, Optional<String> qualifierUrl) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
         "--http.instances=" + loops));
+    qualifierUrl.ifPresent(url -> args.add("--answers.qualifier-url=" + url));
     EdgeConfig config = EdgeConfig.SETTINGS.read(System.getenv(), args, EdgeConfig::read);
     EdgeServer edge = new EdgeServer(config);
     MainThread.await(vertx.deployVerticle(edge), Duration.ofSeconds(60), "starting the edge");
     return edge.actualPort();
+  }
+
+  private static double millis(Histogram histogram, double percentile) {
+    return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1e6;
   }
 
   private static double round(double millis) {

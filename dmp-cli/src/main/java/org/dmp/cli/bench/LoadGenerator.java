@@ -4,6 +4,7 @@ import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
@@ -110,13 +111,17 @@ final class LoadGenerator implements AutoCloseable {
 
   /** Starts {@code perSecond} calls a second for {@code duration}, each due at its slot in the schedule. */
   Future<Result> openLoop(double perSecond, Duration duration) {
-    return openLoop(perSecond, duration, call -> uri, (call, ok) -> { });
+    return openLoop(perSecond, duration, call -> uri, (call, ok, latencyNanos, body) -> { });
   }
 
   /** Told of each call's outcome as it is answered, on the generator's event loop. */
   @FunctionalInterface
   interface Answered {
-    void answered(long call, boolean ok);
+    /**
+     * @param latencyNanos from when the call was due
+     * @param body the answer's body; null when the call failed
+     */
+    void answered(long call, boolean ok, long latencyNanos, Buffer body);
   }
 
   /**
@@ -140,11 +145,11 @@ final class LoadGenerator implements AutoCloseable {
         while (issued.get() < total && start + (long) (issued.get() * intervalNanos) <= now) {
           long call = issued.getAndIncrement();
           long due = start + (long) (call * intervalNanos);
-          lanes.borrow(connection -> call(connection, uris.apply(call)).onComplete(result -> {
+          lanes.borrow(connection -> answer(connection, uris.apply(call)).onComplete(result -> {
             lanes.release(connection, result.succeeded());
-            boolean ok = result.succeeded() && result.result();
+            boolean ok = result.succeeded() && result.result().statusCode() / 100 == 2;
             record(histogram, succeeded, failed, due, ok);
-            answered.answered(call, ok);
+            answered.answered(call, ok, System.nanoTime() - due, result.succeeded() ? result.result().body() : null);
             if (outstanding.decrementAndGet() == 0) {
               done.complete(new Result(succeeded.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), histogram));
             }
@@ -215,9 +220,15 @@ final class LoadGenerator implements AutoCloseable {
 
   /** One call; true if answered 2xx. */
   private Future<Boolean> call(HttpClient through, String target) {
+    return answer(through, target).map(answer -> answer.statusCode() / 100 == 2);
+  }
+
+  private record Answer(int statusCode, Buffer body) {}
+
+  private Future<Answer> answer(HttpClient through, String target) {
     return through.request(HttpMethod.GET, port, "127.0.0.1", target)
         .compose(request -> request.send())
-        .compose(response -> response.body().map(body -> response.statusCode() / 100 == 2));
+        .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body)));
   }
 
   private static void record(Histogram histogram, AtomicLong answered, AtomicLong failed, long since, boolean ok) {
