@@ -2,6 +2,7 @@ package org.dmp.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,7 +91,8 @@ final class DemoCommand implements Callable<Integer> {
     Topics topics = TopicsCommand.configured(env);
     TopicsCommand.createMissing(topics, bootstrap);
 
-    Vertx vertx = Vertx.vertx();
+    // One event loop per core, not Vert.x's two: the broker and the stream threads share the cores.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
     shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
     Function<String, Optional<String>> secrets = name -> Optional.ofNullable(env.get(name)).or(() -> Optional.of(DEMO_SECRET));
     SamplePartner partner = new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true);

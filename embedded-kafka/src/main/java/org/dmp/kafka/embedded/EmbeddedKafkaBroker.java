@@ -167,7 +167,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Map.entry("offsets.topic.num.partitions", "5"),
         Map.entry("transaction.state.log.num.partitions", "5"),
         // Consumers join at once instead of waiting for more members that will never come.
-        Map.entry("group.initial.rebalance.delay.ms", "0"));
+        Map.entry("group.initial.rebalance.delay.ms", "0"),
+        // The broker shares its machine with the services: the defaults' 8 request handlers and 3
+        // network threads hand every small request between a dozen threads, and those wake-ups
+        // cost more CPU than the requests (measured with dmp bench pipeline).
+        Map.entry("num.io.threads", "2"),
+        Map.entry("num.network.threads", "1"));
   }
 
   private static Path logDir(Path dataDir) {

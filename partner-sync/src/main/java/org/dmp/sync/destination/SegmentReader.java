@@ -68,6 +68,10 @@ public abstract class SegmentReader implements ConsumerRebalanceListener, Destin
     settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.startFromEarliest() ? "earliest" : "latest");
+    // A fetch answered once 16 KB or 10 ms are there, not at every change: changes are batched for
+    // the partner anyway, and a fetch per change cost more CPU than the change.
+    settings.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);
+    settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     settings.putAll(extraConsumerSettings);
     this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
   }
