@@ -2,6 +2,7 @@ package org.dmp.edge;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.dmp.runtime.StageLatency;
 
 /** The edge's metrics, scraped in Prometheus format from {@code /metrics}. Shared by every event loop. */
 public final class EdgeMetrics {
@@ -18,6 +20,7 @@ public final class EdgeMetrics {
       .publishPercentileHistogram()
       .register(registry);
 
+  private final StageLatency acknowledged = new StageLatency(registry, StageLatency.EDGE_ACKNOWLEDGED, Tags.empty());
   private final Map<String, Map<Integer, Counter>> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> answers = new ConcurrentHashMap<>();
   private final Timer answerLatency = Timer.builder("dmp_edge_answer_latency")
@@ -48,8 +51,10 @@ public final class EdgeMetrics {
         .increment();
   }
 
-  public void recordProduce(Duration latency) {
+  /** @param hitMillis the event's time: when the edge received the hit */
+  public void recordProduce(Duration latency, long hitMillis) {
     produceLatency.record(latency);
+    acknowledged.reached(hitMillis);
   }
 
   public void countProviderMiss(long dataSourceId, String reason) {

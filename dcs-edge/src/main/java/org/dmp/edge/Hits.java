@@ -84,7 +84,8 @@ public final class Hits {
   /** Publishes the event; the future completes once Kafka acknowledged it. */
   public Future<RecordMetadata> publish(VisitEvent event) {
     long sent = System.nanoTime();
-    return publisher.publish(event).onSuccess(acknowledged -> metrics.recordProduce(Duration.ofNanos(System.nanoTime() - sent)));
+    return publisher.publish(event)
+        .onSuccess(acknowledged -> metrics.recordProduce(Duration.ofNanos(System.nanoTime() - sent), event.getTime().toEpochMilli()));
   }
 
   /** Sets or renews the visitor cookie on the answer. */

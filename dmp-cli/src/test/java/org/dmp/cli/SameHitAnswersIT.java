@@ -99,11 +99,16 @@ class SameHitAnswersIT {
     startQualifier(vertx(), qualifierSettings, qualifierPort);
     awaitFreshAnswers(client);
 
-    String metrics = MainThread.await(client.request(HttpMethod.GET, "/metrics").compose(request -> request.send())
-        .compose(response -> response.body()), START, "reading the metrics").toString();
-    assertThat(metrics).containsPattern("dmp_edge_answers_total\\{outcome=\"stale\"} [1-9]")
+    assertThat(metrics(client, edge.httpPort())).containsPattern("dmp_edge_answers_total\\{outcome=\"stale\"} [1-9]")
         .containsPattern("dmp_edge_answers_total\\{outcome=\"fresh\"} [1-9]")
-        .containsPattern("dmp_edge_answers_total\\{outcome=\"failed\"} [1-9]");
+        .containsPattern("dmp_edge_answers_total\\{outcome=\"failed\"} [1-9]")
+        .containsPattern("dmp_stage_latency_seconds_count\\{stage=\"edge_acknowledged\"} [1-9]");
+    assertThat(metrics(client, qualifierPort)).containsPattern("dmp_stage_latency_seconds_count\\{stage=\"qualifier_processed\"} [1-9]");
+  }
+
+  private static String metrics(HttpClient client, int port) throws InterruptedException {
+    return MainThread.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/metrics"))
+        .compose(request -> request.send()).compose(response -> response.body()), START, "reading the metrics").toString();
   }
 
   /** Thirty answers in a row, each for a visitor's third shoe page, carry segment 5001 and are fresh. */

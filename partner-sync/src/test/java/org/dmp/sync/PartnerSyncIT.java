@@ -106,7 +106,10 @@ class PartnerSyncIT {
       assertThat(status.getLong("noPartnerId")).isEqualTo(1);
       assertThat(status.getLong("lag")).isZero();
     });
-    assertThat(SyncFixture.get(sync.httpPort(), "/metrics").body()).contains("dmp_sync_delivered_users_total{destination=\"9001\"");
+    assertThat(SyncFixture.get(sync.httpPort(), "/metrics").body()).contains("dmp_sync_delivered_users_total{destination=\"9001\"")
+        // The updates this test writes name no causing event, as those of time alone: a hit's latency is not theirs to measure.
+        .contains("dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"update_read\",type=\"http\"} 0")
+        .contains("dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"partner_acknowledged\",type=\"http\"} 2");
   }
 
   @Test

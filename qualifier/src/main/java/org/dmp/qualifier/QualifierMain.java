@@ -1,5 +1,7 @@
 package org.dmp.qualifier;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Optional;
@@ -23,12 +25,17 @@ public final class QualifierMain {
    */
   public static Future<RunningService> start(Vertx vertx, QualifierConfig config) {
     AtomicReference<QualifierVerticle> qualifier = new AtomicReference<>();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HealthRoutes.Readiness readiness = () -> qualifier.get() == null ? Optional.of("the streams have not started")
         : qualifier.get().notRunning();
     return config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(), readiness,
-            router -> new SegmentQuery(vertx, qualifier::get).mount(router))
+            router -> {
+              new SegmentQuery(vertx, qualifier::get).mount(router);
+              router.get("/metrics").handler(context -> context.response()
+                  .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+            })
         .compose(http -> {
-          QualifierVerticle started = new QualifierVerticle(config, http.httpPort());
+          QualifierVerticle started = new QualifierVerticle(config, http.httpPort(), registry);
           qualifier.set(started);
           return vertx.deployVerticle(started).map(id -> http);
         });

@@ -1,5 +1,7 @@
 package org.dmp.qualifier;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.query.SegmentQuery;
 import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
 import org.dmp.qualifier.taxonomy.TaxonomyView;
+import org.dmp.runtime.StageLatency;
 import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +34,11 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   private volatile KafkaStreams streams;
 
   /** @param queryPort the port of this instance's query API, which the other instances forward questions to */
-  QualifierVerticle(QualifierConfig config, int queryPort) {
+  QualifierVerticle(QualifierConfig config, int queryPort, MeterRegistry registry) {
     this.config = config;
     this.queryPort = queryPort;
-    this.processed = new ProcessedOffsets(config.queryMaxWaiting());
+    StageLatency processedStage = new StageLatency(registry, StageLatency.QUALIFIER_PROCESSED, Tags.empty());
+    this.processed = new ProcessedOffsets(config.queryMaxWaiting(), processedStage::reached);
   }
 
   @Override

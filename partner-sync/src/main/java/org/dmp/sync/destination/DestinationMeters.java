@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.dmp.runtime.StageLatency;
 
 /** One destination's meters, tagged with its id; removed from the registry when the destination stops. */
 public final class DestinationMeters implements AutoCloseable {
@@ -21,6 +23,8 @@ public final class DestinationMeters implements AutoCloseable {
   private final Counter noPartnerId;
   private final Timer latency;
   private final AtomicLong lag = new AtomicLong();
+  private final StageLatency updateRead;
+  private final StageLatency partnerAcknowledged;
 
   public DestinationMeters(MeterRegistry registry, long destinationId, String type) {
     this.registry = registry;
@@ -33,6 +37,10 @@ public final class DestinationMeters implements AutoCloseable {
         .tags(tags).register(registry));
     latency = add(Timer.builder("dmp_sync_delivery_latency").description("How long a delivery took: one HTTP request, or one transaction")
         .publishPercentileHistogram().tags(tags).register(registry));
+    updateRead = new StageLatency(registry, StageLatency.UPDATE_READ, tags);
+    partnerAcknowledged = new StageLatency(registry, StageLatency.PARTNER_ACKNOWLEDGED, tags);
+    add(updateRead.meter());
+    add(partnerAcknowledged.meter());
     add(Gauge.builder("dmp_sync_lag", lag, AtomicLong::get).description("Changes on the segment topic not yet read by the destination")
         .tags(tags).register(registry));
   }
@@ -45,6 +53,16 @@ public final class DestinationMeters implements AutoCloseable {
   public void delivered(int users, Duration took) {
     delivered.increment(users);
     latency.record(took);
+  }
+
+  /** A segment update caused by an event at {@code eventTime} was read. */
+  public void updateRead(Instant eventTime) {
+    updateRead.reached(eventTime);
+  }
+
+  /** The partner acknowledged these changes. */
+  public void partnerAcknowledged(List<PartnerChange> changes) {
+    changes.forEach(change -> partnerAcknowledged.reached(change.time()));
   }
 
   public void retried() {

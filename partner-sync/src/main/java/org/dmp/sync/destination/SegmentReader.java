@@ -135,6 +135,9 @@ public abstract class SegmentReader implements ConsumerRebalanceListener, Destin
     if (update == null) {
       return null;
     }
+    if (update.getCauseEventId() != null) {
+      meters.updateRead(update.getTime());
+    }
     DestinationMapping.Result result = mapping.map(update);
     if (result.skipped().filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID).isPresent()) {
       meters.noPartnerId();

@@ -272,6 +272,7 @@ public final class HttpDestination extends SegmentReader {
     Integer status = result.succeeded() ? result.result().statusCode() : null;
     if (status != null && status >= 200 && status < 300) {
       meters.delivered(delivery.batch.visitorIds().size(), took);
+      meters.partnerAcknowledged(delivery.batch.changes());
       finish(delivery, DeliveryOutcome.DELIVERED, status, took, null);
       return;
     }

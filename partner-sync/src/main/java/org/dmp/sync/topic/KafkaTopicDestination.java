@@ -108,6 +108,7 @@ public final class KafkaTopicDestination extends SegmentReader {
     }
     long started = System.nanoTime();
     List<String> visitors = new ArrayList<>();
+    List<PartnerChange> changes = new ArrayList<>();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
     try {
       producer.beginTransaction();
@@ -116,6 +117,7 @@ public final class KafkaTopicDestination extends SegmentReader {
         if (change != null) {
           producer.send(new ProducerRecord<>(topic, change.partnerUserId(), UPDATES.encode(change.toRecord())));
           visitors.add(change.visitorId());
+          changes.add(change);
         }
         next.put(new TopicPartition(consumed.topic(), consumed.partition()), new OffsetAndMetadata(consumed.offset() + 1));
       }
@@ -126,6 +128,7 @@ public final class KafkaTopicDestination extends SegmentReader {
       producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
       producer.commitTransaction();
       meters.delivered(visitors.size(), Duration.ofNanos(System.nanoTime() - started));
+      meters.partnerAcknowledged(changes);
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException fatal) {
       throw fatal;
     } catch (KafkaException e) {

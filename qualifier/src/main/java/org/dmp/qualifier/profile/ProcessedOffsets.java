@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * The highest offset of each visits partition this instance has processed, and the same-hit
@@ -24,9 +25,12 @@ public final class ProcessedOffsets {
   private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicLong sequence = new AtomicLong();
   private final int maxWaiting;
+  private final LongConsumer edgeHitProcessed;
 
-  public ProcessedOffsets(int maxWaiting) {
+  /** @param edgeHitProcessed told the time of each hit from the edge once it is processed, for the stage latency */
+  public ProcessedOffsets(int maxWaiting, LongConsumer edgeHitProcessed) {
     this.maxWaiting = maxWaiting;
+    this.edgeHitProcessed = edgeHitProcessed;
   }
 
   private record Waiter(long offset, long sequence, Promise<Boolean> reached, Context context) {}
@@ -38,8 +42,11 @@ public final class ProcessedOffsets {
     final AtomicInteger waiters = new AtomicInteger();
   }
 
-  /** Called by the stream thread after each record. */
-  void processed(int partition, long offset) {
+  /** Called by the stream thread after each record; {@code hitMillis} is the time of an edge's hit, else negative. */
+  void processed(int partition, long offset, long hitMillis) {
+    if (hitMillis >= 0) {
+      edgeHitProcessed.accept(hitMillis);
+    }
     Partition state = partitions.computeIfAbsent(partition, any -> new Partition());
     if (offset > state.processed) {
       state.processed = offset;

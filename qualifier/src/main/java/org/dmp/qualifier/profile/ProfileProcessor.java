@@ -10,6 +10,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.Profile;
 import org.dmp.avro.VisitEvent;
@@ -68,7 +69,8 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     if (earliestDue <= streamTime) {
       requalifyDue(streamTime);
     }
-    context.recordMetadata().ifPresent(metadata -> processed.processed(metadata.partition(), metadata.offset()));
+    long hitMillis = event != null && event.getSource() == EventSource.EDGE ? event.getTime().toEpochMilli() : -1;
+    context.recordMetadata().ifPresent(metadata -> processed.processed(metadata.partition(), metadata.offset(), hitMillis));
   }
 
   /** Re-qualifies every profile whose next change by time is due at {@code streamTime}. */

@@ -31,7 +31,7 @@ public final class QualifierTopology {
    */
   public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait) {
     // Nobody asks this topology same-hit questions, so none may wait.
-    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets(0));
+    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets(0, hit -> { }));
   }
 
   /** @param processed where the processor notes the offsets it has processed, for same-hit questions */
