@@ -2,6 +2,7 @@ package org.dmp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,6 +28,39 @@ class BenchIT {
     assertThat(brokerLog.find()).as(run.out()).isTrue();
     assertThat(figures.getString("broker_storage")).isEqualTo(brokerLog.group(2));
     assertThat(Path.of(brokerLog.group(1))).as("the broker's log is deleted after the run").doesNotExist();
+  }
+
+  @Test
+  void edgeBenchWithAnswersReportsTheJsonAnswersApart() {
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "edge", "--seconds", "1", "--warm-up", "1", "--connections", "16", "--answers");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.getBoolean("answers")).isTrue();
+    assertThat(figures.fieldNames()).contains("p99_ms_pixels_at_half_load", "fresh_fraction_at_half_load", "p50_answer_ms_at_half_load",
+        "p99_answer_ms_at_half_load");
+    assertThat(figures.getLong("json_answers_at_half_load")).isPositive();
+    assertThat(figures.getLong("failed")).isZero();
+  }
+
+  @Test
+  void pipelineBenchRaisesTheRateStepByStepAndEndsWithItsJsonLine() {
+    // A p99 bound no cold start misses: this checks the steps and the accounting, not the speed.
+    TailCommandIT.Run run = TailCommandIT.dmp("bench", "pipeline", "--steps", "50,100", "--seconds", "2", "--warm-up", "0", "--drain", "30",
+        "--max-p99-ms", "60000");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.getLong("max_sustained_eps")).as(run.out()).isEqualTo(100);
+    assertThat(figures.fieldNames()).contains("p99_e2e_ms_at_max", "fresh_fraction_at_half", "p99_answer_ms_at_half");
+    assertThat(figures.getLong("lost")).isZero();
+    assertThat(figures.getLong("duplicates")).isZero();
+    JsonArray steps = new JsonArray(lines.get(lines.size() - 2));
+    assertThat(steps).hasSize(3);
+    assertThat(steps.getJsonObject(2).getLong("rate")).as("the step at half the highest").isEqualTo(50);
+    assertThat(steps.getJsonObject(1).getLong("delivered")).isEqualTo(200);
   }
 
   @Test
