@@ -92,60 +92,68 @@ final class EdgeBench implements Callable<Integer> {
     if (seconds < 1 || warmUpSeconds < 0 || connections < 1 || jsonEvery < 1) {
       throw new ParameterException(spec.commandLine(), "--seconds, --connections and --json-every must be at least 1, --warm-up at least 0");
     }
-    Vertx servers = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
-    Vertx generator = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try (ScratchDirectory scratch = brokerStorage == BrokerStorage.memory ? ScratchDirectory.inMemoryIfPossible("dmp-bench-edge-")
         : ScratchDirectory.onDisk("dmp-bench-edge-");
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(scratch.path(), 0, Map.of())) {
-      String storage = scratch.inMemory() ? "memory" : "disk";
-      out.printf("broker log in %s (%s)%n", scratch.path(), storage);
-      Topics topics = TopicsCommand.configured(System.getenv());
-      TopicsCommand.createMissing(topics, broker.bootstrapServers());
-
-      int baselinePort = deployBaseline(servers, loops);
-      Optional<String> qualifierUrl = answers ? Optional.of(startQualifier(servers, broker.bootstrapServers(), topics, scratch))
-          : Optional.empty();
-      int edgePort = deployEdge(servers, loops, broker.bootstrapServers(), qualifierUrl);
-
-      Measured baseline = measure(generator, baselinePort, phase, out, "baseline", false);
-      Measured edge = measure(generator, edgePort, phase, out, "edge", answers);
-
-      out.println();
-      out.printf("%-10s %12s %10s %10s %10s %10s%n", "target", "max rps", "rate", "p50 ms", "p99 ms", "p99.9 ms");
-      for (Measured measured : List.of(baseline, edge)) {
-        out.printf("%-10s %12.0f %10.0f %10.2f %10.2f %10.2f%n", measured.name, measured.maxRps, measured.halfLoadRate,
-            measured.halfLoad.millisAt(50), measured.halfLoad.millisAt(99), measured.halfLoad.millisAt(99.9));
+      Vertx servers = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+      Vertx generator = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+      try {
+        run(broker, scratch, servers, generator, loops, phase, out);
+      } finally {
+        // While the broker still runs: the qualifier's streams commit and leave against it as they close.
+        MainThread.await(generator.close(), Duration.ofSeconds(30), "closing the generator");
+        MainThread.await(servers.close(), Duration.ofSeconds(60), "closing the servers");
       }
-      JsonObject summary = new JsonObject()
-          .put("baseline_rps", Math.round(baseline.maxRps))
-          .put("edge_rps", Math.round(edge.maxRps))
-          .put("ratio", Math.round(edge.maxRps / baseline.maxRps * 1000) / 1000.0)
-          .put("half_load_rps", Math.round(edge.halfLoadRate))
-          .put("p50_ms_at_half_load", round(edge.halfLoad.millisAt(50)))
-          .put("p99_ms_at_half_load", round(edge.halfLoad.millisAt(99)))
-          .put("p999_ms_at_half_load", round(edge.halfLoad.millisAt(99.9)))
-          .put("answers", answers)
-          .put("failed", baseline.failed + edge.failed)
-          .put("event_loops", loops)
-          .put("broker_storage", storage)
-          .put("warm_up_seconds", warmUpSeconds)
-          .put("seconds", seconds);
-      if (answers) {
-        out.printf("edge at half load: pixels p99 %.2f ms; %d JSON answers, %.2f%% fresh, p50 %.2f ms, p99 %.2f ms%n",
-            millis(edge.pixels, 99), edge.json.getTotalCount(), edge.freshFraction() * 100, millis(edge.json, 50), millis(edge.json, 99));
-        summary.put("p99_ms_pixels_at_half_load", round(millis(edge.pixels, 99)))
-            .put("json_answers_at_half_load", edge.json.getTotalCount())
-            .put("fresh_fraction_at_half_load", Math.round(edge.freshFraction() * 10_000) / 10_000.0)
-            .put("p50_answer_ms_at_half_load", round(millis(edge.json, 50)))
-            .put("p99_answer_ms_at_half_load", round(millis(edge.json, 99)));
-      }
-      out.println(summary.encode());
-      out.flush();
-    } finally {
-      MainThread.await(generator.close(), Duration.ofSeconds(30), "closing the generator");
-      MainThread.await(servers.close(), Duration.ofSeconds(30), "closing the servers");
     }
     return 0;
+  }
+
+  private void run(EmbeddedKafkaBroker broker, ScratchDirectory scratch, Vertx servers, Vertx generator, int loops, Duration phase,
+      PrintWriter out) throws Exception {
+    String storage = scratch.inMemory() ? "memory" : "disk";
+    out.printf("broker log in %s (%s)%n", scratch.path(), storage);
+    Topics topics = TopicsCommand.configured(System.getenv());
+    TopicsCommand.createMissing(topics, broker.bootstrapServers());
+
+    int baselinePort = deployBaseline(servers, loops);
+    Optional<String> qualifierUrl = answers ? Optional.of(startQualifier(servers, broker.bootstrapServers(), topics, scratch))
+        : Optional.empty();
+    int edgePort = deployEdge(servers, loops, broker.bootstrapServers(), qualifierUrl);
+
+    Measured baseline = measure(generator, baselinePort, phase, out, "baseline", false);
+    Measured edge = measure(generator, edgePort, phase, out, "edge", answers);
+
+    out.println();
+    out.printf("%-10s %12s %10s %10s %10s %10s%n", "target", "max rps", "rate", "p50 ms", "p99 ms", "p99.9 ms");
+    for (Measured measured : List.of(baseline, edge)) {
+      out.printf("%-10s %12.0f %10.0f %10.2f %10.2f %10.2f%n", measured.name, measured.maxRps, measured.halfLoadRate,
+          measured.halfLoad.millisAt(50), measured.halfLoad.millisAt(99), measured.halfLoad.millisAt(99.9));
+    }
+    JsonObject summary = new JsonObject()
+        .put("baseline_rps", Math.round(baseline.maxRps))
+        .put("edge_rps", Math.round(edge.maxRps))
+        .put("ratio", Math.round(edge.maxRps / baseline.maxRps * 1000) / 1000.0)
+        .put("half_load_rps", Math.round(edge.halfLoadRate))
+        .put("p50_ms_at_half_load", round(edge.halfLoad.millisAt(50)))
+        .put("p99_ms_at_half_load", round(edge.halfLoad.millisAt(99)))
+        .put("p999_ms_at_half_load", round(edge.halfLoad.millisAt(99.9)))
+        .put("answers", answers)
+        .put("failed", baseline.failed + edge.failed)
+        .put("event_loops", loops)
+        .put("broker_storage", storage)
+        .put("warm_up_seconds", warmUpSeconds)
+        .put("seconds", seconds);
+    if (answers) {
+      out.printf("edge at half load: pixels p99 %.2f ms; %d JSON answers, %.2f%% fresh, p50 %.2f ms, p99 %.2f ms%n",
+          millis(edge.pixels, 99), edge.json.getTotalCount(), edge.freshFraction() * 100, millis(edge.json, 50), millis(edge.json, 99));
+      summary.put("p99_ms_pixels_at_half_load", round(millis(edge.pixels, 99)))
+          .put("json_answers_at_half_load", edge.json.getTotalCount())
+          .put("fresh_fraction_at_half_load", Math.round(edge.freshFraction() * 10_000) / 10_000.0)
+          .put("p50_answer_ms_at_half_load", round(millis(edge.json, 50)))
+          .put("p99_answer_ms_at_half_load", round(millis(edge.json, 99)));
+    }
+    out.println(summary.encode());
+    out.flush();
   }
 
   /** A target's figures; {@code pixels} and {@code json} split the half-load phase's latency when answers are asked for. */
