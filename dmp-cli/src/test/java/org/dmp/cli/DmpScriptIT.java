@@ -74,7 +74,7 @@ class DmpScriptIT {
 
     Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$"));
     awaitLine(Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (int service = 1; service <= 3; service++) {
       URI health = URI.create(ready.group(service) + "health/ready");
       await().atMost(Duration.ofSeconds(30)).until(() ->

@@ -136,9 +136,13 @@ final class SyncFixture {
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
   }
 
-  /** GET on partner sync's status endpoint. */
+  /**
+   * GET on partner sync's status endpoint. HTTP/1.1 and a timeout: the JDK client's default h2c
+   * upgrade once hung for good on /metrics, whose histograms make a large body.
+   */
   static HttpResponse<String> get(int port, String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(10)).build()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }
