@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
     shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
     Function<String, Optional<String>> secrets = name -> Optional.ofNullable(env.get(name)).or(() -> Optional.of(DEMO_SECRET));
-    SamplePartner partner = new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true);
+    SamplePartner partner = new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true, 0);
     MainThread.await(vertx.deployVerticle(partner), START_TIMEOUT, "starting the sample partner");
     Path outboxes = dataDir.resolve("outbox").toAbsolutePath();
     if (taxonomy == null) {

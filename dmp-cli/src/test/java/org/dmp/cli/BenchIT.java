@@ -87,6 +87,12 @@ class BenchIT {
     assertThat(figures.getLong("delivered")).isEqualTo(200);
     assertThat(figures.getLong("lost")).isZero();
     assertThat(figures.getLong("duplicates")).isZero();
+    JsonObject stages = figures.getJsonObject("stages");
+    assertThat(stages.fieldNames()).as("where delivery time went, read from the services' metrics")
+        .containsExactly("edge_acknowledged", "qualifier_processed", "update_read", "partner_acknowledged");
+    assertThat(stages.getJsonObject("partner_acknowledged").getDouble("mean_ms"))
+        .as("each stage comes after the one before").isGreaterThanOrEqualTo(stages.getJsonObject("edge_acknowledged").getDouble("mean_ms"));
+    assertThat(run.out()).contains("stages from the hit, mean/p99 ms: edge_acknowledged");
   }
 
   @Test

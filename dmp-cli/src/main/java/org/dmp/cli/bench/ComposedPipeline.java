@@ -46,11 +46,11 @@ final class ComposedPipeline implements AutoCloseable {
   }
 
   private void startAll(int downPartners, PrintWriter out) throws IOException, InterruptedException {
-    partner = new SamplePartner(0, Optional.empty(), false);
+    partner = new SamplePartner(0, Optional.empty(), false, 0);
     MainThread.await(partners.deployVerticle(partner), START, "starting the partner");
     List<String> destinations = new ArrayList<>(List.of(PipelineLoad.DESTINATION.formatted(9001, 1, partner.url())));
     for (int i = 0; i < downPartners; i++) {
-      SamplePartner down = new SamplePartner(0, Optional.empty(), false);
+      SamplePartner down = new SamplePartner(0, Optional.empty(), false, 0);
       MainThread.await(partners.deployVerticle(down), START, "starting a partner");
       MainThread.await(down.goDown(), START, "taking a partner down");
       destinations.add(PipelineLoad.DESTINATION.formatted(9100 + i, i + 2, down.url()));
@@ -63,7 +63,8 @@ final class ComposedPipeline implements AutoCloseable {
   }
 
   PipelineLoad load(int jsonEvery) {
-    return new PipelineLoad(generator, demo.edgePort(), partner, jsonEvery, ProcessHandle.of(demo.pid()));
+    return new PipelineLoad(generator, demo.edgePort(), partner, jsonEvery, ProcessHandle.of(demo.pid()).orElseThrow(),
+        new StageBreakdown(demo.services()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.dmp.cli.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +25,14 @@ final class DemoProcess implements AutoCloseable {
 
   private final Process process;
   private final int edgePort;
+  private final List<URI> services;
   private final String kafka;
   private final Path log;
 
-  private DemoProcess(Process process, int edgePort, String kafka, Path log) {
+  private DemoProcess(Process process, int edgePort, List<URI> services, String kafka, Path log) {
     this.process = process;
     this.edgePort = edgePort;
+    this.services = services;
     this.kafka = kafka;
     this.log = log;
   }
@@ -50,7 +53,9 @@ final class DemoProcess implements AutoCloseable {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
           Matcher ready = READY.matcher(line);
           if (ready.matches()) {
-            return new DemoProcess(process, Integer.parseInt(ready.group(1)), ready.group(4), log);
+            int edgePort = Integer.parseInt(ready.group(1));
+            List<URI> services = List.of(URI.create("http://127.0.0.1:" + edgePort + "/"), URI.create(ready.group(2)), URI.create(ready.group(3)));
+            return new DemoProcess(process, edgePort, services, ready.group(4), log);
           }
         }
       }
@@ -62,6 +67,11 @@ final class DemoProcess implements AutoCloseable {
 
   int edgePort() {
     return edgePort;
+  }
+
+  /** The base URLs of the edge, the qualifier and partner sync. */
+  List<URI> services() {
+    return services;
   }
 
   String kafka() {

@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,19 +32,22 @@ final class PipelineLoad {
   private final Vertx generator;
   private final int edgePort;
   private final int jsonEvery;
-  private final Optional<ProcessHandle> composition;
+  private final ProcessHandle composition;
+  private final StageBreakdown stages;
   private final AtomicReference<Arrivals> current = new AtomicReference<>();
   private int steps;
 
   /**
    * @param partner the partner the taxonomy's destination posts to
-   * @param composition the process running the services, whose CPU time each step reports; empty if this one
+   * @param composition the process running the services, whose CPU time each step reports
+   * @param stages reads where each step's delivery time went
    */
-  PipelineLoad(Vertx generator, int edgePort, SamplePartner partner, int jsonEvery, Optional<ProcessHandle> composition) {
+  PipelineLoad(Vertx generator, int edgePort, SamplePartner partner, int jsonEvery, ProcessHandle composition, StageBreakdown stages) {
     this.generator = generator;
     this.edgePort = edgePort;
     this.jsonEvery = jsonEvery;
     this.composition = composition;
+    this.stages = stages;
     partner.onReceived(received -> {
       Arrivals arrivals = current.get();
       if (arrivals != null && received.status() == 200) {
@@ -56,7 +58,8 @@ final class PipelineLoad {
 
   /** What one step measured. */
   record Step(double rate, int seconds, long sent, long acked, long failed, double acceptedPerSecond, long delivered, long lost,
-      long duplicates, Histogram endToEnd, double edgeP99Millis, long jsonAnswers, long fresh, Histogram answers, double cpuCores) {
+      long duplicates, Histogram endToEnd, double edgeP99Millis, long jsonAnswers, long fresh, Histogram answers, double cpuCores,
+      JsonObject stages) {
     double freshFraction() {
       return jsonAnswers == 0 ? 1 : (double) fresh / jsonAnswers;
     }
@@ -68,7 +71,7 @@ final class PipelineLoad {
           .put("p999_ms", millis(endToEnd, 99.9)).put("edge_p99_ms", Math.round(edgeP99Millis * 10) / 10.0)
           .put("json_answers", jsonAnswers).put("fresh_fraction", Math.round(freshFraction() * 10_000) / 10_000.0)
           .put("p50_answer_ms", millis(answers, 50)).put("p99_answer_ms", millis(answers, 99))
-          .put("cpu_cores", Math.round(cpuCores * 100) / 100.0);
+          .put("cpu_cores", Math.round(cpuCores * 100) / 100.0).put("stages", stages);
     }
 
     String line() {
@@ -95,6 +98,7 @@ final class PipelineLoad {
     Histogram answers = histogram();
     AtomicLong json = new AtomicLong();
     AtomicLong fresh = new AtomicLong();
+    StageBreakdown.Snapshot stagesBefore = stages.snapshot();
     Duration cpuBefore = cpu();
     long started = System.nanoTime();
     LoadGenerator.Result sent;
@@ -115,6 +119,7 @@ final class PipelineLoad {
     double cpuCores = (cpu().minus(cpuBefore).toNanos()) / (double) (System.nanoTime() - started);
     awaitDeliveries(arrivals, sent.answered(), drain);
     current.set(null);
+    JsonObject stageFigures = stages.snapshot().since(stagesBefore);
 
     Histogram endToEnd = histogram();
     long lost = 0;
@@ -128,8 +133,9 @@ final class PipelineLoad {
       }
     }
     Step step = new Step(rate, seconds, calls, sent.answered(), sent.failed(), sent.perSecond(), arrivals.delivered.get(), lost,
-        arrivals.duplicates.get(), endToEnd, sent.millisAt(99), json.get(), fresh.get(), answers, cpuCores);
+        arrivals.duplicates.get(), endToEnd, sent.millisAt(99), json.get(), fresh.get(), answers, cpuCores, stageFigures);
     out.println(step.line());
+    out.println(StageBreakdown.line(stageFigures));
     out.flush();
     return step;
   }
@@ -143,9 +149,9 @@ final class PipelineLoad {
     return "/event?c_category=shoes&d_uuid=" + visitor + "&d_cid=20001%01p" + visitor + (isJson(call) ? "&d_rtbd=json&d_cts=2" : "");
   }
 
-  /** CPU time of the composition so far (or of this process). */
+  /** CPU time of the composition so far. */
   private Duration cpu() {
-    return composition.orElse(ProcessHandle.current()).info().totalCpuDuration().orElse(Duration.ZERO);
+    return composition.info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   /** What the partner has received of one step's visitors. */

@@ -112,6 +112,11 @@ final class PartitionBatches {
     return inFlight == null && !open.isEmpty() && plannedEnd == null ? Optional.of(openSinceNanos + maxWaitNanos) : Optional.empty();
   }
 
+  /** Whether a batch is in flight. */
+  boolean sending() {
+    return inFlight != null;
+  }
+
   /** Whether reading on would only grow a batch that cannot be sent yet: the partition should pause. */
   boolean full() {
     return inFlight != null && distinctVisitors() >= maxUsers;

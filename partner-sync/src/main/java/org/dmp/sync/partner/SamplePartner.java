@@ -9,10 +9,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,9 +28,15 @@ import org.slf4j.LoggerFactory;
  * POSTs (and batch files by PUT), checks the signature when given secrets, and keeps what it received. For the demo it
  * logs each request; for tests and benchmarks it can fail a share of requests, answer slowly,
  * or go down and come back on the same port.
+ *
+ * <p>It keeps a bounded history of requests (by default the last {@value #HISTORY}) and the last
+ * {@value #FILES} files: the demo runs for days, and a benchmark's partner that kept every body made
+ * its collector pause for 100 ms at a time. Whoever needs every request listens with {@link #onReceived}.
  */
 public final class SamplePartner extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SamplePartner.class);
+  private static final int HISTORY = 10_000;
+  private static final int FILES = 100;
 
   /** One request as received, and the status it was answered with. */
   public record Received(String idempotencyKey, List<String> visitorIds, JsonObject body, int status, Instant at, long atNanos) {}
@@ -39,9 +47,17 @@ public final class SamplePartner extends VerticleBase {
   private final int requestedPort;
   private final Optional<Verification> verification;
   private final boolean log;
-  private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final int history;
+  /** Guarded by itself. */
+  private final Deque<Received> received = new ArrayDeque<>();
   private final List<Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, byte[]> uploads = new ConcurrentHashMap<>();
+  /** Guarded by itself; the oldest file goes first. */
+  private final Map<String, byte[]> uploads = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+      return size() > FILES;
+    }
+  };
   private volatile double failShare;
   private volatile Duration delay = Duration.ZERO;
   private HttpServer server;
@@ -49,9 +65,15 @@ public final class SamplePartner extends VerticleBase {
 
   /** @param port 0 for any free port; kept across {@link #goDown()} and {@link #comeBack()} */
   public SamplePartner(int port, Optional<Verification> verification, boolean log) {
+    this(port, verification, log, HISTORY);
+  }
+
+  /** @param history how many of the last requests {@link #received()} keeps */
+  public SamplePartner(int port, Optional<Verification> verification, boolean log, int history) {
     this.requestedPort = port;
     this.verification = verification;
     this.log = log;
+    this.history = history;
   }
 
   @Override
@@ -97,19 +119,23 @@ public final class SamplePartner extends VerticleBase {
     listeners.add(listener);
   }
 
-  /** Every request so far, in order of arrival. */
+  /** The last requests, in order of arrival. */
   public List<Received> received() {
-    return new ArrayList<>(received);
+    synchronized (received) {
+      return new ArrayList<>(received);
+    }
   }
 
-  /** The requests answered 200. */
+  /** Of the last requests, those answered 200. */
   public List<Received> accepted() {
-    return received.stream().filter(request -> request.status() == 200).toList();
+    return received().stream().filter(request -> request.status() == 200).toList();
   }
 
-  /** Files received by PUT, by request path: batch uploads. */
+  /** The last files received by PUT, by request path: batch uploads. */
   public Map<String, byte[]> uploads() {
-    return Map.copyOf(uploads);
+    synchronized (uploads) {
+      return Map.copyOf(uploads);
+    }
   }
 
   private void handle(HttpServerRequest request) {
@@ -151,7 +177,9 @@ public final class SamplePartner extends VerticleBase {
     request.body().onSuccess(body -> {
       int status = failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare ? 503 : 201;
       if (status == 201) {
-        uploads.put(request.path(), body.getBytes());
+        synchronized (uploads) {
+          uploads.put(request.path(), body.getBytes());
+        }
       }
       if (log) {
         LOG.info("Sample partner: PUT {} ({} bytes), answered {}", request.path(), body.length(), status);
@@ -161,7 +189,12 @@ public final class SamplePartner extends VerticleBase {
   }
 
   private void answer(HttpServerRequest request, int status, Received what) {
-    received.add(what);
+    synchronized (received) {
+      received.addLast(what);
+      if (received.size() > history) {
+        received.removeFirst();
+      }
+    }
     listeners.forEach(listener -> listener.accept(what));
     if (log) {
       LOG.info("Sample partner: {} from destination {} with {} users (key {}), answered {}", request.method(),

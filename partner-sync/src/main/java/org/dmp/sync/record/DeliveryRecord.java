@@ -44,7 +44,8 @@ public final class DeliveryRecord implements AutoCloseable {
     settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // The next batch of a partition waits until this one's outcome is in Kafka: no lingering.
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "partner-sync-delivery-record");
     this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
     this.deliveries = topics.name(TopicRole.DELIVERIES);

@@ -86,21 +86,26 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       if (before == null) {
         continue;
       }
-      Long indexedAt = before.getNextChange();
-      store(entry.value, indexedAt, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
+      // Its index entry is gone already: the profile is stored as if it had none.
+      store(entry.value, null, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
     }
     earliestDue = firstIndexedTime();
   }
 
-  /** @param indexedAt where the profile was in the change index before the evolution, which may change the profile in place */
+  /**
+   * @param indexedAt where the profile is in the change index before the evolution (which may change the profile in
+   *     place); null when it has no entry
+   */
   private void store(String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome, long timestamp) {
     Profile after = outcome.profile();
-    if (indexedAt != null && !indexedAt.equals(after.getNextChange())) {
+    Long nextChange = after.getNextChange();
+    // An unchanged entry is not written again: each write is a RocksDB put and a changelog record.
+    if (indexedAt != null && !indexedAt.equals(nextChange)) {
       changeIndex.delete(indexKey(indexedAt, visitorId));
     }
-    if (after.getNextChange() != null) {
-      changeIndex.put(indexKey(after.getNextChange(), visitorId), visitorId);
-      earliestDue = Math.min(earliestDue, after.getNextChange());
+    if (nextChange != null && !nextChange.equals(indexedAt)) {
+      changeIndex.put(indexKey(nextChange, visitorId), visitorId);
+      earliestDue = Math.min(earliestDue, nextChange);
     }
     profiles.put(visitorId, after);
     if (outcome.update() != null) {
