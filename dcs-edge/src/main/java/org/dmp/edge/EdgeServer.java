@@ -17,7 +17,7 @@ import java.util.function.LongFunction;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.QualifierQuestions;
 import org.dmp.edge.answer.TaxonomyHitAnswers;
-import org.dmp.qualifier.taxonomy.TaxonomyView;
+import org.dmp.taxonomy.TaxonomyView;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.publish.VisitPublisher;
 import org.dmp.runtime.KafkaHealth;

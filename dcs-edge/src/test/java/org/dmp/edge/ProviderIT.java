@@ -117,13 +117,13 @@ class ProviderIT {
   @Test
   void traitsOverPrivateSignalsAreRealizedAtTheEdgeAndOnlyTheirIdsTravel(Vertx vertx) throws Exception {
     String topic = UniqueNames.topic("private-taxonomy");
-    org.dmp.qualifier.taxonomy.Taxonomy taxonomy = org.dmp.qualifier.taxonomy.TaxonomyFile.parse("private", """
+    org.dmp.taxonomy.Taxonomy taxonomy = org.dmp.taxonomy.TaxonomyFile.parse("private", """
         {"dataSources": [{"id": 1, "name": "Site"}],
          "traits": [
            {"id": 301, "name": "Rich car buyer", "dataSource": 1, "type": "rule", "rule": "p_income >= 50000 AND c_category == \\"cars\\""},
            {"id": 302, "name": "Car page", "dataSource": 1, "type": "rule", "rule": "c_category == \\"cars\\""}]}
         """);
-    org.dmp.qualifier.taxonomy.TaxonomyPublisher.apply(bootstrap, topic, taxonomy, "private", java.time.Clock.systemUTC());
+    org.dmp.taxonomy.TaxonomyPublisher.apply(bootstrap, topic, taxonomy, "private", java.time.Clock.systemUTC());
     EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + topic);
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
 

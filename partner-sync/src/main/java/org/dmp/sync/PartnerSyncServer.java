@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
-import org.dmp.qualifier.taxonomy.TaxonomyView;
+import org.dmp.taxonomy.TaxonomyView;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.sync.batch.BatchDestination;
 import org.dmp.sync.destination.DestinationStatus;

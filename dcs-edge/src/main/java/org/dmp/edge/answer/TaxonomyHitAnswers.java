@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.VisitEvent;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.Signals;
 
 /**
  * The edge's answers from the live taxonomy and the qualifier.
@@ -47,9 +47,7 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     if (privateSignals.isEmpty()) {
       return List.of();
     }
-    Map<String, List<String>> signals = new HashMap<>(event.getSignals());
-    event.getHttpAttributes().forEach((key, value) -> signals.put(key, List.of(value)));
-    return List.copyOf(taxonomy.get().realizePrivate(signals, privateSignals, event.getDataSourceId()));
+    return List.copyOf(taxonomy.get().traits().realizePrivate(Signals.of(event), privateSignals, event.getDataSourceId()));
   }
 
   @Override
@@ -67,9 +65,9 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     List<Qualification.CookieDestination> stuff = new ArrayList<>();
     List<String> dests = new ArrayList<>();
     for (long segment : segments) {
-      current.cookieDestinations(segment).forEach(cookie ->
+      current.destinations().cookies(segment).forEach(cookie ->
           stuff.add(new Qualification.CookieDestination(cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain())));
-      current.urlDestinations(segment).forEach(url -> dests.add(expand(url.url(), url.destinationId())));
+      current.destinations().urls(segment).forEach(url -> dests.add(expand(url.url(), url.destinationId())));
     }
     return new Qualification(stuff, dests, longs(answer.getJsonArray("traits")), segments, answer.getBoolean("stale", false));
   }

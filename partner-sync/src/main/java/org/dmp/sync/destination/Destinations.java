@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.CompiledTaxonomy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ public final class Destinations {
   /** Brings the running destinations in line with {@code taxonomy}; completes when the stopped ones have stopped. */
   public Future<?> reconcile(CompiledTaxonomy taxonomy) {
     Map<Long, Destination> wanted = new HashMap<>();
-    DELIVERED_HERE.forEach(type -> taxonomy.destinations(type).forEach(destination -> wanted.put(destination.getId(), destination)));
+    DELIVERED_HERE.forEach(type -> taxonomy.destinations().ofType(type).forEach(destination -> wanted.put(destination.getId(), destination)));
     List<Future<Void>> stopping = new ArrayList<>();
     for (DestinationWorker worker : List.copyOf(running.values())) {
       Destination now = wanted.get(worker.destination().getId());

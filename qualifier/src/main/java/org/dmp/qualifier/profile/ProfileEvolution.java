@@ -17,9 +17,10 @@ import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
-import org.dmp.qualifier.rules.Realizations;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy.CompiledSegment;
+import org.dmp.taxonomy.rules.Realizations;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.SegmentIndex.CompiledSegment;
+import org.dmp.taxonomy.Signals;
 
 /**
  * How a visitor's profile changes with an event or with time alone: the qualification itself,
@@ -52,7 +53,7 @@ public final class ProfileEvolution {
     Instant now = event.getTime();
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
 
-    Set<Long> realized = new TreeSet<>(taxonomy.realize(signals(event), event.getDataSourceId()));
+    Set<Long> realized = new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getDataSourceId()));
     realized.addAll(event.getRealizedTraits());
     for (long trait : realized) {
       List<Long> times = new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));
@@ -87,7 +88,7 @@ public final class ProfileEvolution {
   private Outcome requalifyFor(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,
       Set<Long> changedTraits, List<IdMapping> mappings) {
     Realizations realizations = realizationsOf(profile, taxonomy);
-    Set<CompiledSegment> candidates = taxonomy.segmentsOf(changedTraits);
+    Set<CompiledSegment> candidates = taxonomy.segments().segmentsOf(changedTraits);
     Set<Long> before = new TreeSet<>(profile.getSegments());
     Set<Long> after = new TreeSet<>(before);
     for (CompiledSegment segment : candidates) {
@@ -120,8 +121,8 @@ public final class ProfileEvolution {
     Realizations realizations = realizationsOf(profile, taxonomy);
     Set<Long> traits = new HashSet<>(removedTraits);
     profile.getRealizations().keySet().forEach(trait -> traits.add(Long.parseLong(trait)));
-    Set<CompiledSegment> candidates = new HashSet<>(taxonomy.segmentsOf(traits));
-    profile.getSegments().stream().map(taxonomy::segment).filter(Objects::nonNull).forEach(candidates::add);
+    Set<CompiledSegment> candidates = new HashSet<>(taxonomy.segments().segmentsOf(traits));
+    profile.getSegments().stream().map(taxonomy.segments()::segment).filter(Objects::nonNull).forEach(candidates::add);
 
     Set<Long> before = new TreeSet<>(profile.getSegments());
     Set<Long> after = new TreeSet<>();
@@ -187,7 +188,7 @@ public final class ProfileEvolution {
     Map<String, List<Long>> kept = new HashMap<>();
     long nowMillis = now.toEpochMilli();
     profile.getRealizations().forEach((trait, times) -> {
-      Duration ttl = taxonomy.ttl(trait);
+      Duration ttl = taxonomy.traits().ttl(trait);
       List<Long> alive = ttl == null || allAlive(times, ttl.toMillis(), nowMillis) ? times
           : times.stream().filter(time -> time + ttl.toMillis() > nowMillis).toList();
       if (!alive.isEmpty()) {
@@ -210,7 +211,7 @@ public final class ProfileEvolution {
     return (traitIds, window, now) -> {
       int count = 0;
       for (long trait : traitIds) {
-        Duration ttl = taxonomy.ttl(trait);
+        Duration ttl = taxonomy.traits().ttl(trait);
         for (long time : profile.getRealizations().getOrDefault(Long.toString(trait), List.of())) {
           long age = now.toEpochMilli() - time;
           if (age >= 0 && (ttl == null || age < ttl.toMillis()) && window.contains(Duration.ofMillis(age))) {
@@ -234,13 +235,13 @@ public final class ProfileEvolution {
     Map<String, List<Long>> realizations = profile.getRealizations();
     if (ttlTraits == null) {
       for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
-        earliest = earliestExpiry(taxonomy.ttl(entry.getKey()), entry.getValue(), nowMillis, earliest);
+        earliest = earliestExpiry(taxonomy.traits().ttl(entry.getKey()), entry.getValue(), nowMillis, earliest);
       }
     } else {
       for (long trait : ttlTraits) {
         List<Long> times = realizations.get(Long.toString(trait));
         if (times != null) {
-          earliest = earliestExpiry(taxonomy.ttl(trait), times, nowMillis, earliest);
+          earliest = earliestExpiry(taxonomy.traits().ttl(trait), times, nowMillis, earliest);
         }
       }
     }
@@ -279,15 +280,6 @@ public final class ProfileEvolution {
       }
     }
     return earliest;
-  }
-
-  private static Map<String, List<String>> signals(VisitEvent event) {
-    if (event.getHttpAttributes().isEmpty()) {
-      return event.getSignals();
-    }
-    Map<String, List<String>> signals = new HashMap<>(event.getSignals());
-    event.getHttpAttributes().forEach((key, value) -> signals.put(key, List.of(value)));
-    return signals;
   }
 
   private static Profile empty(String visitorId) {

@@ -14,7 +14,7 @@ import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.Profile;
 import org.dmp.avro.VisitEvent;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * Keeps each visitor's profile in the {@value QualifierTopology#PROFILES} store and emits a

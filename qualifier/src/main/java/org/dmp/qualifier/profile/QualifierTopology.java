@@ -9,7 +9,7 @@ import org.dmp.avro.IdMapping;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;

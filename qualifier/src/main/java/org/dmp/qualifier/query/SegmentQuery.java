@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.Profile;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * {@code GET /segments/<visitor>?partition=P&offset=O&wait=MS}: the visitor's segments once the
@@ -138,7 +138,7 @@ public final class SegmentQuery {
     TreeSet<Long> traits = new TreeSet<>();
     for (Map.Entry<String, List<Long>> entry : profile.getRealizations().entrySet()) {
       long trait = Long.parseLong(entry.getKey());
-      Duration ttl = taxonomy.ttl(trait);
+      Duration ttl = taxonomy.traits().ttl(trait);
       if (entry.getValue().stream().anyMatch(time -> ttl == null || time + ttl.toMillis() > latest)) {
         traits.add(trait);
       }

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.Profile;
 import org.dmp.avro.VisitEvent;
-import org.dmp.qualifier.taxonomy.CompiledTaxonomy;
-import org.dmp.qualifier.taxonomy.TaxonomyFile;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.Test;
 
 /** An event re-evaluates only the segments counting its traits, unless time or a new taxonomy revision may have changed others. */

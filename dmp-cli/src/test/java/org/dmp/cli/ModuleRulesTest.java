@@ -1,0 +1,52 @@
+package org.dmp.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module graph README describes: the edge, the qualifier and partner sync are peers that stand
+ * on the taxonomy kernel and the shared runtime, and only the qualifier carries Kafka Streams and
+ * RocksDB. This module sees every other one, so the rules are checked here, on the main classes.
+ */
+class ModuleRulesTest {
+  private static final String EDGE = "org.dmp.edge..";
+  private static final String QUALIFIER = "org.dmp.qualifier..";
+  private static final String SYNC = "org.dmp.sync..";
+  private static final String CLI = "org.dmp.cli..";
+
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importMainClasses() {
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.dmp");
+  }
+
+  @Test
+  void theServicesArePeers() {
+    noClasses().that().resideInAPackage(EDGE).should().dependOnClassesThat().resideInAnyPackage(QUALIFIER, SYNC, CLI)
+        .check(classes);
+    noClasses().that().resideInAPackage(QUALIFIER).should().dependOnClassesThat().resideInAnyPackage(EDGE, SYNC, CLI)
+        .check(classes);
+    noClasses().that().resideInAPackage(SYNC).should().dependOnClassesThat().resideInAnyPackage(EDGE, QUALIFIER, CLI)
+        .check(classes);
+  }
+
+  @Test
+  void theKernelKnowsNoService() {
+    noClasses().that().resideInAnyPackage("org.dmp.taxonomy..", "org.dmp.runtime..", "org.dmp.schemas..", "org.dmp.config..")
+        .should().dependOnClassesThat().resideInAnyPackage(EDGE, QUALIFIER, SYNC, CLI)
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheQualifierCarriesKafkaStreams() {
+    noClasses().that().resideOutsideOfPackages(QUALIFIER, CLI)
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "org.rocksdb..")
+        .check(classes);
+  }
+}

@@ -1,0 +1,303 @@
+package org.dmp.taxonomy;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.dmp.avro.BatchMode;
+import org.dmp.avro.BatchTarget;
+import org.dmp.avro.CookieTarget;
+import org.dmp.avro.DataSource;
+import org.dmp.avro.Destination;
+import org.dmp.avro.DestinationType;
+import org.dmp.avro.HttpTarget;
+import org.dmp.avro.KafkaTarget;
+import org.dmp.avro.RealtimeProvider;
+import org.dmp.avro.Segment;
+import org.dmp.avro.Signing;
+import org.dmp.avro.Trait;
+import org.dmp.avro.TraitType;
+import org.dmp.taxonomy.rules.RuleSyntaxException;
+import org.dmp.taxonomy.rules.SegmentRule;
+import org.dmp.taxonomy.rules.TraitRule;
+
+/**
+ * Reads the taxonomy file of DESIGN.md. Unknown fields, missing or mistyped fields, duplicate ids,
+ * references to ids that do not exist and rules that do not parse are all reported at once, each
+ * with the JSON path of the field at fault.
+ */
+public final class TaxonomyFile {
+  public static final String SAMPLE = "sample-taxonomy.json";
+  private static final int DEFAULT_TTL_DAYS = 120;
+  private static final Set<String> SIGNING_ALGORITHMS = Set.of("HmacSHA1", "HmacSHA256", "HmacMD5");
+
+  private final List<String> problems = new ArrayList<>();
+  private final Map<String, Map<Long, String>> ids = new HashMap<>();
+
+  private TaxonomyFile() {}
+
+  /** @throws TaxonomyException naming the file and every problem in it */
+  public static Taxonomy read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new TaxonomyException(file.toString(), List.of("cannot be read: " + e.getMessage()));
+    }
+    return parse(file.toString(), text);
+  }
+
+  /** The sample taxonomy of DESIGN.md that the demo runs with. */
+  public static Taxonomy sample() {
+    try (var in = TaxonomyFile.class.getClassLoader().getResourceAsStream(SAMPLE)) {
+      if (in == null) {
+        throw new IllegalStateException(SAMPLE + " is missing from the classpath");
+      }
+      return parse(SAMPLE, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** @param source what the text is, for messages (a file name) */
+  public static Taxonomy parse(String source, String text) {
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new TaxonomyException(source, List.of("$: not a JSON object: " + e.getMessage()));
+    }
+    return new TaxonomyFile().taxonomy(source, json);
+  }
+
+  private Taxonomy taxonomy(String source, JsonObject json) {
+    JsonFields root = new JsonFields(json, "$", problems);
+    List<DataSource> dataSources = new ArrayList<>();
+    List<Trait> traits = new ArrayList<>();
+    List<Segment> segments = new ArrayList<>();
+    List<Destination> destinations = new ArrayList<>();
+    root.eachObject("dataSources", fields -> dataSource(fields).ifPresent(dataSources::add));
+    Map<Trait, String> traitPaths = new LinkedHashMap<>();
+    root.eachObject("traits", fields -> trait(fields).ifPresent(trait -> traitPaths.put(trait, fields.path("dataSource"))));
+    traits.addAll(traitPaths.keySet());
+    Map<Segment, String> segmentPaths = new LinkedHashMap<>();
+    root.eachObject("segments", fields -> segment(fields).ifPresent(segment -> segmentPaths.put(segment, fields.path("rule"))));
+    segments.addAll(segmentPaths.keySet());
+    Map<Destination, JsonFields> destinationFields = new LinkedHashMap<>();
+    root.eachObject("destinations", fields -> destination(fields).ifPresent(destination -> destinationFields.put(destination, fields)));
+    destinations.addAll(destinationFields.keySet());
+    root.done();
+
+    traitPaths.forEach((trait, path) -> requireKnown("dataSources", trait.getDataSourceId(), path));
+    segmentPaths.forEach((segment, path) -> SegmentRule.parse(segment.getRule()).traits()
+        .forEach(trait -> requireKnown("traits", trait, path + " (trait " + trait + "T)")));
+    destinationFields.forEach((destination, fields) -> {
+      if (destination.getDataSourceId() != null) {
+        requireKnown("dataSources", destination.getDataSourceId(), fields.path("dataSource"));
+      }
+      destination.getMappings().keySet().forEach(segmentId -> {
+        try {
+          requireKnown("segments", Long.parseLong(segmentId), fields.path("mappings") + "." + segmentId);
+        } catch (NumberFormatException e) {
+          problems.add(fields.path("mappings") + "." + segmentId + ": must be a segment id");
+        }
+      });
+    });
+    if (!problems.isEmpty()) {
+      throw new TaxonomyException(source, problems);
+    }
+    return new Taxonomy(dataSources, traits, segments, destinations);
+  }
+
+  private Optional<DataSource> dataSource(JsonFields fields) {
+    Optional<Long> id = unique("dataSources", fields);
+    Optional<String> name = fields.text("name");
+    RealtimeProvider provider = fields.optionalObject("provider").flatMap(json -> {
+      JsonFields provided = fields.nested("provider", json);
+      Optional<String> url = provided.text("url").filter(value -> httpUrl(provided, "url", value));
+      provided.done();
+      return url.map(RealtimeProvider::new);
+    }).orElse(null);
+    if (id.isEmpty() || name.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new DataSource(id.get(), name.get(), provider));
+  }
+
+  private Optional<Trait> trait(JsonFields fields) {
+    Optional<Long> id = unique("traits", fields);
+    Optional<String> name = fields.text("name");
+    Optional<String> folder = fields.optionalText("folder");
+    Optional<Long> dataSource = fields.id("dataSource");
+    Optional<TraitType> type = fields.text("type").flatMap(value -> switch (value) {
+      case "rule" -> Optional.of(TraitType.RULE);
+      case "onboarded" -> Optional.of(TraitType.ONBOARDED);
+      default -> {
+        fields.problem("type", "must be \"rule\" or \"onboarded\", was \"" + value + "\"");
+        yield Optional.empty();
+      }
+    });
+    Optional<String> rule = fields.optionalText("rule");
+    int ttlDays = fields.optionalCount("ttlDays", 0, 36_500).orElse(DEFAULT_TTL_DAYS);
+    if (type.filter(TraitType.RULE::equals).isPresent()) {
+      if (rule.isEmpty()) {
+        fields.problem("rule", "is required for a rule trait");
+      } else {
+        checkRule(fields, () -> TraitRule.parse(rule.get()));
+      }
+    } else if (type.isPresent() && rule.isPresent()) {
+      fields.problem("rule", "an onboarded trait has no rule: its realizations come from onboarding files and d_sid");
+    }
+    if (id.isEmpty() || name.isEmpty() || dataSource.isEmpty() || type.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Trait(id.get(), name.get(), folder.orElse(null), dataSource.get(), type.get(), rule.orElse(null), ttlDays));
+  }
+
+  private Optional<Segment> segment(JsonFields fields) {
+    Optional<Long> id = unique("segments", fields);
+    Optional<String> name = fields.text("name");
+    Optional<String> folder = fields.optionalText("folder");
+    Optional<String> rule = fields.text("rule");
+    boolean valid = rule.isPresent() && checkRule(fields, () -> SegmentRule.parse(rule.get()));
+    if (id.isEmpty() || name.isEmpty() || !valid) {
+      return Optional.empty();
+    }
+    return Optional.of(new Segment(id.get(), name.get(), folder.orElse(null), rule.get()));
+  }
+
+  private Optional<Destination> destination(JsonFields fields) {
+    Optional<Long> id = unique("destinations", fields);
+    Optional<String> name = fields.text("name");
+    Optional<Long> dataSource = fields.optionalId("dataSource");
+    Map<String, String> mappings = new LinkedHashMap<>();
+    fields.optionalObject("mappings").ifPresent(json -> json.forEach(entry -> {
+      if (entry.getValue() instanceof String value && !value.isBlank()) {
+        mappings.put(entry.getKey(), value);
+      } else {
+        fields.problem("mappings." + entry.getKey(), "must be a non-empty string, was " + JsonFields.describe(entry.getValue()));
+      }
+    }));
+    Optional<String> typeName = fields.text("type");
+    Destination.Builder destination = Destination.newBuilder();
+    Optional<DestinationType> type = typeName.flatMap(value -> {
+      try {
+        return Optional.of(DestinationType.valueOf(value.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        fields.problem("type", "must be one of http, batch, cookie, url, kafka; was \"" + value + "\"");
+        return Optional.empty();
+      }
+    });
+    type.ifPresent(kind -> {
+      switch (kind) {
+        case HTTP -> destination.setHttp(http(fields));
+        case BATCH -> destination.setBatch(batch(fields));
+        case COOKIE -> destination.setCookie(new CookieTarget(fields.text("cookieName").orElse(""),
+            fields.optionalText("domain").orElse(null), fields.optionalCount("ttlDays", 1, 3650).orElse(30)));
+        case KAFKA -> destination.setKafka(new KafkaTarget(fields.text("topic").orElse("")));
+        case URL -> mappings.forEach((segment, url) -> httpUrl(fields, "mappings." + segment, url));
+      }
+      if ((kind == DestinationType.HTTP || kind == DestinationType.BATCH || kind == DestinationType.KAFKA) && dataSource.isEmpty()) {
+        fields.problem("dataSource", "is required for a " + typeName.get() + " destination: its partner ids identify visitors");
+      }
+    });
+    if (id.isEmpty() || name.isEmpty() || type.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(destination.setId(id.get()).setName(name.get()).setType(type.get())
+        .setDataSourceId(dataSource.orElse(null)).setMappings(mappings).build());
+  }
+
+  private HttpTarget http(JsonFields fields) {
+    String url = fields.text("url").filter(value -> httpUrl(fields, "url", value)).orElse("");
+    Signing signing = fields.optionalObject("signing").map(json -> {
+      JsonFields signingFields = fields.nested("signing", json);
+      String algorithm = signingFields.text("algorithm").orElse("");
+      if (!algorithm.isEmpty() && !SIGNING_ALGORITHMS.contains(algorithm)) {
+        signingFields.problem("algorithm", "must be one of " + new java.util.TreeSet<>(SIGNING_ALGORITHMS) + ", was \"" + algorithm + "\"");
+      }
+      Signing parsed = new Signing(algorithm, signingFields.text("header").orElse(""), signingFields.text("secretEnv").orElse(""));
+      signingFields.done();
+      return parsed;
+    }).orElse(null);
+    return new HttpTarget(url, fields.optionalText("clientId").orElse(null), signing);
+  }
+
+  private BatchTarget batch(JsonFields fields) {
+    String interval = fields.optionalText("interval").orElse("PT24H");
+    try {
+      if (Duration.parse(interval).compareTo(Duration.ofSeconds(1)) < 0) {
+        fields.problem("interval", "must be at least one second, was \"" + interval + "\"");
+      }
+    } catch (DateTimeParseException e) {
+      fields.problem("interval", "must be an ISO-8601 duration such as PT24H, was \"" + interval + "\"");
+    }
+    BatchMode mode = fields.optionalText("mode").map(value -> {
+      if (!value.equals("iter") && !value.equals("full")) {
+        fields.problem("mode", "must be \"iter\" or \"full\", was \"" + value + "\"");
+        return BatchMode.ITER;
+      }
+      return BatchMode.valueOf(value.toUpperCase(Locale.ROOT));
+    }).orElse(BatchMode.ITER);
+    String uploadUrl = fields.optionalText("uploadUrl").filter(value -> httpUrl(fields, "uploadUrl", value)).orElse(null);
+    return new BatchTarget(interval, mode, fields.text("outbox").orElse(""), fields.text("syncType").orElse(""),
+        fields.optionalText("pidAlias").orElse(null), fields.optionalBoolean("gzip").orElse(false),
+        fields.optionalCount("splitLines", 0, 1_000_000_000).orElse(0), uploadUrl);
+  }
+
+  /** The item's id, if it is a positive whole number no other item of its kind has. */
+  private Optional<Long> unique(String kind, JsonFields fields) {
+    Optional<Long> id = fields.id("id");
+    id.ifPresent(value -> {
+      String earlier = ids.computeIfAbsent(kind, k -> new HashMap<>()).putIfAbsent(value, fields.path("id"));
+      if (earlier != null) {
+        fields.problem("id", "duplicates the id " + value + " of " + earlier);
+      }
+    });
+    return id;
+  }
+
+  private void requireKnown(String kind, long id, String path) {
+    if (!ids.getOrDefault(kind, Map.of()).containsKey(id)) {
+      problems.add(path + ": refers to " + kind.substring(0, kind.length() - 1).replaceAll("([A-Z])", " $1").toLowerCase(Locale.ROOT)
+          + " " + id + ", which the file does not define");
+    }
+  }
+
+  private static boolean checkRule(JsonFields fields, Runnable parse) {
+    try {
+      parse.run();
+      return true;
+    } catch (RuleSyntaxException e) {
+      fields.problem("rule", e.getMessage());
+      return false;
+    }
+  }
+
+  private static boolean httpUrl(JsonFields fields, String field, String value) {
+    try {
+      URI uri = new URI(value.replace("%rnd%", "0").replace("%timestamp%", "0").replace("%did%", "0"));
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return true;
+      }
+    } catch (URISyntaxException e) {
+      // Reported below like any other URL that is not absolute http(s).
+    }
+    fields.problem(field, "must be an absolute http or https URL, was \"" + value + "\"");
+    return false;
+  }
+}

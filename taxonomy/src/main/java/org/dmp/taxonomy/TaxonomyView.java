@@ -1,0 +1,105 @@
+package org.dmp.taxonomy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.dmp.avro.DataSource;
+import org.dmp.avro.Destination;
+import org.dmp.avro.Segment;
+import org.dmp.avro.TaxonomyEntry;
+import org.dmp.avro.TaxonomyRevision;
+import org.dmp.avro.Trait;
+import org.dmp.runtime.kafka.TopicFollower;
+import org.dmp.schemas.serde.AvroSerde;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The current taxonomy, compiled, kept up to date by following the taxonomy topic: items are
+ * gathered as they arrive and the compiled taxonomy is swapped at each revision marker, so a
+ * reader never sees half a revision. Running services pick up an apply with no restart.
+ */
+public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TaxonomyView.class);
+  private static final AvroSerde<TaxonomyEntry> ENTRIES = AvroSerde.of(TaxonomyEntry.class);
+
+  private final Map<String, TaxonomyEntry> items = new ConcurrentHashMap<>();
+  private final AtomicReference<CompiledTaxonomy> current = new AtomicReference<>(CompiledTaxonomy.EMPTY);
+  private final AtomicReference<Long> revision = new AtomicReference<>(0L);
+  private TopicFollower follower;
+
+  private TaxonomyView() {}
+
+  public static TaxonomyView follow(String name, String bootstrap, String topic) {
+    TaxonomyView view = new TaxonomyView();
+    view.follower = TopicFollower.start(name, bootstrap, topic, view::apply);
+    return view;
+  }
+
+  /** Completes once the taxonomy as it stood at start is compiled. */
+  public CompletableFuture<Void> caughtUp() {
+    return follower.caughtUp();
+  }
+
+  @Override
+  public CompiledTaxonomy get() {
+    return current.get();
+  }
+
+  /** The revision now in force; 0 before any. */
+  public long revision() {
+    return revision.get();
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record) {
+    if (record.key() == null) {
+      return;
+    }
+    TaxonomyEntry entry = ENTRIES.decode(record.topic(), record.value());
+    if (entry == null) {
+      items.remove(record.key());
+    } else if (entry.getItem() instanceof TaxonomyRevision marker) {
+      switchTo(marker);
+    } else {
+      items.put(record.key(), entry);
+    }
+  }
+
+  private void switchTo(TaxonomyRevision marker) {
+    List<DataSource> dataSources = new ArrayList<>();
+    List<Trait> traits = new ArrayList<>();
+    List<Segment> segments = new ArrayList<>();
+    List<Destination> destinations = new ArrayList<>();
+    items.values().forEach(entry -> {
+      Object item = entry.getItem();
+      if (item instanceof DataSource dataSource) {
+        dataSources.add(dataSource);
+      } else if (item instanceof Trait trait) {
+        traits.add(trait);
+      } else if (item instanceof Segment segment) {
+        segments.add(segment);
+      } else if (item instanceof Destination destination) {
+        destinations.add(destination);
+      }
+    });
+    try {
+      current.set(new CompiledTaxonomy(new Taxonomy(dataSources, traits, segments, destinations), marker.getRevision()));
+      revision.set(marker.getRevision());
+      LOG.info("Taxonomy revision {} from {} in force: {} traits, {} segments, {} destinations", marker.getRevision(),
+          marker.getSource(), traits.size(), segments.size(), destinations.size());
+    } catch (RuntimeException e) {
+      LOG.error("Taxonomy revision {} from {} does not compile; revision {} stays in force", marker.getRevision(),
+          marker.getSource(), revision.get(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    follower.close();
+  }
+}

@@ -1,0 +1,158 @@
+package org.dmp.taxonomy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.dmp.avro.Trait;
+import org.dmp.avro.TraitType;
+import org.dmp.taxonomy.rules.BitRule;
+import org.dmp.taxonomy.rules.ComparisonTable;
+import org.dmp.taxonomy.rules.TraitRule;
+
+/**
+ * A taxonomy's traits, their rules compiled and indexed by the signal keys they read, so that
+ * evaluating an event costs what that event's keys and the rules that read them cost, not what
+ * the whole taxonomy holds. Immutable; each thread evaluates in a session of its own.
+ */
+public final class TraitIndex {
+  private final Map<String, KeyRules> rulesByKey = new HashMap<>();
+  private final ComparisonTable comparisons = new ComparisonTable();
+  private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
+  private final Map<Long, Duration> ttls = new HashMap<>();
+  private final Map<String, Duration> ttlsByText = new HashMap<>();
+  private final ThreadLocal<EvaluationSession> sessions;
+
+  /**
+   * A rule trait: its id, data source and rule, its place among the taxonomy's rule traits, and
+   * unless it is one text equality, the rule over the taxonomy's comparison bits.
+   */
+  record CompiledTrait(long id, long dataSourceId, TraitRule rule, int index, BitRule bits) {}
+
+  TraitIndex(List<Trait> traits) {
+    int ruleTraits = 0;
+    for (Trait trait : traits) {
+      Duration ttl = trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays());
+      ttls.put(trait.getId(), ttl);
+      ttlsByText.put(Long.toString(trait.getId()), ttl);
+      if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
+        TraitRule rule = TraitRule.parse(trait.getRule());
+        var equality = rule.simpleEquality();
+        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), rule, ruleTraits++,
+            equality.isPresent() ? null : comparisons.add(rule));
+        if (rule.matchesWithoutKeys()) {
+          traitsWithoutKeys.add(compiled);
+        }
+        if (equality.isPresent()) {
+          rulesOf(equality.get().getKey()).equalitiesByValue.computeIfAbsent(equality.get().getValue(), v -> new ArrayList<>())
+              .add(compiled);
+        } else {
+          rule.keys().forEach(key -> {
+            KeyRules rules = rulesOf(key);
+            (rule.keys().size() > 1 ? rules.amongOthers : rules.alone).add(compiled);
+            rules.number = comparisons.keyNumber(key);
+          });
+        }
+      }
+    }
+    int traitCount = ruleTraits;
+    sessions = ThreadLocal.withInitial(() -> new EvaluationSession(comparisons, traitCount));
+  }
+
+  private KeyRules rulesOf(String key) {
+    return rulesByKey.computeIfAbsent(key, k -> new KeyRules());
+  }
+
+  /**
+   * The rule traits an event's signals realize.
+   *
+   * @param dataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
+   */
+  public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
+    Set<Long> realized = realizeByKeys(signals, null, dataSourceId);
+    for (CompiledTrait trait : traitsWithoutKeys) {
+      if (!signalsHoldAny(signals, trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
+          && trait.rule().matches(signals)) {
+        realized.add(trait.id());
+      }
+    }
+    return realized;
+  }
+
+  /**
+   * The rule traits that read private ({@code p_}) signals and that this hit realizes: evaluated at
+   * the edge, the only place p_ values exist, over the hit's other signals too.
+   */
+  public Set<Long> realizePrivate(Map<String, List<String>> signals, Map<String, List<String>> privateSignals, Long dataSourceId) {
+    if (privateSignals.isEmpty()) {
+      return Set.of();
+    }
+    Map<String, List<String>> all = new HashMap<>(signals);
+    all.putAll(privateSignals);
+    return realizeByKeys(all, privateSignals.keySet(), dataSourceId);
+  }
+
+  /**
+   * The traits reached through the keys of {@code signals} in {@code reachedKeys} (null: all of them)
+   * that {@code signals} realize: equalities by lookup, other rules evaluated once each.
+   */
+  private Set<Long> realizeByKeys(Map<String, List<String>> signals, Set<String> reachedKeys, Long dataSourceId) {
+    EvaluationSession session = sessions.get();
+    session.nextEvent();
+    Set<Long> realized = new TreeSet<>();
+    for (Map.Entry<String, List<String>> signal : signals.entrySet()) {
+      KeyRules rules = rulesByKey.get(signal.getKey());
+      if (rules == null) {
+        continue;
+      }
+      boolean reached = reachedKeys == null || reachedKeys.contains(signal.getKey());
+      if (rules.number >= 0) {
+        session.hold(rules, signal.getValue(), reached ? realized : null, dataSourceId);
+      }
+      if (reached) {
+        session.reachedRules.add(rules);
+        if (!rules.equalitiesByValue.isEmpty()) {
+          for (String value : signal.getValue()) {
+            addAll(rules.equalitiesByValue.getOrDefault(value, List.of()), realized, dataSourceId);
+          }
+        }
+      }
+    }
+    // Rules over several keys only once every key's bits are held.
+    for (KeyRules rules : session.reachedRules) {
+      for (CompiledTrait trait : rules.amongOthers) {
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && session.firstEvaluation(trait)
+            && trait.bits().matches(session)) {
+          realized.add(trait.id());
+        }
+      }
+    }
+    return realized;
+  }
+
+  static void addAll(List<CompiledTrait> traits, Set<Long> realized, Long dataSourceId) {
+    for (CompiledTrait trait : traits) {
+      if (dataSourceId == null || trait.dataSourceId() == dataSourceId) {
+        realized.add(trait.id());
+      }
+    }
+  }
+
+  /** Whether the event holds one of the trait's keys, in which case the loop over keys has judged it already. */
+  private static boolean signalsHoldAny(Map<String, List<String>> signals, CompiledTrait trait) {
+    return trait.rule().keys().stream().anyMatch(signals::containsKey);
+  }
+
+  /** How long a realization of the trait counts; null means forever (also for traits the taxonomy does not know). */
+  public Duration ttl(long traitId) {
+    return ttls.get(traitId);
+  }
+
+  /** The TTL of a trait given by its id as text, as profiles key their realizations; null for forever or unknown. */
+  public Duration ttl(String traitId) {
+    return ttlsByText.get(traitId);
+  }
+}
