@@ -106,11 +106,6 @@ public final class QualifierQuestions {
     return answer;
   }
 
-  /** Questions out now, for tests and the gauge. */
-  public int inFlight() {
-    return inFlight.get();
-  }
-
   public Future<Void> close() {
     return client.close();
   }

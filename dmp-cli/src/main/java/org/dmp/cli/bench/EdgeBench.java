@@ -145,12 +145,12 @@ final class EdgeBench implements Callable<Integer> {
         .put("seconds", seconds);
     if (answers) {
       out.printf("edge at half load: pixels p99 %.2f ms; %d JSON answers, %.2f%% fresh, p50 %.2f ms, p99 %.2f ms%n",
-          millis(edge.pixels, 99), edge.json.getTotalCount(), edge.freshFraction() * 100, millis(edge.json, 50), millis(edge.json, 99));
-      summary.put("p99_ms_pixels_at_half_load", round(millis(edge.pixels, 99)))
+          LoadGenerator.millis(edge.pixels, 99), edge.json.getTotalCount(), edge.freshFraction() * 100, LoadGenerator.millis(edge.json, 50), LoadGenerator.millis(edge.json, 99));
+      summary.put("p99_ms_pixels_at_half_load", round(LoadGenerator.millis(edge.pixels, 99)))
           .put("json_answers_at_half_load", edge.json.getTotalCount())
           .put("fresh_fraction_at_half_load", Math.round(edge.freshFraction() * 10_000) / 10_000.0)
-          .put("p50_answer_ms_at_half_load", round(millis(edge.json, 50)))
-          .put("p99_answer_ms_at_half_load", round(millis(edge.json, 99)));
+          .put("p50_answer_ms_at_half_load", round(LoadGenerator.millis(edge.json, 50)))
+          .put("p99_answer_ms_at_half_load", round(LoadGenerator.millis(edge.json, 99)));
     }
     out.println(summary.encode());
     out.flush();
@@ -248,10 +248,6 @@ final class EdgeBench implements Callable<Integer> {
     EdgeServer edge = new EdgeServer(config);
     MainThread.await(vertx.deployVerticle(edge), Duration.ofSeconds(60), "starting the edge");
     return edge.actualPort();
-  }
-
-  private static double millis(Histogram histogram, double percentile) {
-    return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1e6;
   }
 
   private static double round(double millis) {

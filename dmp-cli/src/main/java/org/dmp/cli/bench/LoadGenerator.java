@@ -46,8 +46,13 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     double millisAt(double percentile) {
-      return latencyNanos.getValueAtPercentile(percentile) / 1e6;
+      return millis(latencyNanos, percentile);
     }
+  }
+
+  /** A percentile of a histogram of nanoseconds, in milliseconds; 0 when it is empty. */
+  static double millis(Histogram nanos, double percentile) {
+    return nanos.getTotalCount() == 0 ? 0 : nanos.getValueAtPercentile(percentile) / 1e6;
   }
 
   /** @param connections how many calls are in flight at most: every call has a connection of its own */

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "pipeline", description = {
     "Runs dmp demo in its own process (broker on disk) and drives it at constant rates, step by step, each call a new",
     "visitor qualifying for a segment mapped to a real-time partner in this process, every Nth asking for the JSON answer.",
-    "A step is kept up when the edge answered every call, the last within 1 s (or 5%) of the step's end, nothing was lost,",
+    "A step is kept up when the edge answered every call, the last within 1 s (or 5%%) of the step's end, nothing was lost,",
     "and p99 tag-to-partner is within --max-p99-ms. Stops at the first step that is not, runs one more at half the highest kept",
     "up, and ends with one JSON line: max_sustained_eps, p99_e2e_ms_at_max, fresh_fraction_at_half, p99_answer_ms_at_half, lost, duplicates."})
 final class PipelineBench implements Callable<Integer> {

@@ -103,11 +103,6 @@ public final class ProcessedOffsets {
     return waiter.reached().future().onComplete(done -> context.owner().cancelTimer(timer));
   }
 
-  /** Questions waiting now. */
-  public int waiting() {
-    return waiting.get();
-  }
-
   private void release(Partition state, Waiter waiter, boolean reached) {
     state.waiters.decrementAndGet();
     waiting.decrementAndGet();
