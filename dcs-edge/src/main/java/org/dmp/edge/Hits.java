@@ -1,5 +1,6 @@
 package org.dmp.edge;
 
+import org.dmp.schemas.VisitorId;
 import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
@@ -96,7 +97,7 @@ public final class Hits {
       visitorExpires = config.cookie().expires(now, false);
       optOutExpires = config.cookie().expires(now, true);
     }
-    boolean optedOut = visitorId.equals(VisitorIds.OPTED_OUT);
+    boolean optedOut = visitorId.equals(VisitorId.OPTED_OUT);
     context.response().putHeader(HttpHeaders.SET_COOKIE, config.cookie().header(visitorId, optedOut ? optOutExpires : visitorExpires));
   }
 

@@ -1,7 +1,9 @@
 package org.dmp.cli;
 
+import org.dmp.schemas.VisitorId;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,8 +42,9 @@ final class PrivacyCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (!visitorId.matches("[0-9]{1,38}")) {
-        throw new ParameterException(spec.commandLine(), "--uuid must be a visitor id of 1 to 38 digits, was '" + visitorId + "'");
+      Optional<String> problem = VisitorId.problem("--uuid", visitorId);
+      if (problem.isPresent()) {
+        throw new ParameterException(spec.commandLine(), problem.get());
       }
       Topics topics = TopicsCommand.configured(System.getenv());
       VisitEvent event = VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId)

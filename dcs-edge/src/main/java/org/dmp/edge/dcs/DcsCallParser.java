@@ -1,5 +1,6 @@
 package org.dmp.edge.dcs;
 
+import org.dmp.schemas.VisitorId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.dmp.avro.PartnerId;
-import org.dmp.edge.identity.VisitorIds;
 
 /**
  * Turns the decoded keys of an {@code /event} call into a {@link DcsCall}, following Audience
@@ -119,9 +119,11 @@ public final class DcsCallParser {
     return value;
   }
 
-  private static String visitorId(String value) {
-    if (!VisitorIds.isValid(value)) {
-      throw new InvalidCall("d_uuid must be a visitor id of 1 to " + VisitorIds.MAX_DIGITS + " digits, was '" + value + "'");
+  /** A {@code d_uuid} value, checked. */
+  public static String visitorId(String value) {
+    Optional<String> problem = VisitorId.problem("d_uuid", value);
+    if (problem.isPresent()) {
+      throw new InvalidCall(problem.get());
     }
     return value;
   }

@@ -1,11 +1,12 @@
 package org.dmp.edge.dcs;
 
+import org.dmp.taxonomy.Signals;
+import org.dmp.schemas.VisitorId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,6 @@ import org.dmp.edge.Hits;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.Qualification;
 import org.dmp.edge.answer.Responses;
-import org.dmp.edge.identity.VisitorIds;
 import org.dmp.edge.provider.Enrichment;
 import org.dmp.edge.provider.RealtimeProviders;
 
@@ -60,9 +60,9 @@ public final class EventHandler implements Handler<RoutingContext> {
 
   private Future<Void> answer(RoutingContext context, DcsCall call) {
     Optional<String> known = hits.knownVisitor(context, call.declaredVisitorId());
-    if (known.filter(VisitorIds.OPTED_OUT::equals).isPresent()) {
+    if (known.filter(VisitorId.OPTED_OUT::equals).isPresent()) {
       // An opted-out visitor is answered like anyone, but nothing about them is collected.
-      respond(context, call, VisitorIds.OPTED_OUT, "", Qualification.NONE);
+      respond(context, call, VisitorId.OPTED_OUT, "", Qualification.NONE);
       return Future.succeededFuture();
     }
     String visitorId = known.orElseGet(hits::newVisitorId);
@@ -87,16 +87,7 @@ public final class EventHandler implements Handler<RoutingContext> {
   }
 
   private VisitEvent event(RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
-    Map<String, List<String>> signals = call.signals();
-    if (!enrichment.signals().isEmpty()) {
-      Map<String, List<String>> enriched = new LinkedHashMap<>(signals);
-      enrichment.signals().forEach((key, values) -> enriched.merge(key, values, (mine, theirs) -> {
-        List<String> merged = new ArrayList<>(mine);
-        merged.addAll(theirs);
-        return merged;
-      }));
-      signals = enriched;
-    }
+    Map<String, List<String>> signals = Signals.merged(call.signals(), enrichment.signals());
     return hits.event(context, EventSource.EDGE, visitorId)
         .setDataSourceId(call.dataSourceId().orElse(null))
         .setSignals(signals)

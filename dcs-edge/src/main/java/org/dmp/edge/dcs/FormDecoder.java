@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.dmp.taxonomy.Signals;
 
 /**
  * Strict {@code application/x-www-form-urlencoded} decoding of a query string or a POST body.
@@ -165,7 +166,7 @@ public final class FormDecoder {
   /** The params as a map of key to values, repeated keys merged in order. */
   public static Map<String, List<String>> merged(List<Param> params) {
     Map<String, List<String>> merged = new java.util.LinkedHashMap<>();
-    params.forEach(param -> merged.computeIfAbsent(param.key(), key -> new ArrayList<>()).addAll(param.values()));
+    params.forEach(param -> Signals.append(merged, param.key(), param.values()));
     return merged;
   }
 }

@@ -1,5 +1,6 @@
 package org.dmp.edge.identity;
 
+import org.dmp.schemas.VisitorId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -34,7 +35,7 @@ public record VisitorCookie(String name, Optional<String> domain, Duration maxAg
 
   /** The Set-Cookie header renewing {@code visitorId}; {@code expires} as {@link #expires} gives it. */
   public String header(String visitorId, String expires) {
-    Duration age = visitorId.equals(VisitorIds.OPTED_OUT) ? optOutMaxAge : maxAge;
+    Duration age = visitorId.equals(VisitorId.OPTED_OUT) ? optOutMaxAge : maxAge;
     StringBuilder header = new StringBuilder(160).append(name).append('=').append(visitorId)
         .append("; Max-Age=").append(age.toSeconds())
         .append("; Expires=").append(expires)

@@ -4,20 +4,15 @@ import java.nio.ByteBuffer;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import org.dmp.schemas.VisitorId;
 
 /**
- * Visitor ids: random 128-bit numbers written as 38 decimal digits, like Audience Manager's UUIDs,
+ * New visitor ids: random numbers written as 38 decimal digits ({@link VisitorId}), like Audience Manager's UUIDs,
  * so ids move between the two systems unchanged.
  *
  * <p>Not thread-safe: one instance per event loop, so that the random generator needs no lock.
  */
 public final class VisitorIds {
-  public static final int MAX_DIGITS = 38;
-  /** The cookie value of a visitor who opted out. */
-  public static final String OPTED_OUT = "NOTARGET";
-
-  private static final Pattern VALID = Pattern.compile("[0-9]{1," + MAX_DIGITS + "}");
   private static final long EIGHTEEN_DIGITS = 1_000_000_000_000_000_000L;
   /** The largest multiple of 10^18 that a non-negative long can hold: draws at or above it are redrawn. */
   private static final long EIGHTEEN_DIGITS_LIMIT = Long.MAX_VALUE / EIGHTEEN_DIGITS * EIGHTEEN_DIGITS;
@@ -27,17 +22,13 @@ public final class VisitorIds {
   /** Random bytes drawn from the generator a page at a time: one call per id would cost more than the rest of a hit. */
   private final ByteBuffer pool = ByteBuffer.allocate(POOL_BYTES).position(POOL_BYTES);
 
-  public static boolean isValid(String id) {
-    return id != null && VALID.matcher(id).matches();
-  }
-
   /**
    * The visitor a call is about: its cookie if that holds a valid id or the opt-out mark, else the
    * declared id, else none (a new visitor). A cookie holding anything else is ignored, not an
    * error: the visitor cannot repair their own cookie.
    */
   public static Optional<String> known(Optional<String> cookie, Optional<String> declared) {
-    Optional<String> fromCookie = cookie.filter(value -> value.equals(OPTED_OUT) || isValid(value));
+    Optional<String> fromCookie = cookie.filter(value -> value.equals(VisitorId.OPTED_OUT) || VisitorId.isValid(value));
     return fromCookie.isPresent() ? fromCookie : declared;
   }
 
@@ -47,7 +38,7 @@ public final class VisitorIds {
    * arithmetic runs on the hot path.
    */
   public String next() {
-    StringBuilder id = new StringBuilder(MAX_DIGITS).append(1 + below(9));
+    StringBuilder id = new StringBuilder(VisitorId.MAX_DIGITS).append(1 + below(9));
     appendPadded(id, eighteenDigits());
     appendPadded(id, eighteenDigits());
     return id.append(below(10)).toString();

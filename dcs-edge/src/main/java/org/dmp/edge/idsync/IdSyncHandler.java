@@ -1,5 +1,6 @@
 package org.dmp.edge.idsync;
 
+import org.dmp.schemas.VisitorId;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -18,7 +19,6 @@ import org.dmp.edge.answer.Responses;
 import org.dmp.edge.dcs.DcsCallParser;
 import org.dmp.edge.dcs.FormDecoder;
 import org.dmp.edge.dcs.InvalidCall;
-import org.dmp.edge.identity.VisitorIds;
 
 /**
  * {@code GET /ibs:dpid=<data source>&dpuuid=<partner user id>[&redir=<url>]}: records that a
@@ -54,8 +54,8 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
       return;
     }
     Optional<String> known = hits.knownVisitor(context, sync.declaredVisitorId());
-    if (known.filter(VisitorIds.OPTED_OUT::equals).isPresent()) {
-      respond(context, sync, VisitorIds.OPTED_OUT);
+    if (known.filter(VisitorId.OPTED_OUT::equals).isPresent()) {
+      respond(context, sync, VisitorId.OPTED_OUT);
       return;
     }
     String visitorId = known.orElseGet(hits::newVisitorId);
@@ -75,12 +75,7 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
     long dataSourceId = DcsCallParser.dataSourceId(required(byKey, "dpid"), "dpid");
     String partnerUserId = DcsCallParser.partnerUserId(required(byKey, "dpuuid"), "dpuuid");
     Optional<String> redirect = optional(byKey, "redir").map(IdSyncHandler::redirect);
-    Optional<String> declared = optional(byKey, "d_uuid").map(value -> {
-      if (!VisitorIds.isValid(value)) {
-        throw new InvalidCall("d_uuid must be a visitor id of 1 to " + VisitorIds.MAX_DIGITS + " digits");
-      }
-      return value;
-    });
+    Optional<String> declared = optional(byKey, "d_uuid").map(DcsCallParser::visitorId);
     Map<String, List<String>> consent = new java.util.LinkedHashMap<>();
     optional(byKey, "gdpr").ifPresent(gdpr -> {
       if (!gdpr.equals("0") && !gdpr.equals("1")) {

@@ -1,5 +1,6 @@
 package org.dmp.edge.optout;
 
+import org.dmp.schemas.VisitorId;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -9,8 +10,8 @@ import org.dmp.avro.EventSource;
 import org.dmp.edge.Hits;
 import org.dmp.edge.answer.Responses;
 import org.dmp.edge.dcs.FormDecoder;
+import org.dmp.edge.dcs.DcsCallParser;
 import org.dmp.edge.dcs.InvalidCall;
-import org.dmp.edge.identity.VisitorIds;
 
 /**
  * {@code GET /demoptout.jpg}: marks the browser {@code NOTARGET} for ten years. When the visitor is
@@ -37,7 +38,7 @@ public final class OptOutHandler implements Handler<RoutingContext> {
       hits.fail(context, invalid);
       return;
     }
-    Optional<String> known = hits.knownVisitor(context, declared).filter(id -> !id.equals(VisitorIds.OPTED_OUT));
+    Optional<String> known = hits.knownVisitor(context, declared).filter(id -> !id.equals(VisitorId.OPTED_OUT));
     if (known.isEmpty()) {
       respond(context);
       return;
@@ -52,14 +53,14 @@ public final class OptOutHandler implements Handler<RoutingContext> {
     if (values.isEmpty()) {
       return Optional.empty();
     }
-    if (values.size() > 1 || !VisitorIds.isValid(values.get(0))) {
-      throw new InvalidCall("d_uuid must be one visitor id of 1 to " + VisitorIds.MAX_DIGITS + " digits");
+    if (values.size() > 1) {
+      throw new InvalidCall("d_uuid must be given once, was given " + values.size() + " times");
     }
-    return Optional.of(values.get(0));
+    return Optional.of(DcsCallParser.visitorId(values.get(0)));
   }
 
   private void respond(RoutingContext context) {
-    hits.renewCookie(context, VisitorIds.OPTED_OUT);
+    hits.renewCookie(context, VisitorId.OPTED_OUT);
     Responses.pixel(context.response());
   }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
+import org.dmp.taxonomy.Signals;
 import org.dmp.avro.PartnerId;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMetrics;
@@ -163,7 +164,7 @@ public final class RealtimeProviders {
     List<Long> traits = new ArrayList<>();
     for (Future<Enrichment> call : calls) {
       Enrichment enrichment = call.result();
-      enrichment.signals().forEach((key, values) -> signals.computeIfAbsent(key, k -> new ArrayList<>()).addAll(values));
+      enrichment.signals().forEach((key, values) -> Signals.append(signals, key, values));
       traits.addAll(enrichment.traits());
     }
     return new Enrichment(signals, traits);

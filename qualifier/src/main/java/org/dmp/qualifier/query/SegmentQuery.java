@@ -1,5 +1,6 @@
 package org.dmp.qualifier.query;
 
+import org.dmp.schemas.VisitorId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -71,7 +72,7 @@ public final class SegmentQuery {
     String partition = context.queryParams().get("partition");
     String offset = context.queryParams().get("offset");
     String wait = context.queryParams().get("wait");
-    if (!visitorId.matches("[0-9]{1,38}") || (partition == null) != (offset == null)
+    if (!VisitorId.isValid(visitorId) || (partition == null) != (offset == null)
         || partition != null && !(partition.matches("[0-9]{1,9}") && offset.matches("[0-9]{1,18}"))
         || wait != null && !wait.matches("[0-9]{1,6}")) {
       error(context, 400, "expected /segments/<visitor id>[?partition=P&offset=O][&wait=MS]");
