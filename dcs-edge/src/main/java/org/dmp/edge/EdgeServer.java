@@ -95,16 +95,15 @@ public final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (taxonomy != null) {
-      taxonomy.close();
-    }
+    Future<Void> taxonomyStopped = taxonomy == null ? Future.succeededFuture() : Future.fromCompletionStage(taxonomy.stop(), context);
     if (health != null) {
       health.close();
     }
     Future<Void> questionsClosed = questions.map(QualifierQuestions::close).orElse(Future.succeededFuture());
-    return questionsClosed.eventually(() -> publisher == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      publisher.close();
-      return null;
-    }));
+    return Future.join(taxonomyStopped, questionsClosed).eventually(() -> publisher == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          publisher.close();
+          return null;
+        }));
   }
 }

@@ -13,7 +13,7 @@ import org.dmp.sync.http.RetryPolicy;
  * @param startFromEarliest where a destination's group starts without a committed position
  */
 public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String instanceId, boolean startFromEarliest,
-    Duration taxonomyCheck, HttpBatching batching, RetryPolicy retry, BatchFiles files) {
+    HttpBatching batching, RetryPolicy retry, BatchFiles files) {
 
   /** How http deliveries are grouped and timed. */
   public record HttpBatching(int maxUsers, Duration maxWait, Duration timeout) {}
@@ -60,7 +60,6 @@ public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String 
         reader.text("sync.group-prefix"),
         reader.text("sync.instance-id"),
         startFrom.equals("earliest"),
-        reader.duration("sync.taxonomy-check", Duration.ofMillis(10), Duration.ofMinutes(10)),
         new HttpBatching(
             reader.integer("sync.http.batch-users", 1, 10_000),
             reader.duration("sync.http.batch-wait", Duration.ZERO, Duration.ofMinutes(10)),

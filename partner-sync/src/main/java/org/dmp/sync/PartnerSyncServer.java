@@ -44,12 +44,17 @@ public final class PartnerSyncServer extends VerticleBase {
   @Override
   public Future<?> start() {
     taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    // Destinations follow the taxonomy as each revision comes into force, not on a timer.
+    taxonomy.onRevision(() -> context.runOnContext(changed -> {
+      if (destinations != null) {
+        reconcileIfChanged();
+      }
+    }));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context)
         .compose(caughtUp -> vertx.executeBlocking(() -> new DeliveryRecord(config.common().bootstrap(), config.common().topics(), Clock.systemUTC())))
         .compose(created -> {
           record = created;
           destinations = new Destinations(this::startWorker);
-          vertx.setPeriodic(config.taxonomyCheck().toMillis(), timer -> reconcileIfChanged());
           return reconcileIfChanged();
         });
   }
@@ -63,10 +68,17 @@ public final class PartnerSyncServer extends VerticleBase {
     return destinations.reconcile(taxonomy.get()).onComplete(done -> {
       reconciling = false;
       reconciledRevision = revision;
+      // A revision that came while this one was being reconciled.
+      reconcileIfChanged();
     });
   }
 
-  private DestinationWorker startWorker(Destination destination) {
+  /** Off the event loop: a worker creates Kafka clients, and a batch destination opens its spool with fsyncs. */
+  private Future<DestinationWorker> startWorker(Destination destination) {
+    return vertx.executeBlocking(() -> startWorkerBlocking(destination));
+  }
+
+  private DestinationWorker startWorkerBlocking(Destination destination) {
     if (destination.getType() == DestinationType.HTTP) {
       return HttpDestination.start(destination, config, vertx, record, registry, environment);
     }

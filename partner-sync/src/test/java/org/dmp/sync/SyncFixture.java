@@ -56,7 +56,7 @@ final class SyncFixture {
   static SyncFixture create(String bootstrap, String... extra) throws Exception {
     List<String> settings = new ArrayList<>(List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
         "--sync.group-prefix=" + UniqueNames.group("sync") + "-", "--sync.retry.initial-delay=50ms", "--sync.retry.max-delay=500ms",
-        "--sync.taxonomy-check=100ms", "--topic.segments.partitions=3"));
+        "--topic.segments.partitions=3"));
     for (TopicRole role : TopicRole.values()) {
       settings.add("--topic." + role.key() + ".name=" + UniqueNames.topic(role.key()));
     }

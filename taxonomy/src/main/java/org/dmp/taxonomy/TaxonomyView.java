@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -31,6 +32,7 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
   private final Map<String, TaxonomyEntry> items = new ConcurrentHashMap<>();
   private final AtomicReference<CompiledTaxonomy> current = new AtomicReference<>(CompiledTaxonomy.EMPTY);
   private final AtomicReference<Long> revision = new AtomicReference<>(0L);
+  private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
   private TopicFollower follower;
 
   private TaxonomyView() {}
@@ -49,6 +51,14 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
   @Override
   public CompiledTaxonomy get() {
     return current.get();
+  }
+
+  /**
+   * Runs {@code listener} after each revision comes into force, on the follower's thread: hand the
+   * work to your own context. A revision that does not compile does not count.
+   */
+  public void onRevision(Runnable listener) {
+    revisionListeners.add(listener);
   }
 
   /** The revision now in force; 0 before any. */
@@ -92,10 +102,16 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
       revision.set(marker.getRevision());
       LOG.info("Taxonomy revision {} from {} in force: {} traits, {} segments, {} destinations", marker.getRevision(),
           marker.getSource(), traits.size(), segments.size(), destinations.size());
+      revisionListeners.forEach(Runnable::run);
     } catch (RuntimeException e) {
       LOG.error("Taxonomy revision {} from {} does not compile; revision {} stays in force", marker.getRevision(),
           marker.getSource(), revision.get(), e);
     }
+  }
+
+  /** Stops following, without waiting: for an event loop. */
+  public CompletableFuture<Void> stop() {
+    return follower.stop();
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -252,13 +251,14 @@ public final class BatchDestination extends SegmentReader {
     }
     Path path = outbox.resolve(file);
     String url = target.getUploadUrl().replaceAll("/+$", "") + "/" + file;
-    vertx.fileSystem().open(path.toString(), new OpenOptions().setRead(true))
+    // Its size from Vert.x's file system, which asks off the event loop.
+    vertx.fileSystem().props(path.toString()).compose(props -> vertx.fileSystem().open(path.toString(), new OpenOptions().setRead(true))
         .compose(opened -> client.putAbs(url)
             .putHeader("Content-Type", file.endsWith(".info") ? "application/json" : "application/octet-stream")
-            .putHeader("Content-Length", Long.toString(sizeOf(path)))
+            .putHeader("Content-Length", Long.toString(props.size()))
             .timeout(config.batching().timeout().toMillis())
             .sendStream(opened)
-            .eventually(opened::close))
+            .eventually(opened::close)))
         .onComplete(result -> {
           if (result.succeeded() && result.result().statusCode() / 100 == 2) {
             uploadFailure = null;
@@ -273,13 +273,5 @@ public final class BatchDestination extends SegmentReader {
               .orElse(config.retry().maxDelay());
           vertx.setTimer(Math.max(1, wait.toMillis()), timer -> attemptUpload(file, attempt + 1));
         });
-  }
-
-  private static long sizeOf(Path file) {
-    try {
-      return Files.size(file);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -18,18 +18,23 @@ import org.slf4j.LoggerFactory;
  * The running destinations, kept equal to the taxonomy's: a destination added is started, one
  * removed is stopped, one changed is stopped and started again with its new declaration. Its group
  * keeps its committed position, so a restart resumes where the old worker stopped.
- * Reconciled from one Vert.x context; statuses may be read from any thread.
+ * Reconciled from one Vert.x context; statuses may be read from any thread. Workers are started by
+ * a function that returns a future, so that what blocks in starting one (creating Kafka clients,
+ * opening a spool with fsyncs) runs off the event loop.
  */
 public final class Destinations {
   private static final Logger LOG = LoggerFactory.getLogger(Destinations.class);
   private static final List<DestinationType> DELIVERED_HERE = List.of(DestinationType.HTTP, DestinationType.KAFKA, DestinationType.BATCH);
 
-  private final Function<Destination, DestinationWorker> starter;
+  private final Function<Destination, Future<DestinationWorker>> starter;
   private final Map<Long, DestinationWorker> running = new ConcurrentHashMap<>();
   private Future<?> reconciling = Future.succeededFuture();
 
-  /** @param starter starts a worker for a destination; may throw IllegalArgumentException when it cannot run as declared */
-  public Destinations(Function<Destination, DestinationWorker> starter) {
+  /**
+   * @param starter starts a worker for a destination; fails with IllegalArgumentException when it
+   *     cannot run as declared
+   */
+  public Destinations(Function<Destination, Future<DestinationWorker>> starter) {
     this.starter = starter;
   }
 
@@ -46,21 +51,23 @@ public final class Destinations {
         stopping.add(worker.stop());
       }
     }
-    reconciling = Future.join(stopping).eventually(() -> {
-      wanted.values().stream().filter(destination -> !running.containsKey(destination.getId())).forEach(this::start);
-      return Future.succeededFuture();
-    });
+    reconciling = Future.join(stopping).eventually(() -> Future.join(wanted.values().stream()
+        .filter(destination -> !running.containsKey(destination.getId())).map(this::start).toList()));
     return reconciling;
   }
 
-  private void start(Destination destination) {
-    try {
-      running.put(destination.getId(), starter.apply(destination));
-      LOG.info("Destination {} ({}, {}) started", destination.getId(), destination.getName(), destination.getType());
-    } catch (IllegalArgumentException e) {
-      LOG.error("Destination {} ({}) cannot run: {}", destination.getId(), destination.getName(), e.getMessage());
-      running.put(destination.getId(), new Unrunnable(destination, e.getMessage()));
-    }
+  private Future<Void> start(Destination destination) {
+    return starter.apply(destination).transform(started -> {
+      if (started.succeeded()) {
+        running.put(destination.getId(), started.result());
+        LOG.info("Destination {} ({}, {}) started", destination.getId(), destination.getName(), destination.getType());
+      } else {
+        String reason = started.cause() instanceof IllegalArgumentException ? started.cause().getMessage() : started.cause().toString();
+        LOG.error("Destination {} ({}) cannot run: {}", destination.getId(), destination.getName(), reason);
+        running.put(destination.getId(), new Unrunnable(destination, reason));
+      }
+      return Future.succeededFuture();
+    });
   }
 
   public List<DestinationStatus> statuses() {

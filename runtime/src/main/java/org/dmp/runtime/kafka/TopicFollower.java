@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,27 +28,32 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The handler runs on the follower's thread, so what it updates must be safe to read from
  * others (a concurrent map, an immutable snapshot swapped atomically).
+ *
+ * <p>Starting and stopping never block the caller, which may be an event loop: the consumer is
+ * created, used and closed on the follower's thread.
  */
 public final class TopicFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
   private static final Duration POLL = Duration.ofMillis(500);
 
   private final String topic;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final Map<String, Object> settings;
   private final Consumer<ConsumerRecord<String, byte[]>> handler;
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Thread thread;
+  private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile boolean running = true;
 
   private TopicFollower(String name, String bootstrap, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.handler = Objects.requireNonNull(handler, "handler");
-    this.consumer = new KafkaConsumer<>(Map.of(
+    this.settings = Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.CLIENT_ID_CONFIG, name,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }
@@ -65,6 +72,7 @@ public final class TopicFollower implements AutoCloseable {
 
   private void run() {
     try {
+      consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
       List<TopicPartition> partitions = awaitPartitions();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -84,7 +92,10 @@ public final class TopicFollower implements AutoCloseable {
       LOG.error("Stopped following {}", topic, e);
       caughtUp.completeExceptionally(e);
     } finally {
-      consumer.close(CloseOptions.timeout(Duration.ZERO));
+      if (consumer != null) {
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
+      }
+      stopped.complete(null);
     }
   }
 
@@ -122,14 +133,25 @@ public final class TopicFollower implements AutoCloseable {
     throw new WakeupException();
   }
 
+  /** Asks the follower to stop, without waiting; completes once its consumer is closed. */
+  public CompletableFuture<Void> stop() {
+    running = false;
+    KafkaConsumer<String, byte[]> reading = consumer;
+    if (reading != null) {
+      reading.wakeup();
+    }
+    return stopped;
+  }
+
+  /** Stops, and waits up to 10 s for the consumer to close: for callers that may block. */
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
     try {
-      thread.join(Duration.ofSeconds(10).toMillis());
+      stop().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn("Following {} did not stop within 10 s: {}", topic, e.toString());
     }
   }
 }
