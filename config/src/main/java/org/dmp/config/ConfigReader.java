@@ -95,6 +95,17 @@ public final class ConfigReader {
     });
   }
 
+  /** A path that may be left empty, as empty. */
+  public Optional<Path> optionalPath(String key) {
+    return optionalText(key).map(value -> {
+      try {
+        return Path.of(value.trim());
+      } catch (InvalidPathException e) {
+        return fail("is not a valid path: " + e.getReason());
+      }
+    });
+  }
+
   public Path path(String key) {
     return read(key, Path.of(""), value -> {
       if (value.isBlank()) {

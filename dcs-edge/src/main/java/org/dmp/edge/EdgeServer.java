@@ -52,9 +52,9 @@ public final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("dcs-edge-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    taxonomy = TaxonomyView.follow("dcs-edge-taxonomy", config.common().kafka(), config.common().topics().name(TopicRole.TAXONOMY));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context)
-        .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().bootstrap(), HEALTH_INTERVAL))
+        .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().kafka(), HEALTH_INTERVAL))
         .compose(started -> {
           health = started;
           return VisitPublisher.start(vertx, config, () -> started.status().reachable());

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.MainThread;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.serde.AvroSerde;
 
 /** An edge on its own visits topic, and what it wrote there. */
@@ -42,7 +42,7 @@ final class EdgeFixture {
   /** Creates a fresh visits topic and starts an edge on a free port writing to it. */
   static EdgeFixture start(Vertx vertx, String bootstrap, String... settings) throws Exception {
     String topic = UniqueNames.topic("visits");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
     EdgeConfig config = config(bootstrap, topic, settings);

@@ -50,8 +50,7 @@ final class DeliveriesCommand implements Callable<Integer> {
     String topic = TopicsCommand.configured(System.getenv()).name(TopicRole.DELIVERIES);
     List<DeliveryAttempt> attempts = new ArrayList<>();
     int undecodable = 0;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.servers(),
+    try (KafkaConsumer<String, byte[]> consumer = kafka.clients().consumer(Map.<String, Object>of(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(info -> new TopicPartition(topic, info.partition())).toList();

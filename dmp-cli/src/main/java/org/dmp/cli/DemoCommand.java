@@ -18,6 +18,7 @@ import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyException;
 import org.dmp.taxonomy.TaxonomyFile;
@@ -89,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
 
     Topics topics = TopicsCommand.configured(env);
-    TopicsCommand.createMissing(topics, bootstrap);
+    TopicsCommand.createMissing(topics, KafkaClients.of(bootstrap));
 
     // One event loop per core, not Vert.x's two: the broker and the stream threads share the cores.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
@@ -102,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
       sampleOrGiven = forDemo(sampleOrGiven, partner.url(), outboxes, batchInterval);
     }
     String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
-    TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sampleOrGiven,
+    TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), sampleOrGiven,
         taxonomySource, Clock.systemUTC());
 
     // The qualifier first: the edge's same-hit answers ask its query API.

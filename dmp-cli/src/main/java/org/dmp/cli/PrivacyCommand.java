@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -49,8 +48,7 @@ final class PrivacyCommand {
       Topics topics = TopicsCommand.configured(System.getenv());
       VisitEvent event = VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId)
           .setTime(Clock.systemUTC().instant()).setSource(EventSource.OPT_OUT).build();
-      try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.servers(),
+      try (var producer = kafka.clients().producer(Map.<String, Object>of(
           ProducerConfig.ACKS_CONFIG, "all",
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
         RecordMetadata written = producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), visitorId, event)).get();

@@ -85,13 +85,12 @@ final class TailCommand implements Callable<Integer> {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.servers(),
         ConsumerConfig.CLIENT_ID_CONFIG, "dmp-tail",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         // Watching a topic that does not exist yet must not create it with broker defaults.
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
         ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 1_000);
-    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return kafka.clients().consumer(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Assigns every partition of the topic; false while the topic does not exist or Kafka does not answer. */

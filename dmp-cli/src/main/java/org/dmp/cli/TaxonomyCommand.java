@@ -54,8 +54,8 @@ final class TaxonomyCommand {
         return 1;
       }
       Topics topics = TopicsCommand.configured(System.getenv());
-      TopicsCommand.createMissing(topics, kafka.servers());
-      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(kafka.servers(), topics.name(TopicRole.TAXONOMY), taxonomy,
+      TopicsCommand.createMissing(topics, kafka.clients());
+      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(kafka.clients(), topics.name(TopicRole.TAXONOMY), taxonomy,
           file.getFileName().toString(), Clock.systemUTC());
       spec.commandLine().getOut().println("Applied " + file + " as revision " + applied.revision() + " of " + topics.name(TopicRole.TAXONOMY)
           + ": " + applied.items() + " items" + (applied.removed().isEmpty() ? "" : ", removed " + applied.removed()));

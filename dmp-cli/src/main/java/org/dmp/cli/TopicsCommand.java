@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +25,7 @@ public final class TopicsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
     Topics topics = configured(System.getenv());
-    List<String> created = createMissing(topics, kafka.servers());
+    List<String> created = createMissing(topics, kafka.clients());
     spec.commandLine().getOut().println("Topics " + topics + " at " + kafka.servers() + "; created now: " + created);
     return 0;
   }
@@ -35,8 +35,8 @@ public final class TopicsCommand implements Callable<Integer> {
     return CliDefaults.SPEC.read(env, List.of(), Topics::read);
   }
 
-  public static List<String> createMissing(Topics topics, String bootstrap) throws InterruptedException, ExecutionException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+  public static List<String> createMissing(Topics topics, KafkaClients kafka) throws InterruptedException, ExecutionException {
+    try (Admin admin = kafka.admin(Map.of())) {
       return topics.createMissing(admin);
     }
   }

@@ -2,9 +2,17 @@ package org.dmp.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +48,17 @@ class ModuleRulesTest {
   void theKernelKnowsNoService() {
     noClasses().that().resideInAnyPackage("org.dmp.taxonomy..", "org.dmp.runtime..", "org.dmp.schemas..", "org.dmp.config..")
         .should().dependOnClassesThat().resideInAnyPackage(EDGE, QUALIFIER, SYNC, CLI)
+        .check(classes);
+  }
+
+  @Test
+  void kafkaClientsAreBuiltInOnePlace() {
+    // KafkaClients gives every client the cluster's shared settings (TLS, SASL); one built by hand would miss them.
+    noClasses().that().resideOutsideOfPackages("org.dmp.runtime.kafka..", "org.dmp.kafka.embedded..")
+        .should().callConstructorWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
+            JavaClass.Predicates.assignableTo(KafkaProducer.class).or(JavaClass.Predicates.assignableTo(KafkaConsumer.class)))))
+        .orShould().callMethod(Admin.class, "create", Map.class)
+        .orShould().callMethod(Admin.class, "create", Properties.class)
         .check(classes);
   }
 

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
@@ -27,6 +26,7 @@ import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.MainThread;
@@ -68,10 +68,10 @@ class SameHitAnswersIT {
     List<String> qualifierSettings = concat(common, "--qualifier.application-id=" + UniqueNames.group("answers"),
         "--qualifier.state-dir=" + dir.resolve("qualifier"), "--qualifier.instance-id=answers-1");
     Topics topics = QualifierConfig.SETTINGS.read(Map.of(), concat(qualifierSettings, "--http.port=0"), QualifierConfig::read).common().topics();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
-    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), "sample", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), "sample", Clock.systemUTC());
 
     Vertx qualifierVertx = vertx();
     int qualifierPort = startQualifier(qualifierVertx, qualifierSettings, 0);

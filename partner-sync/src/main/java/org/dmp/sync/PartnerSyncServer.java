@@ -43,7 +43,7 @@ public final class PartnerSyncServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().bootstrap(), config.common().topics().name(TopicRole.TAXONOMY));
+    taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().kafka(), config.common().topics().name(TopicRole.TAXONOMY));
     // Destinations follow the taxonomy as each revision comes into force, not on a timer.
     taxonomy.onRevision(() -> context.runOnContext(changed -> {
       if (destinations != null) {
@@ -51,7 +51,7 @@ public final class PartnerSyncServer extends VerticleBase {
       }
     }));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context)
-        .compose(caughtUp -> vertx.executeBlocking(() -> new DeliveryRecord(config.common().bootstrap(), config.common().topics(), Clock.systemUTC())))
+        .compose(caughtUp -> vertx.executeBlocking(() -> new DeliveryRecord(config.common().kafka(), config.common().topics(), Clock.systemUTC())))
         .compose(created -> {
           record = created;
           destinations = new Destinations(this::startWorker);

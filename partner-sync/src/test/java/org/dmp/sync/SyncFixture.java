@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,6 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.schemas.serde.AvroSerde;
@@ -62,7 +62,7 @@ final class SyncFixture {
     }
     settings.addAll(List.of(extra));
     SyncFixture fixture = new SyncFixture(bootstrap, settings);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       fixture.topics.createMissing(admin);
     }
     return fixture;
@@ -79,7 +79,7 @@ final class SyncFixture {
          "traits": [{"id": 101, "name": "Shoes", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\""}],
          "segments": [{"id": 5001, "name": "Shoe fans", "rule": "[101T]"}, {"id": 5002, "name": "Any shoe", "rule": "[101T]"}],
          "destinations": [%s]}""".formatted(String.join(",", destinations));
-    TaxonomyPublisher.apply(bootstrap, topic(TopicRole.TAXONOMY), TaxonomyFile.parse("test", json), "test", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topic(TopicRole.TAXONOMY), TaxonomyFile.parse("test", json), "test", Clock.systemUTC());
   }
 
   static String httpDestination(long id, String url, String extra) {

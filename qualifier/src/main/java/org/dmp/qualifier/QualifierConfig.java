@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -32,9 +34,8 @@ public record QualifierConfig(CommonConfig common, String advertisedHost, String
 
   /** @param advertisedPort the port this instance's query API listens on, published to the others; null if none */
   public Properties streamsProperties(Integer advertisedPort) {
-    Properties properties = new Properties();
+    Map<String, Object> properties = new HashMap<>();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, common.bootstrap());
     properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
@@ -48,7 +49,7 @@ public record QualifierConfig(CommonConfig common, String advertisedHost, String
     if (advertisedPort != null) {
       properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + advertisedPort);
     }
-    return properties;
+    return common.kafka().properties(properties);
   }
 
   public static QualifierConfig read(ConfigReader reader) {

@@ -17,7 +17,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +36,7 @@ import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
@@ -101,11 +101,11 @@ class QualifierCrashIT {
         // Static membership: the restarted instance takes its partitions back without waiting out the dead one's session.
         "--qualifier.instance-id=crash-test-1");
     Topics topics = QualifierConfig.SETTINGS.read(Map.of(), settings, QualifierConfig::read).common().topics();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
     Taxonomy taxonomy = TaxonomyFile.parse("crash test", TAXONOMY);
-    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), taxonomy, "crash test", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), taxonomy, "crash test", Clock.systemUTC());
     List<VisitEvent> events = events(EVENTS);
     List<String> expected = uninterrupted(topics, taxonomy, events, dir.resolve("reference"));
     assertThat(expected).as("time alone changes memberships in this stream").anyMatch(update -> update.endsWith(" by time"));

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,6 +28,7 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
@@ -54,11 +54,11 @@ class QualifierIT {
         "--topic.idmap.name=" + UniqueNames.topic("idmap"), "--topic.taxonomy.name=" + UniqueNames.topic("taxonomy"),
         "--qualifier.application-id=" + UniqueNames.group("qualifier"), "--qualifier.state-dir=" + stateDir), QualifierConfig::read);
     var topics = config.common().topics();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
     Taxonomy sample = TaxonomyFile.sample();
-    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), sample, "sample", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), sample, "sample", Clock.systemUTC());
     var running = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
     var http = io.vertx.ext.web.client.WebClient.create(vertx);
     await().atMost(Duration.ofSeconds(60)).until(() -> MainThread.await(
@@ -95,7 +95,7 @@ class QualifierIT {
 
       List<Segment> segments = new ArrayList<>(sample.segments());
       segments.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
-      TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY),
+      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY),
           new Taxonomy(sample.dataSources(), sample.traits(), segments, sample.destinations()), "with 5003", Clock.systemUTC());
       int[] next = {3};
       await().atMost(Duration.ofSeconds(60)).until(() -> {

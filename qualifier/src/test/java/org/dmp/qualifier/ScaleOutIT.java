@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,6 +30,7 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.MainThread;
@@ -59,10 +59,10 @@ class ScaleOutIT {
     QualifierConfig first = config(shared, dir.resolve("a"));
     QualifierConfig second = config(shared, dir.resolve("b"));
     Topics topics = first.common().topics();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
-    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), "sample", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), "sample", Clock.systemUTC());
     RunningService a = MainThread.await(QualifierMain.start(vertx, first), Duration.ofSeconds(60), "instance a");
     RunningService b = MainThread.await(QualifierMain.start(vertx, second), Duration.ofSeconds(60), "instance b");
     WebClient http = WebClient.create(vertx);

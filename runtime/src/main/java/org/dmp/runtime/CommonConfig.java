@@ -2,20 +2,24 @@ package org.dmp.runtime;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topics;
 
 /**
- * What every service is configured with: the Kafka cluster ({@code kafka.bootstrap}), its HTTP
- * endpoint ({@code http.host}, {@code http.port}) and the topic catalogue.
+ * What every service is configured with: the Kafka cluster and what its clients share
+ * ({@code kafka.bootstrap}, {@code kafka.client.config-file}), its HTTP endpoint
+ * ({@code http.host}, {@code http.port}) and the topic catalogue.
  */
-public record CommonConfig(String bootstrap, HttpEndpoint http, Topics topics) {
+public record CommonConfig(KafkaClients kafka, HttpEndpoint http, Topics topics) {
   public CommonConfig {
-    Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(topics, "topics");
   }
@@ -30,7 +34,21 @@ public record CommonConfig(String bootstrap, HttpEndpoint http, Topics topics) {
   }
 
   public static CommonConfig read(ConfigReader reader) {
-    return new CommonConfig(reader.hostPorts("kafka.bootstrap"), HttpEndpoint.read(reader, "http"), Topics.read(reader));
+    String bootstrap = reader.hostPorts("kafka.bootstrap");
+    Optional<Path> clientConfig = reader.optionalPath("kafka.client.config-file");
+    KafkaClients kafka;
+    try {
+      kafka = KafkaClients.of(bootstrap, clientConfig);
+    } catch (IllegalArgumentException e) {
+      reader.problem(e.getMessage());
+      kafka = KafkaClients.of(bootstrap);
+    }
+    return new CommonConfig(kafka, HttpEndpoint.read(reader, "http"), Topics.read(reader));
+  }
+
+  /** The Kafka cluster's bootstrap servers. */
+  public String bootstrap() {
+    return kafka.bootstrap();
   }
 
   /** Deploys the health endpoints on this configuration's HTTP endpoint. */
@@ -46,7 +64,7 @@ public record CommonConfig(String bootstrap, HttpEndpoint http, Topics topics) {
   /** Deploys the health endpoints and the service's own {@code routes}. */
   public Future<RunningService> startStatusServer(Vertx vertx, String service, HealthRoutes.Readiness readiness,
       java.util.function.Consumer<io.vertx.ext.web.Router> routes) {
-    StatusServerVerticle server = new StatusServerVerticle(service, http, bootstrap, readiness, routes);
+    StatusServerVerticle server = new StatusServerVerticle(service, http, kafka, readiness, routes);
     return vertx.deployVerticle(server).map(id -> new RunningService(service, server.actualPort()));
   }
 }

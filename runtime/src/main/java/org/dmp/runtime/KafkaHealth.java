@@ -8,6 +8,7 @@ import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +29,11 @@ public final class KafkaHealth implements AutoCloseable {
   /** The outcome of the last check. */
   public record Status(boolean reachable, String detail) {}
 
-  private KafkaHealth(Vertx vertx, String bootstrap, Duration interval) {
+  private KafkaHealth(Vertx vertx, KafkaClients kafka, Duration interval) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+    this.bootstrap = kafka.bootstrap();
     this.interval = Objects.requireNonNull(interval, "interval");
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    this.admin = kafka.admin(Map.of(
         AdminClientConfig.CLIENT_ID_CONFIG, "dmp-health",
         // Keep failing checks short and reconnect attempts sparse: this is a probe, not a client.
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) interval.toMillis(),
@@ -42,9 +42,9 @@ public final class KafkaHealth implements AutoCloseable {
   }
 
   /** Starts checking now and then every {@code interval}; the first outcome is known when the future completes. */
-  public static Future<KafkaHealth> start(Vertx vertx, String bootstrap, Duration interval) {
+  public static Future<KafkaHealth> start(Vertx vertx, KafkaClients kafka, Duration interval) {
     // Creating the admin client resolves the bootstrap host names, which may block on DNS.
-    return vertx.executeBlocking(() -> new KafkaHealth(vertx, bootstrap, interval))
+    return vertx.executeBlocking(() -> new KafkaHealth(vertx, kafka, interval))
         .compose(health -> health.check().map(health))
         .onSuccess(KafkaHealth::schedule);
   }

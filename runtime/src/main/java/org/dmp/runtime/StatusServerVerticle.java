@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,34 +21,34 @@ public final class StatusServerVerticle extends VerticleBase {
 
   private final String service;
   private final HttpEndpoint endpoint;
-  private final String bootstrap;
+  private final KafkaClients kafka;
   private final HealthRoutes.Readiness readiness;
   private final Consumer<Router> routes;
-  private KafkaHealth kafka;
+  private KafkaHealth health;
   private HttpServer server;
 
-  public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap) {
-    this(service, endpoint, bootstrap, HealthRoutes.Readiness.ALWAYS, router -> { });
+  public StatusServerVerticle(String service, HttpEndpoint endpoint, KafkaClients kafka) {
+    this(service, endpoint, kafka, HealthRoutes.Readiness.ALWAYS, router -> { });
   }
 
   /**
    * @param readiness the service's own readiness, asked only while Kafka is reachable
    * @param routes the service's own endpoints beside the health ones
    */
-  public StatusServerVerticle(String service, HttpEndpoint endpoint, String bootstrap, HealthRoutes.Readiness readiness,
+  public StatusServerVerticle(String service, HttpEndpoint endpoint, KafkaClients kafka, HealthRoutes.Readiness readiness,
       Consumer<Router> routes) {
     this.service = Objects.requireNonNull(service, "service");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-    this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+    this.kafka = Objects.requireNonNull(kafka, "kafka");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.routes = Objects.requireNonNull(routes, "routes");
   }
 
   @Override
   public Future<?> start() {
-    return KafkaHealth.start(vertx, bootstrap, CHECK_INTERVAL)
+    return KafkaHealth.start(vertx, kafka, CHECK_INTERVAL)
         .compose(health -> {
-          kafka = health;
+          this.health = health;
           Router router = Router.router(vertx);
           HealthRoutes.mount(router, health, readiness);
           routes.accept(router);
@@ -55,7 +56,7 @@ public final class StatusServerVerticle extends VerticleBase {
         })
         .onSuccess(listening -> {
           server = listening;
-          LOG.info("{} status at http://{}:{}/health/ready, Kafka {}", service, endpoint.host(), listening.actualPort(), bootstrap);
+          LOG.info("{} status at http://{}:{}/health/ready, Kafka {}", service, endpoint.host(), listening.actualPort(), kafka.bootstrap());
         });
   }
 
@@ -66,8 +67,8 @@ public final class StatusServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (kafka != null) {
-      kafka.close();
+    if (health != null) {
+      health.close();
     }
     return server == null ? Future.succeededFuture() : server.close();
   }

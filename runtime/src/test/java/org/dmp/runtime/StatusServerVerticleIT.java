@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,7 +22,7 @@ class StatusServerVerticleIT {
 
   @Test
   void readyWhileKafkaAnswers(Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
-    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), broker.bootstrapServers());
+    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of(broker.bootstrapServers()));
 
     vertx.deployVerticle(server)
         .compose(id -> get(vertx, server.actualPort(), "/health/ready"))
@@ -35,7 +36,7 @@ class StatusServerVerticleIT {
 
   @Test
   void notReadyWhileTheServiceSaysSoEvenWithKafka(Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
-    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), broker.bootstrapServers(),
+    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of(broker.bootstrapServers()),
         () -> java.util.Optional.of("the streams are created"), router -> { });
 
     vertx.deployVerticle(server)
@@ -49,7 +50,7 @@ class StatusServerVerticleIT {
 
   @Test
   void aliveButNotReadyWithoutKafka(Vertx vertx, VertxTestContext test) throws IOException {
-    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), "127.0.0.1:" + closedPort());
+    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of("127.0.0.1:" + closedPort()));
 
     vertx.deployVerticle(server)
         .compose(id -> Future.all(get(vertx, server.actualPort(), "/health/live"), get(vertx, server.actualPort(), "/health/ready")))

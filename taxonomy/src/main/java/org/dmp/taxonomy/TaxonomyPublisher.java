@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.TaxonomyRevision;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicFollower;
 import org.dmp.schemas.serde.AvroSerde;
 
@@ -38,16 +39,15 @@ public final class TaxonomyPublisher {
   /** What the topic holds now: the keys of live items and the last revision. */
   record Current(Set<String> keys, long revision) {}
 
-  public static Applied apply(String bootstrap, String topic, Taxonomy taxonomy, String source, Clock clock)
+  public static Applied apply(KafkaClients kafka, String topic, Taxonomy taxonomy, String source, Clock clock)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Current current = current(bootstrap, topic);
+    Current current = current(kafka, topic);
     Map<String, TaxonomyEntry> entries = taxonomy.entries();
     List<String> removed = current.keys().stream().filter(key -> !entries.containsKey(key)).sorted().toList();
     long revision = current.revision() + 1;
     TaxonomyEntry marker = new TaxonomyEntry(new TaxonomyRevision(revision, clock.instant(), source, entries.size()));
 
-    try (KafkaProducer<String, TaxonomyEntry> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    try (KafkaProducer<String, TaxonomyEntry> producer = kafka.producer(Map.of(
         ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dmp-taxonomy-apply-" + UUID.randomUUID(),
         ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), ENTRIES.serializer())) {
       producer.initTransactions();
@@ -60,10 +60,10 @@ public final class TaxonomyPublisher {
     return new Applied(revision, entries.size(), removed);
   }
 
-  static Current current(String bootstrap, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+  static Current current(KafkaClients kafka, String topic) throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Boolean> live = new HashMap<>();
     long[] revision = {0};
-    TopicFollower follower = TopicFollower.start("dmp-taxonomy-reader", bootstrap, topic, record -> {
+    TopicFollower follower = TopicFollower.start("dmp-taxonomy-reader", kafka, topic, record -> {
       if (record.key() == null) {
         return;
       }

@@ -15,6 +15,7 @@ import org.dmp.avro.Segment;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.TaxonomyRevision;
 import org.dmp.avro.Trait;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicFollower;
 import org.dmp.schemas.serde.AvroSerde;
 import org.slf4j.Logger;
@@ -37,9 +38,9 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
 
   private TaxonomyView() {}
 
-  public static TaxonomyView follow(String name, String bootstrap, String topic) {
+  public static TaxonomyView follow(String name, KafkaClients kafka, String topic) {
     TaxonomyView view = new TaxonomyView();
-    view.follower = TopicFollower.start(name, bootstrap, topic, view::apply);
+    view.follower = TopicFollower.start(name, kafka, topic, view::apply);
     return view;
   }
 

@@ -17,6 +17,7 @@ import org.dmp.avro.TaxonomyRevision;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicFollower;
 import org.dmp.schemas.serde.AvroSerde;
 import org.junit.jupiter.api.Test;
@@ -35,19 +36,19 @@ class TaxonomyPublisherIT {
     Taxonomy full = TaxonomyFile.sample();
     Taxonomy smaller = new Taxonomy(full.dataSources(), full.traits(), full.segments().subList(0, 1), List.of());
 
-    TaxonomyPublisher.Applied first = TaxonomyPublisher.apply(broker.bootstrapServers(), topic, full, "sample", CLOCK);
-    TaxonomyPublisher.Applied second = TaxonomyPublisher.apply(broker.bootstrapServers(), topic, smaller, "smaller", CLOCK);
+    TaxonomyPublisher.Applied first = TaxonomyPublisher.apply(KafkaClients.of(broker.bootstrapServers()), topic, full, "sample", CLOCK);
+    TaxonomyPublisher.Applied second = TaxonomyPublisher.apply(KafkaClients.of(broker.bootstrapServers()), topic, smaller, "smaller", CLOCK);
 
     assertThat(first).isEqualTo(new TaxonomyPublisher.Applied(1, 12, List.of()));
     assertThat(second.revision()).isEqualTo(2);
     assertThat(second.removed()).containsExactly("destination/9001", "destination/9002", "destination/9003", "destination/9004",
         "destination/9005", "segment/5002");
-    TaxonomyPublisher.Current current = TaxonomyPublisher.current(broker.bootstrapServers(), topic);
+    TaxonomyPublisher.Current current = TaxonomyPublisher.current(KafkaClients.of(broker.bootstrapServers()), topic);
     assertThat(current.revision()).isEqualTo(2);
     assertThat(current.keys()).containsExactlyInAnyOrderElementsOf(smaller.entries().keySet());
 
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    TopicFollower follower = TopicFollower.start("test-reader", broker.bootstrapServers(), topic, records::add);
+    TopicFollower follower = TopicFollower.start("test-reader", KafkaClients.of(broker.bootstrapServers()), topic, records::add);
     follower.caughtUp().get(60, TimeUnit.SECONDS);
     follower.close();
     ConsumerRecord<String, byte[]> last = records.get(records.size() - 1);

@@ -63,7 +63,7 @@ public final class VisitPublisher implements AutoCloseable {
    */
   public static Future<VisitPublisher> start(Vertx vertx, EdgeConfig config, BooleanSupplier kafkaReachable) {
     String topic = config.common().topics().name(TopicRole.VISITS);
-    return vertx.executeBlocking(() -> new KafkaProducer<>(producerConfig(config), new StringSerializer(),
+    return vertx.executeBlocking(() -> config.common().kafka().producer(producerConfig(config), new StringSerializer(),
             AvroSerde.of(VisitEvent.class).serializer()))
         .compose(producer -> awaitMetadata(vertx, producer, topic, System.nanoTime() + METADATA_WAIT.toNanos())
             .onFailure(failure -> producer.close(Duration.ZERO))
@@ -91,7 +91,6 @@ public final class VisitPublisher implements AutoCloseable {
   static Map<String, Object> producerConfig(EdgeConfig config) {
     EdgeConfig.Produce produce = config.produce();
     Map<String, Object> settings = new HashMap<>();
-    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "dcs-edge");
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

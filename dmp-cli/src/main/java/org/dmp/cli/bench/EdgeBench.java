@@ -18,6 +18,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.RunningService;
@@ -113,7 +114,7 @@ final class EdgeBench implements Callable<Integer> {
     String storage = scratch.inMemory() ? "memory" : "disk";
     out.printf("broker log in %s (%s)%n", scratch.path(), storage);
     Topics topics = TopicsCommand.configured(System.getenv());
-    TopicsCommand.createMissing(topics, broker.bootstrapServers());
+    TopicsCommand.createMissing(topics, KafkaClients.of(broker.bootstrapServers()));
 
     int baselinePort = deployBaseline(servers, loops);
     Optional<String> qualifierUrl = answers ? Optional.of(startQualifier(servers, broker.bootstrapServers(), topics, scratch))
@@ -233,7 +234,7 @@ final class EdgeBench implements Callable<Integer> {
 
   /** The qualifier as the demo runs it, with the sample taxonomy; returns its query API's URL. */
   private static String startQualifier(Vertx vertx, String bootstrap, Topics topics, ScratchDirectory scratch) throws Exception {
-    TaxonomyPublisher.apply(bootstrap, topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), TaxonomyFile.SAMPLE, Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), TaxonomyFile.SAMPLE, Clock.systemUTC());
     QualifierConfig config = QualifierConfig.SETTINGS.read(System.getenv(), List.of("--kafka.bootstrap=" + bootstrap,
         "--http.host=127.0.0.1", "--http.port=0", "--qualifier.state-dir=" + scratch.resolve("qualifier")), QualifierConfig::read);
     RunningService qualifier = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");

@@ -14,11 +14,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -33,6 +31,7 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.taxonomy.TaxonomyView;
@@ -80,12 +79,12 @@ final class QualifierBench implements Callable<Integer> {
       String bootstrap = broker.bootstrapServers();
       QualifierConfig small = config(bootstrap, dataDir, "small");
       QualifierConfig large = config(bootstrap, dataDir, "large");
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
         small.common().topics().createMissing(admin);
         large.common().topics().createMissing(admin);
       }
-      TaxonomyPublisher.apply(bootstrap, small.common().topics().name(TopicRole.TAXONOMY), taxonomy(10), "10 traits", Clock.systemUTC());
-      TaxonomyPublisher.apply(bootstrap, large.common().topics().name(TopicRole.TAXONOMY), taxonomy(10_000), "10,000 traits",
+      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), small.common().topics().name(TopicRole.TAXONOMY), taxonomy(10), "10 traits", Clock.systemUTC());
+      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), large.common().topics().name(TopicRole.TAXONOMY), taxonomy(10_000), "10,000 traits",
           Clock.systemUTC());
       produce(bootstrap, small.common().topics().name(TopicRole.VISITS));
       out.printf("%d events of %d keys each (of %d values), %d visitors%n", events, KEYS_PER_EVENT, values, visitors);
@@ -116,7 +115,7 @@ final class QualifierBench implements Callable<Integer> {
 
   private double run(QualifierConfig config, PrintWriter out, String name) throws Exception {
     Topics topics = config.common().topics();
-    try (TaxonomyView taxonomy = TaxonomyView.follow("bench-taxonomy", config.common().bootstrap(), topics.name(TopicRole.TAXONOMY))) {
+    try (TaxonomyView taxonomy = TaxonomyView.follow("bench-taxonomy", config.common().kafka(), topics.name(TopicRole.TAXONOMY))) {
       taxonomy.caughtUp().get(60, TimeUnit.SECONDS);
       KafkaStreams streams = new KafkaStreams(QualifierTopology.build(topics, taxonomy, config.maxRealizationsPerTrait()), config.streamsProperties());
       Instant start = Instant.now();
@@ -137,7 +136,7 @@ final class QualifierBench implements Callable<Integer> {
   /** Waits until the application's committed offsets reach the end of the visits topic. */
   private void awaitAllCommitted(QualifierConfig config) throws Exception {
     String visits = config.common().topics().name(TopicRole.VISITS);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap()))) {
+    try (Admin admin = KafkaClients.of(config.common().bootstrap()).admin(Map.of())) {
       Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
       admin.describeTopics(List.of(visits)).allTopicNames().get().get(visits).partitions()
           .forEach(partition -> latest.put(new TopicPartition(visits, partition.partition()), OffsetSpec.latest()));
@@ -158,7 +157,7 @@ final class QualifierBench implements Callable<Integer> {
   private void produce(String bootstrap, String topic) throws Exception {
     SplittableRandom random = new SplittableRandom(42);
     Instant t0 = Instant.parse("2026-11-23T00:00:00Z");
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    try (var producer = KafkaClients.of(bootstrap).producer(Map.<String, Object>of(
         ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
         new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
       for (int i = 0; i < events; i++) {

@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -80,10 +79,8 @@ public final class BatchDestination extends SegmentReader {
   }
 
   /** Writing a large window's file takes a while between polls. */
-  private static Properties longPolls() {
-    Properties settings = new Properties();
-    settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) TimeUnit.MINUTES.toMillis(30));
-    return settings;
+  private static Map<String, Object> longPolls() {
+    return Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) TimeUnit.MINUTES.toMillis(30));
   }
 
   /**

@@ -5,8 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,15 +52,14 @@ public abstract class SegmentReader implements ConsumerRebalanceListener, Destin
   private long lagCheckedNanos;
 
   protected SegmentReader(Destination destination, PartnerSyncConfig config, Vertx vertx, DestinationMeters meters,
-      Properties extraConsumerSettings) {
+      Map<String, Object> extraConsumerSettings) {
     this.destination = destination;
     this.config = config;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.meters = meters;
     this.mapping = new DestinationMapping(destination);
-    Properties settings = new Properties();
-    settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
+    Map<String, Object> settings = new HashMap<>();
     settings.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupOf(destination.getId()));
     settings.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
     // Static membership: a restarted instance takes its partitions back at once, not after the dead one's session expires.
@@ -73,7 +73,7 @@ public abstract class SegmentReader implements ConsumerRebalanceListener, Destin
     settings.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);
     settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     settings.putAll(extraConsumerSettings);
-    this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer = config.common().kafka().consumer(settings, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @Override

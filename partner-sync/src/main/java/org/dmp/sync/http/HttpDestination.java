@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -100,7 +99,7 @@ public final class HttpDestination extends SegmentReader {
 
   private HttpDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record, DestinationMeters meters,
       Signer signer) {
-    super(destination, config, vertx, meters, new Properties());
+    super(destination, config, vertx, meters, Map.of());
     this.target = destination.getHttp();
     this.signer = signer;
     this.record = record;

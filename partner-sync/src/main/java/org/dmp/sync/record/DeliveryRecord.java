@@ -3,8 +3,9 @@ package org.dmp.sync.record;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -16,6 +17,7 @@ import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryChannel;
 import org.dmp.avro.DeliveryOutcome;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
@@ -39,15 +41,14 @@ public final class DeliveryRecord implements AutoCloseable {
   public record Attempt(long destinationId, DeliveryChannel channel, String idempotencyKey, List<String> visitorIds, int attempt,
       DeliveryOutcome outcome, Integer httpStatus, Duration latency, String detail) {}
 
-  public DeliveryRecord(String bootstrap, Topics topics, Clock clock) {
-    Properties settings = new Properties();
-    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  public DeliveryRecord(KafkaClients kafka, Topics topics, Clock clock) {
+    Map<String, Object> settings = new HashMap<>();
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // The next batch of a partition waits until this one's outcome is in Kafka: no lingering.
     settings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "partner-sync-delivery-record");
-    this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+    this.producer = kafka.producer(settings, new StringSerializer(), new ByteArraySerializer());
     this.deliveries = topics.name(TopicRole.DELIVERIES);
     this.deadLetters = topics.name(TopicRole.DEADLETTER);
     this.clock = clock;

@@ -8,12 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -67,16 +65,15 @@ public final class KafkaTopicDestination extends SegmentReader {
 
   private KafkaTopicDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
       DestinationMeters meters) {
-    super(destination, config, vertx, meters, new Properties());
+    super(destination, config, vertx, meters, Map.of());
     this.record = record;
     this.topic = destination.getKafka().getTopic();
     this.deliveries = config.common().topics().name(TopicRole.DELIVERIES);
-    Properties settings = new Properties();
-    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap());
+    Map<String, Object> settings = new HashMap<>();
     // Stable across restarts of this instance: the restarted producer fences its predecessor and aborts its open transaction.
     settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
     settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+    this.producer = config.common().kafka().producer(settings, new StringSerializer(), new ByteArraySerializer());
   }
 
   public static KafkaTopicDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
@@ -141,7 +138,7 @@ public final class KafkaTopicDestination extends SegmentReader {
 
   /** The destination's topic, with as many partitions as the segment topic, unless it exists. */
   private void createTopicIfMissing() {
-    try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.common().bootstrap()))) {
+    try (Admin admin = config.common().kafka().admin(Map.of())) {
       int partitions = config.common().topics().spec(TopicRole.SEGMENTS).partitions();
       admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
       LOG.info("Destination {}: created its topic {} with {} partitions", destination.getId(), topic, partitions);

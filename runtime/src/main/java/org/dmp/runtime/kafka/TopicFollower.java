@@ -37,6 +37,7 @@ public final class TopicFollower implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(500);
 
   private final String topic;
+  private final KafkaClients kafka;
   private final Map<String, Object> settings;
   private final Consumer<ConsumerRecord<String, byte[]>> handler;
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
@@ -45,11 +46,11 @@ public final class TopicFollower implements AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile boolean running = true;
 
-  private TopicFollower(String name, String bootstrap, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
+  private TopicFollower(String name, KafkaClients kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.handler = Objects.requireNonNull(handler, "handler");
+    this.kafka = Objects.requireNonNull(kafka, "kafka");
     this.settings = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.CLIENT_ID_CONFIG, name,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
@@ -59,8 +60,8 @@ public final class TopicFollower implements AutoCloseable {
   }
 
   /** Starts following {@code topic}; see {@link #caughtUp()} for when its past has been read. */
-  public static TopicFollower start(String name, String bootstrap, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
-    TopicFollower follower = new TopicFollower(name, bootstrap, topic, handler);
+  public static TopicFollower start(String name, KafkaClients kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
+    TopicFollower follower = new TopicFollower(name, kafka, topic, handler);
     follower.thread.start();
     return follower;
   }
@@ -72,7 +73,7 @@ public final class TopicFollower implements AutoCloseable {
 
   private void run() {
     try {
-      consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+      consumer = kafka.consumer(settings, new StringDeserializer(), new ByteArrayDeserializer());
       List<TopicPartition> partitions = awaitPartitions();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
