@@ -21,7 +21,6 @@ import org.dmp.taxonomy.TaxonomyView;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.publish.VisitPublisher;
 import org.dmp.runtime.KafkaHealth;
-import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ public final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("dcs-edge-taxonomy", config.common().kafka(), config.common().topics().name(TopicRole.TAXONOMY));
+    taxonomy = TaxonomyView.follow("dcs-edge-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
     return Future.fromCompletionStage(taxonomy.caughtUp(), context)
         .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().kafka(), HEALTH_INTERVAL))
         .compose(started -> {

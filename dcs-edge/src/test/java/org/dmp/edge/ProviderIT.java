@@ -124,7 +124,7 @@ class ProviderIT {
            {"id": 301, "name": "Rich car buyer", "dataSource": 1, "type": "rule", "rule": "p_income >= 50000 AND c_category == \\"cars\\""},
            {"id": 302, "name": "Car page", "dataSource": 1, "type": "rule", "rule": "c_category == \\"cars\\""}]}
         """);
-    org.dmp.taxonomy.TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topic, taxonomy, "private", java.time.Clock.systemUTC());
+    org.dmp.taxonomy.TaxonomyPublisher.apply(KafkaClients.of(bootstrap), org.dmp.schemas.topics.Topic.taxonomy(topic), taxonomy, "private", java.time.Clock.systemUTC());
     EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + topic);
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
 

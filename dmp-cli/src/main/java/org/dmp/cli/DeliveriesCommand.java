@@ -15,9 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryOutcome;
-import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.serde.RecordDecodingException;
-import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -30,7 +29,6 @@ import picocli.CommandLine.Spec;
     description = {"Shows a visitor's delivery record: each attempt to deliver their segment changes to a destination,",
         "oldest first, with its outcome, then a summary. Reads the deliveries topic up to its current end; joins no group."})
 final class DeliveriesCommand implements Callable<Integer> {
-  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
   private static final Duration READ_LIMIT = Duration.ofMinutes(5);
 
   @Spec
@@ -47,7 +45,8 @@ final class DeliveriesCommand implements Callable<Integer> {
     if (visitorId.isBlank()) {
       throw new ParameterException(spec.commandLine(), "--visitor must name a visitor id");
     }
-    String topic = TopicsCommand.configured(System.getenv()).name(TopicRole.DELIVERIES);
+    Topic<String, DeliveryAttempt> deliveries = TopicsCommand.configured(System.getenv()).deliveries();
+    String topic = deliveries.name();
     List<DeliveryAttempt> attempts = new ArrayList<>();
     int undecodable = 0;
     try (KafkaConsumer<String, byte[]> consumer = kafka.clients().consumer(Map.<String, Object>of(
@@ -64,7 +63,7 @@ final class DeliveriesCommand implements Callable<Integer> {
       while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition)) && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           try {
-            DeliveryAttempt attempt = ATTEMPTS.decode(topic, record.value());
+            DeliveryAttempt attempt = deliveries.values().decode(topic, record.value());
             if (attempt != null && attempt.getVisitorIds().contains(visitorId)) {
               attempts.add(attempt);
             }

@@ -103,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
       sampleOrGiven = forDemo(sampleOrGiven, partner.url(), outboxes, batchInterval);
     }
     String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
-    TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), sampleOrGiven,
+    TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), sampleOrGiven,
         taxonomySource, Clock.systemUTC());
 
     // The qualifier first: the edge's same-hit answers ask its query API.

@@ -9,11 +9,8 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
-import org.dmp.schemas.serde.AvroSerde;
-import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,8 +47,8 @@ final class PrivacyCommand {
           .setTime(Clock.systemUTC().instant()).setSource(EventSource.OPT_OUT).build();
       try (var producer = kafka.clients().producer(Map.<String, Object>of(
           ProducerConfig.ACKS_CONFIG, "all",
-          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
-        RecordMetadata written = producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), visitorId, event)).get();
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), topics.visits().keys().serializer(), topics.visits().values().serializer())) {
+        RecordMetadata written = producer.send(new ProducerRecord<>(topics.visits().name(), visitorId, event)).get();
         spec.commandLine().getOut().println("Opted out visitor " + visitorId + ": event " + event.getEventId() + " at "
             + written.topic() + "-" + written.partition() + "@" + written.offset());
       }

@@ -55,7 +55,7 @@ final class TaxonomyCommand {
       }
       Topics topics = TopicsCommand.configured(System.getenv());
       TopicsCommand.createMissing(topics, kafka.clients());
-      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(kafka.clients(), topics.name(TopicRole.TAXONOMY), taxonomy,
+      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(kafka.clients(), topics.taxonomy(), taxonomy,
           file.getFileName().toString(), Clock.systemUTC());
       spec.commandLine().getOut().println("Applied " + file + " as revision " + applied.revision() + " of " + topics.name(TopicRole.TAXONOMY)
           + ": " + applied.items() + " items" + (applied.removed().isEmpty() ? "" : ", removed " + applied.removed()));

@@ -31,7 +31,6 @@ import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
-import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,7 +70,7 @@ class SameHitAnswersIT {
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), "sample", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), TaxonomyFile.sample(), "sample", Clock.systemUTC());
 
     Vertx qualifierVertx = vertx();
     int qualifierPort = startQualifier(qualifierVertx, qualifierSettings, 0);

@@ -12,7 +12,6 @@ import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
 import org.dmp.taxonomy.TaxonomyView;
-import org.dmp.schemas.topics.TopicRole;
 import org.dmp.sync.batch.BatchDestination;
 import org.dmp.sync.destination.DestinationStatus;
 import org.dmp.sync.destination.DestinationWorker;
@@ -43,7 +42,7 @@ public final class PartnerSyncServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().kafka(), config.common().topics().name(TopicRole.TAXONOMY));
+    taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
     // Destinations follow the taxonomy as each revision comes into force, not on a timer.
     taxonomy.onRevision(() -> context.runOnContext(changed -> {
       if (destinations != null) {

@@ -29,6 +29,7 @@ import org.dmp.avro.PartnerId;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.Topic;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.schemas.serde.AvroSerde;
@@ -79,7 +80,7 @@ final class SyncFixture {
          "traits": [{"id": 101, "name": "Shoes", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\""}],
          "segments": [{"id": 5001, "name": "Shoe fans", "rule": "[101T]"}, {"id": 5002, "name": "Any shoe", "rule": "[101T]"}],
          "destinations": [%s]}""".formatted(String.join(",", destinations));
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topic(TopicRole.TAXONOMY), TaxonomyFile.parse("test", json), "test", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), Topic.taxonomy(topic(TopicRole.TAXONOMY)), TaxonomyFile.parse("test", json), "test", Clock.systemUTC());
   }
 
   static String httpDestination(long id, String url, String extra) {

@@ -43,7 +43,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().kafka(), config.common().topics().name(TopicRole.TAXONOMY));
+    taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
     return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
       Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(), processed);
       streams = new KafkaStreams(topology, config.streamsProperties(queryPort));

@@ -105,7 +105,7 @@ class QualifierCrashIT {
       topics.createMissing(admin);
     }
     Taxonomy taxonomy = TaxonomyFile.parse("crash test", TAXONOMY);
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), taxonomy, "crash test", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "crash test", Clock.systemUTC());
     List<VisitEvent> events = events(EVENTS);
     List<String> expected = uninterrupted(topics, taxonomy, events, dir.resolve("reference"));
     assertThat(expected).as("time alone changes memberships in this stream").anyMatch(update -> update.endsWith(" by time"));

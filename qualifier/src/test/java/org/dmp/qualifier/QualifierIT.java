@@ -58,7 +58,7 @@ class QualifierIT {
       topics.createMissing(admin);
     }
     Taxonomy sample = TaxonomyFile.sample();
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), sample, "sample", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), sample, "sample", Clock.systemUTC());
     var running = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
     var http = io.vertx.ext.web.client.WebClient.create(vertx);
     await().atMost(Duration.ofSeconds(60)).until(() -> MainThread.await(
@@ -95,7 +95,7 @@ class QualifierIT {
 
       List<Segment> segments = new ArrayList<>(sample.segments());
       segments.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
-      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY),
+      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(),
           new Taxonomy(sample.dataSources(), sample.traits(), segments, sample.destinations()), "with 5003", Clock.systemUTC());
       int[] next = {3};
       await().atMost(Duration.ofSeconds(60)).until(() -> {

@@ -62,7 +62,7 @@ class ScaleOutIT {
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), "sample", Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), TaxonomyFile.sample(), "sample", Clock.systemUTC());
     RunningService a = MainThread.await(QualifierMain.start(vertx, first), Duration.ofSeconds(60), "instance a");
     RunningService b = MainThread.await(QualifierMain.start(vertx, second), Duration.ofSeconds(60), "instance b");
     WebClient http = WebClient.create(vertx);

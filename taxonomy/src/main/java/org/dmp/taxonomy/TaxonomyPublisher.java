@@ -14,12 +14,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.TaxonomyRevision;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicFollower;
-import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.Topic;
 
 /**
  * Publishes a taxonomy to the compacted taxonomy topic as one transaction: every item, a tombstone
@@ -28,7 +27,6 @@ import org.dmp.schemas.serde.AvroSerde;
  */
 public final class TaxonomyPublisher {
   public static final String REVISION_KEY = "revision";
-  private static final AvroSerde<TaxonomyEntry> ENTRIES = AvroSerde.of(TaxonomyEntry.class);
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
   private TaxonomyPublisher() {}
@@ -39,7 +37,7 @@ public final class TaxonomyPublisher {
   /** What the topic holds now: the keys of live items and the last revision. */
   record Current(Set<String> keys, long revision) {}
 
-  public static Applied apply(KafkaClients kafka, String topic, Taxonomy taxonomy, String source, Clock clock)
+  public static Applied apply(KafkaClients kafka, Topic<String, TaxonomyEntry> topic, Taxonomy taxonomy, String source, Clock clock)
       throws InterruptedException, ExecutionException, TimeoutException {
     Current current = current(kafka, topic);
     Map<String, TaxonomyEntry> entries = taxonomy.entries();
@@ -49,26 +47,26 @@ public final class TaxonomyPublisher {
 
     try (KafkaProducer<String, TaxonomyEntry> producer = kafka.producer(Map.of(
         ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dmp-taxonomy-apply-" + UUID.randomUUID(),
-        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), ENTRIES.serializer())) {
+        ProducerConfig.ACKS_CONFIG, "all"), topic.keys().serializer(), topic.values().serializer())) {
       producer.initTransactions();
       producer.beginTransaction();
-      entries.forEach((key, entry) -> producer.send(new ProducerRecord<>(topic, key, entry)));
-      removed.forEach(key -> producer.send(new ProducerRecord<>(topic, key, null)));
-      producer.send(new ProducerRecord<>(topic, REVISION_KEY, marker));
+      entries.forEach((key, entry) -> producer.send(new ProducerRecord<>(topic.name(), key, entry)));
+      removed.forEach(key -> producer.send(new ProducerRecord<>(topic.name(), key, null)));
+      producer.send(new ProducerRecord<>(topic.name(), REVISION_KEY, marker));
       producer.commitTransaction();
     }
     return new Applied(revision, entries.size(), removed);
   }
 
-  static Current current(KafkaClients kafka, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+  static Current current(KafkaClients kafka, Topic<String, TaxonomyEntry> topic) throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Boolean> live = new HashMap<>();
     long[] revision = {0};
-    TopicFollower follower = TopicFollower.start("dmp-taxonomy-reader", kafka, topic, record -> {
+    TopicFollower follower = TopicFollower.start("dmp-taxonomy-reader", kafka, topic.name(), record -> {
       if (record.key() == null) {
         return;
       }
       if (record.key().equals(REVISION_KEY)) {
-        TaxonomyEntry entry = ENTRIES.decode(record.topic(), record.value());
+        TaxonomyEntry entry = topic.values().decode(record.topic(), record.value());
         if (entry != null && entry.getItem() instanceof TaxonomyRevision marker) {
           revision[0] = Math.max(revision[0], marker.getRevision());
         }

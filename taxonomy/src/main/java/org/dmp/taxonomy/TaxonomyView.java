@@ -17,7 +17,7 @@ import org.dmp.avro.TaxonomyRevision;
 import org.dmp.avro.Trait;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicFollower;
-import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,19 +28,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TaxonomyView.class);
-  private static final AvroSerde<TaxonomyEntry> ENTRIES = AvroSerde.of(TaxonomyEntry.class);
 
   private final Map<String, TaxonomyEntry> items = new ConcurrentHashMap<>();
   private final AtomicReference<CompiledTaxonomy> current = new AtomicReference<>(CompiledTaxonomy.EMPTY);
   private final AtomicReference<Long> revision = new AtomicReference<>(0L);
   private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
+  private final Topic<String, TaxonomyEntry> topic;
   private TopicFollower follower;
 
-  private TaxonomyView() {}
+  private TaxonomyView(Topic<String, TaxonomyEntry> topic) {
+    this.topic = topic;
+  }
 
-  public static TaxonomyView follow(String name, KafkaClients kafka, String topic) {
-    TaxonomyView view = new TaxonomyView();
-    view.follower = TopicFollower.start(name, kafka, topic, view::apply);
+  public static TaxonomyView follow(String name, KafkaClients kafka, Topic<String, TaxonomyEntry> topic) {
+    TaxonomyView view = new TaxonomyView(topic);
+    view.follower = TopicFollower.start(name, kafka, topic.name(), view::apply);
     return view;
   }
 
@@ -71,7 +73,7 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
     if (record.key() == null) {
       return;
     }
-    TaxonomyEntry entry = ENTRIES.decode(record.topic(), record.value());
+    TaxonomyEntry entry = topic.values().decode(record.topic(), record.value());
     if (entry == null) {
       items.remove(record.key());
     } else if (entry.getItem() instanceof TaxonomyRevision marker) {

@@ -20,6 +20,7 @@ import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicFollower;
 import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.Topic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,14 +37,14 @@ class TaxonomyPublisherIT {
     Taxonomy full = TaxonomyFile.sample();
     Taxonomy smaller = new Taxonomy(full.dataSources(), full.traits(), full.segments().subList(0, 1), List.of());
 
-    TaxonomyPublisher.Applied first = TaxonomyPublisher.apply(KafkaClients.of(broker.bootstrapServers()), topic, full, "sample", CLOCK);
-    TaxonomyPublisher.Applied second = TaxonomyPublisher.apply(KafkaClients.of(broker.bootstrapServers()), topic, smaller, "smaller", CLOCK);
+    TaxonomyPublisher.Applied first = TaxonomyPublisher.apply(KafkaClients.of(broker.bootstrapServers()), Topic.taxonomy(topic), full, "sample", CLOCK);
+    TaxonomyPublisher.Applied second = TaxonomyPublisher.apply(KafkaClients.of(broker.bootstrapServers()), Topic.taxonomy(topic), smaller, "smaller", CLOCK);
 
     assertThat(first).isEqualTo(new TaxonomyPublisher.Applied(1, 12, List.of()));
     assertThat(second.revision()).isEqualTo(2);
     assertThat(second.removed()).containsExactly("destination/9001", "destination/9002", "destination/9003", "destination/9004",
         "destination/9005", "segment/5002");
-    TaxonomyPublisher.Current current = TaxonomyPublisher.current(KafkaClients.of(broker.bootstrapServers()), topic);
+    TaxonomyPublisher.Current current = TaxonomyPublisher.current(KafkaClients.of(broker.bootstrapServers()), Topic.taxonomy(topic));
     assertThat(current.revision()).isEqualTo(2);
     assertThat(current.keys()).containsExactlyInAnyOrderElementsOf(smaller.entries().keySet());
 

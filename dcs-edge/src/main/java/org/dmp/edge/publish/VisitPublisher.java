@@ -16,10 +16,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.VisitEvent;
 import org.dmp.edge.EdgeConfig;
-import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +61,8 @@ public final class VisitPublisher implements AutoCloseable {
    */
   public static Future<VisitPublisher> start(Vertx vertx, EdgeConfig config, BooleanSupplier kafkaReachable) {
     String topic = config.common().topics().name(TopicRole.VISITS);
-    return vertx.executeBlocking(() -> config.common().kafka().producer(producerConfig(config), new StringSerializer(),
-            AvroSerde.of(VisitEvent.class).serializer()))
+    return vertx.executeBlocking(() -> config.common().kafka().producer(producerConfig(config), config.common().topics().visits().keys().serializer(),
+            config.common().topics().visits().values().serializer()))
         .compose(producer -> awaitMetadata(vertx, producer, topic, System.nanoTime() + METADATA_WAIT.toNanos())
             .onFailure(failure -> producer.close(Duration.ZERO))
             .map(ready -> {

@@ -22,7 +22,6 @@ import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.RunningService;
-import org.dmp.schemas.topics.TopicRole;
 import org.dmp.cli.TopicsCommand;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeServer;
@@ -234,7 +233,7 @@ final class EdgeBench implements Callable<Integer> {
 
   /** The qualifier as the demo runs it, with the sample taxonomy; returns its query API's URL. */
   private static String startQualifier(Vertx vertx, String bootstrap, Topics topics, ScratchDirectory scratch) throws Exception {
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.name(TopicRole.TAXONOMY), TaxonomyFile.sample(), TaxonomyFile.SAMPLE, Clock.systemUTC());
+    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), TaxonomyFile.sample(), TaxonomyFile.SAMPLE, Clock.systemUTC());
     QualifierConfig config = QualifierConfig.SETTINGS.read(System.getenv(), List.of("--kafka.bootstrap=" + bootstrap,
         "--http.host=127.0.0.1", "--http.port=0", "--qualifier.state-dir=" + scratch.resolve("qualifier")), QualifierConfig::read);
     RunningService qualifier = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");

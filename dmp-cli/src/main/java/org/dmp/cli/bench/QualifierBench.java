@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.dmp.avro.DataSource;
 import org.dmp.avro.EventSource;
@@ -32,10 +31,10 @@ import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.Topic;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.taxonomy.TaxonomyView;
-import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
@@ -83,10 +82,10 @@ final class QualifierBench implements Callable<Integer> {
         small.common().topics().createMissing(admin);
         large.common().topics().createMissing(admin);
       }
-      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), small.common().topics().name(TopicRole.TAXONOMY), taxonomy(10), "10 traits", Clock.systemUTC());
-      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), large.common().topics().name(TopicRole.TAXONOMY), taxonomy(10_000), "10,000 traits",
+      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), small.common().topics().taxonomy(), taxonomy(10), "10 traits", Clock.systemUTC());
+      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), large.common().topics().taxonomy(), taxonomy(10_000), "10,000 traits",
           Clock.systemUTC());
-      produce(bootstrap, small.common().topics().name(TopicRole.VISITS));
+      produce(bootstrap, small.common().topics().visits());
       out.printf("%d events of %d keys each (of %d values), %d visitors%n", events, KEYS_PER_EVENT, values, visitors);
       out.flush();
 
@@ -115,7 +114,7 @@ final class QualifierBench implements Callable<Integer> {
 
   private double run(QualifierConfig config, PrintWriter out, String name) throws Exception {
     Topics topics = config.common().topics();
-    try (TaxonomyView taxonomy = TaxonomyView.follow("bench-taxonomy", config.common().kafka(), topics.name(TopicRole.TAXONOMY))) {
+    try (TaxonomyView taxonomy = TaxonomyView.follow("bench-taxonomy", config.common().kafka(), topics.taxonomy())) {
       taxonomy.caughtUp().get(60, TimeUnit.SECONDS);
       KafkaStreams streams = new KafkaStreams(QualifierTopology.build(topics, taxonomy, config.maxRealizationsPerTrait()), config.streamsProperties());
       Instant start = Instant.now();
@@ -154,19 +153,19 @@ final class QualifierBench implements Callable<Integer> {
     }
   }
 
-  private void produce(String bootstrap, String topic) throws Exception {
+  private void produce(String bootstrap, Topic<String, VisitEvent> topic) throws Exception {
     SplittableRandom random = new SplittableRandom(42);
     Instant t0 = Instant.parse("2026-11-23T00:00:00Z");
     try (var producer = KafkaClients.of(bootstrap).producer(Map.<String, Object>of(
         ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
-        new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
+        topic.keys().serializer(), topic.values().serializer())) {
       for (int i = 0; i < events; i++) {
         Map<String, List<String>> signals = new LinkedHashMap<>();
         while (signals.size() < KEYS_PER_EVENT) {
           signals.put("c_k" + random.nextInt(KEYS), List.of("v" + random.nextInt(values)));
         }
         String visitor = Integer.toString(random.nextInt(visitors));
-        producer.send(new ProducerRecord<>(topic, visitor, VisitEvent.newBuilder().setEventId("e" + i).setVisitorId(visitor)
+        producer.send(new ProducerRecord<>(topic.name(), visitor, VisitEvent.newBuilder().setEventId("e" + i).setVisitorId(visitor)
             .setTime(t0.plusMillis(i * 10L)).setSource(EventSource.EDGE).setSignals(signals).build()));
       }
       producer.flush();

@@ -20,9 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.Destination;
 import org.dmp.avro.ProfileUpdate;
-import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.serde.RecordDecodingException;
-import org.dmp.schemas.topics.TopicRole;
 import org.dmp.sync.PartnerSyncConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class SegmentReader implements ConsumerRebalanceListener, DestinationWorker {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentReader.class);
-  private static final AvroSerde<ProfileUpdate> UPDATES = AvroSerde.of(ProfileUpdate.class);
   private static final long LAG_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
   protected final Destination destination;
@@ -151,7 +148,7 @@ public abstract class SegmentReader implements ConsumerRebalanceListener, Destin
       return null;
     }
     try {
-      return UPDATES.decode(record.topic(), record.value());
+      return config.common().topics().segments().values().decode(record.topic(), record.value());
     } catch (RecordDecodingException e) {
       LOG.error("Destination {}: skipping {}-{}@{}, which does not decode: {}", destination.getId(), record.topic(), record.partition(),
           record.offset(), e.getMessage());
@@ -161,7 +158,7 @@ public abstract class SegmentReader implements ConsumerRebalanceListener, Destin
 
   private void run() {
     try {
-      consumer.subscribe(List.of(config.common().topics().name(TopicRole.SEGMENTS)), this);
+      consumer.subscribe(List.of(config.common().topics().segments().name()), this);
       while (!stopping) {
         for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
           task.run();

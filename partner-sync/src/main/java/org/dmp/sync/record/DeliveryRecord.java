@@ -18,8 +18,7 @@ import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryChannel;
 import org.dmp.avro.DeliveryOutcome;
 import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.schemas.serde.AvroSerde;
-import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 
@@ -29,12 +28,10 @@ import java.nio.charset.StandardCharsets;
  * shared by every destination of the process.
  */
 public final class DeliveryRecord implements AutoCloseable {
-  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
-  private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
 
   private final KafkaProducer<String, byte[]> producer;
-  private final String deliveries;
-  private final String deadLetters;
+  private final Topic<String, DeliveryAttempt> deliveries;
+  private final Topic<String, DeadLetter> deadLetters;
   private final Clock clock;
 
   /** An attempt as it ended. */
@@ -49,20 +46,21 @@ public final class DeliveryRecord implements AutoCloseable {
     settings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "partner-sync-delivery-record");
     this.producer = kafka.producer(settings, new StringSerializer(), new ByteArraySerializer());
-    this.deliveries = topics.name(TopicRole.DELIVERIES);
-    this.deadLetters = topics.name(TopicRole.DEADLETTER);
+    this.deliveries = topics.deliveries();
+    this.deadLetters = topics.deadLetters();
     this.clock = clock;
   }
 
   /** Records an attempt; completes when Kafka has it. */
   public CompletableFuture<Void> attempt(Attempt attempt) {
-    return send(new ProducerRecord<>(deliveries, Long.toString(attempt.destinationId()), ATTEMPTS.encode(toRecord(attempt))));
+    return send(new ProducerRecord<>(deliveries.name(), Long.toString(attempt.destinationId()),
+        deliveries.values().encode(toRecord(attempt))));
   }
 
   /** Gives a delivery up: the dead letter, with its reason also in a header. Completes when Kafka has it. */
   public CompletableFuture<Void> deadLetter(DeadLetter letter) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetters, Long.toString(letter.getDestinationId()),
-        DEAD_LETTERS.encode(letter));
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetters.name(), Long.toString(letter.getDestinationId()),
+        deadLetters.values().encode(letter));
     record.headers().add(new RecordHeader("reason", letter.getReason().getBytes(StandardCharsets.UTF_8)));
     return send(record);
   }

@@ -33,6 +33,7 @@ import org.dmp.avro.DeliveryOutcome;
 import org.dmp.avro.Destination;
 import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.destination.DestinationMeters;
@@ -53,12 +54,11 @@ import org.slf4j.LoggerFactory;
 public final class KafkaTopicDestination extends SegmentReader {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTopicDestination.class);
   private static final AvroSerde<PartnerSegmentUpdate> UPDATES = AvroSerde.of(PartnerSegmentUpdate.class);
-  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
-  private final String deliveries;
+  private final Topic<String, DeliveryAttempt> deliveries;
   /** Builds the delivery-record entries, written here in the destination's own transactions. */
   private final DeliveryRecord record;
   private boolean initialized;
@@ -68,7 +68,7 @@ public final class KafkaTopicDestination extends SegmentReader {
     super(destination, config, vertx, meters, Map.of());
     this.record = record;
     this.topic = destination.getKafka().getTopic();
-    this.deliveries = config.common().topics().name(TopicRole.DELIVERIES);
+    this.deliveries = config.common().topics().deliveries();
     Map<String, Object> settings = new HashMap<>();
     // Stable across restarts of this instance: the restarted producer fences its predecessor and aborts its open transaction.
     settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
@@ -119,7 +119,7 @@ public final class KafkaTopicDestination extends SegmentReader {
         next.put(new TopicPartition(consumed.topic(), consumed.partition()), new OffsetAndMetadata(consumed.offset() + 1));
       }
       if (!visitors.isEmpty()) {
-        producer.send(new ProducerRecord<>(deliveries, Long.toString(destination.getId()), ATTEMPTS.encode(
+        producer.send(new ProducerRecord<>(deliveries.name(), Long.toString(destination.getId()), deliveries.values().encode(
             attempt(records, visitors, Duration.ofNanos(System.nanoTime() - started)))));
       }
       producer.sendOffsetsToTransaction(next, consumer.groupMetadata());

@@ -5,13 +5,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
-import org.dmp.avro.IdMapping;
 import org.dmp.avro.Profile;
-import org.dmp.avro.ProfileUpdate;
-import org.dmp.avro.VisitEvent;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.schemas.serde.AvroSerde;
-import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 
 /** The qualifier's topology: visits in, one profile processor with its two stores, segment updates and id mappings out. */
@@ -40,17 +36,17 @@ public final class QualifierTopology {
     ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
     Topology topology = new Topology();
     // A new application id starts at the beginning of the event log, as Kafka Streams does by default.
-    topology.addSource(AutoOffsetReset.earliest(), VISITS_SOURCE, new VisitTimeExtractor(), Serdes.String().deserializer(), AvroSerde.of(VisitEvent.class).deserializer(),
-        topics.name(TopicRole.VISITS));
+    topology.addSource(AutoOffsetReset.earliest(), VISITS_SOURCE, new VisitTimeExtractor(), topics.visits().keys().deserializer(),
+        topics.visits().values().deserializer(), topics.visits().name());
     topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed), VISITS_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROFILES), Serdes.String(),
         AvroSerde.of(Profile.class)), QUALIFY);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(),
         Serdes.String()), QUALIFY);
-    topology.addSink(SEGMENTS_SINK, topics.name(TopicRole.SEGMENTS), Serdes.String().serializer(),
-        AvroSerde.of(ProfileUpdate.class).serializer(), QUALIFY);
-    topology.addSink(IDMAP_SINK, topics.name(TopicRole.IDMAP), Serdes.String().serializer(),
-        AvroSerde.of(IdMapping.class).serializer(), QUALIFY);
+    topology.addSink(SEGMENTS_SINK, topics.segments().name(), topics.segments().keys().serializer(),
+        topics.segments().values().serializer(), QUALIFY);
+    topology.addSink(IDMAP_SINK, topics.idmap().name(), topics.idmap().keys().serializer(),
+        topics.idmap().values().serializer(), QUALIFY);
     return topology;
   }
 }

@@ -11,9 +11,15 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.dmp.avro.DeadLetter;
+import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.TaxonomyEntry;
+import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 
-/** The pipeline's topics as configured: names, partition counts and retention. */
+/** The pipeline's topics as configured: names, partition counts and retention, and what each carries. */
 public final class Topics {
   /** The classpath file documenting every topic setting; services list it among their defaults. */
   public static final String DEFAULTS = "dmp-topics.properties";
@@ -46,6 +52,30 @@ public final class Topics {
 
   public String name(TopicRole role) {
     return specs.get(role).name();
+  }
+
+  public Topic<String, VisitEvent> visits() {
+    return Topic.visits(name(TopicRole.VISITS));
+  }
+
+  public Topic<String, ProfileUpdate> segments() {
+    return Topic.segments(name(TopicRole.SEGMENTS));
+  }
+
+  public Topic<String, TaxonomyEntry> taxonomy() {
+    return Topic.taxonomy(name(TopicRole.TAXONOMY));
+  }
+
+  public Topic<String, IdMapping> idmap() {
+    return Topic.idmap(name(TopicRole.IDMAP));
+  }
+
+  public Topic<String, DeliveryAttempt> deliveries() {
+    return Topic.deliveries(name(TopicRole.DELIVERIES));
+  }
+
+  public Topic<String, DeadLetter> deadLetters() {
+    return Topic.deadLetters(name(TopicRole.DEADLETTER));
   }
 
   public TopicSpec spec(TopicRole role) {

@@ -1,0 +1,57 @@
+package org.dmp.schemas.topics;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.dmp.avro.DeadLetter;
+import org.dmp.avro.DeliveryAttempt;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.TaxonomyEntry;
+import org.dmp.avro.VisitEvent;
+import org.dmp.schemas.serde.AvroSerde;
+
+/**
+ * A topic with what it carries: its role, its name, and the serdes of its keys and values. The
+ * factories below are the one place that says which record type each role's topic holds; a
+ * configured {@link Topics} gives them their names.
+ */
+public record Topic<K, V extends SpecificRecord>(TopicRole role, String name, Serde<K> keys, AvroSerde<V> values) {
+  private static final Serde<String> KEYS = Serdes.String();
+  private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
+  private static final AvroSerde<ProfileUpdate> UPDATES = AvroSerde.of(ProfileUpdate.class);
+  private static final AvroSerde<TaxonomyEntry> ENTRIES = AvroSerde.of(TaxonomyEntry.class);
+  private static final AvroSerde<IdMapping> MAPPINGS = AvroSerde.of(IdMapping.class);
+  private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
+  private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
+
+  /** The event log: visits keyed by visitor id. */
+  public static Topic<String, VisitEvent> visits(String name) {
+    return new Topic<>(TopicRole.VISITS, name, KEYS, VISITS);
+  }
+
+  /** Segment updates keyed by visitor id. */
+  public static Topic<String, ProfileUpdate> segments(String name) {
+    return new Topic<>(TopicRole.SEGMENTS, name, KEYS, UPDATES);
+  }
+
+  /** Taxonomy items by key, and revision markers. */
+  public static Topic<String, TaxonomyEntry> taxonomy(String name) {
+    return new Topic<>(TopicRole.TAXONOMY, name, KEYS, ENTRIES);
+  }
+
+  /** Partner ids to visitor ids, keyed by data source and partner id. */
+  public static Topic<String, IdMapping> idmap(String name) {
+    return new Topic<>(TopicRole.IDMAP, name, KEYS, MAPPINGS);
+  }
+
+  /** Every delivery attempt, keyed by destination id. */
+  public static Topic<String, DeliveryAttempt> deliveries(String name) {
+    return new Topic<>(TopicRole.DELIVERIES, name, KEYS, ATTEMPTS);
+  }
+
+  /** What could not be delivered, keyed by destination id. */
+  public static Topic<String, DeadLetter> deadLetters(String name) {
+    return new Topic<>(TopicRole.DEADLETTER, name, KEYS, DEAD_LETTERS);
+  }
+}
