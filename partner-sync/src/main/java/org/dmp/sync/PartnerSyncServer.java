@@ -33,6 +33,8 @@ public final class PartnerSyncServer extends VerticleBase {
   private Destinations destinations;
   private long reconciledRevision = -1;
   private boolean reconciling;
+  /** Set once stopping began: a revision arriving then starts no destination. */
+  private boolean stopping;
 
   /** @param environment where signing secrets are looked up by their variable's name */
   public PartnerSyncServer(PartnerSyncConfig config, Function<String, Optional<String>> environment) {
@@ -45,7 +47,7 @@ public final class PartnerSyncServer extends VerticleBase {
     taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
     // Destinations follow the taxonomy as each revision comes into force, not on a timer.
     taxonomy.onRevision(() -> context.runOnContext(changed -> {
-      if (destinations != null) {
+      if (destinations != null && !stopping) {
         reconcileIfChanged();
       }
     }));
@@ -68,7 +70,9 @@ public final class PartnerSyncServer extends VerticleBase {
       reconciling = false;
       reconciledRevision = revision;
       // A revision that came while this one was being reconciled.
-      reconcileIfChanged();
+      if (!stopping) {
+        reconcileIfChanged();
+      }
     });
   }
 
@@ -111,6 +115,7 @@ public final class PartnerSyncServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     Future<?> stopped = destinations == null ? Future.succeededFuture() : destinations.stopAll();
     return stopped.eventually(() -> vertx.executeBlocking(() -> {
       if (record != null) {

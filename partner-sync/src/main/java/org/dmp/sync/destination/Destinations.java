@@ -81,9 +81,12 @@ public final class Destinations {
 
   /** Stops every destination. */
   public Future<?> stopAll() {
-    List<Future<Void>> stopping = running.values().stream().map(DestinationWorker::stop).toList();
-    running.clear();
-    return reconciling.eventually(() -> Future.join(stopping));
+    // After the reconciliation under way: workers it is still starting (off the event loop) are stopped too.
+    return reconciling.eventually(() -> {
+      List<Future<Void>> stopping = running.values().stream().map(DestinationWorker::stop).toList();
+      running.clear();
+      return Future.join(stopping);
+    });
   }
 
   /** A destination declared in a way it cannot run: shown as FAILED with the reason until the taxonomy changes. */
