@@ -4,9 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
+import org.dmp.edge.http.RequestLimits;
 import org.dmp.edge.identity.VisitorCookie;
+import org.dmp.edge.provider.RealtimeProviders;
+import org.dmp.edge.visit.KafkaVisitLog;
 import org.dmp.runtime.CommonConfig;
 
 /** The edge's configuration, read once from dcs-edge.properties, DMP_ variables and flags. */
@@ -14,11 +18,11 @@ public record EdgeConfig(
     CommonConfig common,
     int instances,
     Optional<Tls> tls,
-    Limits limits,
+    RequestLimits limits,
     int region,
     VisitorCookie cookie,
-    Produce produce,
-    Providers providers,
+    KafkaVisitLog.Settings produce,
+    RealtimeProviders.Settings providers,
     Answers answers) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("dcs-edge");
@@ -42,15 +46,10 @@ public record EdgeConfig(
   /** PEM files of the certificate chain and its private key. */
   public record Tls(Path certificate, Path key) {}
 
-  public record Limits(int maxUrlBytes, int maxBodyBytes, int maxKeys, int maxKeyLength) {}
-
-  public record Produce(int maxInFlight, Duration timeout, Duration linger, String compression, Duration retryAfter) {}
-
-  public record Providers(Duration timeout, int failuresToOpen, Duration resetAfter) {}
 
   private static String compression(ConfigReader reader) {
     String compression = reader.text("produce.compression");
-    if (!java.util.Set.of("none", "lz4", "zstd", "snappy", "gzip").contains(compression)) {
+    if (!Set.of("none", "lz4", "zstd", "snappy", "gzip").contains(compression)) {
       reader.problem("produce.compression must be none, lz4, zstd, snappy or gzip, was '" + compression + "'");
     }
     return compression;
@@ -65,7 +64,7 @@ public record EdgeConfig(
     }
     Optional<Tls> tls = cert.isPresent() && key.isPresent()
         ? Optional.of(new Tls(Path.of(cert.get()), Path.of(key.get()))) : Optional.empty();
-    Limits limits = new Limits(
+    RequestLimits limits = new RequestLimits(
         reader.integer("dcs.max-url-bytes", 256, 1 << 20),
         reader.integer("dcs.max-body-bytes", 256, 16 << 20),
         reader.integer("dcs.max-keys", 1, 100_000),
@@ -76,7 +75,7 @@ public record EdgeConfig(
         reader.duration("cookie.max-age", Duration.ofMinutes(1), Duration.ofDays(3650)),
         reader.duration("cookie.opt-out-max-age", Duration.ofDays(1), Duration.ofDays(36500)),
         tls.isPresent());
-    Produce produce = new Produce(
+    KafkaVisitLog.Settings produce = new KafkaVisitLog.Settings(
         reader.integer("produce.max-in-flight", 1, 1_000_000),
         reader.duration("produce.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
         reader.duration("produce.linger", Duration.ZERO, Duration.ofSeconds(1)),
@@ -85,7 +84,7 @@ public record EdgeConfig(
     if (produce.timeout().compareTo(produce.linger()) <= 0) {
       reader.problem("produce.timeout (" + produce.timeout() + ") must be longer than produce.linger (" + produce.linger() + ")");
     }
-    Providers providers = new Providers(
+    RealtimeProviders.Settings providers = new RealtimeProviders.Settings(
         reader.duration("provider.timeout", Duration.ofMillis(1), Duration.ofSeconds(10)),
         reader.integer("provider.failures-to-open", 1, 1000),
         reader.duration("provider.reset-after", Duration.ofMillis(100), Duration.ofHours(1)));

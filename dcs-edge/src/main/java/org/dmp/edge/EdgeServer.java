@@ -19,7 +19,9 @@ import org.dmp.edge.answer.QualifierQuestions;
 import org.dmp.edge.answer.TaxonomyHitAnswers;
 import org.dmp.taxonomy.TaxonomyView;
 import org.dmp.edge.provider.RealtimeProviders;
-import org.dmp.edge.publish.VisitPublisher;
+import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.edge.visit.KafkaVisitLog;
+import org.dmp.edge.visit.VisitLog;
 import org.dmp.runtime.KafkaHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +39,12 @@ public final class EdgeServer extends VerticleBase {
   private final EdgeMetrics metrics = new EdgeMetrics();
   private TaxonomyView taxonomy;
   private KafkaHealth health;
-  private VisitPublisher publisher;
+  private KafkaVisitLog log;
   private Optional<QualifierQuestions> questions = Optional.empty();
   private int port;
 
   /** What every event loop's verticle uses. */
-  record Shared(EdgeConfig config, VisitPublisher publisher, KafkaHealth health, EdgeMetrics metrics, HitAnswers answers,
+  record Shared(EdgeConfig config, VisitLog log, KafkaHealth health, EdgeMetrics metrics, HitAnswers answers,
       LongFunction<Optional<URI>> endpoints, Map<Long, CircuitBreaker> breakers) {}
 
   public EdgeServer(EdgeConfig config) {
@@ -56,11 +58,11 @@ public final class EdgeServer extends VerticleBase {
         .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().kafka(), HEALTH_INTERVAL))
         .compose(started -> {
           health = started;
-          return VisitPublisher.start(vertx, config, () -> started.status().reachable());
+          return KafkaVisitLog.start(vertx, config.common().kafka(), config.common().topics().visits(), config.produce(),
+              () -> started.status().reachable(), metrics);
         })
         .compose(started -> {
-          publisher = started;
-          metrics.gaugeInFlight(started::inFlight);
+          log = started;
           questions = config.answers().qualifierUrl().map(url -> new QualifierQuestions(vertx, url, config.answers().deadline(),
               config.answers().maxInFlight(), metrics));
           return deployHttpVerticles(new Shared(config, started, health, metrics,
@@ -99,9 +101,9 @@ public final class EdgeServer extends VerticleBase {
       health.close();
     }
     Future<Void> questionsClosed = questions.map(QualifierQuestions::close).orElse(Future.succeededFuture());
-    return Future.join(taxonomyStopped, questionsClosed).eventually(() -> publisher == null ? Future.succeededFuture()
+    return Future.join(taxonomyStopped, questionsClosed).eventually(() -> log == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
-          publisher.close();
+          log.close();
           return null;
         }));
   }

@@ -10,8 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
-import org.dmp.edge.answer.Responses;
-import org.dmp.edge.dcs.EventHandler;
+import org.dmp.edge.http.Responses;
 import org.dmp.edge.idsync.IdSyncHandler;
 import org.dmp.edge.optout.OptOutHandler;
 import org.dmp.edge.provider.RealtimeProviders;
@@ -31,18 +30,13 @@ final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EdgeConfig config = shared.config();
-    Hits hits = new Hits(config, shared.publisher(), shared.metrics(), Clock.systemUTC());
     WebClient client = WebClient.create(vertx, new WebClientOptions().setUserAgent("dmp-edge"));
     RealtimeProviders providers = new RealtimeProviders(vertx, client, shared.endpoints(), config.providers(),
         shared.metrics(), shared.breakers());
-    EventHandler events = new EventHandler(hits, providers, shared.answers());
 
     Router router = Router.router(vertx);
     router.route().handler(this::countOnAnswer);
-    router.get("/event").handler(events);
-    router.post("/event").handler(events);
-    router.getWithRegex("/ibs:.*").handler(new IdSyncHandler(hits));
-    router.get(OptOutHandler.PATH).handler(new OptOutHandler(hits));
+    DcsRoutes.mount(router, config, shared.log(), providers, shared.answers(), Clock.systemUTC());
     HealthRoutes.mount(router, shared.health());
     router.get("/metrics").handler(context -> context.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -122,7 +122,7 @@ class EdgeIT {
       "/ibs:dpid=x&dpuuid=1               | dpid must be a data source id",
       "/ibs:dpid=1&dpuuid=2&redir=javascript:alert(1) | redir must be an absolute http or https URL",
       "/demoptout.jpg?d_uuid=abc          | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
-      "/demoptout.jpg?d_uuid=1&d_uuid=2    | d_uuid must be given once"})
+      "/demoptout.jpg?d_uuid=1&d_uuid=2    | d_uuid takes exactly one value, got 2"})
   void badInputGets400WithAReasonAndProducesNothing(String uri, String reason) throws Exception {
     HttpResponse<Buffer> response = get(uri);
     get("/event?c_marker=1");

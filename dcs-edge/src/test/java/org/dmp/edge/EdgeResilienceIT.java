@@ -18,11 +18,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
-import org.dmp.edge.publish.Unavailable;
-import org.dmp.edge.publish.VisitPublisher;
+import org.dmp.edge.http.Unavailable;
+import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.edge.visit.KafkaVisitLog;
+import org.dmp.edge.visit.VisitLog.LogPosition;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.runtime.MainThread;
@@ -66,21 +67,22 @@ class EdgeResilienceIT {
     EdgeFixture edge = EdgeFixture.start(vertx, broker.bootstrapServers());
     // A long linger keeps the first event unacknowledged while the second is offered.
     EdgeConfig config = EdgeFixture.config(broker.bootstrapServers(), edge.topic, "--produce.max-in-flight=1", "--produce.linger=500ms");
-    VisitPublisher publisher = MainThread.await(VisitPublisher.start(vertx, config, () -> true), WAIT, "publisher");
+    KafkaVisitLog log = MainThread.await(KafkaVisitLog.start(vertx, config.common().kafka(), config.common().topics().visits(),
+        config.produce(), () -> true, new EdgeMetrics()), WAIT, "visit log");
     try {
-      Promise<Future<RecordMetadata>> second = Promise.promise();
-      Promise<Future<RecordMetadata>> first = Promise.promise();
+      Promise<Future<LogPosition>> second = Promise.promise();
+      Promise<Future<LogPosition>> first = Promise.promise();
       vertx.runOnContext(ignored -> {
-        first.complete(publisher.publish(event("1")));
-        second.complete(publisher.publish(event("2")));
+        first.complete(log.append(event("1")));
+        second.complete(log.append(event("2")));
       });
 
-      Future<RecordMetadata> refused = MainThread.await(second.future(), WAIT, "second");
+      Future<LogPosition> refused = MainThread.await(second.future(), WAIT, "second");
       assertThat(refused.failed()).as("refused without waiting").isTrue();
       assertThat(refused.cause()).isInstanceOf(Unavailable.class).hasMessage("too many events are waiting for Kafka");
       assertThat(MainThread.await(MainThread.await(first.future(), WAIT, "first"), WAIT, "ack").offset()).isZero();
     } finally {
-      publisher.close();
+      log.close();
     }
   }
 

@@ -1,6 +1,7 @@
 package org.dmp.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -67,5 +68,22 @@ class ModuleRulesTest {
     noClasses().that().resideOutsideOfPackages(QUALIFIER, CLI)
         .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "org.rocksdb..")
         .check(classes);
+  }
+
+  @Test
+  void featurePackagesFormNoCycles() {
+    // Within a module, a feature package may use another, but never one that uses it back.
+    slices().matching("org.dmp.(*).(*)..").should().beFreeOfCycles().check(classes);
+  }
+
+  @Test
+  void featurePackagesDoNotReachBackIntoTheirModulesWiring() {
+    // A module's top package wires its features together; a feature that imported it would be tied to all the others.
+    for (String module : new String[] {"edge", "qualifier"}) {
+      String root = "org.dmp." + module;
+      noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root)
+          .should().dependOnClassesThat().resideInAPackage(root)
+          .check(classes);
+    }
   }
 }

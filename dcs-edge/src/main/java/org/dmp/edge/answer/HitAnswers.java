@@ -3,8 +3,8 @@ package org.dmp.edge.answer;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.VisitEvent;
+import org.dmp.edge.visit.VisitLog.LogPosition;
 
 /**
  * The seam between the edge and qualification: what the JSON answer to a hit carries, and which
@@ -19,5 +19,5 @@ public interface HitAnswers {
   List<Long> privateTraits(Map<String, List<String>> privateSignals, VisitEvent event);
 
   /** The visitor's qualification once the event at {@code acknowledged} is processed; never fails. */
-  Future<Qualification> qualify(VisitEvent event, RecordMetadata acknowledged);
+  Future<Qualification> qualify(VisitEvent event, LogPosition logged);
 }

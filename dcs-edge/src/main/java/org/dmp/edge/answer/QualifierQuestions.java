@@ -10,8 +10,9 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dmp.edge.EdgeMetrics;
+import org.dmp.edge.metrics.EdgeMetrics;
 import org.dmp.runtime.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,7 @@ public final class QualifierQuestions {
   }
 
   private Answer counted(Answer answer, long started) {
-    metrics.recordAnswer(answer.outcome().name().toLowerCase(java.util.Locale.ROOT), Duration.ofNanos(System.nanoTime() - started));
+    metrics.recordAnswer(answer.outcome().name().toLowerCase(Locale.ROOT), Duration.ofNanos(System.nanoTime() - started));
     return answer;
   }
 

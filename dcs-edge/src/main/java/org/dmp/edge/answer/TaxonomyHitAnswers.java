@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.VisitEvent;
+import org.dmp.edge.visit.VisitLog.LogPosition;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Signals;
 
@@ -51,11 +51,11 @@ public final class TaxonomyHitAnswers implements HitAnswers {
   }
 
   @Override
-  public Future<Qualification> qualify(VisitEvent event, RecordMetadata acknowledged) {
+  public Future<Qualification> qualify(VisitEvent event, LogPosition logged) {
     if (questions.isEmpty()) {
       return Future.succeededFuture(Qualification.NONE);
     }
-    return questions.get().ask(event.getVisitorId(), acknowledged.partition(), acknowledged.offset())
+    return questions.get().ask(event.getVisitorId(), logged.partition(), logged.offset())
         .map(answer -> answer.profile() == null ? STALE : qualification(answer.profile()));
   }
 

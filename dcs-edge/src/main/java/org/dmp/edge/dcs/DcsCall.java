@@ -10,7 +10,6 @@ import org.dmp.avro.PartnerId;
  *
  * @param signals c_, d_ (other than the platform keys below) and unprefixed keys, as sent
  * @param privateSignals p_ keys: evaluated for this hit only, never stored, logged or forwarded
- * @param declaredVisitorId d_uuid, used when the call carries no visitor cookie
  * @param declaredIds d_cid partner ids
  * @param answer what the caller asked to get back
  * @param dataSourceId d_tdpid: evaluate only that data source's traits
@@ -18,7 +17,6 @@ import org.dmp.avro.PartnerId;
 public record DcsCall(
     Map<String, List<String>> signals,
     Map<String, List<String>> privateSignals,
-    Optional<String> declaredVisitorId,
     List<PartnerId> declaredIds,
     AnswerOptions answer,
     Optional<Long> dataSourceId) {

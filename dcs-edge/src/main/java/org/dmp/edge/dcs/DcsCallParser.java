@@ -1,6 +1,5 @@
 package org.dmp.edge.dcs;
 
-import org.dmp.schemas.VisitorId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,9 +8,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.dmp.avro.PartnerId;
+import org.dmp.edge.http.Form;
+import org.dmp.edge.http.InvalidCall;
 
 /**
- * Turns the decoded keys of an {@code /event} call into a {@link DcsCall}, following Audience
+ * Turns the parameters of an {@code /event} call into a {@link DcsCall}, following Audience
  * Manager's DCS: prefixes {@code c_}, {@code d_}, {@code h_}, {@code p_} and none, and the platform
  * keys that steer the call instead of describing the visit.
  *
@@ -26,45 +27,34 @@ public final class DcsCallParser {
   private static final int MAX_PARTNER_USER_ID = 255;
   private static final Set<String> PLATFORM_KEYS = Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
 
-  private final FormDecoder decoder;
+  private DcsCallParser() {}
 
-  public DcsCallParser(FormDecoder decoder) {
-    this.decoder = decoder;
-  }
-
-  /** @throws InvalidCall naming the first problem found */
-  public DcsCall parse(List<FormDecoder.Param> params) {
+  /**
+   * @param form the call's parameters; {@code d_uuid} among them is the visitor step's
+   * @throws InvalidCall naming the first problem found
+   */
+  public static DcsCall parse(Form form) {
     Map<String, List<String>> signals = new LinkedHashMap<>();
     Map<String, List<String>> privateSignals = new LinkedHashMap<>();
-    Map<String, List<String>> platform = new LinkedHashMap<>();
-    for (FormDecoder.Param param : params) {
-      String key = param.key();
-      Map<String, List<String>> target = key.startsWith("p_") ? privateSignals
-          : key.startsWith("h_") ? null
-          : PLATFORM_KEYS.contains(key) ? platform
-          : signals;
-      if (target != null) {
-        // A key sent once keeps its decoded list; only a repeated key needs a list of its own.
-        List<String> earlier = target.putIfAbsent(key, param.values());
-        if (earlier != null) {
-          List<String> both = new ArrayList<>(earlier);
-          both.addAll(param.values());
-          target.put(key, both);
-        }
+    form.params().forEach((key, values) -> {
+      if (key.startsWith("p_")) {
+        privateSignals.put(key, values);
+      } else if (!key.startsWith("h_") && !PLATFORM_KEYS.contains(key)) {
+        signals.put(key, values);
       }
-    }
-    boolean json = single(platform, "d_rtbd").map(value -> {
+    });
+    boolean json = form.single("d_rtbd").map(value -> {
       if (!value.equals("json")) {
         throw new InvalidCall("d_rtbd must be 'json', was '" + value + "'");
       }
       return true;
     }).orElse(false);
-    Optional<String> callback = single(platform, "d_cb").map(DcsCallParser::callback);
-    Optional<String> cts = single(platform, "d_cts");
+    Optional<String> callback = form.single("d_cb").map(DcsCallParser::callback);
+    Optional<String> cts = form.single("d_cts");
     if (cts.isPresent() && !cts.get().equals("1") && !cts.get().equals("2")) {
       throw new InvalidCall("d_cts must be 1 (trait ids) or 2 (segment ids), was '" + cts.get() + "'");
     }
-    boolean urlDestinations = single(platform, "d_dst").map(value -> {
+    boolean urlDestinations = form.single("d_dst").map(value -> {
       if (!value.equals("0") && !value.equals("1")) {
         throw new InvalidCall("d_dst must be 0 or 1, was '" + value + "'");
       }
@@ -75,19 +65,9 @@ public final class DcsCallParser {
     return new DcsCall(
         signals,
         privateSignals,
-        single(platform, "d_uuid").map(DcsCallParser::visitorId),
-        declaredIds(platform.getOrDefault("d_cid", List.of())),
+        declaredIds(form.params().getOrDefault("d_cid", List.of())),
         answer,
-        single(platform, "d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
-  }
-
-  /** Decodes and parses a raw query string or body. */
-  public DcsCall parse(byte[] raw) {
-    return parse(decoder.decode(raw));
-  }
-
-  public DcsCall parse(String rawQuery) {
-    return parse(decoder.decode(rawQuery));
+        form.single("d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
   }
 
   /** A data source id: a positive whole number. */
@@ -119,15 +99,6 @@ public final class DcsCallParser {
     return value;
   }
 
-  /** A {@code d_uuid} value, checked. */
-  public static String visitorId(String value) {
-    Optional<String> problem = VisitorId.problem("d_uuid", value);
-    if (problem.isPresent()) {
-      throw new InvalidCall(problem.get());
-    }
-    return value;
-  }
-
   private static List<PartnerId> declaredIds(List<String> values) {
     if (values.isEmpty()) {
       return List.of();
@@ -153,16 +124,5 @@ public final class DcsCallParser {
       throw new InvalidCall("d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
     }
     return value;
-  }
-
-  private static Optional<String> single(Map<String, List<String>> platform, String key) {
-    List<String> values = platform.get(key);
-    if (values == null) {
-      return Optional.empty();
-    }
-    if (values.size() != 1) {
-      throw new InvalidCall(key + " takes exactly one value, got " + values.size());
-    }
-    return Optional.of(values.get(0));
   }
 }

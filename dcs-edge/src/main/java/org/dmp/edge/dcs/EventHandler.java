@@ -1,106 +1,90 @@
 package org.dmp.edge.dcs;
 
-import org.dmp.taxonomy.Signals;
-import org.dmp.schemas.VisitorId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
-import org.dmp.edge.Hits;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.Qualification;
-import org.dmp.edge.answer.Responses;
+import org.dmp.edge.http.Form;
+import org.dmp.edge.http.Responses;
+import org.dmp.edge.identity.CookieRenewal;
+import org.dmp.edge.identity.Visitor;
 import org.dmp.edge.provider.Enrichment;
 import org.dmp.edge.provider.RealtimeProviders;
+import org.dmp.edge.visit.VisitEvents;
+import org.dmp.edge.visit.VisitLog;
+import org.dmp.taxonomy.Signals;
 
 /**
- * {@code GET|POST /event}: one tag call becomes one VisitEvent on the event log, answered with a
- * pixel or the DCS JSON only after Kafka acknowledged it.
+ * {@code GET|POST /event}, after the form and visitor steps: one tag call becomes one VisitEvent
+ * in the visit log, answered with a pixel or the DCS JSON only once the log holds it.
  */
 public final class EventHandler implements Handler<RoutingContext> {
-  private final Hits hits;
-  private final DcsCallParser parser;
+  private final VisitEvents events;
+  private final VisitLog log;
+  private final CookieRenewal cookies;
   private final RealtimeProviders providers;
   private final HitAnswers answers;
 
-  public EventHandler(Hits hits, RealtimeProviders providers, HitAnswers answers) {
-    this.hits = hits;
-    var limits = hits.config().limits();
-    this.parser = new DcsCallParser(new FormDecoder(limits.maxKeys(), limits.maxKeyLength()));
+  public EventHandler(VisitEvents events, VisitLog log, CookieRenewal cookies, RealtimeProviders providers, HitAnswers answers) {
+    this.events = events;
+    this.log = log;
+    this.cookies = cookies;
     this.providers = providers;
     this.answers = answers;
   }
 
   @Override
   public void handle(RoutingContext context) {
-    var limits = hits.config().limits();
-    if (context.request().uri().length() > limits.maxUrlBytes()) {
-      Responses.error(context.response(), 414, "the URL is longer than " + limits.maxUrlBytes() + " bytes");
+    DcsCall call = DcsCallParser.parse(Form.of(context));
+    Visitor visitor = Visitor.of(context);
+    if (visitor.optedOut()) {
+      // An opted-out visitor is answered like anyone, but nothing about them is collected.
+      respond(context, call, visitor.id(), "", Qualification.NONE);
       return;
     }
-    Future<DcsCall> call;
-    if (context.request().method() == HttpMethod.POST) {
-      call = RequestBody.readForm(context.request(), limits.maxBodyBytes()).map(parser::parse);
-    } else {
-      try {
-        call = Future.succeededFuture(parser.parse(context.request().query()));
-      } catch (InvalidCall invalid) {
-        call = Future.failedFuture(invalid);
-      }
-    }
-    call.compose(parsed -> answer(context, parsed)).onFailure(failure -> hits.fail(context, failure));
+    providers.enrich(call.declaredIds(), visitor.id())
+        .compose(enrichment -> record(context, call, visitor.id(), enrichment))
+        .onFailure(context::fail);
   }
 
-  private Future<Void> answer(RoutingContext context, DcsCall call) {
-    Optional<String> known = hits.knownVisitor(context, call.declaredVisitorId());
-    if (known.filter(VisitorId.OPTED_OUT::equals).isPresent()) {
-      // An opted-out visitor is answered like anyone, but nothing about them is collected.
-      respond(context, call, VisitorId.OPTED_OUT, "", Qualification.NONE);
-      return Future.succeededFuture();
+  private Future<Void> record(RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
+    VisitEvent event = event(context, call, visitorId, enrichment);
+    List<Long> privateTraits = answers.privateTraits(call.privateSignals(), event);
+    if (!privateTraits.isEmpty()) {
+      List<Long> realized = new ArrayList<>(event.getRealizedTraits());
+      realized.addAll(privateTraits);
+      event.setRealizedTraits(realized);
     }
-    String visitorId = known.orElseGet(hits::newVisitorId);
-    return providers.enrich(call.declaredIds(), visitorId).compose(enrichment -> {
-      VisitEvent event = event(context, call, visitorId, enrichment);
-      List<Long> privateTraits = answers.privateTraits(call.privateSignals(), event);
-      if (!privateTraits.isEmpty()) {
-        List<Long> realized = new ArrayList<>(event.getRealizedTraits());
-        realized.addAll(privateTraits);
-        event.setRealizedTraits(realized);
-      }
-      Future<RecordMetadata> acknowledged = hits.publish(event);
-      // Only an answer that shows segments waits for qualification; a pixel is answered on Kafka's acknowledgement.
-      Future<Qualification> qualification = call.answer().json()
-          ? acknowledged.compose(written -> answers.qualify(event, written))
-          : acknowledged.map(Qualification.NONE);
-      return qualification.map(qualified -> {
-        respond(context, call, visitorId, event.getEventId(), qualified);
-        return null;
-      });
+    Future<VisitLog.LogPosition> logged = log.append(event);
+    // Only an answer that shows segments waits for qualification; a pixel is answered once the log holds the event.
+    Future<Qualification> qualification = call.answer().json()
+        ? logged.compose(position -> answers.qualify(event, position))
+        : logged.map(Qualification.NONE);
+    return qualification.map(qualified -> {
+      respond(context, call, visitorId, event.getEventId(), qualified);
+      return null;
     });
   }
 
   private VisitEvent event(RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
-    Map<String, List<String>> signals = Signals.merged(call.signals(), enrichment.signals());
-    return hits.event(context, EventSource.EDGE, visitorId)
+    return events.start(context.request(), EventSource.EDGE, visitorId)
         .setDataSourceId(call.dataSourceId().orElse(null))
-        .setSignals(signals)
+        .setSignals(Signals.merged(call.signals(), enrichment.signals()))
         .setPartnerIds(call.declaredIds())
         .setRealizedTraits(enrichment.traits())
         .build();
   }
 
-  private void respond(RoutingContext context, DcsCall call, String visitorId, String transactionId, Qualification qualification) {
-    hits.renewCookie(context, visitorId);
+  private void respond(RoutingContext context, DcsCall call, String visitorId, String eventId, Qualification qualification) {
+    cookies.renew(context.response(), visitorId);
     if (call.answer().json()) {
-      Responses.json(context.response(),
-          Responses.dcsJson(visitorId, hits.config().region(), transactionId, qualification, call.answer()), call.answer());
+      Responses.json(context.response(), DcsAnswer.json(visitorId, events.region(), eventId, qualification, call.answer()),
+          call.answer().callback());
     } else {
       Responses.pixel(context.response());
     }

@@ -3,7 +3,6 @@ package org.dmp.edge.identity;
 import java.nio.ByteBuffer;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.Optional;
 import org.dmp.schemas.VisitorId;
 
 /**
@@ -12,7 +11,7 @@ import org.dmp.schemas.VisitorId;
  *
  * <p>Not thread-safe: one instance per event loop, so that the random generator needs no lock.
  */
-public final class VisitorIds {
+final class VisitorIds {
   private static final long EIGHTEEN_DIGITS = 1_000_000_000_000_000_000L;
   /** The largest multiple of 10^18 that a non-negative long can hold: draws at or above it are redrawn. */
   private static final long EIGHTEEN_DIGITS_LIMIT = Long.MAX_VALUE / EIGHTEEN_DIGITS * EIGHTEEN_DIGITS;
@@ -23,21 +22,11 @@ public final class VisitorIds {
   private final ByteBuffer pool = ByteBuffer.allocate(POOL_BYTES).position(POOL_BYTES);
 
   /**
-   * The visitor a call is about: its cookie if that holds a valid id or the opt-out mark, else the
-   * declared id, else none (a new visitor). A cookie holding anything else is ignored, not an
-   * error: the visitor cannot repair their own cookie.
-   */
-  public static Optional<String> known(Optional<String> cookie, Optional<String> declared) {
-    Optional<String> fromCookie = cookie.filter(value -> value.equals(VisitorId.OPTED_OUT) || VisitorId.isValid(value));
-    return fromCookie.isPresent() ? fromCookie : declared;
-  }
-
-  /**
    * A new id of exactly 38 digits, uniform over that range (about 126 bits): a first digit of 1-9,
    * then 36 digits in two runs of 18 and a last one, each drawn uniformly, so no big-number
    * arithmetic runs on the hot path.
    */
-  public String next() {
+  String next() {
     StringBuilder id = new StringBuilder(VisitorId.MAX_DIGITS).append(1 + below(9));
     appendPadded(id, eighteenDigits());
     appendPadded(id, eighteenDigits());

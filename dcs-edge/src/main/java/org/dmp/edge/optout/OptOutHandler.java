@@ -1,66 +1,48 @@
 package org.dmp.edge.optout;
 
-import org.dmp.schemas.VisitorId;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.dmp.avro.EventSource;
-import org.dmp.edge.Hits;
-import org.dmp.edge.answer.Responses;
-import org.dmp.edge.dcs.FormDecoder;
-import org.dmp.edge.dcs.DcsCallParser;
-import org.dmp.edge.dcs.InvalidCall;
+import org.dmp.edge.http.Responses;
+import org.dmp.edge.identity.CookieRenewal;
+import org.dmp.edge.identity.Visitor;
+import org.dmp.edge.visit.VisitEvents;
+import org.dmp.edge.visit.VisitLog;
+import org.dmp.schemas.VisitorId;
 
 /**
- * {@code GET /demoptout.jpg}: marks the browser {@code NOTARGET} for ten years. When the visitor is
- * known (cookie or d_uuid), an opt-out event tells the rest of the platform to forget them and to
- * remove their segments at partners; that event is acknowledged by Kafka before the answer.
+ * {@code GET /demoptout.jpg}, after the form and visitor steps: marks the browser
+ * {@code NOTARGET} for ten years. When the visitor was known (cookie or d_uuid), an opt-out event
+ * tells the rest of the platform to forget them and to remove their segments at partners; the log
+ * holds that event before the answer.
  */
 public final class OptOutHandler implements Handler<RoutingContext> {
   public static final String PATH = "/demoptout.jpg";
 
-  private final Hits hits;
-  private final FormDecoder decoder;
+  private final VisitEvents events;
+  private final VisitLog log;
+  private final CookieRenewal cookies;
 
-  public OptOutHandler(Hits hits) {
-    this.hits = hits;
-    this.decoder = new FormDecoder(hits.config().limits().maxKeys(), hits.config().limits().maxKeyLength());
+  public OptOutHandler(VisitEvents events, VisitLog log, CookieRenewal cookies) {
+    this.events = events;
+    this.log = log;
+    this.cookies = cookies;
   }
 
   @Override
   public void handle(RoutingContext context) {
-    Optional<String> declared;
-    try {
-      declared = declaredVisitor(FormDecoder.merged(decoder.decode(context.request().query())));
-    } catch (InvalidCall invalid) {
-      hits.fail(context, invalid);
-      return;
-    }
-    Optional<String> known = hits.knownVisitor(context, declared).filter(id -> !id.equals(VisitorId.OPTED_OUT));
-    if (known.isEmpty()) {
+    Visitor visitor = Visitor.of(context);
+    if (visitor.standing() != Visitor.Standing.KNOWN) {
       respond(context);
       return;
     }
-    hits.publish(hits.event(context, EventSource.OPT_OUT, known.get()).build())
-        .onSuccess(acknowledged -> respond(context))
-        .onFailure(failure -> hits.fail(context, failure));
-  }
-
-  private static Optional<String> declaredVisitor(Map<String, List<String>> params) {
-    List<String> values = params.getOrDefault("d_uuid", List.of());
-    if (values.isEmpty()) {
-      return Optional.empty();
-    }
-    if (values.size() > 1) {
-      throw new InvalidCall("d_uuid must be given once, was given " + values.size() + " times");
-    }
-    return Optional.of(DcsCallParser.visitorId(values.get(0)));
+    log.append(events.start(context.request(), EventSource.OPT_OUT, visitor.id()).build())
+        .onSuccess(logged -> respond(context))
+        .onFailure(context::fail);
   }
 
   private void respond(RoutingContext context) {
-    hits.renewCookie(context, VisitorId.OPTED_OUT);
+    cookies.renew(context.response(), VisitorId.OPTED_OUT);
     Responses.pixel(context.response());
   }
 }

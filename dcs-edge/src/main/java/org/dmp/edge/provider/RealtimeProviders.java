@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 import org.dmp.taxonomy.Signals;
 import org.dmp.avro.PartnerId;
-import org.dmp.edge.EdgeConfig;
-import org.dmp.edge.EdgeMetrics;
+import org.dmp.edge.metrics.EdgeMetrics;
 
 /**
  * Audience Manager's inbound real-time integration: while the visitor is on the page, the edge
@@ -36,13 +36,20 @@ import org.dmp.edge.EdgeMetrics;
  * until the reset time has passed.
  */
 public final class RealtimeProviders {
+  /**
+   * @param timeout how long a provider has to answer before the hit goes on without it
+   * @param failuresToOpen failures in a row after which a provider is no longer called
+   * @param resetAfter how long an open circuit waits before trying the provider again
+   */
+  public record Settings(Duration timeout, int failuresToOpen, Duration resetAfter) {}
+
   private static final int MAX_KEYS = 100;
   private static final int MAX_KEY_LENGTH = 255;
 
   private final Vertx vertx;
   private final WebClient client;
   private final LongFunction<Optional<URI>> endpoints;
-  private final EdgeConfig.Providers settings;
+  private final Settings settings;
   private final EdgeMetrics metrics;
   private final Map<Long, CircuitBreaker> breakers;
 
@@ -50,7 +57,7 @@ public final class RealtimeProviders {
    * @param endpoints the current endpoint of a data source, if it declares one
    * @param breakers one circuit breaker per data source, shared by every event loop
    */
-  public RealtimeProviders(Vertx vertx, WebClient client, LongFunction<Optional<URI>> endpoints, EdgeConfig.Providers settings,
+  public RealtimeProviders(Vertx vertx, WebClient client, LongFunction<Optional<URI>> endpoints, Settings settings,
       EdgeMetrics metrics, Map<Long, CircuitBreaker> breakers) {
     this.vertx = vertx;
     this.client = client;

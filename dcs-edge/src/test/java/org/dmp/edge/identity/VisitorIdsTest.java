@@ -24,14 +24,6 @@ class VisitorIdsTest {
   }
 
   @Test
-  void theCookieWinsOverTheDeclaredIdUnlessItIsGarbage() {
-    assertThat(VisitorIds.known(Optional.of("111"), Optional.of("222"))).contains("111");
-    assertThat(VisitorIds.known(Optional.of("NOTARGET"), Optional.of("222"))).contains("NOTARGET");
-    assertThat(VisitorIds.known(Optional.of("<script>"), Optional.of("222"))).contains("222");
-    assertThat(VisitorIds.known(Optional.empty(), Optional.empty())).isEmpty();
-  }
-
-  @Test
   void theCookieLivesLongerForAnOptOutAndIsCrossSiteOnlyOverTls() {
     VisitorCookie plain = new VisitorCookie("dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650), false);
     VisitorCookie tls = new VisitorCookie("dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650), true);

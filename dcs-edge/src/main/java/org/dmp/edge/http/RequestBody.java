@@ -1,10 +1,11 @@
-package org.dmp.edge.dcs;
+package org.dmp.edge.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Locale;
 
 /**
  * Reads a form body of at most {@code limit} bytes without holding more than that: a declared
@@ -15,33 +16,24 @@ public final class RequestBody {
 
   private RequestBody() {}
 
-  /** The body is larger than the edge takes: 413. */
-  public static final class TooLarge extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    TooLarge(int limit) {
-      super("the body is larger than " + limit + " bytes", null, false, false);
-    }
+  private static Refused tooLarge(int limit) {
+    return new Refused(413, "the body is larger than " + limit + " bytes");
   }
 
-  /** The body is not a form: 415. */
-  public static final class NotAForm extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    NotAForm(String contentType) {
-      super("POST /event takes " + FORM + ", not '" + contentType + "'", null, false, false);
-    }
+  private static Refused notAForm(String path, String contentType) {
+    return new Refused(415, "POST " + path + " takes " + FORM + ", not '" + contentType + "'");
   }
 
+  /** The body, or a failed future with a {@link Refused} of 413 (too large) or 415 (not a form). */
   public static Future<byte[]> readForm(HttpServerRequest request, int limit) {
     String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(FORM)) {
-      return Future.failedFuture(new NotAForm(contentType == null ? "" : contentType));
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(FORM)) {
+      return Future.failedFuture(notAForm(request.path(), contentType == null ? "" : contentType));
     }
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     // Netty has already refused a malformed Content-Length; an absent one means a chunked body.
     if (declared != null && (declared.length() > 12 || Long.parseLong(declared.trim()) > limit)) {
-      return Future.failedFuture(new TooLarge(limit));
+      return Future.failedFuture(tooLarge(limit));
     }
     Promise<byte[]> body = Promise.promise();
     Buffer collected = Buffer.buffer();
@@ -50,7 +42,7 @@ public final class RequestBody {
         return;
       }
       if (collected.length() + chunk.length() > limit) {
-        body.tryFail(new TooLarge(limit));
+        body.tryFail(tooLarge(limit));
         return;
       }
       collected.appendBuffer(chunk);

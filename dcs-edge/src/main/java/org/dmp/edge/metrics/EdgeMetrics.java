@@ -1,4 +1,4 @@
-package org.dmp.edge;
+package org.dmp.edge.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,15 +1,14 @@
-package org.dmp.edge.answer;
+package org.dmp.edge.http;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.Base64;
-import org.dmp.edge.dcs.DcsCall;
+import java.util.Optional;
 
-/** The edge's answers: the pixel, the DCS JSON (or JSONP) object, and JSON errors. */
+/** The edge's answers: the pixel, JSON or JSONP, redirects and JSON errors. */
 public final class Responses {
   /** A transparent 1x1 GIF, the smallest a browser renders. */
   private static final Buffer PIXEL = Buffer.buffer(Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
@@ -37,47 +36,21 @@ public final class Responses {
     error(response, 503, reason);
   }
 
-  /**
-   * The DCS answer: {@code stuff}, {@code dests} (when asked for with d_dst=1), {@code uuid},
-   * {@code dcs_region}, {@code tid}, and {@code traits} / {@code segments} when d_cts asks.
-   */
-  public static JsonObject dcsJson(String visitorId, int region, String transactionId, Qualification qualification,
-      DcsCall.AnswerOptions options) {
-    JsonArray stuff = new JsonArray();
-    qualification.stuff().forEach(cookie -> stuff.add(new JsonObject()
-        .put("cn", cookie.name()).put("cv", cookie.value()).put("ttl", cookie.ttlDays()).put("dmn", cookie.domain())));
-    JsonArray dests = new JsonArray();
-    if (options.urlDestinations()) {
-      qualification.dests().forEach(url -> dests.add(new JsonObject().put("c", url)));
-    }
-    JsonObject json = new JsonObject()
-        .put("stuff", stuff)
-        .put("dests", dests)
-        .put("uuid", visitorId)
-        .put("dcs_region", region)
-        .put("tid", transactionId);
-    if (options.traits()) {
-      json.put("traits", new JsonArray(qualification.traits()));
-    }
-    if (options.segments()) {
-      json.put("segments", new JsonArray(qualification.segments()));
-    }
-    if (qualification.stale()) {
-      json.put("stale", true);
-    }
-    return json;
-  }
-
   /** JSON, or JSONP when the call named a callback (its name was validated when parsed). */
-  public static void json(HttpServerResponse response, JsonObject json, DcsCall.AnswerOptions options) {
+  public static void json(HttpServerResponse response, JsonObject json, Optional<String> callback) {
     noStore(response);
-    if (options.callback().isPresent()) {
+    if (callback.isPresent()) {
       response.putHeader(HttpHeaders.CONTENT_TYPE, "application/javascript; charset=utf-8")
           .putHeader("X-Content-Type-Options", "nosniff")
-          .end(options.callback().get() + "(" + json.encode() + ");");
+          .end(callback.get() + "(" + json.encode() + ");");
     } else {
       response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(json.encode());
     }
+  }
+
+  /** 302 to {@code location}, not to be cached. */
+  public static void redirect(HttpServerResponse response, String location) {
+    noStore(response).setStatusCode(302).putHeader(HttpHeaders.LOCATION, location).end();
   }
 
   private static HttpServerResponse noStore(HttpServerResponse response) {

@@ -1,4 +1,4 @@
-package org.dmp.edge.publish;
+package org.dmp.edge.http;
 
 /**
  * The edge cannot take an event now (Kafka unreachable, too many events in flight, or no

@@ -1,4 +1,4 @@
-package org.dmp.edge.publish;
+package org.dmp.edge.visit;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,18 +13,19 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.dmp.avro.VisitEvent;
-import org.dmp.edge.EdgeConfig;
-import org.dmp.schemas.topics.TopicRole;
+import org.dmp.edge.http.Unavailable;
+import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes visit events to the event log and completes each future only once Kafka has
- * acknowledged the event (acks=all, idempotent), so an edge that answers 2xx never loses it.
+ * The visit log on Kafka: each future completes only once Kafka has acknowledged the event
+ * (acks=all, idempotent).
  *
  * <p>One plain {@link KafkaProducer} per process, shared by every event loop: its {@code send}
  * only appends to a buffer and its callback runs on the producer's I/O thread, from where the
@@ -36,21 +37,36 @@ import org.slf4j.LoggerFactory;
  * wrapped around this same producer in {@code dmp bench edge}, it gave 58-60k calls/s where this
  * gives 62-67k, and a median at half load of 2.7 ms against 2.4 ms.
  */
-public final class VisitPublisher implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(VisitPublisher.class);
+public final class KafkaVisitLog implements VisitLog, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaVisitLog.class);
   private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * How events are produced.
+   *
+   * @param maxInFlight events sent and not yet acknowledged, beyond which calls get 503 at once
+   * @param timeout how long Kafka has to acknowledge an event before the call gets 503
+   * @param linger how long the producer waits to fill a batch
+   * @param compression the producer's compression type
+   * @param retryAfter what a 503 tells the caller to wait
+   */
+  public record Settings(int maxInFlight, Duration timeout, Duration linger, String compression, Duration retryAfter) {}
 
   private final KafkaProducer<String, VisitEvent> producer;
   private final String topic;
   private final int maxInFlight;
   private final BooleanSupplier kafkaReachable;
+  private final EdgeMetrics metrics;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  private VisitPublisher(KafkaProducer<String, VisitEvent> producer, String topic, int maxInFlight, BooleanSupplier kafkaReachable) {
+  private KafkaVisitLog(KafkaProducer<String, VisitEvent> producer, String topic, int maxInFlight, BooleanSupplier kafkaReachable,
+      EdgeMetrics metrics) {
     this.producer = producer;
     this.topic = topic;
     this.maxInFlight = maxInFlight;
     this.kafkaReachable = kafkaReachable;
+    this.metrics = metrics;
+    metrics.gaugeInFlight(inFlight::get);
   }
 
   /**
@@ -59,16 +75,15 @@ public final class VisitPublisher implements AutoCloseable {
    *
    * @param kafkaReachable the latest health check; while false, events are refused at once
    */
-  public static Future<VisitPublisher> start(Vertx vertx, EdgeConfig config, BooleanSupplier kafkaReachable) {
-    String topic = config.common().topics().name(TopicRole.VISITS);
-    return vertx.executeBlocking(() -> config.common().kafka().producer(producerConfig(config), config.common().topics().visits().keys().serializer(),
-            config.common().topics().visits().values().serializer()))
-        .compose(producer -> awaitMetadata(vertx, producer, topic, System.nanoTime() + METADATA_WAIT.toNanos())
+  public static Future<KafkaVisitLog> start(Vertx vertx, KafkaClients kafka, Topic<String, VisitEvent> visits, Settings settings,
+      BooleanSupplier kafkaReachable, EdgeMetrics metrics) {
+    return vertx.executeBlocking(() -> kafka.producer(producerConfig(settings), visits.keys().serializer(), visits.values().serializer()))
+        .compose(producer -> awaitMetadata(vertx, producer, visits.name(), System.nanoTime() + METADATA_WAIT.toNanos())
             .onFailure(failure -> producer.close(Duration.ZERO))
             .map(ready -> {
-              LOG.info("Publishing visit events to {} at {} (at most {} in flight)", topic, config.common().bootstrap(),
-                  config.produce().maxInFlight());
-              return new VisitPublisher(producer, topic, config.produce().maxInFlight(), kafkaReachable);
+              LOG.info("Publishing visit events to {} at {} (at most {} in flight)", visits.name(), kafka.bootstrap(),
+                  settings.maxInFlight());
+              return new KafkaVisitLog(producer, visits.name(), settings.maxInFlight(), kafkaReachable, metrics);
             }));
   }
 
@@ -86,8 +101,7 @@ public final class VisitPublisher implements AutoCloseable {
     }
   }
 
-  static Map<String, Object> producerConfig(EdgeConfig config) {
-    EdgeConfig.Produce produce = config.produce();
+  static Map<String, Object> producerConfig(Settings produce) {
     Map<String, Object> settings = new HashMap<>();
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "dcs-edge");
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -103,11 +117,8 @@ public final class VisitPublisher implements AutoCloseable {
     return settings;
   }
 
-  /**
-   * Sends the event keyed by its visitor id; the future completes on the calling context once Kafka
-   * acknowledged it, or fails with {@link Unavailable}.
-   */
-  public Future<RecordMetadata> publish(VisitEvent event) {
+  @Override
+  public Future<LogPosition> append(VisitEvent event) {
     Objects.requireNonNull(event, "event");
     if (!kafkaReachable.getAsBoolean()) {
       return Future.failedFuture(new Unavailable("Kafka is unreachable"));
@@ -117,7 +128,8 @@ public final class VisitPublisher implements AutoCloseable {
       return Future.failedFuture(new Unavailable("too many events are waiting for Kafka"));
     }
     Context caller = Vertx.currentContext();
-    Promise<RecordMetadata> acknowledged = Promise.promise();
+    long sent = System.nanoTime();
+    Promise<LogPosition> acknowledged = Promise.promise();
     try {
       producer.send(new ProducerRecord<>(topic, event.getVisitorId(), event), (metadata, failure) -> {
         inFlight.decrementAndGet();
@@ -125,7 +137,10 @@ public final class VisitPublisher implements AutoCloseable {
           LOG.warn("Event {} of visitor {} not acknowledged by {}: {}", event.getEventId(), event.getVisitorId(), topic, failure.toString());
         }
         // The callback runs on the producer's I/O thread: hand the outcome back to the caller's event loop.
-        Runnable complete = failure == null ? () -> acknowledged.complete(metadata)
+        if (failure == null) {
+          metrics.recordProduce(Duration.ofNanos(System.nanoTime() - sent), event.getTime().toEpochMilli());
+        }
+        Runnable complete = failure == null ? () -> acknowledged.complete(new LogPosition(metadata.partition(), metadata.offset()))
             : () -> acknowledged.fail(new Unavailable("Kafka did not acknowledge the event", failure));
         if (caller == null) {
           complete.run();
@@ -139,11 +154,6 @@ public final class VisitPublisher implements AutoCloseable {
       return Future.failedFuture(new Unavailable("Kafka cannot take the event now", e));
     }
     return acknowledged.future();
-  }
-
-  /** Events sent and not yet acknowledged. */
-  public int inFlight() {
-    return inFlight.get();
   }
 
   /** Waits for every sent event's outcome, then closes; blocks, so call it from a worker. */

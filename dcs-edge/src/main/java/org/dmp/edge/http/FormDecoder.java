@@ -1,4 +1,4 @@
-package org.dmp.edge.dcs;
+package org.dmp.edge.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
