@@ -30,7 +30,7 @@ import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.PartnerSyncMain;
-import org.dmp.sync.partner.SamplePartner;
+import org.dmp.partner.SamplePartner;
 import org.dmp.avro.Destination;
 import org.dmp.avro.HttpTarget;
 import org.dmp.avro.BatchTarget;

@@ -79,7 +79,7 @@ class ModuleRulesTest {
   @Test
   void featurePackagesDoNotReachBackIntoTheirModulesWiring() {
     // A module's top package wires its features together; a feature that imported it would be tied to all the others.
-    for (String module : new String[] {"edge", "qualifier"}) {
+    for (String module : new String[] {"edge", "qualifier", "sync"}) {
       String root = "org.dmp." + module;
       noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root)
           .should().dependOnClassesThat().resideInAPackage(root)

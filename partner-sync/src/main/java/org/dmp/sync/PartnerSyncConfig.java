@@ -5,39 +5,27 @@ import java.util.Locale;
 import java.util.Objects;
 import org.dmp.config.ConfigReader;
 import org.dmp.runtime.CommonConfig;
-import org.dmp.sync.http.RetryPolicy;
+import org.dmp.sync.batch.BatchSettings;
+import org.dmp.sync.delivery.RetryPolicy;
+import org.dmp.sync.destination.ReadingSettings;
+import org.dmp.sync.http.HttpSettings;
 
 /**
  * Partner sync's configuration, read once from partner-sync.properties, DMP_ variables and flags.
  *
- * @param startFromEarliest where a destination's group starts without a committed position
+ * @param reading how destinations read the segment topic
+ * @param http how http deliveries are grouped and timed
+ * @param retry when failed deliveries and uploads are tried again
+ * @param files how batch destinations keep and publish their windows
  */
-public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String instanceId, boolean startFromEarliest,
-    HttpBatching batching, RetryPolicy retry, BatchFiles files) {
-
-  /** How http deliveries are grouped and timed. */
-  public record HttpBatching(int maxUsers, Duration maxWait, Duration timeout) {}
-
-  /**
-   * Where batch destinations keep their open windows, and how they close them.
-   *
-   * @param grace how long after a window's end its changes may still arrive before the file is written
-   * @param sortRun how many changes are sorted in memory at once when a window closes
-   */
-  public record BatchFiles(java.nio.file.Path spoolDir, Duration grace, int sortRun) {}
+public record PartnerSyncConfig(CommonConfig common, ReadingSettings reading, HttpSettings http, RetryPolicy retry, BatchSettings files) {
 
   public PartnerSyncConfig {
     Objects.requireNonNull(common, "common");
-    Objects.requireNonNull(groupPrefix, "groupPrefix");
-    Objects.requireNonNull(instanceId, "instanceId");
-    Objects.requireNonNull(batching, "batching");
+    Objects.requireNonNull(reading, "reading");
+    Objects.requireNonNull(http, "http");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(files, "files");
-  }
-
-  /** The consumer group of one destination. */
-  public String groupOf(long destinationId) {
-    return groupPrefix + destinationId;
   }
 
   public static PartnerSyncConfig read(ConfigReader reader) {
@@ -55,19 +43,22 @@ public record PartnerSyncConfig(CommonConfig common, String groupPrefix, String 
       reader.problem("sync.retry.max-delay (" + retry.maxDelay() + ") must not be shorter than sync.retry.initial-delay ("
           + retry.initialDelay() + ")");
     }
+    CommonConfig common = CommonConfig.read(reader);
+    HttpSettings http = new HttpSettings(
+        reader.integer("sync.http.batch-users", 1, 10_000),
+        reader.duration("sync.http.batch-wait", Duration.ZERO, Duration.ofMinutes(10)),
+        reader.duration("sync.http.timeout", Duration.ofMillis(1), Duration.ofMinutes(10)));
     return new PartnerSyncConfig(
-        CommonConfig.read(reader),
-        reader.text("sync.group-prefix"),
-        reader.text("sync.instance-id"),
-        startFrom.equals("earliest"),
-        new HttpBatching(
-            reader.integer("sync.http.batch-users", 1, 10_000),
-            reader.duration("sync.http.batch-wait", Duration.ZERO, Duration.ofMinutes(10)),
-            reader.duration("sync.http.timeout", Duration.ofMillis(1), Duration.ofMinutes(10))),
+        common,
+        new ReadingSettings(common.kafka(), common.topics(), reader.text("sync.group-prefix"), reader.text("sync.instance-id"),
+            startFrom.equals("earliest")),
+        http,
         retry,
-        new BatchFiles(
+        new BatchSettings(
             reader.path("sync.batch.spool-dir"),
             reader.duration("sync.batch.grace", Duration.ZERO, Duration.ofDays(1)),
-            reader.integer("sync.batch.sort-run", 1_000, 100_000_000)));
+            reader.integer("sync.batch.sort-run", 1_000, 100_000_000),
+            // Uploads answer within the same time as real-time calls: one setting for how long a partner may take.
+            http.timeout()));
   }
 }

@@ -12,17 +12,18 @@ import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
 import org.dmp.taxonomy.TaxonomyView;
-import org.dmp.sync.batch.BatchDestination;
+import org.dmp.sync.batch.BatchChannel;
 import org.dmp.sync.destination.DestinationStatus;
 import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.Destinations;
-import org.dmp.sync.http.HttpDestination;
+import org.dmp.sync.http.HttpChannel;
 import org.dmp.sync.record.DeliveryRecord;
-import org.dmp.sync.topic.KafkaTopicDestination;
+import org.dmp.sync.topic.KafkaTopicChannel;
 
 /**
- * Partner sync: follows the taxonomy and runs one worker per http, kafka and batch destination,
- * each in its own consumer group, starting and stopping them as destinations come and go.
+ * Partner sync: follows the taxonomy and runs one {@link org.dmp.sync.destination.DestinationConsumer}
+ * per http, kafka and batch destination, each in its own consumer group with the channel of its
+ * type, starting and stopping them as destinations come and go.
  */
 public final class PartnerSyncServer extends VerticleBase {
   private final PartnerSyncConfig config;
@@ -83,12 +84,13 @@ public final class PartnerSyncServer extends VerticleBase {
 
   private DestinationWorker startWorkerBlocking(Destination destination) {
     if (destination.getType() == DestinationType.HTTP) {
-      return HttpDestination.start(destination, config, vertx, record, registry, environment);
+      return HttpChannel.start(destination, config.reading(), config.http(), config.retry(), vertx, record, registry, environment,
+          Clock.systemUTC());
     }
     if (destination.getType() == DestinationType.BATCH) {
-      return BatchDestination.start(destination, config, vertx, record, registry, Clock.systemUTC());
+      return BatchChannel.start(destination, config.reading(), config.files(), config.retry(), vertx, record, registry, Clock.systemUTC());
     }
-    return KafkaTopicDestination.start(destination, config, vertx, record, registry);
+    return KafkaTopicChannel.start(destination, config.reading(), vertx, record, registry);
   }
 
   /** {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when it is UP, else 503; {@code /metrics}. */

@@ -23,7 +23,7 @@ import org.dmp.avro.ProfileUpdate;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.runtime.MainThread;
-import org.dmp.sync.partner.SamplePartner;
+import org.dmp.partner.SamplePartner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

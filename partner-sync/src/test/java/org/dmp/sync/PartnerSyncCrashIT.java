@@ -23,7 +23,7 @@ import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.MainThread;
 import org.dmp.schemas.serde.AvroSerde;
-import org.dmp.sync.partner.SamplePartner;
+import org.dmp.partner.SamplePartner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -32,7 +32,7 @@ import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
-import org.dmp.sync.partner.SamplePartner;
+import org.dmp.partner.SamplePartner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

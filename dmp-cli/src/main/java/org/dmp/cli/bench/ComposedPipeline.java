@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.dmp.runtime.MainThread;
-import org.dmp.sync.partner.SamplePartner;
+import org.dmp.partner.SamplePartner;
 
 /**
  * {@code dmp demo} in its own process, on an embedded broker on disk, with a taxonomy whose

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.dmp.runtime.MainThread;
-import org.dmp.sync.partner.SamplePartner;
+import org.dmp.partner.SamplePartner;
 
 /**
  * Load for the whole pipeline: calls at a constant rate, each from a new visitor who qualifies for

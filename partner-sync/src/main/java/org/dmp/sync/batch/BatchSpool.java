@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.dmp.sync.destination.UserChange;
 
 /**
  * A batch destination's durable state on disk: the open windows' changes (one append-only file
@@ -30,7 +31,7 @@ import java.util.TreeMap;
  * off and reading resumes from the recorded offsets, so each change is in its window exactly once
  * whatever the consumer group had committed.
  */
-final class BatchSpool implements Closeable {
+public final class BatchSpool implements Closeable {
   private static final String STATE = "state.json";
 
   private final Path dir;
@@ -49,7 +50,7 @@ final class BatchSpool implements Closeable {
   }
 
   /** Opens the spool in {@code dir}, or starts one whose first window ends at {@code firstWindowEnd}. */
-  static BatchSpool open(Path dir, Duration interval, Instant firstWindowEnd) {
+  public static BatchSpool open(Path dir, Duration interval, Instant firstWindowEnd) {
     BatchSpool spool = new BatchSpool(dir, interval);
     try {
       Files.createDirectories(dir);
@@ -94,7 +95,7 @@ final class BatchSpool implements Closeable {
     return Long.parseLong(name.substring("window-".length(), name.length() - ".spool".length()));
   }
 
-  Instant nextWindowEnd() {
+  public Instant nextWindowEnd() {
     return Instant.ofEpochMilli(nextWindowEnd);
   }
 
@@ -130,7 +131,7 @@ final class BatchSpool implements Closeable {
   }
 
   /** Adds a change to a window: the next one to publish or a later one. Durable at the next {@link #sync()}. */
-  void append(Instant windowEnd, UserChange change) {
+  public void append(Instant windowEnd, UserChange change) {
     long end = Math.max(windowEnd.toEpochMilli(), nextWindowEnd);
     writers.computeIfAbsent(end, open -> new ChangeFile.Writer(spoolFile(Instant.ofEpochMilli(open)), spoolLengths.getOrDefault(open, 0L)))
         .write(change);
@@ -142,7 +143,7 @@ final class BatchSpool implements Closeable {
   }
 
   /** Makes what was appended and read durable: spool files first, then the state naming them. */
-  void sync() {
+  public void sync() {
     writers.forEach((end, writer) -> spoolLengths.put(end, writer.sync()));
     persist();
   }
@@ -151,7 +152,7 @@ final class BatchSpool implements Closeable {
    * The next window is published: its spool goes, the window after it is next, and the new member
    * table and the files to upload are recorded, all in one state change.
    */
-  void published(Optional<Path> newMembers, List<String> toUpload) {
+  public void published(Optional<Path> newMembers, List<String> toUpload) {
     ChangeFile.Writer writer = writers.remove(nextWindowEnd);
     if (writer != null) {
       writer.close();

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.dmp.sync.destination.UserChange;
 
 /**
  * Users' changes in a compact binary file: the spool of an open window, the sorted runs of the

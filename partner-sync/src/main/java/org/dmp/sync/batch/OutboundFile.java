@@ -30,7 +30,7 @@ import java.util.zip.GZIPOutputStream;
  * and its {@code .info} control file written the same way after it. A reader that waits for the
  * {@code .info} never sees a partial file; one that lists {@code *.sync} never sees one either.
  */
-final class OutboundFile implements Closeable {
+public final class OutboundFile implements Closeable {
   static final String PARTIAL = ".partial";
 
   private final Path outbox;
@@ -46,7 +46,7 @@ final class OutboundFile implements Closeable {
   record Part(Path written, long bytes, long lines, String md5) {}
 
   /** What was published: the names in the outbox, in order, data file then control file. */
-  record Published(List<String> files, long lines, long bytes) {}
+  public record Published(List<String> files, long lines, long bytes) {}
 
   OutboundFile(Path outbox, BatchFileName name, int splitLines) {
     this.outbox = outbox;

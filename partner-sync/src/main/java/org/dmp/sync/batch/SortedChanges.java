@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
+import org.dmp.sync.destination.UserChange;
 
 /**
  * A window's changes as one net change per user, in partner-id order, with memory bounded by the

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.dmp.avro.BatchMode;
+import org.dmp.sync.destination.UserChange;
 
 /**
  * Turns the next window's spool into its outbound file. {@code iter}: one line per user whose
@@ -17,13 +18,13 @@ import org.dmp.avro.BatchMode;
  * by the sort's run size however many users there are. Deterministic: run again after a crash, it
  * writes the same bytes.
  */
-final class WindowPublication {
+public final class WindowPublication {
   private WindowPublication() {}
 
   /** What a publication wrote: the files, and for full files the new member table. */
-  record Result(OutboundFile.Published published, Optional<Path> members) {}
+  public record Result(OutboundFile.Published published, Optional<Path> members) {}
 
-  static Result publish(BatchSpool spool, BatchFileName name, Path outbox, int splitLines, int runSize, Windows windows) {
+  public static Result publish(BatchSpool spool, BatchFileName name, Path outbox, int splitLines, int runSize, Windows windows) {
     Path spoolFile = spool.spoolFile(name.windowEnd());
     try (SortedChanges changes = Files.exists(spoolFile) ? new SortedChanges(spoolFile, spool.dir(), runSize) : null;
          OutboundFile file = new OutboundFile(outbox, name, splitLines)) {

@@ -1,20 +1,29 @@
 package org.dmp.sync.destination;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.dmp.avro.Destination;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.ProfileUpdate;
 
-/** Turns a visitor's membership change into what one destination is sent, if anything. */
+/**
+ * What one destination sees of a visitor's membership change: the partner's id for the visitor,
+ * and the destination's mapped values the visitor had before and has after. The one derivation
+ * every channel uses, so a real-time call, a topic record and a file line never disagree: two
+ * segments mapped to the same value, say, are one value, which leaves only when both are left.
+ */
 public final class DestinationMapping {
   /** Why a change is not sent to a destination. */
   public enum Skip {
-    /** None of the segments that changed is mapped for the destination. */
+    /** The change leaves the destination's mapped values as they were. */
     NOTHING_MAPPED,
     /** Something would be sent, but the visitor has no id for the destination's data source. */
     NO_PARTNER_ID
@@ -38,19 +47,39 @@ public final class DestinationMapping {
     destination.getMappings().forEach((segment, value) -> valuesBySegment.put(Long.parseLong(segment), value));
   }
 
+  /** The change, when it changes the visitor's mapped values. */
   public Result map(ProfileUpdate update) {
-    List<String> added = mapped(update.getAdded());
-    List<String> removed = mapped(update.getRemoved());
-    if (added.isEmpty() && removed.isEmpty()) {
+    if (!anyMapped(update.getAdded()) && !anyMapped(update.getRemoved())) {
+      // Most changes touch no segment of a given destination: decided without building any set.
       return Result.skip(Skip.NOTHING_MAPPED);
     }
-    return partnerUserIdOf(update).map(partnerUserId -> new Result(Optional.of(new PartnerChange(destinationId, dataSourceId,
-        update.getVisitorId(), update.getVersion(), partnerUserId, added, removed, update.getTime())), Optional.<Skip>empty()))
-        .orElseGet(() -> Result.skip(Skip.NO_PARTNER_ID));
+    return derive(update, false);
+  }
+
+  /** The change, also when the visitor's mapped values stayed the same but are not empty: a full file lists every member. */
+  public Result mapIncludingUnchanged(ProfileUpdate update) {
+    return derive(update, true);
+  }
+
+  private Result derive(ProfileUpdate update, boolean includeUnchanged) {
+    Set<Long> before = new LinkedHashSet<>(update.getSegments());
+    before.removeAll(update.getAdded());
+    before.addAll(update.getRemoved());
+    List<String> was = mappedSet(before);
+    List<String> is = mappedSet(update.getSegments());
+    if (was.equals(is) && !(includeUnchanged && !is.isEmpty())) {
+      return Result.skip(Skip.NOTHING_MAPPED);
+    }
+    Optional<String> partnerUserId = partnerUserIdOf(update);
+    if (partnerUserId.isEmpty()) {
+      return Result.skip(Skip.NO_PARTNER_ID);
+    }
+    return new Result(Optional.of(new PartnerChange(destinationId, dataSourceId, update.getVisitorId(), update.getVersion(),
+        new UserChange(partnerUserId.get(), was, is), update.getTime())), Optional.empty());
   }
 
   /** The visitor's id for the destination's data source, if they have one. */
-  public Optional<String> partnerUserIdOf(ProfileUpdate update) {
+  private Optional<String> partnerUserIdOf(ProfileUpdate update) {
     for (PartnerId partnerId : update.getPartnerIds()) {
       if (partnerId.getDataSourceId() == dataSourceId) {
         return Optional.of(partnerId.getPartnerUserId());
@@ -59,26 +88,24 @@ public final class DestinationMapping {
     return Optional.empty();
   }
 
-  /** The mapping values of a set of segments, each once, sorted: what a batch line lists. */
-  public List<String> mappedSet(java.util.Collection<Long> segments) {
-    java.util.TreeSet<String> values = new java.util.TreeSet<>();
+  private boolean anyMapped(List<Long> segments) {
+    for (Long segment : segments) {
+      if (valuesBySegment.containsKey(segment)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The mapping values of a set of segments, each once, sorted. */
+  private List<String> mappedSet(Collection<Long> segments) {
+    TreeSet<String> values = new TreeSet<>();
     for (Long segment : segments) {
       String value = valuesBySegment.get(segment);
       if (value != null) {
         values.add(value);
       }
     }
-    return List.copyOf(values);
-  }
-
-  private List<String> mapped(List<Long> segments) {
-    List<String> values = new ArrayList<>(segments.size());
-    for (Long segment : segments) {
-      String value = valuesBySegment.get(segment);
-      if (value != null && !values.contains(value)) {
-        values.add(value);
-      }
-    }
-    return values;
+    return values.isEmpty() ? List.of() : new ArrayList<>(values);
   }
 }

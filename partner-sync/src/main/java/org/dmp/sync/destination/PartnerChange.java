@@ -2,20 +2,32 @@ package org.dmp.sync.destination;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.dmp.avro.PartnerSegmentUpdate;
 
 /**
- * One visitor's segment change as one destination sees it: the partner's id for the visitor and
- * the mapping values of the segments entered and left.
+ * One visitor's membership change as one destination sees it ({@link DestinationMapping}): the
+ * partner's id for the visitor and the destination's mapped values before and after, each sorted.
  *
  * @param version the visitor's profile version: with the visitor id it identifies the change
  */
-public record PartnerChange(long destinationId, long dataSourceId, String visitorId, long version, String partnerUserId,
-    List<String> added, List<String> removed, Instant time) {
-
+public record PartnerChange(long destinationId, long dataSourceId, String visitorId, long version, UserChange user, Instant time) {
   public PartnerChange {
-    added = List.copyOf(added);
-    removed = List.copyOf(removed);
+    Objects.requireNonNull(user, "user");
+  }
+
+  public String partnerUserId() {
+    return user.partnerUserId();
+  }
+
+  /** The values the visitor gained. */
+  public List<String> added() {
+    return user.added();
+  }
+
+  /** The values the visitor lost. */
+  public List<String> removed() {
+    return user.removed();
   }
 
   public String updateId() {
@@ -23,6 +35,6 @@ public record PartnerChange(long destinationId, long dataSourceId, String visito
   }
 
   public PartnerSegmentUpdate toRecord() {
-    return new PartnerSegmentUpdate(updateId(), destinationId, dataSourceId, partnerUserId, visitorId, added, removed, time);
+    return new PartnerSegmentUpdate(updateId(), destinationId, dataSourceId, partnerUserId(), visitorId, added(), removed(), time);
   }
 }

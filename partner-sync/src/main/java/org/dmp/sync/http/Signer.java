@@ -1,24 +1,20 @@
 package org.dmp.sync.http;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.dmp.avro.Signing;
+import org.dmp.runtime.BodySignature;
 
 /**
  * Signs a request body as Audience Manager does: HMAC of the body, base64, in a configured header.
  *
  * <p>Rotation: the secret's environment variable may hold two secrets separated by a comma, the
  * new one first. The header then carries both signatures, comma-separated, so the partner accepts
- * the request with whichever secret it holds while the two sides switch over. {@link #verifies}
- * is the partner's side of that check.
+ * the request with whichever secret it holds while the two sides switch over.
+ * {@link BodySignature#verifies} is the partner's side of that check.
  */
 public final class Signer {
   private final String algorithm;
@@ -62,34 +58,8 @@ public final class Signer {
   public String sign(byte[] body) {
     StringBuilder value = new StringBuilder();
     for (byte[] secret : secrets) {
-      value.append(value.length() == 0 ? "" : ",").append(signature(algorithm, secret, body));
+      value.append(value.length() == 0 ? "" : ",").append(BodySignature.sign(algorithm, secret, body));
     }
     return value.toString();
-  }
-
-  /** Whether a header value carries a valid signature of {@code body} under any of {@code secrets}: what a partner checks. */
-  public static boolean verifies(String algorithm, List<String> secrets, byte[] body, String headerValue) {
-    if (headerValue == null) {
-      return false;
-    }
-    for (String offered : headerValue.split(",")) {
-      for (String secret : secrets) {
-        byte[] expected = signature(algorithm, secret.getBytes(StandardCharsets.UTF_8), body).getBytes(StandardCharsets.US_ASCII);
-        if (MessageDigest.isEqual(expected, offered.trim().getBytes(StandardCharsets.US_ASCII))) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static String signature(String algorithm, byte[] secret, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance(algorithm);
-      mac.init(new SecretKeySpec(secret, algorithm));
-      return Base64.getEncoder().encodeToString(mac.doFinal(body));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot sign with " + algorithm + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -27,7 +27,7 @@ import java.nio.charset.StandardCharsets;
  * dead letters ({@code dmp.deadletter}), keyed by destination, with one idempotent producer
  * shared by every destination of the process.
  */
-public final class DeliveryRecord implements AutoCloseable {
+public final class DeliveryRecord implements AttemptLog, AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
   private final Topic<String, DeliveryAttempt> deliveries;
@@ -51,13 +51,14 @@ public final class DeliveryRecord implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Records an attempt; completes when Kafka has it. */
+  @Override
   public CompletableFuture<Void> attempt(Attempt attempt) {
     return send(new ProducerRecord<>(deliveries.name(), Long.toString(attempt.destinationId()),
         deliveries.values().encode(toRecord(attempt))));
   }
 
-  /** Gives a delivery up: the dead letter, with its reason also in a header. Completes when Kafka has it. */
+  /** The dead letter, with its reason also in a header. */
+  @Override
   public CompletableFuture<Void> deadLetter(DeadLetter letter) {
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetters.name(), Long.toString(letter.getDestinationId()),
         deadLetters.values().encode(letter));

@@ -19,6 +19,7 @@ import java.util.zip.GZIPInputStream;
 import org.dmp.avro.BatchMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.dmp.sync.destination.UserChange;
 
 class BatchFilesTest {
   private static final Instant END = Instant.ofEpochMilli(1486140843000L);

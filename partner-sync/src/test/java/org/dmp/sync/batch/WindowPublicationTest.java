@@ -11,6 +11,7 @@ import java.util.List;
 import org.dmp.avro.BatchMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.dmp.sync.destination.UserChange;
 
 class WindowPublicationTest {
   private static final Windows WINDOWS = new Windows(Duration.ofMinutes(1));

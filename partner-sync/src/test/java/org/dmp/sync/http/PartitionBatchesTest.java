@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.dmp.sync.destination.PartnerChange;
+import org.dmp.sync.destination.UserChange;
 import org.junit.jupiter.api.Test;
 
 class PartitionBatchesTest {
@@ -20,7 +21,7 @@ class PartitionBatchesTest {
   }
 
   private static PartnerChange change(String visitor) {
-    return new PartnerChange(9001, 20001, visitor, 1, "p-" + visitor, List.of("5001"), List.of(), Instant.EPOCH);
+    return new PartnerChange(9001, 20001, visitor, 1, new UserChange("p-" + visitor, List.of(), List.of("5001")), Instant.EPOCH);
   }
 
   @Test

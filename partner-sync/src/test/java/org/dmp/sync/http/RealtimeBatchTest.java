@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.dmp.sync.destination.PartnerChange;
+import org.dmp.sync.destination.UserChange;
 import org.junit.jupiter.api.Test;
 
 class RealtimeBatchTest {
@@ -15,7 +16,7 @@ class RealtimeBatchTest {
   @Test
   void theBodyIsAudienceManagersRealtimeJson() {
     RealtimeBatch batch = new RealtimeBatch(9001, new TopicPartition("s", 0), 0, 1, List.of(
-        new PartnerChange(9001, 20001, "1939357236", 4, "4250948725", List.of("14356"), List.of("12176"), CHANGED)));
+        new PartnerChange(9001, 20001, "1939357236", 4, new UserChange("4250948725", List.of("12176"), List.of("14356")), CHANGED)));
     JsonObject body = new JsonObject(new String(batch.body(9001, 20001, "74323", Instant.parse("2016-07-27T16:17:42Z"))));
 
     assertThat(body).isEqualTo(new JsonObject("""
@@ -29,9 +30,9 @@ class RealtimeBatchTest {
   @Test
   void aVisitorTwiceInOneBatchIsOneUserWithEachSegmentsLatestStatus() {
     RealtimeBatch batch = new RealtimeBatch(9001, new TopicPartition("s", 0), 0, 2, List.of(
-        new PartnerChange(9001, 20001, "v", 1, "p", List.of("A", "B"), List.of(), CHANGED),
-        new PartnerChange(9001, 20001, "w", 1, "q", List.of("A"), List.of(), CHANGED),
-        new PartnerChange(9001, 20001, "v", 2, "p", List.of(), List.of("A"), CHANGED.plusSeconds(1))));
+        new PartnerChange(9001, 20001, "v", 1, new UserChange("p", List.of(), List.of("A", "B")), CHANGED),
+        new PartnerChange(9001, 20001, "w", 1, new UserChange("q", List.of(), List.of("A")), CHANGED),
+        new PartnerChange(9001, 20001, "v", 2, new UserChange("p", List.of("A", "B"), List.of("B")), CHANGED.plusSeconds(1))));
     JsonObject body = new JsonObject(new String(batch.body(9001, 20001, null, CHANGED)));
 
     assertThat(body.getString("User_count")).isEqualTo("2");

@@ -1,4 +1,4 @@
-package org.dmp.sync.partner;
+package org.dmp.partner;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import org.dmp.sync.http.Signer;
+import org.dmp.runtime.BodySignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,7 +158,7 @@ public final class SamplePartner extends VerticleBase {
         return;
       }
       int status = 200;
-      if (verification.isPresent() && !Signer.verifies(verification.get().algorithm(), verification.get().secrets(), body.getBytes(),
+      if (verification.isPresent() && !BodySignature.verifies(verification.get().algorithm(), verification.get().secrets(), body.getBytes(),
           request.getHeader(verification.get().header()))) {
         status = 401;
       } else if (failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare) {

@@ -35,27 +35,32 @@ import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.TopicRole;
-import org.dmp.sync.PartnerSyncConfig;
-import org.dmp.sync.destination.DestinationMeters;
-import org.dmp.sync.destination.DestinationStatus;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.dmp.sync.destination.ChannelHost;
+import org.dmp.sync.destination.DestinationChannel;
+import org.dmp.sync.destination.DestinationConsumer;
+import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.PartnerChange;
-import org.dmp.sync.destination.SegmentReader;
+import org.dmp.sync.destination.ReadingSettings;
 import org.dmp.sync.record.DeliveryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A kafka destination: each change goes to the destination's topic as a {@link PartnerSegmentUpdate}
+ * The kafka channel: each change goes to the destination's topic as a {@link PartnerSegmentUpdate}
  * keyed by the partner's user id, exactly once per segment-topic record. Each poll's records, their
  * delivery-record entry and the consumer's offsets are written in one transaction
  * (consume-transform-produce), so a crash at any point leaves either all of it or none visible
  * to read_committed readers, and the records are read again after an abort.
  */
-public final class KafkaTopicDestination extends SegmentReader {
-  private static final Logger LOG = LoggerFactory.getLogger(KafkaTopicDestination.class);
+public final class KafkaTopicChannel implements DestinationChannel {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaTopicChannel.class);
   private static final AvroSerde<PartnerSegmentUpdate> UPDATES = AvroSerde.of(PartnerSegmentUpdate.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
+  private final ChannelHost host;
+  private final Destination destination;
+  private final ReadingSettings reading;
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final Topic<String, DeliveryAttempt> deliveries;
@@ -63,37 +68,41 @@ public final class KafkaTopicDestination extends SegmentReader {
   private final DeliveryRecord record;
   private boolean initialized;
 
-  private KafkaTopicDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
-      DestinationMeters meters) {
-    super(destination, config, vertx, meters, Map.of());
+  private KafkaTopicChannel(ChannelHost host, DeliveryRecord record) {
+    this.host = host;
+    this.destination = host.destination();
+    this.reading = host.reading();
     this.record = record;
     this.topic = destination.getKafka().getTopic();
-    this.deliveries = config.common().topics().deliveries();
+    this.deliveries = reading.topics().deliveries();
     Map<String, Object> settings = new HashMap<>();
     // Stable across restarts of this instance: the restarted producer fences its predecessor and aborts its open transaction.
-    settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupOf(destination.getId()) + "-" + config.instanceId());
+    settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, reading.memberOf(destination.getId()));
     settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    this.producer = config.common().kafka().producer(settings, new StringSerializer(), new ByteArraySerializer());
+    this.producer = reading.kafka().producer(settings, new StringSerializer(), new ByteArraySerializer());
   }
 
-  public static KafkaTopicDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
+  /**
+   * Starts writing {@code destination}'s topic; blocks while its clients are created.
+   *
+   * @throws IllegalArgumentException when the destination names no topic
+   */
+  public static DestinationWorker start(Destination destination, ReadingSettings reading, Vertx vertx, DeliveryRecord record,
       MeterRegistry registry) {
     if (destination.getKafka() == null) {
       throw new IllegalArgumentException("a kafka destination needs a topic");
     }
-    KafkaTopicDestination started = new KafkaTopicDestination(destination, config, vertx, record,
-        new DestinationMeters(registry, destination.getId(), "kafka"));
-    started.startReading();
-    return started;
+    return DestinationConsumer.start(destination, reading, vertx, registry, Map.of(), host -> new KafkaTopicChannel(host, record));
   }
 
   @Override
-  public DestinationStatus status() {
-    return status(false, null);
+  public Optional<String> failing() {
+    return Optional.empty();
   }
 
   @Override
-  protected void round() {
+  public void round() {
+    KafkaConsumer<String, byte[]> consumer = host.consumer();
     if (!initialized) {
       createTopicIfMissing();
       producer.initTransactions();
@@ -110,7 +119,7 @@ public final class KafkaTopicDestination extends SegmentReader {
     try {
       producer.beginTransaction();
       for (ConsumerRecord<String, byte[]> consumed : records) {
-        PartnerChange change = changeOf(consumed);
+        PartnerChange change = host.changeOf(consumed);
         if (change != null) {
           producer.send(new ProducerRecord<>(topic, change.partnerUserId(), UPDATES.encode(change.toRecord())));
           visitors.add(change.visitorId());
@@ -124,22 +133,22 @@ public final class KafkaTopicDestination extends SegmentReader {
       }
       producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
       producer.commitTransaction();
-      meters.delivered(visitors.size(), Duration.ofNanos(System.nanoTime() - started));
-      meters.partnerAcknowledged(changes);
+      host.meters().delivered(visitors.size(), Duration.ofNanos(System.nanoTime() - started));
+      host.meters().partnerAcknowledged(changes);
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException fatal) {
       throw fatal;
     } catch (KafkaException e) {
       LOG.warn("Destination {}: transaction aborted, its records are read again: {}", destination.getId(), e.toString());
       producer.abortTransaction();
-      meters.retried();
+      host.meters().retried();
       rewind();
     }
   }
 
   /** The destination's topic, with as many partitions as the segment topic, unless it exists. */
   private void createTopicIfMissing() {
-    try (Admin admin = config.common().kafka().admin(Map.of())) {
-      int partitions = config.common().topics().spec(TopicRole.SEGMENTS).partitions();
+    try (Admin admin = reading.kafka().admin(Map.of())) {
+      int partitions = reading.topics().spec(TopicRole.SEGMENTS).partitions();
       admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
       LOG.info("Destination {}: created its topic {} with {} partitions", destination.getId(), topic, partitions);
     } catch (ExecutionException e) {
@@ -156,15 +165,14 @@ public final class KafkaTopicDestination extends SegmentReader {
 
   /** Back to the last committed offsets, so an aborted transaction's records are processed again. */
   private void rewind() {
+    KafkaConsumer<String, byte[]> consumer = host.consumer();
     var committed = consumer.committed(consumer.assignment());
     for (TopicPartition partition : consumer.assignment()) {
       OffsetAndMetadata offset = committed.get(partition);
       if (offset != null) {
         consumer.seek(partition, offset);
-      } else if (config.startFromEarliest()) {
-        consumer.seekToBeginning(List.of(partition));
       } else {
-        consumer.seekToEnd(List.of(partition));
+        host.seekToStart(partition);
       }
     }
   }
@@ -177,7 +185,7 @@ public final class KafkaTopicDestination extends SegmentReader {
   }
 
   @Override
-  protected void beforeClose() {
+  public void beforeClose() {
     producer.close(Duration.ofSeconds(10));
   }
 }

@@ -1,12 +1,12 @@
-package org.dmp.sync.batch;
+package org.dmp.sync.destination;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a window holds of one user: the destination's mapped segments the user was in before the
- * window's first change and after its last. The file shows the net change between the two: a
- * segment entered and left within one window is not mentioned, one left and entered again neither.
+ * One partner user's mapped values before and after a change, or over a batch window (before its
+ * first change, after its last). What is sent is the net change between the two: a value entered
+ * and left within one window is not mentioned, one left and entered again neither.
  */
 public record UserChange(String partnerUserId, List<String> before, List<String> after) {
   public UserChange {

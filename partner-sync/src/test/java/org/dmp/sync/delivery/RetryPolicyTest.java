@@ -1,4 +1,4 @@
-package org.dmp.sync.http;
+package org.dmp.sync.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.dmp.sync.http;
+package org.dmp.sync.delivery;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -30,17 +30,19 @@ import org.dmp.avro.DeliveryChannel;
 import org.dmp.avro.DeliveryOutcome;
 import org.dmp.avro.Destination;
 import org.dmp.avro.ProfileUpdate;
-import org.dmp.schemas.topics.TopicRole;
-import org.dmp.sync.PartnerSyncConfig;
-import org.dmp.sync.destination.DestinationMeters;
-import org.dmp.sync.destination.DestinationStatus;
-import org.dmp.sync.destination.SegmentReader;
+import org.dmp.sync.delivery.RetryPolicy;
+import org.dmp.sync.destination.ChannelHost;
+import org.dmp.sync.destination.DestinationChannel;
+import org.dmp.sync.destination.DestinationConsumer;
+import org.dmp.sync.destination.DestinationMapping;
+import org.dmp.sync.destination.DestinationWorker;
+import org.dmp.sync.destination.ReadingSettings;
 import org.dmp.sync.record.DeliveryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A batch destination: a windowed consumer that spools each window's mapped changes on disk and,
+ * The batch channel: a windowed consumer that spools each window's mapped changes on disk and,
  * when a window has closed, publishes its outbound file into the outbox, exactly once.
  *
  * <p>Each change goes to the window of its event time (a late one, whose window is already
@@ -49,11 +51,15 @@ import org.slf4j.LoggerFactory;
  * consumer holds every partition and has read all there is, so no change of the window is still
  * unread. One instance runs a batch destination: with its partitions split, it publishes nothing.
  */
-public final class BatchDestination extends SegmentReader {
-  private static final Logger LOG = LoggerFactory.getLogger(BatchDestination.class);
+public final class BatchChannel implements DestinationChannel {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchChannel.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
+  private final ChannelHost host;
+  private final Destination destination;
+  private final BatchSettings settings;
+  private final RetryPolicy retry;
   private final WebClient client;
   private final BatchTarget target;
   private final Windows windows;
@@ -65,17 +71,21 @@ public final class BatchDestination extends SegmentReader {
   private volatile String waiting;
   private volatile String uploadFailure;
 
-  private BatchDestination(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record, DestinationMeters meters,
-      Windows windows, Clock clock) {
-    super(destination, config, vertx, meters, longPolls());
-    this.client = WebClient.create(vertx);
+  private BatchChannel(ChannelHost host, BatchSettings settings, RetryPolicy retry, DeliveryRecord record, Windows windows, Clock clock) {
+    this.host = host;
+    this.destination = host.destination();
+    this.settings = settings;
+    this.retry = retry;
+    this.client = WebClient.create(host.vertx());
     this.target = destination.getBatch();
     this.windows = windows;
     this.outbox = Path.of(target.getOutbox());
     this.record = record;
     this.clock = clock;
-    this.spool = BatchSpool.open(config.files().spoolDir().resolve("destination-" + destination.getId()), windows.interval(),
+    this.spool = BatchSpool.open(settings.spoolDir().resolve("destination-" + destination.getId()), windows.interval(),
         windows.endOf(clock.instant()));
+    // Files published before a restart and not yet uploaded.
+    spool.uploads().forEach(this::upload);
   }
 
   /** Writing a large window's file takes a while between polls. */
@@ -84,12 +94,12 @@ public final class BatchDestination extends SegmentReader {
   }
 
   /**
-   * Starts the destination's windowed consumer.
+   * Starts the destination's windowed consumer; blocks while its consumer is created and its spool opened.
    *
    * @throws IllegalArgumentException when the destination cannot run as declared
    */
-  public static BatchDestination start(Destination destination, PartnerSyncConfig config, Vertx vertx, DeliveryRecord record,
-      MeterRegistry registry, Clock clock) {
+  public static DestinationWorker start(Destination destination, ReadingSettings reading, BatchSettings settings, RetryPolicy retry,
+      Vertx vertx, DeliveryRecord record, MeterRegistry registry, Clock clock) {
     BatchTarget target = destination.getBatch();
     if (target == null) {
       throw new IllegalArgumentException("a batch destination needs an interval, mode, outbox and syncType");
@@ -100,42 +110,44 @@ public final class BatchDestination extends SegmentReader {
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("interval " + target.getInterval() + " is not an ISO-8601 duration");
     }
-    BatchDestination started = new BatchDestination(destination, config, vertx, record,
-        new DestinationMeters(registry, destination.getId(), "batch"), new Windows(interval), clock);
-    started.spool.uploads().forEach(started::upload);
-    started.startReading();
-    return started;
+    Windows windows = new Windows(interval);
+    return DestinationConsumer.start(destination, reading, vertx, registry, longPolls(),
+        host -> new BatchChannel(host, settings, retry, record, windows, clock));
   }
 
   @Override
-  public DestinationStatus status() {
-    String detail = uploadFailure != null ? uploadFailure : waiting;
-    return status(uploadFailure != null, detail);
+  public Optional<String> failing() {
+    return Optional.ofNullable(uploadFailure);
   }
 
   @Override
-  protected void release() {
+  public Optional<String> waitingFor() {
+    return Optional.ofNullable(waiting);
+  }
+
+  @Override
+  public void release() {
     client.close();
   }
 
   // ---- the reading thread ----
 
   @Override
-  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+  public void assigned(Collection<TopicPartition> partitions) {
     // The spool, not the group, says how far each partition is in a window: the group's commit may lag it.
     for (TopicPartition partition : partitions) {
-      spool.offset(partition.partition()).ifPresent(offset -> consumer.seek(partition, offset));
+      spool.offset(partition.partition()).ifPresent(offset -> host.consumer().seek(partition, offset));
     }
   }
 
   @Override
-  protected void round() {
+  public void round() {
     boolean read = false;
-    for (ConsumerRecord<String, byte[]> consumed : consumer.poll(POLL)) {
+    for (ConsumerRecord<String, byte[]> consumed : host.consumer().poll(POLL)) {
       if (spool.offset(consumed.partition()).map(next -> consumed.offset() < next).orElse(false)) {
         continue;
       }
-      ProfileUpdate update = updateOf(consumed);
+      ProfileUpdate update = host.updateOf(consumed);
       if (update != null) {
         spool(update);
       }
@@ -149,30 +161,22 @@ public final class BatchDestination extends SegmentReader {
     publishDueWindows();
   }
 
+  /** An incremental file lists who changed; a full file lists every member, so an unchanged member is spooled too. */
   private void spool(ProfileUpdate update) {
-    Set<Long> before = new LinkedHashSet<>(update.getSegments());
-    before.removeAll(update.getAdded());
-    before.addAll(update.getRemoved());
-    List<String> beforeValues = mapping.mappedSet(before);
-    List<String> afterValues = mapping.mappedSet(update.getSegments());
-    boolean changed = !beforeValues.equals(afterValues);
-    if (!changed && (target.getMode() == BatchMode.ITER || afterValues.isEmpty())) {
-      return;
+    DestinationMapping.Result result = target.getMode() == BatchMode.FULL ? host.mapping().mapIncludingUnchanged(update)
+        : host.mapping().map(update);
+    if (result.skipped().filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID).isPresent()) {
+      host.meters().noPartnerId();
     }
-    Optional<String> partnerUserId = mapping.partnerUserIdOf(update);
-    if (partnerUserId.isEmpty()) {
-      meters.noPartnerId();
-      return;
-    }
-    spool.append(windows.endOf(update.getTime()), new UserChange(partnerUserId.get(), beforeValues, afterValues));
+    result.change().ifPresent(change -> spool.append(windows.endOf(update.getTime()), change.user()));
   }
 
   private void commit() {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    String topic = config.common().topics().name(TopicRole.SEGMENTS);
+    String topic = host.reading().topics().segments().name();
     spool.offsets().forEach((partition, next) -> offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
     try {
-      consumer.commitSync(offsets, COMMIT_TIMEOUT);
+      host.consumer().commitSync(offsets, COMMIT_TIMEOUT);
     } catch (KafkaException e) {
       // The spool holds the truth; the group's offsets only show progress and lag.
       LOG.warn("Destination {}: commit failed: {}", destination.getId(), e.toString());
@@ -180,7 +184,7 @@ public final class BatchDestination extends SegmentReader {
   }
 
   private void publishDueWindows() {
-    while (!clock.instant().isBefore(spool.nextWindowEnd().plus(config.files().grace()))) {
+    while (!clock.instant().isBefore(spool.nextWindowEnd().plus(settings.grace()))) {
       Optional<String> notYet = notAllRead();
       waiting = notYet.orElse(null);
       if (notYet.isPresent()) {
@@ -192,7 +196,8 @@ public final class BatchDestination extends SegmentReader {
 
   /** Why the next window cannot be published yet: a partition held elsewhere, or records not yet read. */
   private Optional<String> notAllRead() {
-    String topic = config.common().topics().name(TopicRole.SEGMENTS);
+    KafkaConsumer<String, byte[]> consumer = host.consumer();
+    String topic = host.reading().topics().segments().name();
     int partitions = consumer.partitionsFor(topic).size();
     Set<TopicPartition> assigned = consumer.assignment();
     if (assigned.size() < partitions) {
@@ -212,7 +217,7 @@ public final class BatchDestination extends SegmentReader {
     long started = System.nanoTime();
     BatchFileName name = new BatchFileName(target.getSyncType(), destination.getId(), destination.getDataSourceId(), target.getPidAlias(),
         target.getMode(), end, target.getGzip());
-    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, target.getSplitLines(), config.files().sortRun(), windows);
+    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, target.getSplitLines(), settings.sortRun(), windows);
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     List<String> published = result.published().files();
     LOG.info("Destination {}: published {} ({} lines, {} bytes) in {} ms", destination.getId(), published.get(0),
@@ -223,14 +228,14 @@ public final class BatchDestination extends SegmentReader {
     } catch (Exception e) {
       LOG.warn("Destination {}: could not record the publication of {}: {}", destination.getId(), published.get(0), e.toString());
     }
-    meters.delivered((int) Math.min(Integer.MAX_VALUE, result.published().lines()), took);
+    host.meters().delivered((int) Math.min(Integer.MAX_VALUE, result.published().lines()), took);
     List<String> toUpload = target.getUploadUrl() == null ? List.of() : published;
     spool.published(result.members(), toUpload);
     toUpload.forEach(this::upload);
   }
 
   @Override
-  protected void beforeClose() {
+  public void beforeClose() {
     spool.close();
   }
 
@@ -238,14 +243,15 @@ public final class BatchDestination extends SegmentReader {
 
   private void upload(String file) {
     if (uploading.add(file)) {
-      context.runOnContext(go -> attemptUpload(file, 1));
+      host.context().runOnContext(go -> attemptUpload(file, 1));
     }
   }
 
   private void attemptUpload(String file, int attempt) {
-    if (stopping()) {
+    if (host.stopping()) {
       return;
     }
+    Vertx vertx = host.vertx();
     Path path = outbox.resolve(file);
     String url = target.getUploadUrl().replaceAll("/+$", "") + "/" + file;
     // Its size from Vert.x's file system, which asks off the event loop.
@@ -253,21 +259,21 @@ public final class BatchDestination extends SegmentReader {
         .compose(opened -> client.putAbs(url)
             .putHeader("Content-Type", file.endsWith(".info") ? "application/json" : "application/octet-stream")
             .putHeader("Content-Length", Long.toString(props.size()))
-            .timeout(config.batching().timeout().toMillis())
+            .timeout(settings.uploadTimeout().toMillis())
             .sendStream(opened)
             .eventually(opened::close)))
         .onComplete(result -> {
           if (result.succeeded() && result.result().statusCode() / 100 == 2) {
             uploadFailure = null;
             uploading.remove(file);
-            onReadingThread(() -> spool.uploaded(file));
+            host.onReadingThread(() -> spool.uploaded(file));
             return;
           }
           String failure = result.succeeded() ? "HTTP " + result.result().statusCode() : String.valueOf(result.cause());
           uploadFailure = "uploading " + file + " failed (attempt " + attempt + "): " + failure + "; the file stays in " + outbox;
-          meters.retried();
-          Duration wait = config.retry().next(attempt, Optional.empty(), Duration.ZERO, ThreadLocalRandom.current())
-              .orElse(config.retry().maxDelay());
+          host.meters().retried();
+          // A file is never given up: it waits in the outbox, retried at the longest delay once the budget is spent.
+          Duration wait = retry.next(attempt, Optional.empty(), Duration.ZERO, ThreadLocalRandom.current()).orElse(retry.maxDelay());
           vertx.setTimer(Math.max(1, wait.toMillis()), timer -> attemptUpload(file, attempt + 1));
         });
   }

@@ -1,4 +1,4 @@
-package org.dmp.sync.batch;
+package org.dmp.cli.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -6,25 +6,30 @@ import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.dmp.avro.BatchMode;
+import org.dmp.sync.batch.BatchFileName;
+import org.dmp.sync.batch.BatchSpool;
+import org.dmp.sync.destination.UserChange;
+import org.dmp.sync.batch.WindowPublication;
+import org.dmp.sync.batch.Windows;
 
 /**
  * Writes full files for a given number of members through the same code a batch destination
  * runs: the first file, whose window brings every member as a change (sorted on disk), and the next,
  * where one member in a hundred changed and the rest come from the member table.
  */
-public final class FullFileBenchmark {
+final class FullFileBenchmark {
   private static final Windows WINDOWS = new Windows(Duration.ofHours(24));
   private static final List<String> SEGMENTS = List.of("101", "102", "103", "104", "105", "106", "107", "108");
 
   private FullFileBenchmark() {}
 
   /** One file written: how long it took and what it holds. */
-  public record Written(Duration took, long lines, long bytes, String file) {}
+  record Written(Duration took, long lines, long bytes, String file) {}
 
   /** What the benchmark measured: spooling the first window, then the two files. */
-  public record Result(Duration spooled, Written first, Written next) {}
+  record Result(Duration spooled, Written first, Written next) {}
 
-  public static Result run(Path dir, int members, int sortRun, long seed) {
+  static Result run(Path dir, int members, int sortRun, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     Instant firstEnd = WINDOWS.endOf(Instant.parse("2026-11-24T12:00:00Z"));
     BatchSpool spool = BatchSpool.open(dir.resolve("spool"), WINDOWS.interval(), firstEnd);
