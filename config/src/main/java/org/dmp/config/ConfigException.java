@@ -17,8 +17,12 @@ public final class ConfigException extends RuntimeException {
   }
 
   private static String describe(String what, List<String> problems) {
-    StringBuilder text = new StringBuilder("Configuration of ").append(what).append(" has ")
-        .append(problems.size()).append(problems.size() == 1 ? " problem:" : " problems:");
+    StringBuilder text =
+        new StringBuilder("Configuration of ")
+            .append(what)
+            .append(" has ")
+            .append(problems.size())
+            .append(problems.size() == 1 ? " problem:" : " problems:");
     problems.forEach(problem -> text.append(System.lineSeparator()).append("  - ").append(problem));
     return text.toString();
   }

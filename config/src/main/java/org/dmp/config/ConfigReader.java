@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads typed values from {@link Settings}, collecting every problem instead of stopping at the
- * first, so a configuration record is built in one pass and {@link #validate()} reports all at once.
+ * first, so a configuration record is built in one pass and {@link #validate()} reports all at
+ * once.
  *
  * <p>A getter whose value is invalid returns a harmless placeholder (empty, zero): the record built
  * from it is thrown away when {@code validate} throws.
@@ -43,15 +44,20 @@ public final class ConfigReader {
   }
 
   public int integer(String key, int min, int max) {
-    return read(key, min, value -> {
-      int number;
-      try {
-        number = Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        return fail("must be a whole number");
-      }
-      return number < min || number > max ? fail("must be between " + min + " and " + max) : number;
-    });
+    return read(
+        key,
+        min,
+        value -> {
+          int number;
+          try {
+            number = Integer.parseInt(value);
+          } catch (NumberFormatException e) {
+            return fail("must be a whole number");
+          }
+          return number < min || number > max
+              ? fail("must be between " + min + " and " + max)
+              : number;
+        });
   }
 
   /** A TCP port, or 0 where the program may pick a free one. */
@@ -60,63 +66,82 @@ public final class ConfigReader {
   }
 
   public boolean bool(String key) {
-    return read(key, false, value -> switch (value.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> fail("must be true or false");
-    });
+    return read(
+        key,
+        false,
+        value ->
+            switch (value.toLowerCase(Locale.ROOT)) {
+              case "true", "yes", "1" -> true;
+              case "false", "no", "0" -> false;
+              default -> fail("must be true or false");
+            });
   }
 
-  /** A duration as ISO-8601 ({@code PT5S}) or a number with a unit: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 24h}, {@code 7d}. */
+  /**
+   * A duration as ISO-8601 ({@code PT5S}) or a number with a unit: {@code 250ms}, {@code 5s},
+   * {@code 2m}, {@code 24h}, {@code 7d}.
+   */
   public Duration duration(String key, Duration min, Duration max) {
-    return read(key, min, value -> {
-      Duration duration = parseDuration(value);
-      if (duration == null) {
-        return fail("must be a duration such as 250ms, 5s, 2m, 24h, 7d or PT5S");
-      }
-      return duration.compareTo(min) < 0 || duration.compareTo(max) > 0
-          ? fail("must be between " + min + " and " + max) : duration;
-    });
+    return read(
+        key,
+        min,
+        value -> {
+          Duration duration = parseDuration(value);
+          if (duration == null) {
+            return fail("must be a duration such as 250ms, 5s, 2m, 24h, 7d or PT5S");
+          }
+          return duration.compareTo(min) < 0 || duration.compareTo(max) > 0
+              ? fail("must be between " + min + " and " + max)
+              : duration;
+        });
   }
 
   /** Comma-separated {@code host:port} pairs, e.g. Kafka bootstrap servers. */
   public String hostPorts(String key) {
-    return read(key, "", value -> {
-      if (value.isBlank()) {
-        return fail("must name at least one host:port");
-      }
-      for (String address : value.split(",")) {
-        Matcher matcher = HOST_PORT.matcher(address.trim());
-        if (!matcher.matches() || Integer.parseInt(matcher.group(1)) > 65_535) {
-          return fail("must be host:port[,host:port...]; '" + address.trim() + "' is not");
-        }
-      }
-      return value.replace(" ", "");
-    });
+    return read(
+        key,
+        "",
+        value -> {
+          if (value.isBlank()) {
+            return fail("must name at least one host:port");
+          }
+          for (String address : value.split(",", -1)) {
+            Matcher matcher = HOST_PORT.matcher(address.trim());
+            if (!matcher.matches() || Integer.parseInt(matcher.group(1)) > 65_535) {
+              return fail("must be host:port[,host:port...]; '" + address.trim() + "' is not");
+            }
+          }
+          return value.replace(" ", "");
+        });
   }
 
   /** A path that may be left empty, as empty. */
   public Optional<Path> optionalPath(String key) {
-    return optionalText(key).map(value -> {
-      try {
-        return Path.of(value.trim());
-      } catch (InvalidPathException e) {
-        return fail("is not a valid path: " + e.getReason());
-      }
-    });
+    return optionalText(key)
+        .map(
+            value -> {
+              try {
+                return Path.of(value.trim());
+              } catch (InvalidPathException e) {
+                return fail("is not a valid path: " + e.getReason());
+              }
+            });
   }
 
   public Path path(String key) {
-    return read(key, Path.of(""), value -> {
-      if (value.isBlank()) {
-        return fail("must name a path");
-      }
-      try {
-        return Path.of(value);
-      } catch (InvalidPathException e) {
-        return fail("is not a valid path: " + e.getReason());
-      }
-    });
+    return read(
+        key,
+        Path.of(""),
+        value -> {
+          if (value.isBlank()) {
+            return fail("must name a path");
+          }
+          try {
+            return Path.of(value);
+          } catch (InvalidPathException e) {
+            return fail("is not a valid path: " + e.getReason());
+          }
+        });
   }
 
   /** Records a problem that spans settings, found while building the configuration record. */
@@ -124,7 +149,9 @@ public final class ConfigReader {
     problems.add(text);
   }
 
-  /** @throws ConfigException naming every problem met so far */
+  /**
+   * @throws ConfigException naming every problem met so far
+   */
   public void validate() {
     if (!problems.isEmpty()) {
       throw new ConfigException(settings.name(), problems);
@@ -172,6 +199,9 @@ public final class ConfigReader {
     }
   }
 
+  @SuppressWarnings(
+      "TypeParameterUnusedInFormals") // It always throws: the type lets it stand where a value is
+  // expected.
   private static <T> T fail(String reason) {
     throw new InvalidValue(reason);
   }

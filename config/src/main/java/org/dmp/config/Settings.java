@@ -20,9 +20,9 @@ import java.util.TreeSet;
  * {@code DMP_...} environment variables, then command-line flags.
  *
  * <p>Only keys that a defaults file documents exist: an environment variable maps to a key by
- * upper-casing it and turning {@code .} and {@code -} into {@code _} (so {@code kafka.bootstrap}
- * is {@code DMP_KAFKA_BOOTSTRAP}), a flag is {@code --kafka.bootstrap=V} or {@code --kafka.bootstrap V},
- * and a flag naming no known key is an error rather than a silent no-op.
+ * upper-casing it and turning {@code .} and {@code -} into {@code _} (so {@code kafka.bootstrap} is
+ * {@code DMP_KAFKA_BOOTSTRAP}), a flag is {@code --kafka.bootstrap=V} or {@code --kafka.bootstrap
+ * V}, and a flag naming no known key is an error rather than a silent no-op.
  */
 public final class Settings {
   public static final String ENV_PREFIX = "DMP_";
@@ -43,16 +43,21 @@ public final class Settings {
    * @param env the process environment
    * @param args command-line flags
    * @param aliases short flag names for keys, e.g. {@code bootstrap -> kafka.bootstrap}
-   * @return the settings, with every unknown or incomplete flag kept in {@link #problems()} so
-   *     that they are reported together with the invalid values
+   * @return the settings, with every unknown or incomplete flag kept in {@link #problems()} so that
+   *     they are reported together with the invalid values
    */
-  public static Settings load(String name, List<String> defaults, Map<String, String> env, List<String> args,
+  public static Settings load(
+      String name,
+      List<String> defaults,
+      Map<String, String> env,
+      List<String> args,
       Map<String, String> aliases) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(args, "args");
     Map<String, Setting> byKey = new LinkedHashMap<>();
     for (String resource : defaults) {
-      readDefaults(resource).forEach((key, value) -> byKey.put(key, new Setting(key, value, resource)));
+      readDefaults(resource)
+          .forEach((key, value) -> byKey.put(key, new Setting(key, value, resource)));
     }
     for (String key : List.copyOf(byKey.keySet())) {
       String variable = envName(key);
@@ -95,19 +100,24 @@ public final class Settings {
     return names;
   }
 
-  private static void applyFlags(List<String> args, Map<String, String> aliases, Map<String, Setting> byKey,
+  private static void applyFlags(
+      List<String> args,
+      Map<String, String> aliases,
+      Map<String, Setting> byKey,
       List<String> problems) {
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (!arg.startsWith("--") || arg.length() == 2) {
-        problems.add("unexpected argument '" + arg + "': settings are given as --key=value or --key value");
+        problems.add(
+            "unexpected argument '" + arg + "': settings are given as --key=value or --key value");
         continue;
       }
       int equals = arg.indexOf('=');
       String flag = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
       String key = aliases.getOrDefault(flag, flag);
       if (!byKey.containsKey(key)) {
-        problems.add("unknown option --" + flag + "; known: " + knownFlags(byKey.keySet(), aliases));
+        problems.add(
+            "unknown option --" + flag + "; known: " + knownFlags(byKey.keySet(), aliases));
         continue;
       }
       String value;
@@ -133,14 +143,17 @@ public final class Settings {
     Properties properties = new Properties();
     try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("The defaults file " + resource + " is not on the classpath");
+        throw new IllegalStateException(
+            "The defaults file " + resource + " is not on the classpath");
       }
       properties.load(in);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the defaults file " + resource, e);
     }
     Map<String, String> values = new LinkedHashMap<>();
-    properties.stringPropertyNames().stream().sorted().forEach(key -> values.put(key, properties.getProperty(key).trim()));
+    properties.stringPropertyNames().stream()
+        .sorted()
+        .forEach(key -> values.put(key, properties.getProperty(key).trim()));
     return values;
   }
 }

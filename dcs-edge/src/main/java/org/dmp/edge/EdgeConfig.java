@@ -46,11 +46,11 @@ public record EdgeConfig(
   /** PEM files of the certificate chain and its private key. */
   public record Tls(Path certificate, Path key) {}
 
-
   private static String compression(ConfigReader reader) {
     String compression = reader.text("produce.compression");
     if (!Set.of("none", "lz4", "zstd", "snappy", "gzip").contains(compression)) {
-      reader.problem("produce.compression must be none, lz4, zstd, snappy or gzip, was '" + compression + "'");
+      reader.problem(
+          "produce.compression must be none, lz4, zstd, snappy or gzip, was '" + compression + "'");
     }
     return compression;
   }
@@ -62,36 +62,57 @@ public record EdgeConfig(
     if (cert.isPresent() != key.isPresent()) {
       reader.problem("http.tls.cert and http.tls.key go together: set both for TLS, or neither");
     }
-    Optional<Tls> tls = cert.isPresent() && key.isPresent()
-        ? Optional.of(new Tls(Path.of(cert.get()), Path.of(key.get()))) : Optional.empty();
-    RequestLimits limits = new RequestLimits(
-        reader.integer("dcs.max-url-bytes", 256, 1 << 20),
-        reader.integer("dcs.max-body-bytes", 256, 16 << 20),
-        reader.integer("dcs.max-keys", 1, 100_000),
-        reader.integer("dcs.max-key-length", 8, 4096));
-    VisitorCookie cookie = new VisitorCookie(
-        reader.text("cookie.name"),
-        reader.optionalText("cookie.domain"),
-        reader.duration("cookie.max-age", Duration.ofMinutes(1), Duration.ofDays(3650)),
-        reader.duration("cookie.opt-out-max-age", Duration.ofDays(1), Duration.ofDays(36500)),
-        tls.isPresent());
-    KafkaVisitLog.Settings produce = new KafkaVisitLog.Settings(
-        reader.integer("produce.max-in-flight", 1, 1_000_000),
-        reader.duration("produce.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
-        reader.duration("produce.linger", Duration.ZERO, Duration.ofSeconds(1)),
-        compression(reader),
-        reader.duration("produce.retry-after", Duration.ofSeconds(1), Duration.ofHours(1)));
+    Optional<Tls> tls =
+        cert.isPresent() && key.isPresent()
+            ? Optional.of(new Tls(Path.of(cert.get()), Path.of(key.get())))
+            : Optional.empty();
+    RequestLimits limits =
+        new RequestLimits(
+            reader.integer("dcs.max-url-bytes", 256, 1 << 20),
+            reader.integer("dcs.max-body-bytes", 256, 16 << 20),
+            reader.integer("dcs.max-keys", 1, 100_000),
+            reader.integer("dcs.max-key-length", 8, 4096));
+    VisitorCookie cookie =
+        new VisitorCookie(
+            reader.text("cookie.name"),
+            reader.optionalText("cookie.domain"),
+            reader.duration("cookie.max-age", Duration.ofMinutes(1), Duration.ofDays(3650)),
+            reader.duration("cookie.opt-out-max-age", Duration.ofDays(1), Duration.ofDays(36500)),
+            tls.isPresent());
+    KafkaVisitLog.Settings produce =
+        new KafkaVisitLog.Settings(
+            reader.integer("produce.max-in-flight", 1, 1_000_000),
+            reader.duration("produce.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+            reader.duration("produce.linger", Duration.ZERO, Duration.ofSeconds(1)),
+            compression(reader),
+            reader.duration("produce.retry-after", Duration.ofSeconds(1), Duration.ofHours(1)));
     if (produce.timeout().compareTo(produce.linger()) <= 0) {
-      reader.problem("produce.timeout (" + produce.timeout() + ") must be longer than produce.linger (" + produce.linger() + ")");
+      reader.problem(
+          "produce.timeout ("
+              + produce.timeout()
+              + ") must be longer than produce.linger ("
+              + produce.linger()
+              + ")");
     }
-    RealtimeProviders.Settings providers = new RealtimeProviders.Settings(
-        reader.duration("provider.timeout", Duration.ofMillis(1), Duration.ofSeconds(10)),
-        reader.integer("provider.failures-to-open", 1, 1000),
-        reader.duration("provider.reset-after", Duration.ofMillis(100), Duration.ofHours(1)));
-    Answers answers = new Answers(reader.optionalText("answers.qualifier-url").map(url -> url.replaceAll("/+$", "")),
-        reader.duration("answers.deadline", Duration.ofMillis(1), Duration.ofSeconds(5)),
-        reader.integer("answers.max-in-flight", 1, 100_000));
-    return new EdgeConfig(common, reader.integer("http.instances", 0, 256), tls, limits,
-        reader.integer("dcs.region", 0, Integer.MAX_VALUE), cookie, produce, providers, answers);
+    RealtimeProviders.Settings providers =
+        new RealtimeProviders.Settings(
+            reader.duration("provider.timeout", Duration.ofMillis(1), Duration.ofSeconds(10)),
+            reader.integer("provider.failures-to-open", 1, 1000),
+            reader.duration("provider.reset-after", Duration.ofMillis(100), Duration.ofHours(1)));
+    Answers answers =
+        new Answers(
+            reader.optionalText("answers.qualifier-url").map(url -> url.replaceAll("/+$", "")),
+            reader.duration("answers.deadline", Duration.ofMillis(1), Duration.ofSeconds(5)),
+            reader.integer("answers.max-in-flight", 1, 100_000));
+    return new EdgeConfig(
+        common,
+        reader.integer("http.instances", 0, 256),
+        tls,
+        limits,
+        reader.integer("dcs.region", 0, Integer.MAX_VALUE),
+        cookie,
+        produce,
+        providers,
+        answers);
   }
 }

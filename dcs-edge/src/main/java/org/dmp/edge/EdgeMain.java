@@ -13,9 +13,19 @@ public final class EdgeMain {
     ServiceMain.run(EdgeConfig.SETTINGS, args, EdgeConfig::read, EdgeMain::start);
   }
 
-  /** Starts the edge on {@code vertx}, its answers and private traits empty until the qualifier fills them. */
+  /**
+   * Starts the edge on {@code vertx}, its answers and private traits empty until the qualifier
+   * fills them.
+   */
   public static Future<RunningService> start(Vertx vertx, EdgeConfig config) {
     EdgeServer server = new EdgeServer(config);
-    return vertx.deployVerticle(server).map(id -> new RunningService(EdgeConfig.SETTINGS.name(), server.actualPort()));
+    return vertx
+        .deployVerticle(server)
+        .map(
+            id ->
+                new RunningService(
+                    EdgeConfig.SETTINGS.name(),
+                    server.actualPort(),
+                    config.common().http().drainDelay()));
   }
 }

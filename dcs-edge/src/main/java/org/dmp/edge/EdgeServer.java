@@ -12,17 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.QualifierQuestions;
 import org.dmp.edge.answer.TaxonomyHitAnswers;
-import org.dmp.taxonomy.TaxonomyView;
-import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.KafkaVisitLog;
 import org.dmp.edge.visit.VisitLog;
 import org.dmp.runtime.KafkaHealth;
+import org.dmp.taxonomy.TaxonomyView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +44,14 @@ public final class EdgeServer extends VerticleBase {
   private int port;
 
   /** What every event loop's verticle uses. */
-  record Shared(EdgeConfig config, VisitLog log, KafkaHealth health, EdgeMetrics metrics, HitAnswers answers,
-      LongFunction<Optional<URI>> endpoints, Map<Long, CircuitBreaker> breakers) {}
+  record Shared(
+      EdgeConfig config,
+      VisitLog log,
+      KafkaHealth health,
+      EdgeMetrics metrics,
+      HitAnswers answers,
+      LongFunction<Optional<URI>> endpoints,
+      Map<Long, CircuitBreaker> breakers) {}
 
   public EdgeServer(EdgeConfig config) {
     this.config = config;
@@ -53,39 +59,76 @@ public final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("dcs-edge-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
+    taxonomy =
+        TaxonomyView.follow(
+            "dcs-edge-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
     return Future.fromCompletionStage(taxonomy.caughtUp(), context)
         .compose(taxonomyRead -> KafkaHealth.start(vertx, config.common().kafka(), HEALTH_INTERVAL))
-        .compose(started -> {
-          health = started;
-          return KafkaVisitLog.start(vertx, config.common().kafka(), config.common().topics().visits(), config.produce(),
-              () -> started.status().reachable(), metrics);
-        })
-        .compose(started -> {
-          log = started;
-          questions = config.answers().qualifierUrl().map(url -> new QualifierQuestions(vertx, url, config.answers().deadline(),
-              config.answers().maxInFlight(), metrics));
-          return deployHttpVerticles(new Shared(config, started, health, metrics,
-              new TaxonomyHitAnswers(taxonomy, questions, Clock.systemUTC()),
-              dataSourceId -> taxonomy.get().provider(dataSourceId), RealtimeProviders.sharedBreakers()));
-        });
+        .compose(
+            started -> {
+              health = started;
+              return KafkaVisitLog.start(
+                  vertx,
+                  config.common().kafka(),
+                  config.common().topics().visits(),
+                  config.produce(),
+                  () -> started.status().reachable(),
+                  metrics);
+            })
+        .compose(
+            started -> {
+              log = started;
+              questions =
+                  config
+                      .answers()
+                      .qualifierUrl()
+                      .map(
+                          url ->
+                              new QualifierQuestions(
+                                  vertx,
+                                  url,
+                                  config.answers().deadline(),
+                                  config.answers().maxInFlight(),
+                                  metrics));
+              return deployHttpVerticles(
+                  new Shared(
+                      config,
+                      started,
+                      health,
+                      metrics,
+                      new TaxonomyHitAnswers(taxonomy, questions, Clock.systemUTC()),
+                      dataSourceId -> taxonomy.get().provider(dataSourceId),
+                      RealtimeProviders.sharedBreakers()));
+            });
   }
 
-  /** One verticle per event loop, all on one port; port 0 becomes -1, Vert.x's random port shared by every instance. */
+  /**
+   * One verticle per event loop, all on one port; port 0 becomes -1, Vert.x's random port shared by
+   * every instance.
+   */
   private Future<?> deployHttpVerticles(Shared shared) {
-    int instances = config.instances() > 0 ? config.instances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    int instances =
+        config.instances() > 0 ? config.instances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     int configured = config.common().http().port();
     List<EdgeVerticle> deployed = new CopyOnWriteArrayList<>();
-    Supplier<EdgeVerticle> verticle = () -> {
-      EdgeVerticle created = new EdgeVerticle(shared, configured == 0 ? -1 : configured);
-      deployed.add(created);
-      return created;
-    };
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).onSuccess(id -> {
-      port = deployed.get(0).actualPort();
-      LOG.info("dcs-edge listening on {}:{} with {} event-loop instances{}", config.common().http().host(), port, instances,
-          config.tls().isPresent() ? " over TLS" : "");
-    });
+    Supplier<EdgeVerticle> verticle =
+        () -> {
+          EdgeVerticle created = new EdgeVerticle(shared, configured == 0 ? -1 : configured);
+          deployed.add(created);
+          return created;
+        };
+    return vertx
+        .deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
+        .onSuccess(
+            id -> {
+              port = deployed.get(0).actualPort();
+              LOG.info(
+                  "dcs-edge listening on {}:{} with {} event-loop instances{}",
+                  config.common().http().host(),
+                  port,
+                  instances,
+                  config.tls().isPresent() ? " over TLS" : "");
+            });
   }
 
   /** The port the edge listens on, also when the configuration asked for any free port. */
@@ -93,18 +136,26 @@ public final class EdgeServer extends VerticleBase {
     return port;
   }
 
-
   @Override
   public Future<?> stop() {
-    Future<Void> taxonomyStopped = taxonomy == null ? Future.succeededFuture() : Future.fromCompletionStage(taxonomy.stop(), context);
+    Future<Void> taxonomyStopped =
+        taxonomy == null
+            ? Future.succeededFuture()
+            : Future.fromCompletionStage(taxonomy.stop(), context);
     if (health != null) {
       health.close();
     }
-    Future<Void> questionsClosed = questions.map(QualifierQuestions::close).orElse(Future.succeededFuture());
-    return Future.join(taxonomyStopped, questionsClosed).eventually(() -> log == null ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> {
-          log.close();
-          return null;
-        }));
+    Future<Void> questionsClosed =
+        questions.map(QualifierQuestions::close).orElse(Future.succeededFuture());
+    return Future.join(taxonomyStopped, questionsClosed)
+        .eventually(
+            () ->
+                log == null
+                    ? Future.succeededFuture()
+                    : vertx.executeBlocking(
+                        () -> {
+                          log.close();
+                          return null;
+                        }));
   }
 }

@@ -33,14 +33,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The DCS route steps and handlers over an in-memory visit log: what each call records and
- * answers, without a broker. {@link EdgeIT} runs the same endpoints on Kafka.
+ * The DCS route steps and handlers over an in-memory visit log: what each call records and answers,
+ * without a broker. {@link EdgeIT} runs the same endpoints on Kafka.
  */
 @ExtendWith(VertxExtension.class)
 class DcsRoutesTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
-  private static final String PRIVATE_TRAIT_TAXONOMY = """
+  private static final String PRIVATE_TRAIT_TAXONOMY =
+      """
       {"dataSources": [{"id": 1, "name": "Site"}],
        "traits": [{"id": 301, "name": "Rich", "dataSource": 1, "type": "rule", "rule": "p_income >= 50000"}]}
       """;
@@ -50,21 +51,42 @@ class DcsRoutesTest {
 
   @BeforeEach
   void serve(Vertx vertx) throws Exception {
-    EdgeConfig config = EdgeFixture.config("127.0.0.1:1", "visits", "--dcs.max-url-bytes=512", "--dcs.region=7");
-    CompiledTaxonomy taxonomy = new CompiledTaxonomy(TaxonomyFile.parse("test.json", PRIVATE_TRAIT_TAXONOMY));
+    EdgeConfig config =
+        EdgeFixture.config("127.0.0.1:1", "visits", "--dcs.max-url-bytes=512", "--dcs.region=7");
+    CompiledTaxonomy taxonomy =
+        new CompiledTaxonomy(TaxonomyFile.parse("test.json", PRIVATE_TRAIT_TAXONOMY));
     Router router = Router.router(vertx);
-    RealtimeProviders noProviders = new RealtimeProviders(vertx, WebClient.create(vertx), dataSource -> Optional.empty(),
-        config.providers(), new EdgeMetrics(), new ConcurrentHashMap<>());
-    DcsRoutes.mount(router, config, log, noProviders,
-        new TaxonomyHitAnswers(() -> taxonomy, Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC)), Clock.fixed(NOW, ZoneOffset.UTC));
-    HttpServer server = MainThread.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), WAIT, "listen");
-    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort())
-        .setFollowRedirects(false));
+    RealtimeProviders noProviders =
+        new RealtimeProviders(
+            vertx,
+            WebClient.create(vertx),
+            dataSource -> Optional.empty(),
+            config.providers(),
+            new EdgeMetrics(),
+            new ConcurrentHashMap<>());
+    DcsRoutes.mount(
+        router,
+        config,
+        log,
+        noProviders,
+        new TaxonomyHitAnswers(() -> taxonomy, Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC)),
+        Clock.fixed(NOW, ZoneOffset.UTC));
+    HttpServer server =
+        MainThread.await(
+            vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), WAIT, "listen");
+    http =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(server.actualPort())
+                .setFollowRedirects(false));
   }
 
   @Test
   void aCallIsRecordedWithItsVisitorTimeRegionAndPrivateTraitsOnly() throws Exception {
-    HttpResponse<Buffer> response = get("/event?c_a=1&p_income=90000", "Referer", "https://shop.example/");
+    HttpResponse<Buffer> response =
+        get("/event?c_a=1&p_income=90000", "Referer", "https://shop.example/");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("image/gif");
@@ -86,7 +108,9 @@ class DcsRoutesTest {
     get("/event?d_uuid=333");
     HttpResponse<Buffer> optedOut = get("/event?d_uuid=444&d_rtbd=json", "Cookie", "dmp=NOTARGET");
 
-    assertThat(log.events()).extracting(VisitEvent::getVisitorId).containsExactly("111", "222", "333");
+    assertThat(log.events())
+        .extracting(VisitEvent::getVisitorId)
+        .containsExactly("111", "222", "333");
     assertThat(optedOut.bodyAsJsonObject().getString("uuid")).isEqualTo("NOTARGET");
   }
 
@@ -95,7 +119,8 @@ class DcsRoutesTest {
     HttpResponse<Buffer> json = get("/event?c_a=1&d_rtbd=json&d_uuid=5");
     HttpResponse<Buffer> jsonp = get("/event?c_a=1&d_cb=aam.cb&d_uuid=5");
 
-    assertThat(json.bodyAsJsonObject().getString("tid")).isEqualTo(log.events().get(0).getEventId());
+    assertThat(json.bodyAsJsonObject().getString("tid"))
+        .isEqualTo(log.events().get(0).getEventId());
     assertThat(json.bodyAsJsonObject().getInteger("dcs_region")).isEqualTo(7);
     assertThat(jsonp.getHeader("Content-Type")).startsWith("application/javascript");
     assertThat(jsonp.bodyAsString()).startsWith("aam.cb({").endsWith("});");
@@ -103,30 +128,52 @@ class DcsRoutesTest {
 
   @Test
   void aPostedFormIsReadLikeAQuery(Vertx vertx) throws Exception {
-    HttpResponse<Buffer> response = MainThread.await(http.post("/event").putHeader("Content-Type", "application/x-www-form-urlencoded")
-        .sendBuffer(Buffer.buffer("c_a=1,2&d_uuid=9")), WAIT, "POST");
-    HttpResponse<Buffer> notAForm = MainThread.await(http.post("/event").putHeader("Content-Type", "text/plain")
-        .sendBuffer(Buffer.buffer("c_a=1")), WAIT, "POST");
+    HttpResponse<Buffer> response =
+        MainThread.await(
+            http.post("/event")
+                .putHeader("Content-Type", "application/x-www-form-urlencoded")
+                .sendBuffer(Buffer.buffer("c_a=1,2&d_uuid=9")),
+            WAIT,
+            "POST");
+    HttpResponse<Buffer> notAForm =
+        MainThread.await(
+            http.post("/event")
+                .putHeader("Content-Type", "text/plain")
+                .sendBuffer(Buffer.buffer("c_a=1")),
+            WAIT,
+            "POST");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(log.events()).singleElement().satisfies(event -> {
-      assertThat(event.getVisitorId()).isEqualTo("9");
-      assertThat(event.getSignals()).containsEntry("c_a", List.of("1", "2"));
-    });
+    assertThat(log.events())
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getVisitorId()).isEqualTo("9");
+              assertThat(event.getSignals()).containsEntry("c_a", List.of("1", "2"));
+            });
     assertThat(notAForm.statusCode()).isEqualTo(415);
-    assertThat(notAForm.bodyAsJsonObject().getString("error")).contains("application/x-www-form-urlencoded");
+    assertThat(notAForm.bodyAsJsonObject().getString("error"))
+        .contains("application/x-www-form-urlencoded");
   }
 
   @Test
   void anIdSyncRecordsThePartnerIdAndRedirectsWithTheVisitorId() throws Exception {
-    HttpResponse<Buffer> response = get("/ibs:dpid=20001&dpuuid=abc&redir=https%3A%2F%2Fp.example%2Fs%3Fu%3D%24%7BDD_UUID%7D", "Cookie", "dmp=42");
+    HttpResponse<Buffer> response =
+        get(
+            "/ibs:dpid=20001&dpuuid=abc&redir=https%3A%2F%2Fp.example%2Fs%3Fu%3D%24%7BDD_UUID%7D",
+            "Cookie", "dmp=42");
 
     assertThat(response.statusCode()).isEqualTo(302);
     assertThat(response.getHeader("Location")).isEqualTo("https://p.example/s?u=42");
-    assertThat(log.events()).singleElement().satisfies(event -> {
-      assertThat(event.getSource()).isEqualTo(EventSource.ID_SYNC);
-      assertThat(event.getPartnerIds()).extracting(id -> id.getDataSourceId() + ":" + id.getPartnerUserId()).containsExactly("20001:abc");
-    });
+    assertThat(log.events())
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getSource()).isEqualTo(EventSource.ID_SYNC);
+              assertThat(event.getPartnerIds())
+                  .extracting(id -> id.getDataSourceId() + ":" + id.getPartnerUserId())
+                  .containsExactly("20001:abc");
+            });
   }
 
   @Test
@@ -136,22 +183,29 @@ class DcsRoutesTest {
 
     assertThat(known.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
     assertThat(stranger.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
-    assertThat(log.events()).singleElement().satisfies(event -> {
-      assertThat(event.getSource()).isEqualTo(EventSource.OPT_OUT);
-      assertThat(event.getVisitorId()).isEqualTo("77");
-    });
+    assertThat(log.events())
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getSource()).isEqualTo(EventSource.OPT_OUT);
+              assertThat(event.getVisitorId()).isEqualTo("77");
+            });
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "/event?d_uuid=abc                  | 400 | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
-      "/event?d_uuid=1&d_uuid=2           | 400 | d_uuid takes exactly one value, got 2",
-      "/ibs:dpid=1&dpuuid=2&d_uuid=x      | 400 | d_uuid must be a visitor id",
-      "/demoptout.jpg?d_uuid=1&d_uuid=2   | 400 | d_uuid takes exactly one value, got 2",
-      "/event?c_a=%zz                     | 400 | malformed percent-encoding",
-      "/ibs:dpid=1                        | 400 | dpuuid is required",
-      "/event?d_rtbd=xml                  | 400 | d_rtbd must be 'json'"})
-  void refusalsAreAnsweredByTheFailureHandlerAndRecordNothing(String uri, int status, String reason) throws Exception {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/event?d_uuid=abc                  | 400 | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
+        "/event?d_uuid=1&d_uuid=2           | 400 | d_uuid takes exactly one value, got 2",
+        "/ibs:dpid=1&dpuuid=2&d_uuid=x      | 400 | d_uuid must be a visitor id",
+        "/demoptout.jpg?d_uuid=1&d_uuid=2   | 400 | d_uuid takes exactly one value, got 2",
+        "/event?c_a=%zz                     | 400 | malformed percent-encoding",
+        "/ibs:dpid=1                        | 400 | dpuuid is required",
+        "/event?d_rtbd=xml                  | 400 | d_rtbd must be 'json'"
+      })
+  void refusalsAreAnsweredByTheFailureHandlerAndRecordNothing(String uri, int status, String reason)
+      throws Exception {
     HttpResponse<Buffer> response = get(uri);
 
     assertThat(response.statusCode()).isEqualTo(status);
@@ -164,7 +218,8 @@ class DcsRoutesTest {
     HttpResponse<Buffer> response = get("/event?c_a=" + "x".repeat(600));
 
     assertThat(response.statusCode()).isEqualTo(414);
-    assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("the URL is longer than 512 bytes");
+    assertThat(response.bodyAsJsonObject().getString("error"))
+        .isEqualTo("the URL is longer than 512 bytes");
   }
 
   @Test
@@ -175,7 +230,9 @@ class DcsRoutesTest {
       HttpResponse<Buffer> response = get(uri);
       assertThat(response.statusCode()).as(uri).isEqualTo(503);
       assertThat(response.getHeader("Retry-After")).as(uri).isEqualTo("1");
-      assertThat(response.bodyAsJsonObject().getString("error")).as(uri).isEqualTo("Kafka is unreachable");
+      assertThat(response.bodyAsJsonObject().getString("error"))
+          .as(uri)
+          .isEqualTo("Kafka is unreachable");
     }
   }
 

@@ -45,20 +45,48 @@ class EdgeCrashIT {
   }
 
   @Test
-  void noAcknowledgedEventIsLostWhenTheEdgeIsKilledMidLoad(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void noAcknowledgedEventIsLostWhenTheEdgeIsKilledMidLoad(Vertx vertx, EmbeddedKafkaBroker broker)
+      throws Exception {
     String topic = UniqueNames.topic("crash-visits");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     int port = freePort();
-    edge = new ProcessBuilder(javaBinary(), "-jar", Path.of("target", "dcs-edge.jar").toString(),
-        "--kafka.bootstrap=" + broker.bootstrapServers(), "--http.host=127.0.0.1", "--http.port=" + port,
-        "--topic.visits.name=" + topic, "--topic.taxonomy.name=" + UniqueNames.topic("crash-taxonomy"))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(CONCURRENT_CALLS));
-    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
-        http.get("/health/ready").send().toCompletionStage().toCompletableFuture().get().statusCode() == 200);
+    edge =
+        new ProcessBuilder(
+                javaBinary(),
+                "-jar",
+                Path.of("target", "dcs-edge.jar").toString(),
+                "--kafka.bootstrap=" + broker.bootstrapServers(),
+                "--http.host=127.0.0.1",
+                "--http.port=" + port,
+                "--topic.visits.name=" + topic,
+                "--topic.taxonomy.name=" + UniqueNames.topic("crash-taxonomy"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    WebClient http =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+            new PoolOptions().setHttp1MaxSize(CONCURRENT_CALLS));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.get("/health/ready")
+                        .send()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get()
+                        .statusCode()
+                    == 200);
 
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicBoolean killed = new AtomicBoolean();
@@ -72,23 +100,35 @@ class EdgeCrashIT {
     Set<String> answered = Set.copyOf(acknowledged);
 
     EdgeFixture reader = EdgeFixture.reader(broker.bootstrapServers(), topic);
-    List<VisitEvent> events = EdgeFixture.events(reader.readUntil(read ->
-        read.stream().map(VisitEvent::getEventId).collect(java.util.stream.Collectors.toSet()).containsAll(answered)));
+    List<VisitEvent> events =
+        EdgeFixture.events(
+            reader.readUntil(
+                read ->
+                    read.stream()
+                        .map(VisitEvent::getEventId)
+                        .collect(java.util.stream.Collectors.toSet())
+                        .containsAll(answered)));
     assertThat(events).extracting(VisitEvent::getEventId).containsAll(answered);
     assertThat(answered).hasSizeGreaterThanOrEqualTo(ACKS_BEFORE_KILL);
   }
 
-  /** One call after another until the edge is killed; each 2xx answer's tid is an acknowledged event. */
+  /**
+   * One call after another until the edge is killed; each 2xx answer's tid is an acknowledged
+   * event.
+   */
   private static void call(WebClient http, Set<String> acknowledged, AtomicBoolean killed) {
     if (killed.get()) {
       return;
     }
-    http.get("/event?c_load=1&d_rtbd=json").send().onComplete(result -> {
-      if (result.succeeded() && result.result().statusCode() / 100 == 2) {
-        acknowledged.add(result.result().bodyAsJsonObject().getString("tid"));
-      }
-      call(http, acknowledged, killed);
-    });
+    http.get("/event?c_load=1&d_rtbd=json")
+        .send()
+        .onComplete(
+            result -> {
+              if (result.succeeded() && result.result().statusCode() / 100 == 2) {
+                acknowledged.add(result.result().bodyAsJsonObject().getString("tid"));
+              }
+              call(http, acknowledged, killed);
+            });
   }
 
   private static String javaBinary() {

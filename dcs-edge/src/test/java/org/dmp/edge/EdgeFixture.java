@@ -43,7 +43,10 @@ final class EdgeFixture {
   static EdgeFixture start(Vertx vertx, String bootstrap, String... settings) throws Exception {
     String topic = UniqueNames.topic("visits");
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
-      admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     EdgeConfig config = config(bootstrap, topic, settings);
     EdgeServer server = new EdgeServer(config);
@@ -57,8 +60,14 @@ final class EdgeFixture {
   }
 
   static EdgeConfig config(String bootstrap, String topic, String... settings) {
-    List<String> args = new ArrayList<>(List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
-        "--http.instances=2", "--topic.visits.name=" + topic));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--kafka.bootstrap=" + bootstrap,
+                "--http.host=127.0.0.1",
+                "--http.port=0",
+                "--http.instances=2",
+                "--topic.visits.name=" + topic));
     args.addAll(List.of(settings));
     return EdgeConfig.SETTINGS.read(Map.of(), args, EdgeConfig::read);
   }
@@ -70,20 +79,33 @@ final class EdgeFixture {
   /** Reads the topic from the start until {@code done} holds for what was read (at most 60 s). */
   List<ConsumerRecord<String, byte[]>> readUntil(Predicate<List<VisitEvent>> done) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("edge-reader"),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                UniqueNames.group("edge-reader"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-        return done.test(events(records));
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                return done.test(events(records));
+              });
     }
     return records;
   }
 
-  /** Every event on the topic once one satisfies {@code last}: used to show that nothing else was written before it. */
+  /**
+   * Every event on the topic once one satisfies {@code last}: used to show that nothing else was
+   * written before it.
+   */
   List<VisitEvent> eventsUpTo(Predicate<VisitEvent> last) {
     return events(readUntil(events -> events.stream().anyMatch(last)));
   }

@@ -13,7 +13,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
@@ -38,14 +37,22 @@ class EdgeIT {
   @BeforeEach
   void startEdge(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
     edge = EdgeFixture.start(vertx, broker.bootstrapServers());
-    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()).setFollowRedirects(false));
+    http =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(edge.port())
+                .setFollowRedirects(false));
   }
 
   @Test
   void aTagCallBecomesOneEventAnsweredWithAPixelAndANewVisitorCookie() throws Exception {
-    HttpResponse<Buffer> response = get("/event?c_category=shoes&c_color=red,blue&size=42&d_ptfm=ios"
-        + "&d_cid=20001%01abc&d_tdpid=1&p_income=hunter2&h_referer=https%3A%2F%2Fspoof.example%2F",
-        "Referer", "https://shop.example/shoes", "User-Agent", "test-browser");
+    HttpResponse<Buffer> response =
+        get(
+            "/event?c_category=shoes&c_color=red,blue&size=42&d_ptfm=ios"
+                + "&d_cid=20001%01abc&d_tdpid=1&p_income=hunter2&h_referer=https%3A%2F%2Fspoof.example%2F",
+            "Referer", "https://shop.example/shoes", "User-Agent", "test-browser");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("image/gif");
@@ -57,24 +64,37 @@ class EdgeIT {
     assertThat(record.key()).isEqualTo(visitorId);
     assertThat(event.getVisitorId()).isEqualTo(visitorId);
     assertThat(event.getSource()).isEqualTo(EventSource.EDGE);
-    assertThat(event.getSignals()).containsOnlyKeys("c_category", "c_color", "size", "d_ptfm")
+    assertThat(event.getSignals())
+        .containsOnlyKeys("c_category", "c_color", "size", "d_ptfm")
         .containsEntry("c_color", List.of("red", "blue"));
-    assertThat(event.getHttpAttributes()).containsEntry("h_referer", "https://shop.example/shoes")
+    assertThat(event.getHttpAttributes())
+        .containsEntry("h_referer", "https://shop.example/shoes")
         .containsEntry("h_user-agent", "test-browser");
     assertThat(event.getPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
     assertThat(event.getDataSourceId()).isEqualTo(1L);
-    assertThat(new String(record.value(), StandardCharsets.ISO_8859_1)).doesNotContain("hunter2").doesNotContain("p_income");
+    assertThat(new String(record.value(), StandardCharsets.ISO_8859_1))
+        .doesNotContain("hunter2")
+        .doesNotContain("p_income");
   }
 
   @Test
   void aPostedFormGetsTheDcsJsonWhoseTidIsTheEvent() throws Exception {
-    HttpResponse<Buffer> response = MainThread.await(http.post("/event")
-        .putHeader("Cookie", "dmp=12345")
-        .sendForm(MultiMap.caseInsensitiveMultiMap().add("c_category", "shoes").add("d_rtbd", "json").add("d_cts", "1")), WAIT, "POST");
+    HttpResponse<Buffer> response =
+        MainThread.await(
+            http.post("/event")
+                .putHeader("Cookie", "dmp=12345")
+                .sendForm(
+                    MultiMap.caseInsensitiveMultiMap()
+                        .add("c_category", "shoes")
+                        .add("d_rtbd", "json")
+                        .add("d_cts", "1")),
+            WAIT,
+            "POST");
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject json = response.bodyAsJsonObject();
-    assertThat(json.fieldNames()).containsExactlyInAnyOrder("stuff", "dests", "uuid", "dcs_region", "tid", "traits");
+    assertThat(json.fieldNames())
+        .containsExactlyInAnyOrder("stuff", "dests", "uuid", "dcs_region", "tid", "traits");
     assertThat(json.getString("uuid")).isEqualTo("12345");
     assertThat(json.getJsonArray("stuff")).isEmpty();
     assertThat(cookie(response)).isEqualTo("12345");
@@ -88,7 +108,10 @@ class EdgeIT {
     HttpResponse<Buffer> response = get("/event?c_a=1&d_cb=window.aam_cb&d_uuid=777");
 
     assertThat(response.getHeader("Content-Type")).startsWith("application/javascript");
-    assertThat(response.bodyAsString()).startsWith("window.aam_cb({").endsWith("});").contains("\"uuid\":\"777\"");
+    assertThat(response.bodyAsString())
+        .startsWith("window.aam_cb({")
+        .endsWith("});")
+        .contains("\"uuid\":\"777\"");
   }
 
   @Test
@@ -96,8 +119,12 @@ class EdgeIT {
     get("/event?c_n=1&d_uuid=222", "Cookie", "dmp=111");
     get("/event?c_n=2&d_uuid=222");
 
-    List<VisitEvent> events = edge.readUntil(all -> all.size() == 2).stream().map(r -> EdgeFixture.events(List.of(r)).get(0)).toList();
-    assertThat(events).extracting(event -> event.getSignals().get("c_n").get(0) + "=" + event.getVisitorId())
+    List<VisitEvent> events =
+        edge.readUntil(all -> all.size() == 2).stream()
+            .map(r -> EdgeFixture.events(List.of(r)).get(0))
+            .toList();
+    assertThat(events)
+        .extracting(event -> event.getSignals().get("c_n").get(0) + "=" + event.getVisitorId())
         .containsExactlyInAnyOrder("1=111", "2=222");
   }
 
@@ -112,17 +139,20 @@ class EdgeIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "/event?c_a=%zz                     | malformed percent-encoding",
-      "/event?c_a=%C3%28                  | not valid UTF-8",
-      "/event?d_uuid=not-a-number         | d_uuid must be a visitor id",
-      "/event?d_cid=20001                 | d_cid must be DPID%01DPUUID",
-      "/event?d_cb=alert(document.cookie) | d_cb must be a JavaScript function name",
-      "/ibs:dpid=20001                    | dpuuid is required",
-      "/ibs:dpid=x&dpuuid=1               | dpid must be a data source id",
-      "/ibs:dpid=1&dpuuid=2&redir=javascript:alert(1) | redir must be an absolute http or https URL",
-      "/demoptout.jpg?d_uuid=abc          | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
-      "/demoptout.jpg?d_uuid=1&d_uuid=2    | d_uuid takes exactly one value, got 2"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/event?c_a=%zz                     | malformed percent-encoding",
+        "/event?c_a=%C3%28                  | not valid UTF-8",
+        "/event?d_uuid=not-a-number         | d_uuid must be a visitor id",
+        "/event?d_cid=20001                 | d_cid must be DPID%01DPUUID",
+        "/event?d_cb=alert(document.cookie) | d_cb must be a JavaScript function name",
+        "/ibs:dpid=20001                    | dpuuid is required",
+        "/ibs:dpid=x&dpuuid=1               | dpid must be a data source id",
+        "/ibs:dpid=1&dpuuid=2&redir=javascript:alert(1) | redir must be an absolute http or https URL",
+        "/demoptout.jpg?d_uuid=abc          | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
+        "/demoptout.jpg?d_uuid=1&d_uuid=2    | d_uuid takes exactly one value, got 2"
+      })
   void badInputGets400WithAReasonAndProducesNothing(String uri, String reason) throws Exception {
     HttpResponse<Buffer> response = get(uri);
     get("/event?c_marker=1");
@@ -136,23 +166,37 @@ class EdgeIT {
   @Test
   void tooManyOrTooLongKeysGet400() throws Exception {
     String manyKeys = "/event?" + String.join("&", java.util.Collections.nCopies(1001, "c=1"));
-    assertThat(get(manyKeys).bodyAsJsonObject().getString("error")).isEqualTo("more than 1000 keys");
+    assertThat(get(manyKeys).bodyAsJsonObject().getString("error"))
+        .isEqualTo("more than 1000 keys");
     assertThat(get("/event?" + "k".repeat(256) + "=1").statusCode()).isEqualTo(400);
   }
 
   @Test
   void anOverlongUrlGets414AndAnOverlargeBody413() throws Exception {
-    HttpResponse<Buffer> justInside = get("/event?c_a=" + "x".repeat(8192 - "/event?c_a=".length()));
-    HttpResponse<Buffer> justOutside = get("/event?c_a=" + "x".repeat(8193 - "/event?c_a=".length()));
+    HttpResponse<Buffer> justInside =
+        get("/event?c_a=" + "x".repeat(8192 - "/event?c_a=".length()));
+    HttpResponse<Buffer> justOutside =
+        get("/event?c_a=" + "x".repeat(8193 - "/event?c_a=".length()));
     HttpResponse<Buffer> farOutside = get("/event?c_a=" + "x".repeat(20_000));
-    HttpResponse<Buffer> bigBody = MainThread.await(http.post("/event").putHeader("Content-Type", "application/x-www-form-urlencoded")
-        .sendBuffer(Buffer.buffer("c_a=" + "x".repeat(32_768))), WAIT, "POST");
-    HttpResponse<Buffer> notAForm = MainThread.await(http.post("/event").putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer("{}")), WAIT, "POST");
+    HttpResponse<Buffer> bigBody =
+        MainThread.await(
+            http.post("/event")
+                .putHeader("Content-Type", "application/x-www-form-urlencoded")
+                .sendBuffer(Buffer.buffer("c_a=" + "x".repeat(32_768))),
+            WAIT,
+            "POST");
+    HttpResponse<Buffer> notAForm =
+        MainThread.await(
+            http.post("/event")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer("{}")),
+            WAIT,
+            "POST");
 
     assertThat(justInside.statusCode()).isEqualTo(200);
     assertThat(justOutside.statusCode()).isEqualTo(414);
-    assertThat(justOutside.bodyAsJsonObject().getString("error")).contains("longer than 8192 bytes");
+    assertThat(justOutside.bodyAsJsonObject().getString("error"))
+        .contains("longer than 8192 bytes");
     assertThat(farOutside.statusCode()).isEqualTo(414);
     assertThat(bigBody.statusCode()).isEqualTo(413);
     assertThat(bigBody.bodyAsJsonObject().getString("error")).contains("larger than 32768 bytes");
@@ -161,23 +205,32 @@ class EdgeIT {
 
   @Test
   void anIdSyncIsRecordedAndRedirectsWithTheVisitorId() throws Exception {
-    HttpResponse<Buffer> redirected = get("/ibs:dpid=20001&dpuuid=partner-7&redir=https%3A%2F%2Fdsp.example%2Fsync%3Fuid%3D%24%7BDD_UUID%7D",
-        "Cookie", "dmp=4242");
-    HttpResponse<Buffer> pixel = get("/ibs:dpid=20002&dpuuid=p8&gdpr=1&gdpr_consent=CO123", "Cookie", "dmp=4242");
+    HttpResponse<Buffer> redirected =
+        get(
+            "/ibs:dpid=20001&dpuuid=partner-7&redir=https%3A%2F%2Fdsp.example%2Fsync%3Fuid%3D%24%7BDD_UUID%7D",
+            "Cookie", "dmp=4242");
+    HttpResponse<Buffer> pixel =
+        get("/ibs:dpid=20002&dpuuid=p8&gdpr=1&gdpr_consent=CO123", "Cookie", "dmp=4242");
 
     assertThat(redirected.statusCode()).isEqualTo(302);
     assertThat(redirected.getHeader("Location")).isEqualTo("https://dsp.example/sync?uid=4242");
     assertThat(pixel.statusCode()).isEqualTo(200);
     assertThat(pixel.getHeader("Content-Type")).isEqualTo("image/gif");
     List<VisitEvent> events = EdgeFixture.events(edge.readUntil(all -> all.size() == 2));
-    assertThat(events).allSatisfy(event -> {
-      assertThat(event.getSource()).isEqualTo(EventSource.ID_SYNC);
-      assertThat(event.getVisitorId()).isEqualTo("4242");
-    });
-    assertThat(events).flatExtracting(VisitEvent::getPartnerIds)
+    assertThat(events)
+        .allSatisfy(
+            event -> {
+              assertThat(event.getSource()).isEqualTo(EventSource.ID_SYNC);
+              assertThat(event.getVisitorId()).isEqualTo("4242");
+            });
+    assertThat(events)
+        .flatExtracting(VisitEvent::getPartnerIds)
         .containsExactlyInAnyOrder(new PartnerId(20001L, "partner-7"), new PartnerId(20002L, "p8"));
-    assertThat(events).filteredOn(event -> event.getSignals().containsKey("d_gdpr")).singleElement()
-        .satisfies(event -> assertThat(event.getSignals().get("d_gdpr_consent")).containsExactly("CO123"));
+    assertThat(events)
+        .filteredOn(event -> event.getSignals().containsKey("d_gdpr"))
+        .singleElement()
+        .satisfies(
+            event -> assertThat(event.getSignals().get("d_gdpr_consent")).containsExactly("CO123"));
   }
 
   @Test
@@ -192,7 +245,9 @@ class EdgeIT {
       assertThat(response.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET; Max-Age=315360000");
     }
     List<VisitEvent> events = edge.eventsUpTo(event -> event.getSignals().containsKey("c_marker"));
-    assertThat(events).filteredOn(event -> event.getSource() == EventSource.OPT_OUT).singleElement()
+    assertThat(events)
+        .filteredOn(event -> event.getSource() == EventSource.OPT_OUT)
+        .singleElement()
         .satisfies(event -> assertThat(event.getVisitorId()).isEqualTo("9001"));
     assertThat(events).hasSize(2);
   }
@@ -204,8 +259,10 @@ class EdgeIT {
     assertThat(get("/health/ready").statusCode()).isEqualTo(200);
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
     String metrics = get("/metrics").bodyAsString();
-    assertThat(metrics).contains("dmp_edge_requests_total{endpoint=\"event\",status=\"200\"}")
-        .contains("dmp_edge_produce_latency_seconds_count").contains("dmp_edge_events_in_flight");
+    assertThat(metrics)
+        .contains("dmp_edge_requests_total{endpoint=\"event\",status=\"200\"}")
+        .contains("dmp_edge_produce_latency_seconds_count")
+        .contains("dmp_edge_events_in_flight");
     assertThat(get("/nowhere").statusCode()).isEqualTo(404);
   }
 
@@ -214,13 +271,17 @@ class EdgeIT {
     for (int i = 0; i < headers.length; i += 2) {
       request.putHeader(headers[i], headers[i + 1]);
     }
-    return MainThread.await(request.send(), WAIT, "GET " + uri.substring(0, Math.min(60, uri.length())));
+    return MainThread.await(
+        request.send(), WAIT, "GET " + uri.substring(0, Math.min(60, uri.length())));
   }
 
   private static String cookie(HttpResponse<Buffer> response) {
     String setCookie = response.getHeader("Set-Cookie");
-    assertThat(setCookie).as("Set-Cookie").isNotNull().startsWith("dmp=").contains("Max-Age=15552000");
+    assertThat(setCookie)
+        .as("Set-Cookie")
+        .isNotNull()
+        .startsWith("dmp=")
+        .contains("Max-Age=15552000");
     return setCookie.substring(4, setCookie.indexOf(';'));
   }
-
 }

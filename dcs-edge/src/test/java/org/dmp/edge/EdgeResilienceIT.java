@@ -37,11 +37,13 @@ class EdgeResilienceIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
-  void answers503WithRetryAfterWhileKafkaIsDownAndResumesWhenItReturns(Vertx vertx, @TempDir Path dataDir) throws Exception {
+  void answers503WithRetryAfterWhileKafkaIsDownAndResumesWhenItReturns(
+      Vertx vertx, @TempDir Path dataDir) throws Exception {
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, 0, Map.of());
     int kafkaPort = broker.port();
     try {
-      EdgeFixture edge = EdgeFixture.start(vertx, broker.bootstrapServers(), "--produce.timeout=2s");
+      EdgeFixture edge =
+          EdgeFixture.start(vertx, broker.bootstrapServers(), "--produce.timeout=2s");
       WebClient http = client(vertx, edge.port(), false);
       assertThat(get(http, "/event?c_n=before").statusCode()).isEqualTo(200);
 
@@ -53,34 +55,62 @@ class EdgeResilienceIT {
       assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("Kafka is unreachable");
 
       broker = EmbeddedKafkaBroker.start(dataDir, kafkaPort, Map.of());
-      await().atMost(Duration.ofSeconds(60)).until(() -> get(http, "/event?c_n=after").statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> get(http, "/event?c_n=after").statusCode() == 200);
 
-      var events = edge.eventsUpTo(event -> event.getSignals().getOrDefault("c_n", java.util.List.of()).contains("after"));
-      assertThat(events).extracting(event -> event.getSignals().get("c_n").get(0)).contains("before", "after");
+      var events =
+          edge.eventsUpTo(
+              event ->
+                  event.getSignals().getOrDefault("c_n", java.util.List.of()).contains("after"));
+      assertThat(events)
+          .extracting(event -> event.getSignals().get("c_n").get(0))
+          .contains("before", "after");
     } finally {
       broker.close();
     }
   }
 
   @Test
-  void refusesAtOnceWhenTheInFlightBudgetIsUsedUp(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void refusesAtOnceWhenTheInFlightBudgetIsUsedUp(Vertx vertx, EmbeddedKafkaBroker broker)
+      throws Exception {
     EdgeFixture edge = EdgeFixture.start(vertx, broker.bootstrapServers());
     // A long linger keeps the first event unacknowledged while the second is offered.
-    EdgeConfig config = EdgeFixture.config(broker.bootstrapServers(), edge.topic, "--produce.max-in-flight=1", "--produce.linger=500ms");
-    KafkaVisitLog log = MainThread.await(KafkaVisitLog.start(vertx, config.common().kafka(), config.common().topics().visits(),
-        config.produce(), () -> true, new EdgeMetrics()), WAIT, "visit log");
+    EdgeConfig config =
+        EdgeFixture.config(
+            broker.bootstrapServers(),
+            edge.topic,
+            "--produce.max-in-flight=1",
+            "--produce.linger=500ms");
+    KafkaVisitLog log =
+        MainThread.await(
+            KafkaVisitLog.start(
+                vertx,
+                config.common().kafka(),
+                config.common().topics().visits(),
+                config.produce(),
+                () -> true,
+                new EdgeMetrics()),
+            WAIT,
+            "visit log");
     try {
       Promise<Future<LogPosition>> second = Promise.promise();
       Promise<Future<LogPosition>> first = Promise.promise();
-      vertx.runOnContext(ignored -> {
-        first.complete(log.append(event("1")));
-        second.complete(log.append(event("2")));
-      });
+      vertx.runOnContext(
+          ignored -> {
+            first.complete(log.append(event("1")));
+            second.complete(log.append(event("2")));
+          });
 
       Future<LogPosition> refused = MainThread.await(second.future(), WAIT, "second");
       assertThat(refused.failed()).as("refused without waiting").isTrue();
-      assertThat(refused.cause()).isInstanceOf(Unavailable.class).hasMessage("too many events are waiting for Kafka");
-      assertThat(MainThread.await(MainThread.await(first.future(), WAIT, "first"), WAIT, "ack").offset()).isZero();
+      assertThat(refused.cause())
+          .isInstanceOf(Unavailable.class)
+          .hasMessage("too many events are waiting for Kafka");
+      assertThat(
+              MainThread.await(MainThread.await(first.future(), WAIT, "first"), WAIT, "ack")
+                  .offset())
+          .isZero();
     } finally {
       log.close();
     }
@@ -89,8 +119,12 @@ class EdgeResilienceIT {
   @Test
   void overTlsTheCookieIsCrossSite(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
     SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-    EdgeFixture edge = EdgeFixture.start(vertx, broker.bootstrapServers(),
-        "--http.tls.cert=" + certificate.certificatePath(), "--http.tls.key=" + certificate.privateKeyPath());
+    EdgeFixture edge =
+        EdgeFixture.start(
+            vertx,
+            broker.bootstrapServers(),
+            "--http.tls.cert=" + certificate.certificatePath(),
+            "--http.tls.key=" + certificate.privateKeyPath());
 
     HttpResponse<Buffer> response = get(client(vertx, edge.port(), true), "/event?c_a=1");
 
@@ -100,18 +134,31 @@ class EdgeResilienceIT {
 
   @Test
   void tlsNeedsBothFiles(@TempDir Path dir) {
-    assertThatThrownBy(() -> EdgeFixture.config("127.0.0.1:9092", "t", "--http.tls.cert=" + dir.resolve("cert.pem")))
+    assertThatThrownBy(
+            () ->
+                EdgeFixture.config(
+                    "127.0.0.1:9092", "t", "--http.tls.cert=" + dir.resolve("cert.pem")))
         .hasMessageContaining("http.tls.cert and http.tls.key go together");
   }
 
   private static VisitEvent event(String visitorId) {
-    return VisitEvent.newBuilder().setEventId("e-" + visitorId).setVisitorId(visitorId).setTime(Instant.now())
-        .setSource(EventSource.EDGE).build();
+    return VisitEvent.newBuilder()
+        .setEventId("e-" + visitorId)
+        .setVisitorId(visitorId)
+        .setTime(Instant.now())
+        .setSource(EventSource.EDGE)
+        .build();
   }
 
   private static WebClient client(Vertx vertx, int port, boolean tls) {
-    return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setSsl(tls).setTrustAll(tls).setVerifyHost(false));
+    return WebClient.create(
+        vertx,
+        new WebClientOptions()
+            .setDefaultHost("127.0.0.1")
+            .setDefaultPort(port)
+            .setSsl(tls)
+            .setTrustAll(tls)
+            .setVerifyHost(false));
   }
 
   private static HttpResponse<Buffer> get(WebClient http, String uri) throws InterruptedException {

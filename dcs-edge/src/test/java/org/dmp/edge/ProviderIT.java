@@ -54,18 +54,32 @@ class ProviderIT {
     taxonomyTopic = UniqueNames.topic("taxonomy");
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create());
-    router.post("/:name").handler(context -> {
-      String name = context.pathParam("name");
-      calls.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
-      questions.put(name, context.body().asJsonObject());
-      switch (name) {
-        case "good", "late-joiner" -> context.json(new JsonObject()
-            .put("signals", new JsonObject().put("c_tier", List.of("gold")).put("score", 7)).put("traits", List.of(201, 202)));
-        case "slow" -> vertx.setTimer(1_000, id -> context.json(new JsonObject().put("traits", List.of(999))));
-        default -> context.response().setStatusCode(500).end();
-      }
-    });
-    HttpServer server = MainThread.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), WAIT, "provider");
+    router
+        .post("/:name")
+        .handler(
+            context -> {
+              String name = context.pathParam("name");
+              calls.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+              questions.put(name, context.body().asJsonObject());
+              switch (name) {
+                case "good", "late-joiner" ->
+                    context.json(
+                        new JsonObject()
+                            .put(
+                                "signals",
+                                new JsonObject().put("c_tier", List.of("gold")).put("score", 7))
+                            .put("traits", List.of(201, 202)));
+                case "slow" ->
+                    vertx.setTimer(
+                        1_000, id -> context.json(new JsonObject().put("traits", List.of(999))));
+                default -> context.response().setStatusCode(500).end();
+              }
+            });
+    HttpServer server =
+        MainThread.await(
+            vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"),
+            WAIT,
+            "provider");
     providerPort = server.actualPort();
     declare(30001, "good");
     declare(30002, "slow");
@@ -74,13 +88,24 @@ class ProviderIT {
   }
 
   @Test
-  void aProvidersAnswerIsRecordedWithTheEventAndMissesAreCountedNotFatal(Vertx vertx) throws Exception {
-    // A deadline the first call (a new connection, code not yet compiled) meets on a busy machine too; "slow" takes 1 s.
-    EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic,
-        "--provider.failures-to-open=2", "--provider.reset-after=1h", "--provider.timeout=500ms");
-    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+  void aProvidersAnswerIsRecordedWithTheEventAndMissesAreCountedNotFatal(Vertx vertx)
+      throws Exception {
+    // A deadline the first call (a new connection, code not yet compiled) meets on a busy machine
+    // too; "slow" takes 1 s.
+    EdgeFixture edge =
+        EdgeFixture.start(
+            vertx,
+            bootstrap,
+            "--topic.taxonomy.name=" + taxonomyTopic,
+            "--provider.failures-to-open=2",
+            "--provider.reset-after=1h",
+            "--provider.timeout=500ms");
+    WebClient http =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
 
-    assertThat(get(http, "/event?c_n=good&d_cid=30001%01user-1", "dmp=111").statusCode()).isEqualTo(200);
+    assertThat(get(http, "/event?c_n=good&d_cid=30001%01user-1", "dmp=111").statusCode())
+        .isEqualTo(200);
     assertThat(get(http, "/event?c_n=slow&d_cid=30002%01user-2").statusCode()).isEqualTo(200);
     for (int i = 0; i < 4; i++) {
       assertThat(get(http, "/event?c_n=broken&d_cid=30003%01user-3").statusCode()).isEqualTo(200);
@@ -89,44 +114,70 @@ class ProviderIT {
 
     List<VisitEvent> events = EdgeFixture.events(edge.readUntil(all -> all.size() == 7));
     VisitEvent good = only(events, "good");
-    assertThat(good.getSignals()).containsEntry("c_tier", List.of("gold")).containsEntry("score", List.of("7"));
+    assertThat(good.getSignals())
+        .containsEntry("c_tier", List.of("gold"))
+        .containsEntry("score", List.of("7"));
     assertThat(good.getRealizedTraits()).containsExactly(201L, 202L);
-    assertThat(questions.get("good")).isEqualTo(new JsonObject().put("dataSourceId", 30001).put("partnerUserId", "user-1").put("visitorId", "111"));
+    assertThat(questions.get("good"))
+        .isEqualTo(
+            new JsonObject()
+                .put("dataSourceId", 30001)
+                .put("partnerUserId", "user-1")
+                .put("visitorId", "111"));
     assertThat(only(events, "slow").getRealizedTraits()).isEmpty();
     assertThat(only(events, "none").getSignals()).containsOnlyKeys("c_n");
     assertThat(calls.get("broken").get()).as("calls before the circuit opened").isEqualTo(2);
 
     String metrics = get(http, "/metrics", null).bodyAsString();
-    assertThat(metrics).contains("dmp_edge_provider_misses_total{data_source=\"30002\",reason=\"timeout\"} 1.0")
+    assertThat(metrics)
+        .contains("dmp_edge_provider_misses_total{data_source=\"30002\",reason=\"timeout\"} 1.0")
         .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"error\"} 2.0")
-        .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"circuit-open\"} 2.0");
+        .contains(
+            "dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"circuit-open\"} 2.0");
   }
 
   @Test
   void aProviderDeclaredWhileTheEdgeRunsIsAskedFromThenOn(Vertx vertx) throws Exception {
-    EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic);
-    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+    EdgeFixture edge =
+        EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic);
+    WebClient http =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
 
     declare(30004, "late-joiner");
 
-    await().atMost(WAIT).until(() -> {
-      get(http, "/event?c_n=late&d_cid=30004%01user-4", null);
-      return calls.containsKey("late-joiner");
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              get(http, "/event?c_n=late&d_cid=30004%01user-4", null);
+              return calls.containsKey("late-joiner");
+            });
   }
 
   @Test
-  void traitsOverPrivateSignalsAreRealizedAtTheEdgeAndOnlyTheirIdsTravel(Vertx vertx) throws Exception {
+  void traitsOverPrivateSignalsAreRealizedAtTheEdgeAndOnlyTheirIdsTravel(Vertx vertx)
+      throws Exception {
     String topic = UniqueNames.topic("private-taxonomy");
-    org.dmp.taxonomy.Taxonomy taxonomy = org.dmp.taxonomy.TaxonomyFile.parse("private", """
+    org.dmp.taxonomy.Taxonomy taxonomy =
+        org.dmp.taxonomy.TaxonomyFile.parse(
+            "private",
+            """
         {"dataSources": [{"id": 1, "name": "Site"}],
          "traits": [
            {"id": 301, "name": "Rich car buyer", "dataSource": 1, "type": "rule", "rule": "p_income >= 50000 AND c_category == \\"cars\\""},
            {"id": 302, "name": "Car page", "dataSource": 1, "type": "rule", "rule": "c_category == \\"cars\\""}]}
         """);
-    org.dmp.taxonomy.TaxonomyPublisher.apply(KafkaClients.of(bootstrap), org.dmp.schemas.topics.Topic.taxonomy(topic), taxonomy, "private", java.time.Clock.systemUTC());
+    org.dmp.taxonomy.TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap),
+        org.dmp.schemas.topics.Topic.taxonomy(topic),
+        taxonomy,
+        "private",
+        java.time.Clock.systemUTC());
     EdgeFixture edge = EdgeFixture.start(vertx, bootstrap, "--topic.taxonomy.name=" + topic);
-    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+    WebClient http =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
 
     get(http, "/event?c_n=rich&c_category=cars&p_income=90000");
     get(http, "/event?c_n=poor&c_category=cars&p_income=10");
@@ -135,27 +186,47 @@ class ProviderIT {
     List<VisitEvent> events = EdgeFixture.events(records);
     assertThat(only(events, "rich").getRealizedTraits()).containsExactly(301L);
     assertThat(only(events, "poor").getRealizedTraits()).isEmpty();
-    records.forEach(record -> assertThat(new String(record.value(), java.nio.charset.StandardCharsets.ISO_8859_1))
-        .doesNotContain("90000").doesNotContain("p_income"));
+    records.forEach(
+        record ->
+            assertThat(new String(record.value(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain("90000")
+                .doesNotContain("p_income"));
   }
 
   private void declare(long dataSourceId, String path) throws Exception {
-    RealtimeProvider provider = path == null ? null : new RealtimeProvider("http://127.0.0.1:" + providerPort + "/" + path);
-    TaxonomyEntry entry = new TaxonomyEntry(new DataSource(dataSourceId, "source " + dataSourceId, provider));
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringSerializer(), AvroSerde.of(TaxonomyEntry.class).serializer())) {
+    RealtimeProvider provider =
+        path == null ? null : new RealtimeProvider("http://127.0.0.1:" + providerPort + "/" + path);
+    TaxonomyEntry entry =
+        new TaxonomyEntry(new DataSource(dataSourceId, "source " + dataSourceId, provider));
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringSerializer(),
+            AvroSerde.of(TaxonomyEntry.class).serializer())) {
       producer.send(new ProducerRecord<>(taxonomyTopic, "dataSource/" + dataSourceId, entry)).get();
-      // Readers switch to what they gathered at a revision marker, as `dmp taxonomy apply` writes one.
-      producer.send(new ProducerRecord<>(taxonomyTopic, "revision", new TaxonomyEntry(
-          new org.dmp.avro.TaxonomyRevision(dataSourceId, java.time.Instant.now(), "test", 1)))).get();
+      // Readers switch to what they gathered at a revision marker, as `dmp taxonomy apply` writes
+      // one.
+      producer
+          .send(
+              new ProducerRecord<>(
+                  taxonomyTopic,
+                  "revision",
+                  new TaxonomyEntry(
+                      new org.dmp.avro.TaxonomyRevision(
+                          dataSourceId, java.time.Instant.now(), "test", 1))))
+          .get();
     }
   }
 
   private static VisitEvent only(List<VisitEvent> events, String name) {
-    return events.stream().filter(event -> event.getSignals().get("c_n").contains(name)).findFirst().orElseThrow();
+    return events.stream()
+        .filter(event -> event.getSignals().get("c_n").contains(name))
+        .findFirst()
+        .orElseThrow();
   }
 
-  private static HttpResponse<Buffer> get(WebClient http, String uri, String cookie) throws InterruptedException {
+  private static HttpResponse<Buffer> get(WebClient http, String uri, String cookie)
+      throws InterruptedException {
     var request = http.get(uri);
     if (cookie != null) {
       request.putHeader("Cookie", cookie);

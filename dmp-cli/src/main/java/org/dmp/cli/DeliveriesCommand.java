@@ -18,49 +18,64 @@ import org.dmp.avro.DeliveryOutcome;
 import org.dmp.schemas.serde.RecordDecodingException;
 import org.dmp.schemas.topics.Topic;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** A visitor's delivery record: every attempt to deliver their changes, from the deliveries topic as it stands now. */
-@Command(name = "deliveries",
-    description = {"Shows a visitor's delivery record: each attempt to deliver their segment changes to a destination,",
-        "oldest first, with its outcome, then a summary. Reads the deliveries topic up to its current end; joins no group."})
+/**
+ * A visitor's delivery record: every attempt to deliver their changes, from the deliveries topic as
+ * it stands now.
+ */
+@Command(
+    name = "deliveries",
+    description = {
+      "Shows a visitor's delivery record: each attempt to deliver their segment changes to a destination,",
+      "oldest first, with its outcome, then a summary. Reads the deliveries topic up to its current end; joins no group."
+    })
 final class DeliveriesCommand implements Callable<Integer> {
   private static final Duration READ_LIMIT = Duration.ofMinutes(5);
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   @Option(names = "--visitor", required = true, paramLabel = "ID", description = "The visitor id.")
   private String visitorId;
 
-  @Mixin
-  private KafkaBootstrap kafka;
+  @Mixin private KafkaBootstrap kafka;
 
   @Override
   public Integer call() {
     if (visitorId.isBlank()) {
       throw new ParameterException(spec.commandLine(), "--visitor must name a visitor id");
     }
-    Topic<String, DeliveryAttempt> deliveries = TopicsCommand.configured(System.getenv()).deliveries();
+    Topic<String, DeliveryAttempt> deliveries =
+        TopicsCommand.configured(System.getenv()).deliveries();
     String topic = deliveries.name();
     List<DeliveryAttempt> attempts = new ArrayList<>();
     int undecodable = 0;
-    try (KafkaConsumer<String, byte[]> consumer = kafka.clients().consumer(Map.<String, Object>of(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+        kafka
+            .clients()
+            .consumer(
+                Map.<String, Object>of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
       if (partitions.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "no topic " + topic + " at " + kafka.servers());
+        throw new ParameterException(
+            spec.commandLine(), "no topic " + topic + " at " + kafka.servers());
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + READ_LIMIT.toNanos();
-      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition)) && System.nanoTime() < deadline) {
+      while (partitions.stream()
+              .anyMatch(partition -> consumer.position(partition) < ends.get(partition))
+          && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           try {
             DeliveryAttempt attempt = deliveries.values().decode(topic, record.value());
@@ -83,13 +98,27 @@ final class DeliveriesCommand implements Callable<Integer> {
     attempts.sort(java.util.Comparator.comparing(DeliveryAttempt::getTime));
     for (DeliveryAttempt attempt : attempts) {
       outcomes.merge(attempt.getOutcome(), 1, Integer::sum);
-      out.printf("%s  destination %d (%s)  attempt %d  %s%s  %d ms  key %s%s%n", attempt.getTime(), attempt.getDestinationId(),
-          attempt.getChannel(), attempt.getAttempt(), attempt.getOutcome(), attempt.getHttpStatus() == null ? "" : " HTTP " + attempt.getHttpStatus(),
-          attempt.getLatencyMs(), attempt.getIdempotencyKey(), attempt.getDetail() == null ? "" : "  " + attempt.getDetail());
+      out.printf(
+          "%s  destination %d (%s)  attempt %d  %s%s  %d ms  key %s%s%n",
+          attempt.getTime(),
+          attempt.getDestinationId(),
+          attempt.getChannel(),
+          attempt.getAttempt(),
+          attempt.getOutcome(),
+          attempt.getHttpStatus() == null ? "" : " HTTP " + attempt.getHttpStatus(),
+          attempt.getLatencyMs(),
+          attempt.getIdempotencyKey(),
+          attempt.getDetail() == null ? "" : "  " + attempt.getDetail());
     }
-    out.printf("Visitor %s: %d attempts in %s (%d delivered, %d retried, %d dead-lettered)%s%n", visitorId, attempts.size(), topic,
-        outcomes.getOrDefault(DeliveryOutcome.DELIVERED, 0), outcomes.getOrDefault(DeliveryOutcome.RETRYING, 0),
-        outcomes.getOrDefault(DeliveryOutcome.DEAD_LETTERED, 0), undecodable == 0 ? "" : "; " + undecodable + " records could not be decoded");
+    out.printf(
+        "Visitor %s: %d attempts in %s (%d delivered, %d retried, %d dead-lettered)%s%n",
+        visitorId,
+        attempts.size(),
+        topic,
+        outcomes.getOrDefault(DeliveryOutcome.DELIVERED, 0),
+        outcomes.getOrDefault(DeliveryOutcome.RETRYING, 0),
+        outcomes.getOrDefault(DeliveryOutcome.DEAD_LETTERED, 0),
+        undecodable == 0 ? "" : "; " + undecodable + " records could not be decoded");
     out.flush();
   }
 }

@@ -10,30 +10,30 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.dmp.avro.BatchTarget;
+import org.dmp.avro.Destination;
+import org.dmp.avro.HttpTarget;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.partner.SamplePartner;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
-import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.taxonomy.Taxonomy;
-import org.dmp.taxonomy.TaxonomyException;
-import org.dmp.taxonomy.TaxonomyFile;
-import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.sync.PartnerSyncConfig;
 import org.dmp.sync.PartnerSyncMain;
-import org.dmp.partner.SamplePartner;
-import org.dmp.avro.Destination;
-import org.dmp.avro.HttpTarget;
-import org.dmp.avro.BatchTarget;
+import org.dmp.taxonomy.Taxonomy;
+import org.dmp.taxonomy.TaxonomyException;
+import org.dmp.taxonomy.TaxonomyFile;
+import org.dmp.taxonomy.TaxonomyPublisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,34 +44,52 @@ import picocli.CommandLine.Spec;
  * Everything that exists so far, on one machine: the embedded broker, the topics of DESIGN.md and
  * the three services sharing one Vert.x instance. Grows with each piece of the pipeline.
  */
-@Command(name = "demo",
-    description = {"Runs the whole pipeline on an embedded broker: prints a line starting 'DMP ready:' with its URLs once",
-        "everything serves, and runs until Ctrl-C."})
+@Command(
+    name = "demo",
+    description = {
+      "Runs the whole pipeline on an embedded broker: prints a line starting 'DMP ready:' with its URLs once",
+      "everything serves, and runs until Ctrl-C."
+    })
 final class DemoCommand implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
   /** The secret of any signing whose environment variable is unset: the demo runs with no setup. */
   private static final String DEMO_SECRET = "demo-secret";
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--kafka-port", description = "Port of the embedded broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kafka-port",
+      description = "Port of the embedded broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int kafkaPort;
 
-  @Option(names = "--edge-port", description = "Port of the DCS edge; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--edge-port",
+      description = "Port of the DCS edge; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int edgePort;
 
-  @Option(names = "--partner-port", description = "Port of the sample partner endpoint; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partner-port",
+      description =
+          "Port of the sample partner endpoint; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int partnerPort;
 
-  @Option(names = "--batch-interval", paramLabel = "DURATION",
-      description = "Window of the sample taxonomy's batch destination, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-interval",
+      paramLabel = "DURATION",
+      description =
+          "Window of the sample taxonomy's batch destination, ISO-8601 (default: ${DEFAULT-VALUE}).")
   private Duration batchInterval;
 
-  @Option(names = "--data-dir", description = "Folder for all the demo's data; kept across runs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      description = "Folder for all the demo's data; kept across runs (default: ${DEFAULT-VALUE}).")
   private Path dataDir;
 
-  @Option(names = "--taxonomy", paramLabel = "FILE", description = "Taxonomy file to use instead of the sample one.")
+  @Option(
+      names = "--taxonomy",
+      paramLabel = "FILE",
+      description = "Taxonomy file to use instead of the sample one.")
   private Path taxonomy;
 
   @Override
@@ -84,7 +102,9 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--taxonomy " + e.getMessage());
     }
     Shutdown shutdown = new Shutdown();
-    EmbeddedKafkaBroker broker = shutdown.closeAtExit(EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of()));
+    EmbeddedKafkaBroker broker =
+        shutdown.closeAtExit(
+            EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of()));
     String bootstrap = broker.bootstrapServers();
     List<String> kafka = List.of("--kafka.bootstrap", bootstrap);
     Map<String, String> env = System.getenv();
@@ -93,46 +113,119 @@ final class DemoCommand implements Callable<Integer> {
     TopicsCommand.createMissing(topics, KafkaClients.of(bootstrap));
 
     // One event loop per core, not Vert.x's two: the broker and the stream threads share the cores.
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
-    shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services"));
-    Function<String, Optional<String>> secrets = name -> Optional.ofNullable(env.get(name)).or(() -> Optional.of(DEMO_SECRET));
-    SamplePartner partner = new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true, 0);
+    Vertx vertx =
+        Vertx.vertx(
+            new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+    shutdown.closeAtExit(() -> ServiceMain.stop(vertx, "demo services", Duration.ZERO));
+    Function<String, Optional<String>> secrets =
+        name -> Optional.ofNullable(env.get(name)).or(() -> Optional.of(DEMO_SECRET));
+    SamplePartner partner =
+        new SamplePartner(partnerPort, verification(sampleOrGiven, secrets), true, 0);
     MainThread.await(vertx.deployVerticle(partner), START_TIMEOUT, "starting the sample partner");
     Path outboxes = dataDir.resolve("outbox").toAbsolutePath();
     if (taxonomy == null) {
       sampleOrGiven = forDemo(sampleOrGiven, partner.url(), outboxes, batchInterval);
     }
     String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
-    TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), sampleOrGiven,
-        taxonomySource, Clock.systemUTC());
+    TaxonomyPublisher.Applied applied =
+        TaxonomyPublisher.apply(
+            KafkaClients.of(bootstrap),
+            topics.taxonomy(),
+            sampleOrGiven,
+            taxonomySource,
+            Clock.systemUTC());
 
     // The qualifier first: the edge's same-hit answers ask its query API.
-    RunningService qualifier = MainThread.await(QualifierMain.start(vertx, QualifierConfig.SETTINGS.read(env,
-        withPort(append(kafka, "--qualifier.state-dir", dataDir.resolve("qualifier").toString()), 0), QualifierConfig::read)),
-        START_TIMEOUT, "starting the qualifier");
-    List<String> edgeSettings = append(withPort(kafka, edgePort), "--answers.qualifier-url", "http://127.0.0.1:" + qualifier.httpPort());
-    List<RunningService> others = MainThread.await(Future.all(
-        EdgeMain.start(vertx, EdgeConfig.SETTINGS.read(env, edgeSettings, EdgeConfig::read)),
-        PartnerSyncMain.start(vertx, PartnerSyncMain.SETTINGS.read(env,
-            append(withPort(kafka, 0), "--sync.batch.spool-dir", dataDir.resolve("partner-sync").toString()), PartnerSyncConfig::read), secrets)),
-        START_TIMEOUT, "starting the services").list();
+    RunningService qualifier =
+        MainThread.await(
+            QualifierMain.start(
+                vertx,
+                QualifierConfig.SETTINGS.read(
+                    env,
+                    withPort(
+                        append(
+                            kafka,
+                            "--qualifier.state-dir",
+                            dataDir.resolve("qualifier").toString()),
+                        0),
+                    QualifierConfig::read)),
+            START_TIMEOUT,
+            "starting the qualifier");
+    List<String> edgeSettings =
+        append(
+            withPort(kafka, edgePort),
+            "--answers.qualifier-url",
+            "http://127.0.0.1:" + qualifier.httpPort());
+    List<RunningService> others =
+        MainThread.await(
+                Future.all(
+                    EdgeMain.start(
+                        vertx, EdgeConfig.SETTINGS.read(env, edgeSettings, EdgeConfig::read)),
+                    PartnerSyncMain.start(
+                        vertx,
+                        PartnerSyncMain.SETTINGS.read(
+                            env,
+                            append(
+                                withPort(kafka, 0),
+                                "--sync.batch.spool-dir",
+                                dataDir.resolve("partner-sync").toString()),
+                            PartnerSyncConfig::read),
+                        secrets)),
+                START_TIMEOUT,
+                "starting the services")
+            .list();
     List<RunningService> services = List.of(others.get(0), qualifier, others.get(1));
 
     var out = spec.commandLine().getOut();
     StringBuilder ready = new StringBuilder("DMP ready:");
-    services.forEach(service -> ready.append(' ').append(service.name()).append("=http://127.0.0.1:").append(service.httpPort()).append('/'));
-    out.println(ready.append(" partner=").append(partner.url()).append(" kafka=").append(bootstrap));
+    services.forEach(
+        service ->
+            ready
+                .append(' ')
+                .append(service.name())
+                .append("=http://127.0.0.1:")
+                .append(service.httpPort())
+                .append('/'));
+    out.println(
+        ready.append(" partner=").append(partner.url()).append(" kafka=").append(bootstrap));
     out.println("  topics: " + topics);
-    out.println("  taxonomy: " + taxonomySource + " applied as revision " + applied.revision() + " (" + applied.items() + " items)");
+    out.println(
+        "  taxonomy: "
+            + taxonomySource
+            + " applied as revision "
+            + applied.revision()
+            + " ("
+            + applied.items()
+            + " items)");
     out.println("  data:   " + dataDir.toAbsolutePath());
-    out.println("  send a tag call: curl -i 'http://127.0.0.1:" + services.get(0).httpPort() + "/event?c_category=shoes&d_rtbd=json'");
-    out.println("  watch a topic: ./dmp tail " + topics.name(TopicRole.VISITS) + " --bootstrap " + bootstrap + " --from-beginning");
+    out.println(
+        "  send a tag call: curl -i 'http://127.0.0.1:"
+            + services.get(0).httpPort()
+            + "/event?c_category=shoes&d_rtbd=json'");
+    out.println(
+        "  watch a topic: ./dmp tail "
+            + topics.name(TopicRole.VISITS)
+            + " --bootstrap "
+            + bootstrap
+            + " --from-beginning");
     if (taxonomy == null) {
-      out.println("  batch files: " + outboxes + " (the sample's batch destination writes one every " + batchInterval + ")");
+      out.println(
+          "  batch files: "
+              + outboxes
+              + " (the sample's batch destination writes one every "
+              + batchInterval
+              + ")");
     }
-    out.println("  partner: " + partner.url() + " logs each real-time delivery it receives; unset signing secrets are '" + DEMO_SECRET + "'");
-    out.println("  a visitor's deliveries: ./dmp deliveries --visitor 778 --bootstrap " + bootstrap
-        + "  (send the tag call above three times with d_cid=20001%01dsp-778 and cookie dmp=778)");
+    out.println(
+        "  partner: "
+            + partner.url()
+            + " logs each real-time delivery it receives; unset signing secrets are '"
+            + DEMO_SECRET
+            + "'");
+    out.println(
+        "  a visitor's deliveries: ./dmp deliveries --visitor 778 --bootstrap "
+            + bootstrap
+            + "  (send the tag call above three times with d_cid=20001%01dsp-778 and cookie dmp=778)");
     out.println("  Ctrl-C stops everything.");
     out.flush();
     shutdown.await();
@@ -142,14 +235,17 @@ final class DemoCommand implements Callable<Integer> {
   private void checkOptions() {
     for (int port : new int[] {kafkaPort, edgePort, partnerPort}) {
       if (port < 0 || port > 65_535) {
-        throw new ParameterException(spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);
+        throw new ParameterException(
+            spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);
       }
     }
     if (batchInterval.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new ParameterException(spec.commandLine(), "--batch-interval must be at least one second, was " + batchInterval);
+      throw new ParameterException(
+          spec.commandLine(), "--batch-interval must be at least one second, was " + batchInterval);
     }
     if (taxonomy != null && !Files.isReadable(taxonomy)) {
-      throw new ParameterException(spec.commandLine(), "--taxonomy " + taxonomy + ": no readable file there");
+      throw new ParameterException(
+          spec.commandLine(), "--taxonomy " + taxonomy + ": no readable file there");
     }
   }
 
@@ -158,27 +254,47 @@ final class DemoCommand implements Callable<Integer> {
    * own partner endpoint instead of the example URL, and batch destinations write a file a minute
    * into the demo's data folder instead of once a day.
    */
-  private static Taxonomy forDemo(Taxonomy taxonomy, String partnerUrl, Path outboxes, Duration batchInterval) {
-    List<Destination> destinations = taxonomy.destinations().stream().map(destination -> {
-      Destination.Builder demo = Destination.newBuilder(destination);
-      if (destination.getHttp() != null) {
-        demo.setHttp(HttpTarget.newBuilder(destination.getHttp()).setUrl(partnerUrl).build());
-      }
-      if (destination.getBatch() != null) {
-        demo.setBatch(BatchTarget.newBuilder(destination.getBatch()).setInterval(batchInterval.toString())
-            .setOutbox(outboxes.resolve(Long.toString(destination.getId())).toString()).build());
-      }
-      return demo.build();
-    }).toList();
-    return new Taxonomy(taxonomy.dataSources(), taxonomy.traits(), taxonomy.segments(), destinations);
+  private static Taxonomy forDemo(
+      Taxonomy taxonomy, String partnerUrl, Path outboxes, Duration batchInterval) {
+    List<Destination> destinations =
+        taxonomy.destinations().stream()
+            .map(
+                destination -> {
+                  Destination.Builder demo = Destination.newBuilder(destination);
+                  if (destination.getHttp() != null) {
+                    demo.setHttp(
+                        HttpTarget.newBuilder(destination.getHttp()).setUrl(partnerUrl).build());
+                  }
+                  if (destination.getBatch() != null) {
+                    demo.setBatch(
+                        BatchTarget.newBuilder(destination.getBatch())
+                            .setInterval(batchInterval.toString())
+                            .setOutbox(
+                                outboxes.resolve(Long.toString(destination.getId())).toString())
+                            .build());
+                  }
+                  return demo.build();
+                })
+            .toList();
+    return new Taxonomy(
+        taxonomy.dataSources(), taxonomy.traits(), taxonomy.segments(), destinations);
   }
 
   /** The partner checks signatures as the first signed http destination signs them. */
-  private static Optional<SamplePartner.Verification> verification(Taxonomy taxonomy, Function<String, Optional<String>> secrets) {
-    return taxonomy.destinations().stream().filter(destination -> destination.getHttp() != null && destination.getHttp().getSigning() != null)
-        .map(destination -> destination.getHttp().getSigning()).findFirst()
-        .map(signing -> new SamplePartner.Verification(signing.getAlgorithm(), signing.getHeader(),
-            List.of(secrets.apply(signing.getSecretEnv()).orElseThrow().split(","))));
+  private static Optional<SamplePartner.Verification> verification(
+      Taxonomy taxonomy, Function<String, Optional<String>> secrets) {
+    return taxonomy.destinations().stream()
+        .filter(
+            destination ->
+                destination.getHttp() != null && destination.getHttp().getSigning() != null)
+        .map(destination -> destination.getHttp().getSigning())
+        .findFirst()
+        .map(
+            signing ->
+                new SamplePartner.Verification(
+                    signing.getAlgorithm(),
+                    signing.getHeader(),
+                    List.of(secrets.apply(signing.getSecretEnv()).orElseThrow().split(","))));
   }
 
   private static List<String> withPort(List<String> args, int port) {

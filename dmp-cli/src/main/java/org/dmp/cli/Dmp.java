@@ -1,20 +1,36 @@
 package org.dmp.cli;
 
 import java.util.function.Consumer;
+import org.dmp.cli.bench.BenchCommand;
 import org.dmp.edge.EdgeMain;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.sync.PartnerSyncMain;
-import org.dmp.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
-/** The {@code dmp} command: the one entry point of the platform for users, docs, tests and benchmarks. */
-@Command(name = "dmp",
+/**
+ * The {@code dmp} command: the one entry point of the platform for users, docs, tests and
+ * benchmarks.
+ */
+@Command(
+    name = "dmp",
     description = "Kafka-native audience data platform.",
-    scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Dmp.ManifestVersion.class,
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    versionProvider = Dmp.ManifestVersion.class,
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BrokerCommand.class, TailCommand.class, TopicsCommand.class, TaxonomyCommand.class, PrivacyCommand.class, DeliveriesCommand.class, BenchCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      DemoCommand.class,
+      BrokerCommand.class,
+      TailCommand.class,
+      TopicsCommand.class,
+      TaxonomyCommand.class,
+      PrivacyCommand.class,
+      DeliveriesCommand.class,
+      BenchCommand.class
+    })
 public final class Dmp {
   private Dmp() {}
 
@@ -25,18 +41,35 @@ public final class Dmp {
   /** The command tree, with option defaults from dmp-cli.properties and DMP_ variables. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Dmp());
-    addService(commandLine, "edge", "Runs the DCS edge against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.", EdgeMain::main);
-    addService(commandLine, "qualifier", "Runs the qualifier against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.", QualifierMain::main);
-    addService(commandLine, "partner-sync", "Runs partner-sync against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.", PartnerSyncMain::main);
+    addService(
+        commandLine,
+        "edge",
+        "Runs the DCS edge against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
+        EdgeMain::main);
+    addService(
+        commandLine,
+        "qualifier",
+        "Runs the qualifier against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
+        QualifierMain::main);
+    addService(
+        commandLine,
+        "partner-sync",
+        "Runs partner-sync against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
+        PartnerSyncMain::main);
     commandLine.setDefaultValueProvider(CliDefaults.fromEnvironment(System.getenv()));
     commandLine.setExecutionStrategy(new CommandLine.RunLast());
     return commandLine;
   }
 
-  private static void addService(CommandLine commandLine, String name, String description, Consumer<String[]> main) {
+  private static void addService(
+      CommandLine commandLine, String name, String description, Consumer<String[]> main) {
     CommandLine service = new CommandLine(new ServiceCommand(main));
-    service.getCommandSpec().usageMessage().description(description,
-        "Every setting of its properties file is a flag: --key=value (e.g. --bootstrap=HOST:PORT, --port=N).");
+    service
+        .getCommandSpec()
+        .usageMessage()
+        .description(
+            description,
+            "Every setting of its properties file is a flag: --key=value (e.g. --bootstrap=HOST:PORT, --port=N).");
     commandLine.addSubcommand(name, service);
   }
 
@@ -54,8 +87,7 @@ public final class Dmp {
   static final class ServiceCommand implements Runnable {
     private final Consumer<String[]> main;
 
-    @CommandLine.Unmatched
-    private java.util.List<String> settings = new java.util.ArrayList<>();
+    @CommandLine.Unmatched private java.util.List<String> settings = new java.util.ArrayList<>();
 
     ServiceCommand(Consumer<String[]> main) {
       this.main = main;

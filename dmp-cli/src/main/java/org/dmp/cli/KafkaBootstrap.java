@@ -7,22 +7,32 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code --bootstrap} and {@code --kafka-config} options of every command that talks to Kafka;
- * {@link CliDefaults} gives their defaults ({@code kafka.bootstrap}, {@code kafka.client.config-file}).
+ * {@link CliDefaults} gives their defaults ({@code kafka.bootstrap}, {@code
+ * kafka.client.config-file}).
  */
 final class KafkaBootstrap {
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
   private String servers;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "A Kafka client properties file (TLS, SASL) for every client the command makes (default: none).")
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      description =
+          "A Kafka client properties file (TLS, SASL) for every client the command makes (default: none).")
   private String configFile;
 
   String servers() {
     return servers;
   }
 
-  /** @throws IllegalArgumentException naming the file, when it cannot be read */
+  /**
+   * @throws IllegalArgumentException naming the file, when it cannot be read
+   */
   KafkaClients clients() {
-    return KafkaClients.of(servers, Optional.ofNullable(configFile).filter(file -> !file.isBlank()).map(Path::of));
+    return KafkaClients.of(
+        servers, Optional.ofNullable(configFile).filter(file -> !file.isBlank()).map(Path::of));
   }
 }

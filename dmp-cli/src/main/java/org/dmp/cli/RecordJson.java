@@ -16,12 +16,15 @@ final class RecordJson {
   private RecordJson() {}
 
   static String format(ConsumerRecord<byte[], byte[]> record) {
-    JsonObject json = new JsonObject()
-        .put("topic", record.topic())
-        .put("partition", record.partition())
-        .put("offset", record.offset())
-        .put("timestamp", record.timestamp())
-        .put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
+    JsonObject json =
+        new JsonObject()
+            .put("topic", record.topic())
+            .put("partition", record.partition())
+            .put("offset", record.offset())
+            .put("timestamp", record.timestamp())
+            .put(
+                "key",
+                record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
     byte[] value = record.value();
     if (value == null) {
       return json.putNull("value").encode();

@@ -26,7 +26,9 @@ final class Shutdown {
     return resource;
   }
 
-  /** Blocks the calling (main) thread until the process is asked to stop and everything is closed. */
+  /**
+   * Blocks the calling (main) thread until the process is asked to stop and everything is closed.
+   */
   void await() throws InterruptedException {
     closed.await();
   }

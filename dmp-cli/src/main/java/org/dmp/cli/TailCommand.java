@@ -13,8 +13,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -24,29 +24,35 @@ import picocli.CommandLine.Spec;
  * Reads a topic without joining a consumer group, so watching a topic never moves anybody's
  * committed offsets nor leaves a group behind.
  */
-@Command(name = "tail",
-    description = {"Prints a topic's records, one JSON object per line: topic, partition, offset, timestamp, key, value.",
-        "Avro values are decoded by their schema fingerprint; a record that cannot be decoded gets an \"error\" field.",
-        "Without --max or --timeout it follows the topic until Ctrl-C. A missing topic is waited for, not an error."})
+@Command(
+    name = "tail",
+    description = {
+      "Prints a topic's records, one JSON object per line: topic, partition, offset, timestamp, key, value.",
+      "Avro values are decoded by their schema fingerprint; a record that cannot be decoded gets an \"error\" field.",
+      "Without --max or --timeout it follows the topic until Ctrl-C. A missing topic is waited for, not an error."
+    })
 final class TailCommand implements Callable<Integer> {
   private static final Duration POLL = Duration.ofMillis(200);
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to read.")
   private String topic;
 
-  @Mixin
-  private KafkaBootstrap kafka;
+  @Mixin private KafkaBootstrap kafka;
 
-  @Option(names = "--from-beginning", description = "Start at the oldest record instead of only new ones.")
+  @Option(
+      names = "--from-beginning",
+      description = "Start at the oldest record instead of only new ones.")
   private boolean fromBeginning;
 
   @Option(names = "--max", paramLabel = "N", description = "Exit after N records.")
   private Long max;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Exit when no record has arrived for this many seconds.")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "Exit when no record has arrived for this many seconds.")
   private Long timeoutSeconds;
 
   @Override
@@ -55,7 +61,8 @@ final class TailCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max must be at least 1, was " + max);
     }
     if (timeoutSeconds != null && timeoutSeconds < 1) {
-      throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, was " + timeoutSeconds);
+      throw new ParameterException(
+          spec.commandLine(), "--timeout must be at least 1 second, was " + timeoutSeconds);
     }
     PrintWriter out = spec.commandLine().getOut();
     Duration idleLimit = timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds);
@@ -84,16 +91,26 @@ final class TailCommand implements Callable<Integer> {
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {
-    Map<String, Object> config = Map.of(
-        ConsumerConfig.CLIENT_ID_CONFIG, "dmp-tail",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        // Watching a topic that does not exist yet must not create it with broker defaults.
-        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 1_000);
-    return kafka.clients().consumer(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "dmp-tail",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            // Watching a topic that does not exist yet must not create it with broker defaults.
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+            false,
+            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            1_000);
+    return kafka
+        .clients()
+        .consumer(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Assigns every partition of the topic; false while the topic does not exist or Kafka does not answer. */
+  /**
+   * Assigns every partition of the topic; false while the topic does not exist or Kafka does not
+   * answer.
+   */
   private boolean assignAll(KafkaConsumer<byte[], byte[]> consumer) {
     List<PartitionInfo> partitions;
     try {
@@ -105,7 +122,8 @@ final class TailCommand implements Callable<Integer> {
       sleep(POLL);
       return false;
     }
-    List<TopicPartition> assigned = partitions.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
+    List<TopicPartition> assigned =
+        partitions.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
     consumer.assign(assigned);
     if (fromBeginning) {
       consumer.seekToBeginning(assigned);

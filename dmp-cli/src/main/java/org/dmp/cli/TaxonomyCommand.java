@@ -4,27 +4,32 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyException;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
-import org.dmp.schemas.topics.TopicRole;
-import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "taxonomy", description = "Checks a taxonomy file, or publishes it to the taxonomy topic.",
-    synopsisSubcommandLabel = "COMMAND", subcommands = {TaxonomyCommand.Validate.class, TaxonomyCommand.Apply.class})
+@Command(
+    name = "taxonomy",
+    description = "Checks a taxonomy file, or publishes it to the taxonomy topic.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {TaxonomyCommand.Validate.class, TaxonomyCommand.Apply.class})
 final class TaxonomyCommand {
   private TaxonomyCommand() {}
 
-  @Command(name = "validate", description = "Checks FILE and reports every problem with its JSON path; exits 1 if there is any.")
+  @Command(
+      name = "validate",
+      description =
+          "Checks FILE and reports every problem with its JSON path; exits 1 if there is any.")
   static final class Validate implements Callable<Integer> {
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", description = "The taxonomy file (JSON, see DESIGN.md).")
     private Path file;
@@ -35,17 +40,19 @@ final class TaxonomyCommand {
     }
   }
 
-  @Command(name = "apply", description = {"Checks FILE, then publishes it to the taxonomy topic as one transaction:",
-      "items it no longer holds are deleted, and every reader switches to it while running."})
+  @Command(
+      name = "apply",
+      description = {
+        "Checks FILE, then publishes it to the taxonomy topic as one transaction:",
+        "items it no longer holds are deleted, and every reader switches to it while running."
+      })
   static final class Apply implements Callable<Integer> {
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", description = "The taxonomy file (JSON, see DESIGN.md).")
     private Path file;
 
-    @Mixin
-    private KafkaBootstrap kafka;
+    @Mixin private KafkaBootstrap kafka;
 
     @Override
     public Integer call() throws Exception {
@@ -55,10 +62,26 @@ final class TaxonomyCommand {
       }
       Topics topics = TopicsCommand.configured(System.getenv());
       TopicsCommand.createMissing(topics, kafka.clients());
-      TaxonomyPublisher.Applied applied = TaxonomyPublisher.apply(kafka.clients(), topics.taxonomy(), taxonomy,
-          file.getFileName().toString(), Clock.systemUTC());
-      spec.commandLine().getOut().println("Applied " + file + " as revision " + applied.revision() + " of " + topics.name(TopicRole.TAXONOMY)
-          + ": " + applied.items() + " items" + (applied.removed().isEmpty() ? "" : ", removed " + applied.removed()));
+      TaxonomyPublisher.Applied applied =
+          TaxonomyPublisher.apply(
+              kafka.clients(),
+              topics.taxonomy(),
+              taxonomy,
+              file.getFileName().toString(),
+              Clock.systemUTC());
+      spec.commandLine()
+          .getOut()
+          .println(
+              "Applied "
+                  + file
+                  + " as revision "
+                  + applied.revision()
+                  + " of "
+                  + topics.name(TopicRole.TAXONOMY)
+                  + ": "
+                  + applied.items()
+                  + " items"
+                  + (applied.removed().isEmpty() ? "" : ", removed " + applied.removed()));
       return 0;
     }
   }
@@ -68,8 +91,17 @@ final class TaxonomyCommand {
     try {
       Taxonomy taxonomy = TaxonomyFile.read(file);
       PrintWriter out = spec.commandLine().getOut();
-      out.println(file + " is valid: " + taxonomy.dataSources().size() + " data sources, " + taxonomy.traits().size() + " traits, "
-          + taxonomy.segments().size() + " segments, " + taxonomy.destinations().size() + " destinations");
+      out.println(
+          file
+              + " is valid: "
+              + taxonomy.dataSources().size()
+              + " data sources, "
+              + taxonomy.traits().size()
+              + " traits, "
+              + taxonomy.segments().size()
+              + " segments, "
+              + taxonomy.destinations().size()
+              + " destinations");
       out.flush();
       return taxonomy;
     } catch (TaxonomyException e) {

@@ -8,25 +8,28 @@ import org.apache.kafka.clients.admin.Admin;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "topics",
-    description = {"Creates the pipeline's topics that do not exist yet; existing ones are left as they are.",
-        "Names, partitions and retention come from dmp-topics.properties and DMP_TOPIC_... variables."})
+@Command(
+    name = "topics",
+    description = {
+      "Creates the pipeline's topics that do not exist yet; existing ones are left as they are.",
+      "Names, partitions and retention come from dmp-topics.properties and DMP_TOPIC_... variables."
+    })
 public final class TopicsCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Mixin
-  private KafkaBootstrap kafka;
+  @Mixin private KafkaBootstrap kafka;
 
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
     Topics topics = configured(System.getenv());
     List<String> created = createMissing(topics, kafka.clients());
-    spec.commandLine().getOut().println("Topics " + topics + " at " + kafka.servers() + "; created now: " + created);
+    spec.commandLine()
+        .getOut()
+        .println("Topics " + topics + " at " + kafka.servers() + "; created now: " + created);
     return 0;
   }
 
@@ -35,7 +38,8 @@ public final class TopicsCommand implements Callable<Integer> {
     return CliDefaults.SPEC.read(env, List.of(), Topics::read);
   }
 
-  public static List<String> createMissing(Topics topics, KafkaClients kafka) throws InterruptedException, ExecutionException {
+  public static List<String> createMissing(Topics topics, KafkaClients kafka)
+      throws InterruptedException, ExecutionException {
     try (Admin admin = kafka.admin(Map.of())) {
       return topics.createMissing(admin);
     }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code dmp} script at the repository root, run as a user runs it, over the packaged jar. */
 class DmpScriptIT {
-  private static final Path REPOSITORY = Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
+  private static final Path REPOSITORY =
+      Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
   private Process process;
@@ -49,11 +50,13 @@ class DmpScriptIT {
 
     assertThat(exited()).isTrue();
     assertThat(process.exitValue()).isZero();
-    assertThat(String.join("\n", stdout)).contains("demo", "broker", "tail", "topics", "edge", "qualifier", "partner-sync");
+    assertThat(String.join("\n", stdout))
+        .contains("demo", "broker", "tail", "topics", "edge", "qualifier", "partner-sync");
   }
 
   @Test
-  void brokerServesUntilSigtermThenStopsCleanlyAndKeepsItsData(@TempDir Path dataDir) throws Exception {
+  void brokerServesUntilSigtermThenStopsCleanlyAndKeepsItsData(@TempDir Path dataDir)
+      throws Exception {
     start("broker", "--port", "0", "--data-dir", dataDir.toString());
 
     String address = awaitLine(Pattern.compile("(127\\.0\\.0\\.1:\\d+)")).group(1);
@@ -69,51 +72,111 @@ class DmpScriptIT {
 
   @Test
   void demoStartsEverythingAndPrintsItsUrls(@TempDir Path dataDir) throws Exception {
-    start("demo", "--kafka-port", "0", "--edge-port", "0", "--partner-port", "0", "--batch-interval", "PT2S", "--data-dir",
+    start(
+        "demo",
+        "--kafka-port",
+        "0",
+        "--edge-port",
+        "0",
+        "--partner-port",
+        "0",
+        "--batch-interval",
+        "PT2S",
+        "--data-dir",
         dataDir.toString());
 
-    Matcher ready = awaitLine(Pattern.compile("^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$"));
-    awaitLine(Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
+    Matcher ready =
+        awaitLine(
+            Pattern.compile(
+                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$"));
+    awaitLine(
+        Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (int service = 1; service <= 3; service++) {
       URI health = URI.create(ready.group(service) + "health/ready");
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  http.send(
+                              HttpRequest.newBuilder(health).build(),
+                              HttpResponse.BodyHandlers.ofString())
+                          .statusCode()
+                      == 200);
     }
     TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(4));
     assertThat(topics.exitCode()).isZero();
     assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
 
-    // The third shoe page puts visitor 778 in segment 5001, and the same-hit answer says so, with its cookie destination.
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      String answer = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_category=shoes&d_rtbd=json&d_cts=2&d_cid=20001%01dsp-778"))
-          .header("Cookie", "dmp=778").build(), HttpResponse.BodyHandlers.ofString()).body();
-      return answer.contains("\"segments\":[5001]") && answer.contains("{\"cn\":\"aam\",\"cv\":\"seg=shoes\",\"ttl\":30,\"dmn\":\"\"}");
-    });
+    // The third shoe page puts visitor 778 in segment 5001, and the same-hit answer says so, with
+    // its cookie destination.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              String answer =
+                  http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      ready.group(1)
+                                          + "event?c_category=shoes&d_rtbd=json&d_cts=2&d_cid=20001%01dsp-778"))
+                              .header("Cookie", "dmp=778")
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body();
+              return answer.contains("\"segments\":[5001]")
+                  && answer.contains(
+                      "{\"cn\":\"aam\",\"cv\":\"seg=shoes\",\"ttl\":30,\"dmn\":\"\"}");
+            });
 
-    // Visitor 778 has an id at DSP Alpha, so partner sync delivers the change to its real-time endpoint and its topic.
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      String record = TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(4)).out();
-      return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200") && record.contains("destination 9005 (KAFKA)");
-    });
-    assertThat(String.join("\n", stderr)).contains("Sample partner: POST from destination 9001 with 1 users");
-    // ... and the sample batch destination lists them in the file of a window, in the demo's data folder.
+    // Visitor 778 has an id at DSP Alpha, so partner sync delivers the change to its real-time
+    // endpoint and its topic.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              String record =
+                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(4))
+                      .out();
+              return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200")
+                  && record.contains("destination 9005 (KAFKA)");
+            });
+    assertThat(String.join("\n", stderr))
+        .contains("Sample partner: POST from destination 9001 with 1 users");
+    // ... and the sample batch destination lists them in the file of a window, in the demo's data
+    // folder.
     Path outbox = dataDir.resolve("outbox").resolve("9002");
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      try (var files = java.nio.file.Files.list(outbox)) {
-        return files.filter(file -> file.getFileName().toString().matches("ftp_9002_20001_XYZCustomer_iter_\\d{13}\\.sync"))
-            .anyMatch(file -> readLines(file).contains("dsp-778 5001 "));
-      } catch (java.io.IOException notYet) {
-        return false;
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              try (var files = java.nio.file.Files.list(outbox)) {
+                return files
+                    .filter(
+                        file ->
+                            file.getFileName()
+                                .toString()
+                                .matches("ftp_9002_20001_XYZCustomer_iter_\\d{13}\\.sync"))
+                    .anyMatch(file -> readLines(file).contains("dsp-778 5001 "));
+              } catch (java.io.IOException notYet) {
+                return false;
+              }
+            });
 
-    // A big basket puts visitor 777 in segment 5002 of the sample taxonomy; opting out takes them out.
-    HttpResponse<String> tagCall = http.send(HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_cart=250"))
-        .header("Cookie", "dmp=777").build(), HttpResponse.BodyHandlers.ofString());
+    // A big basket puts visitor 777 in segment 5002 of the sample taxonomy; opting out takes them
+    // out.
+    HttpResponse<String> tagCall =
+        http.send(
+            HttpRequest.newBuilder(URI.create(ready.group(1) + "event?c_cart=250"))
+                .header("Cookie", "dmp=777")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(tagCall.statusCode()).isEqualTo(200);
     awaitSegmentsLine(ready.group(4), "\"added\":[5002]");
-    assertThat(TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(4)).exitCode()).isZero();
+    assertThat(
+            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(4))
+                .exitCode())
+        .isZero();
     awaitSegmentsLine(ready.group(4), "\"optedOut\":true");
     sigterm();
 
@@ -122,7 +185,12 @@ class DmpScriptIT {
 
   @Test
   void demoRefusesAMissingTaxonomyFile(@TempDir Path dataDir) throws Exception {
-    start("demo", "--data-dir", dataDir.toString(), "--taxonomy", dataDir.resolve("absent.json").toString());
+    start(
+        "demo",
+        "--data-dir",
+        dataDir.toString(),
+        "--taxonomy",
+        dataDir.resolve("absent.json").toString());
 
     assertThat(exited()).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
@@ -132,12 +200,14 @@ class DmpScriptIT {
   @Test
   void demoRefusesAnInvalidTaxonomyNamingItsProblems(@TempDir Path dataDir) throws Exception {
     Path file = dataDir.resolve("taxonomy.json");
-    java.nio.file.Files.writeString(file, "{\"segments\": [{\"id\": 1, \"name\": \"x\", \"rule\": \"[1]\"}]}");
+    java.nio.file.Files.writeString(
+        file, "{\"segments\": [{\"id\": 1, \"name\": \"x\", \"rule\": \"[1]\"}]}");
     start("demo", "--data-dir", dataDir.toString(), "--taxonomy", file.toString());
 
     assertThat(exited()).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(String.join("\n", stderr)).contains("$.segments[0].rule: at column 2: expected a trait such as 123T");
+    assertThat(String.join("\n", stderr))
+        .contains("$.segments[0].rule: at column 2: expected a trait such as 123T");
   }
 
   private static List<String> readLines(Path file) {
@@ -159,11 +229,27 @@ class DmpScriptIT {
   }
 
   private static void awaitSegmentsLine(String bootstrap, String fragment) {
-    await().atMost(Duration.ofSeconds(60)).until(() -> TailCommandIT.dmp("tail", "dmp.segments", "--bootstrap", bootstrap,
-        "--from-beginning", "--timeout", "2").out().lines().anyMatch(line -> line.contains("\"key\":\"777\"") && line.contains(fragment)));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                TailCommandIT.dmp(
+                        "tail",
+                        "dmp.segments",
+                        "--bootstrap",
+                        bootstrap,
+                        "--from-beginning",
+                        "--timeout",
+                        "2")
+                    .out()
+                    .lines()
+                    .anyMatch(line -> line.contains("\"key\":\"777\"") && line.contains(fragment)));
   }
 
-  /** SIGTERM through the handle: Process.destroy() would also close the pipes we read its last words from. */
+  /**
+   * SIGTERM through the handle: Process.destroy() would also close the pipes we read its last words
+   * from.
+   */
   private void sigterm() {
     assertThat(process.toHandle().destroy()).isTrue();
   }
@@ -180,23 +266,28 @@ class DmpScriptIT {
   }
 
   private Matcher awaitLine(Pattern pattern) {
-    return await().atMost(START_LIMIT)
+    return await()
+        .atMost(START_LIMIT)
         .failFast("dmp exited early: " + stderr, () -> !process.isAlive())
-        .until(() -> stdout.stream().map(pattern::matcher).filter(Matcher::find).findFirst(), Optional::isPresent)
+        .until(
+            () -> stdout.stream().map(pattern::matcher).filter(Matcher::find).findFirst(),
+            Optional::isPresent)
         .orElseThrow();
   }
 
   private void follow(java.io.InputStream stream, List<String> lines) {
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        in.lines().forEach(lines::add);
-      } catch (IOException e) {
-        lines.add("(reading failed: " + e + ")");
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                in.lines().forEach(lines::add);
+              } catch (IOException e) {
+                lines.add("(reading failed: " + e + ")");
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     readers.add(reader);
   }
-
 }

@@ -21,25 +21,32 @@ import org.yaml.snakeyaml.Yaml;
  * service reads.
  */
 class DockerComposeTest {
-  private static final Path REPOSITORY = Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
-  private static final Map<String, Set<String>> KNOWN_VARIABLES = Map.of(
-      "dcs-edge", EdgeConfig.SETTINGS.envNames(),
-      "qualifier", QualifierConfig.SETTINGS.envNames(),
-      "partner-sync", PartnerSyncMain.SETTINGS.envNames(),
-      "dmp-cli", CliDefaults.SPEC.envNames());
+  private static final Path REPOSITORY =
+      Path.of(System.getProperty("dmp.repository", "..")).toAbsolutePath().normalize();
+  private static final Map<String, Set<String>> KNOWN_VARIABLES =
+      Map.of(
+          "dcs-edge", EdgeConfig.SETTINGS.envNames(),
+          "qualifier", QualifierConfig.SETTINGS.envNames(),
+          "partner-sync", PartnerSyncMain.SETTINGS.envNames(),
+          "dmp-cli", CliDefaults.SPEC.envNames());
 
   @Test
   void composeFileNamesOnlyRealModulesAndVariables() throws IOException {
-    Map<String, Object> compose = new Yaml().load(Files.readString(REPOSITORY.resolve("docker-compose.yml")));
+    Map<String, Object> compose =
+        new Yaml().load(Files.readString(REPOSITORY.resolve("docker-compose.yml")));
 
     assertThat(problems(compose)).isEmpty();
-    assertThat(services(compose).keySet()).contains("kafka", "dcs-edge", "qualifier", "partner-sync");
+    assertThat(services(compose).keySet())
+        .contains("kafka", "dcs-edge", "qualifier", "partner-sync");
     assertThat(services(compose).get("kafka")).containsEntry("image", "apache/kafka:4.1.1");
   }
 
   @Test
   void theCheckCatchesAnUnknownVariableAndAMissingModule() {
-    Map<String, Object> compose = new Yaml().load("""
+    Map<String, Object> compose =
+        new Yaml()
+            .load(
+                """
         services:
           dcs-edge:
             build: ./dcs-edge
@@ -48,33 +55,43 @@ class DockerComposeTest {
             build: ./ghost
         """);
 
-    assertThat(problems(compose)).containsExactly(
-        "dcs-edge sets DMP_NO_SUCH_SETTING, which its configuration does not know",
-        "ghost is built from ./ghost, which is no module with a Dockerfile");
+    assertThat(problems(compose))
+        .containsExactly(
+            "dcs-edge sets DMP_NO_SUCH_SETTING, which its configuration does not know",
+            "ghost is built from ./ghost, which is no module with a Dockerfile");
   }
 
   private static List<String> problems(Map<String, Object> compose) {
     List<String> problems = new ArrayList<>();
     String rootPom = read(REPOSITORY.resolve("pom.xml"));
-    services(compose).forEach((name, service) -> {
-      Object build = service.get("build");
-      if (build == null) {
-        return;
-      }
-      String context = build instanceof Map<?, ?> map ? String.valueOf(map.get("context")) : String.valueOf(build);
-      String module = Path.of(context).normalize().toString();
-      if (!Files.exists(REPOSITORY.resolve(module).resolve("Dockerfile")) || !rootPom.contains("<module>" + module + "</module>")
-          || !KNOWN_VARIABLES.containsKey(module)) {
-        problems.add(name + " is built from " + context + ", which is no module with a Dockerfile");
-        return;
-      }
-      Object environment = service.getOrDefault("environment", Map.of());
-      for (Object variable : ((Map<?, ?>) environment).keySet()) {
-        if (variable.toString().startsWith("DMP_") && !KNOWN_VARIABLES.get(module).contains(variable.toString())) {
-          problems.add(name + " sets " + variable + ", which its configuration does not know");
-        }
-      }
-    });
+    services(compose)
+        .forEach(
+            (name, service) -> {
+              Object build = service.get("build");
+              if (build == null) {
+                return;
+              }
+              String context =
+                  build instanceof Map<?, ?> map
+                      ? String.valueOf(map.get("context"))
+                      : String.valueOf(build);
+              String module = Path.of(context).normalize().toString();
+              if (!Files.exists(REPOSITORY.resolve(module).resolve("Dockerfile"))
+                  || !rootPom.contains("<module>" + module + "</module>")
+                  || !KNOWN_VARIABLES.containsKey(module)) {
+                problems.add(
+                    name + " is built from " + context + ", which is no module with a Dockerfile");
+                return;
+              }
+              Object environment = service.getOrDefault("environment", Map.of());
+              for (Object variable : ((Map<?, ?>) environment).keySet()) {
+                if (variable.toString().startsWith("DMP_")
+                    && !KNOWN_VARIABLES.get(module).contains(variable.toString())) {
+                  problems.add(
+                      name + " sets " + variable + ", which its configuration does not know");
+                }
+              }
+            });
     return problems;
   }
 

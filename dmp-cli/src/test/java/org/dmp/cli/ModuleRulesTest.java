@@ -32,41 +32,77 @@ class ModuleRulesTest {
 
   @BeforeAll
   static void importMainClasses() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.dmp");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.dmp");
   }
 
   @Test
   void theServicesArePeers() {
-    noClasses().that().resideInAPackage(EDGE).should().dependOnClassesThat().resideInAnyPackage(QUALIFIER, SYNC, CLI)
+    noClasses()
+        .that()
+        .resideInAPackage(EDGE)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(QUALIFIER, SYNC, CLI)
         .check(classes);
-    noClasses().that().resideInAPackage(QUALIFIER).should().dependOnClassesThat().resideInAnyPackage(EDGE, SYNC, CLI)
+    noClasses()
+        .that()
+        .resideInAPackage(QUALIFIER)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(EDGE, SYNC, CLI)
         .check(classes);
-    noClasses().that().resideInAPackage(SYNC).should().dependOnClassesThat().resideInAnyPackage(EDGE, QUALIFIER, CLI)
+    noClasses()
+        .that()
+        .resideInAPackage(SYNC)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(EDGE, QUALIFIER, CLI)
         .check(classes);
   }
 
   @Test
   void theKernelKnowsNoService() {
-    noClasses().that().resideInAnyPackage("org.dmp.taxonomy..", "org.dmp.runtime..", "org.dmp.schemas..", "org.dmp.config..")
-        .should().dependOnClassesThat().resideInAnyPackage(EDGE, QUALIFIER, SYNC, CLI)
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "org.dmp.taxonomy..", "org.dmp.runtime..", "org.dmp.schemas..", "org.dmp.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(EDGE, QUALIFIER, SYNC, CLI)
         .check(classes);
   }
 
   @Test
   void kafkaClientsAreBuiltInOnePlace() {
-    // KafkaClients gives every client the cluster's shared settings (TLS, SASL); one built by hand would miss them.
-    noClasses().that().resideOutsideOfPackages("org.dmp.runtime.kafka..", "org.dmp.kafka.embedded..")
-        .should().callConstructorWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
-            JavaClass.Predicates.assignableTo(KafkaProducer.class).or(JavaClass.Predicates.assignableTo(KafkaConsumer.class)))))
-        .orShould().callMethod(Admin.class, "create", Map.class)
-        .orShould().callMethod(Admin.class, "create", Properties.class)
+    // KafkaClients gives every client the cluster's shared settings (TLS, SASL); one built by hand
+    // would miss them.
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("org.dmp.runtime.kafka..", "org.dmp.kafka.embedded..")
+        .should()
+        .callConstructorWhere(
+            JavaCall.Predicates.target(
+                HasOwner.Predicates.With.owner(
+                    JavaClass.Predicates.assignableTo(KafkaProducer.class)
+                        .or(JavaClass.Predicates.assignableTo(KafkaConsumer.class)))))
+        .orShould()
+        .callMethod(Admin.class, "create", Map.class)
+        .orShould()
+        .callMethod(Admin.class, "create", Properties.class)
         .check(classes);
   }
 
   @Test
   void onlyTheQualifierCarriesKafkaStreams() {
-    noClasses().that().resideOutsideOfPackages(QUALIFIER, CLI)
-        .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "org.rocksdb..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(QUALIFIER, CLI)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.kafka.streams..", "org.rocksdb..")
         .check(classes);
   }
 
@@ -78,11 +114,18 @@ class ModuleRulesTest {
 
   @Test
   void featurePackagesDoNotReachBackIntoTheirModulesWiring() {
-    // A module's top package wires its features together; a feature that imported it would be tied to all the others.
+    // A module's top package wires its features together; a feature that imported it would be tied
+    // to all the others.
     for (String module : new String[] {"edge", "qualifier", "sync"}) {
       String root = "org.dmp." + module;
-      noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root)
-          .should().dependOnClassesThat().resideInAPackage(root)
+      noClasses()
+          .that()
+          .resideInAPackage(root + "..")
+          .and()
+          .resideOutsideOfPackage(root)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(root)
           .check(classes);
     }
   }

@@ -18,7 +18,12 @@ import org.dmp.sync.http.HttpSettings;
  * @param retry when failed deliveries and uploads are tried again
  * @param files how batch destinations keep and publish their windows
  */
-public record PartnerSyncConfig(CommonConfig common, ReadingSettings reading, HttpSettings http, RetryPolicy retry, BatchSettings files) {
+public record PartnerSyncConfig(
+    CommonConfig common,
+    ReadingSettings reading,
+    HttpSettings http,
+    RetryPolicy retry,
+    BatchSettings files) {
 
   public PartnerSyncConfig {
     Objects.requireNonNull(common, "common");
@@ -33,24 +38,34 @@ public record PartnerSyncConfig(CommonConfig common, ReadingSettings reading, Ht
     if (!startFrom.equals("earliest") && !startFrom.equals("latest")) {
       reader.problem("sync.start-from must be earliest or latest, was \"" + startFrom + "\"");
     }
-    RetryPolicy retry = new RetryPolicy(
-        reader.duration("sync.retry.initial-delay", Duration.ofMillis(1), Duration.ofHours(1)),
-        reader.integer("sync.retry.multiplier", 1, 10),
-        reader.duration("sync.retry.max-delay", Duration.ofMillis(1), Duration.ofDays(1)),
-        reader.duration("sync.retry.give-up-after", Duration.ZERO, Duration.ofDays(30)),
-        reader.integer("sync.retry.jitter-percent", 0, 100));
+    RetryPolicy retry =
+        new RetryPolicy(
+            reader.duration("sync.retry.initial-delay", Duration.ofMillis(1), Duration.ofHours(1)),
+            reader.integer("sync.retry.multiplier", 1, 10),
+            reader.duration("sync.retry.max-delay", Duration.ofMillis(1), Duration.ofDays(1)),
+            reader.duration("sync.retry.give-up-after", Duration.ZERO, Duration.ofDays(30)),
+            reader.integer("sync.retry.jitter-percent", 0, 100));
     if (retry.maxDelay().compareTo(retry.initialDelay()) < 0) {
-      reader.problem("sync.retry.max-delay (" + retry.maxDelay() + ") must not be shorter than sync.retry.initial-delay ("
-          + retry.initialDelay() + ")");
+      reader.problem(
+          "sync.retry.max-delay ("
+              + retry.maxDelay()
+              + ") must not be shorter than sync.retry.initial-delay ("
+              + retry.initialDelay()
+              + ")");
     }
     CommonConfig common = CommonConfig.read(reader);
-    HttpSettings http = new HttpSettings(
-        reader.integer("sync.http.batch-users", 1, 10_000),
-        reader.duration("sync.http.batch-wait", Duration.ZERO, Duration.ofMinutes(10)),
-        reader.duration("sync.http.timeout", Duration.ofMillis(1), Duration.ofMinutes(10)));
+    HttpSettings http =
+        new HttpSettings(
+            reader.integer("sync.http.batch-users", 1, 10_000),
+            reader.duration("sync.http.batch-wait", Duration.ZERO, Duration.ofMinutes(10)),
+            reader.duration("sync.http.timeout", Duration.ofMillis(1), Duration.ofMinutes(10)));
     return new PartnerSyncConfig(
         common,
-        new ReadingSettings(common.kafka(), common.topics(), reader.text("sync.group-prefix"), reader.text("sync.instance-id"),
+        new ReadingSettings(
+            common.kafka(),
+            common.topics(),
+            reader.text("sync.group-prefix"),
+            reader.text("sync.instance-id"),
             startFrom.equals("earliest")),
         http,
         retry,
@@ -58,7 +73,8 @@ public record PartnerSyncConfig(CommonConfig common, ReadingSettings reading, Ht
             reader.path("sync.batch.spool-dir"),
             reader.duration("sync.batch.grace", Duration.ZERO, Duration.ofDays(1)),
             reader.integer("sync.batch.sort-run", 1_000, 100_000_000),
-            // Uploads answer within the same time as real-time calls: one setting for how long a partner may take.
+            // Uploads answer within the same time as real-time calls: one setting for how long a
+            // partner may take.
             http.timeout()));
   }
 }

@@ -26,9 +26,19 @@ public final class PartnerSyncMain {
   }
 
   /** Starts the service on {@code vertx}, with signing secrets looked up in {@code environment}. */
-  public static Future<RunningService> start(Vertx vertx, PartnerSyncConfig config, Function<String, Optional<String>> environment) {
+  public static Future<RunningService> start(
+      Vertx vertx, PartnerSyncConfig config, Function<String, Optional<String>> environment) {
     PartnerSyncServer server = new PartnerSyncServer(config, environment);
-    return vertx.deployVerticle(server)
-        .compose(deployed -> config.common().startStatusServer(vertx, SETTINGS.name(), org.dmp.runtime.HealthRoutes.Readiness.ALWAYS, server::routes));
+    return vertx
+        .deployVerticle(server)
+        .compose(
+            deployed ->
+                config
+                    .common()
+                    .startStatusServer(
+                        vertx,
+                        SETTINGS.name(),
+                        org.dmp.runtime.HealthRoutes.Readiness.ALWAYS,
+                        server::routes));
   }
 }

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
-import org.dmp.taxonomy.TaxonomyView;
 import org.dmp.sync.batch.BatchChannel;
 import org.dmp.sync.destination.DestinationStatus;
 import org.dmp.sync.destination.DestinationWorker;
@@ -19,46 +18,64 @@ import org.dmp.sync.destination.Destinations;
 import org.dmp.sync.http.HttpChannel;
 import org.dmp.sync.record.DeliveryRecord;
 import org.dmp.sync.topic.KafkaTopicChannel;
+import org.dmp.taxonomy.TaxonomyView;
 
 /**
- * Partner sync: follows the taxonomy and runs one {@link org.dmp.sync.destination.DestinationConsumer}
- * per http, kafka and batch destination, each in its own consumer group with the channel of its
- * type, starting and stopping them as destinations come and go.
+ * Partner sync: follows the taxonomy and runs one {@link
+ * org.dmp.sync.destination.DestinationConsumer} per http, kafka and batch destination, each in its
+ * own consumer group with the channel of its type, starting and stopping them as destinations come
+ * and go.
  */
 public final class PartnerSyncServer extends VerticleBase {
   private final PartnerSyncConfig config;
   private final Function<String, Optional<String>> environment;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private TaxonomyView taxonomy;
   private DeliveryRecord record;
   private Destinations destinations;
   private long reconciledRevision = -1;
   private boolean reconciling;
+
   /** Set once stopping began: a revision arriving then starts no destination. */
   private boolean stopping;
 
-  /** @param environment where signing secrets are looked up by their variable's name */
-  public PartnerSyncServer(PartnerSyncConfig config, Function<String, Optional<String>> environment) {
+  /**
+   * @param environment where signing secrets are looked up by their variable's name
+   */
+  public PartnerSyncServer(
+      PartnerSyncConfig config, Function<String, Optional<String>> environment) {
     this.config = config;
     this.environment = environment;
   }
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("partner-sync-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
+    taxonomy =
+        TaxonomyView.follow(
+            "partner-sync-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
     // Destinations follow the taxonomy as each revision comes into force, not on a timer.
-    taxonomy.onRevision(() -> context.runOnContext(changed -> {
-      if (destinations != null && !stopping) {
-        reconcileIfChanged();
-      }
-    }));
+    taxonomy.onRevision(
+        () ->
+            context.runOnContext(
+                changed -> {
+                  if (destinations != null && !stopping) {
+                    reconcileIfChanged();
+                  }
+                }));
     return Future.fromCompletionStage(taxonomy.caughtUp(), context)
-        .compose(caughtUp -> vertx.executeBlocking(() -> new DeliveryRecord(config.common().kafka(), config.common().topics(), Clock.systemUTC())))
-        .compose(created -> {
-          record = created;
-          destinations = new Destinations(this::startWorker);
-          return reconcileIfChanged();
-        });
+        .compose(
+            caughtUp ->
+                vertx.executeBlocking(
+                    () ->
+                        new DeliveryRecord(
+                            config.common().kafka(), config.common().topics(), Clock.systemUTC())))
+        .compose(
+            created -> {
+              record = created;
+              destinations = new Destinations(this::startWorker);
+              return reconcileIfChanged();
+            });
   }
 
   private Future<?> reconcileIfChanged() {
@@ -67,64 +84,118 @@ public final class PartnerSyncServer extends VerticleBase {
       return Future.succeededFuture();
     }
     reconciling = true;
-    return destinations.reconcile(taxonomy.get()).onComplete(done -> {
-      reconciling = false;
-      reconciledRevision = revision;
-      // A revision that came while this one was being reconciled.
-      if (!stopping) {
-        reconcileIfChanged();
-      }
-    });
+    return destinations
+        .reconcile(taxonomy.get())
+        .onComplete(
+            done -> {
+              reconciling = false;
+              reconciledRevision = revision;
+              // A revision that came while this one was being reconciled.
+              if (!stopping) {
+                reconcileIfChanged();
+              }
+            });
   }
 
-  /** Off the event loop: a worker creates Kafka clients, and a batch destination opens its spool with fsyncs. */
+  /**
+   * Off the event loop: a worker creates Kafka clients, and a batch destination opens its spool
+   * with fsyncs.
+   */
   private Future<DestinationWorker> startWorker(Destination destination) {
     return vertx.executeBlocking(() -> startWorkerBlocking(destination));
   }
 
   private DestinationWorker startWorkerBlocking(Destination destination) {
     if (destination.getType() == DestinationType.HTTP) {
-      return HttpChannel.start(destination, config.reading(), config.http(), config.retry(), vertx, record, registry, environment,
+      return HttpChannel.start(
+          destination,
+          config.reading(),
+          config.http(),
+          config.retry(),
+          vertx,
+          record,
+          registry,
+          environment,
           Clock.systemUTC());
     }
     if (destination.getType() == DestinationType.BATCH) {
-      return BatchChannel.start(destination, config.reading(), config.files(), config.retry(), vertx, record, registry, Clock.systemUTC());
+      return BatchChannel.start(
+          destination,
+          config.reading(),
+          config.files(),
+          config.retry(),
+          vertx,
+          record,
+          registry,
+          Clock.systemUTC());
     }
     return KafkaTopicChannel.start(destination, config.reading(), vertx, record, registry);
   }
 
-  /** {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when it is UP, else 503; {@code /metrics}. */
+  /**
+   * {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when
+   * it is UP, else 503; {@code /metrics}.
+   */
   public void routes(Router router) {
-    router.get("/destinations").handler(request -> request.response().putHeader("Content-Type", "application/json")
-        .end(new JsonArray(destinations.statuses().stream().map(DestinationStatus::toJson).toList()).encodePrettily()));
-    router.get("/destinations/:id").handler(request -> {
-      Optional<DestinationStatus> status;
-      try {
-        status = destinations.status(Long.parseLong(request.pathParam("id")));
-      } catch (NumberFormatException e) {
-        status = Optional.empty();
-      }
-      request.response().putHeader("Content-Type", "application/json");
-      if (status.isEmpty()) {
-        request.response().setStatusCode(404).end("{\"error\":\"no such destination running here\"}");
-      } else {
-        request.response().setStatusCode(status.get().healthy() ? 200 : 503).end(status.get().toJson().encode());
-      }
-    });
-    router.get("/metrics").handler(request -> request.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+    router
+        .get("/destinations")
+        .handler(
+            request ->
+                request
+                    .response()
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        new JsonArray(
+                                destinations.statuses().stream()
+                                    .map(DestinationStatus::toJson)
+                                    .toList())
+                            .encodePrettily()));
+    router
+        .get("/destinations/:id")
+        .handler(
+            request -> {
+              Optional<DestinationStatus> status;
+              try {
+                status = destinations.status(Long.parseLong(request.pathParam("id")));
+              } catch (NumberFormatException e) {
+                status = Optional.empty();
+              }
+              request.response().putHeader("Content-Type", "application/json");
+              if (status.isEmpty()) {
+                request
+                    .response()
+                    .setStatusCode(404)
+                    .end("{\"error\":\"no such destination running here\"}");
+              } else {
+                request
+                    .response()
+                    .setStatusCode(status.get().healthy() ? 200 : 503)
+                    .end(status.get().toJson().encode());
+              }
+            });
+    router
+        .get("/metrics")
+        .handler(
+            request ->
+                request
+                    .response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(registry.scrape()));
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
     Future<?> stopped = destinations == null ? Future.succeededFuture() : destinations.stopAll();
-    return stopped.eventually(() -> vertx.executeBlocking(() -> {
-      if (record != null) {
-        record.close();
-      }
-      taxonomy.close();
-      return null;
-    }));
+    return stopped.eventually(
+        () ->
+            vertx.executeBlocking(
+                () -> {
+                  if (record != null) {
+                    record.close();
+                  }
+                  taxonomy.close();
+                  return null;
+                }));
   }
 }

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
-import org.dmp.runtime.MainThread;
 import org.dmp.partner.SamplePartner;
+import org.dmp.runtime.MainThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,23 +39,31 @@ class BatchIT {
         .formatted(mode, outbox, extra.isEmpty() ? "" : ", " + extra);
   }
 
-  /** The published files, by window end: data file name to its lines, only those whose control file is there. */
+  /**
+   * The published files, by window end: data file name to its lines, only those whose control file
+   * is there.
+   */
   static NavigableMap<Long, List<String>> published(Path outbox) throws IOException {
     NavigableMap<Long, List<String>> files = new TreeMap<>();
     if (!Files.isDirectory(outbox)) {
       return files;
     }
     try (Stream<Path> listed = Files.list(outbox)) {
-      for (Path info : listed.filter(path -> path.getFileName().toString().endsWith(".sync.info")).toList()) {
+      for (Path info :
+          listed.filter(path -> path.getFileName().toString().endsWith(".sync.info")).toList()) {
         String name = info.getFileName().toString().replace(".info", "");
-        long windowEnd = Long.parseLong(name.substring(name.lastIndexOf('_') + 1, name.lastIndexOf('_') + 14));
+        long windowEnd =
+            Long.parseLong(name.substring(name.lastIndexOf('_') + 1, name.lastIndexOf('_') + 14));
         files.put(windowEnd, Files.readAllLines(outbox.resolve(name)));
       }
     }
     return files;
   }
 
-  /** Started in a Vert.x of its own, closed as the test ends: before the temporary folder with its spool is deleted. */
+  /**
+   * Started in a Vert.x of its own, closed as the test ends: before the temporary folder with its
+   * spool is deleted.
+   */
   private Vertx sync;
 
   @org.junit.jupiter.api.AfterEach
@@ -67,74 +75,136 @@ class BatchIT {
 
   private void startPartnerSync(SyncFixture fixture) throws InterruptedException {
     sync = Vertx.vertx();
-    MainThread.await(PartnerSyncMain.start(sync, fixture.config, name -> Optional.empty()), START, "starting partner sync");
+    MainThread.await(
+        PartnerSyncMain.start(sync, fixture.config, name -> Optional.empty()),
+        START,
+        "starting partner sync");
   }
 
   @Test
-  void eachWindowGetsOneIterFileOfItsNetChangesAndFilesAreUploadedOnceThePartnerIsBack(Vertx vertx, EmbeddedKafkaBroker broker,
-      @TempDir Path dir) throws Exception {
+  void eachWindowGetsOneIterFileOfItsNetChangesAndFilesAreUploadedOnceThePartnerIsBack(
+      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
     SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
     MainThread.await(vertx.deployVerticle(partner), START, "starting the partner");
     MainThread.await(partner.goDown(), START, "taking the partner down");
-    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.batch.spool-dir=" + dir.resolve("spool"),
-        "--sync.batch.grace=500ms");
+    SyncFixture fixture =
+        SyncFixture.create(
+            broker.bootstrapServers(),
+            "--sync.batch.spool-dir=" + dir.resolve("spool"),
+            "--sync.batch.grace=500ms");
     Path outbox = dir.resolve("outbox");
     String uploadUrl = "http://127.0.0.1:" + partner.port() + "/upload";
-    fixture.applyDestinations(batchDestination(outbox, "iter", "\"uploadUrl\": \"" + uploadUrl + "\""));
+    fixture.applyDestinations(
+        batchDestination(outbox, "iter", "\"uploadUrl\": \"" + uploadUrl + "\""));
     startPartnerSync(fixture);
 
-    List<ProfileUpdate> updates = new ArrayList<>(IntStream.range(0, 20).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
+    List<ProfileUpdate> updates =
+        new ArrayList<>(IntStream.range(0, 20).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
     updates.add(SyncFixture.update("v0", 2, List.of(5002L), List.of(5001L), Optional.of("p-v0")));
     updates.add(SyncFixture.update("nobody", 1, List.of(5001L), List.of(), Optional.empty()));
     fixture.publish(updates);
-    Instant last = updates.stream().map(ProfileUpdate::getTime).max(Instant::compareTo).orElseThrow();
+    Instant last =
+        updates.stream().map(ProfileUpdate::getTime).max(Instant::compareTo).orElseThrow();
     long lastWindowEnd = (last.toEpochMilli() / 2000 + 1) * 2000;
 
     await().atMost(START).until(() -> published(outbox).containsKey(lastWindowEnd + 2000));
     NavigableMap<Long, List<String>> files = published(outbox);
     List<String> lines = files.values().stream().flatMap(List::stream).toList();
-    List<String> expected = new ArrayList<>(IntStream.range(1, 20).mapToObj(i -> "p-v" + i + " s5001 ").toList());
-    // v0 joined 5001 then moved to 5002: in one window that is one net change, across two it is two lines.
-    boolean oneWindow = (updates.get(0).getTime().toEpochMilli() / 2000) == (updates.get(20).getTime().toEpochMilli() / 2000);
-    expected.addAll(oneWindow ? List.of("p-v0 s5002 ") : List.of("p-v0 s5001 ", "p-v0 s5002 s5001"));
+    List<String> expected =
+        new ArrayList<>(IntStream.range(1, 20).mapToObj(i -> "p-v" + i + " s5001 ").toList());
+    // v0 joined 5001 then moved to 5002: in one window that is one net change, across two it is two
+    // lines.
+    boolean oneWindow =
+        (updates.get(0).getTime().toEpochMilli() / 2000)
+            == (updates.get(20).getTime().toEpochMilli() / 2000);
+    expected.addAll(
+        oneWindow ? List.of("p-v0 s5002 ") : List.of("p-v0 s5001 ", "p-v0 s5002 s5001"));
     assertThat(lines).containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(files.get(lastWindowEnd + 2000)).as("a window without changes gets an empty file").isEmpty();
+    assertThat(files.get(lastWindowEnd + 2000))
+        .as("a window without changes gets an empty file")
+        .isEmpty();
     try (Stream<Path> names = Files.list(outbox)) {
-      assertThat(names.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".sync")))
+      assertThat(
+              names
+                  .map(path -> path.getFileName().toString())
+                  .filter(name -> name.endsWith(".sync")))
           .allMatch(name -> name.matches("ftp_9002_20001_Alias_iter_\\d{13}\\.sync"));
     }
-    JsonObject info = new JsonObject(Files.readString(outbox.resolve(Files.list(outbox)
-        .filter(path -> path.toString().endsWith(".info")).findFirst().orElseThrow())));
-    assertThat(info.fieldNames()).contains("fileName", "bytes", "lines", "sequence", "md5", "totals");
+    Path infoFile;
+    try (var listed = Files.list(outbox)) {
+      infoFile = listed.filter(path -> path.toString().endsWith(".info")).findFirst().orElseThrow();
+    }
+    JsonObject info = new JsonObject(Files.readString(outbox.resolve(infoFile)));
+    assertThat(info.fieldNames())
+        .contains("fileName", "bytes", "lines", "sequence", "md5", "totals");
 
     MainThread.await(partner.comeBack(), START, "bringing the partner back");
-    await().atMost(START).until(() -> partner.uploads().keySet().containsAll(List.of("/upload/" + info.getString("fileName"),
-        "/upload/" + info.getString("fileName") + ".info")));
+    await()
+        .atMost(START)
+        .until(
+            () ->
+                partner
+                    .uploads()
+                    .keySet()
+                    .containsAll(
+                        List.of(
+                            "/upload/" + info.getString("fileName"),
+                            "/upload/" + info.getString("fileName") + ".info")));
     assertThat(partner.uploads().get("/upload/" + info.getString("fileName")))
         .isEqualTo(Files.readAllBytes(outbox.resolve(info.getString("fileName"))));
-    assertThat(outbox.resolve(info.getString("fileName"))).as("an uploaded file stays in the outbox").exists();
+    assertThat(outbox.resolve(info.getString("fileName")))
+        .as("an uploaded file stays in the outbox")
+        .exists();
   }
 
   @Test
-  void aFullFileListsEveryCurrentMemberAndWhoLeftInTheWindow(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.batch.spool-dir=" + dir.resolve("spool"),
-        "--sync.batch.grace=500ms");
+  void aFullFileListsEveryCurrentMemberAndWhoLeftInTheWindow(
+      EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+    SyncFixture fixture =
+        SyncFixture.create(
+            broker.bootstrapServers(),
+            "--sync.batch.spool-dir=" + dir.resolve("spool"),
+            "--sync.batch.grace=500ms");
     Path outbox = dir.resolve("outbox");
     fixture.applyDestinations(batchDestination(outbox, "full", "\"gzip\": false"));
     startPartnerSync(fixture);
 
     fixture.publish(List.of(joined("a", 1, 5001), joined("b", 1, 5001), joined("c", 1, 5002)));
-    await().atMost(START).until(() -> published(outbox).values().stream().anyMatch(lines -> lines.contains("p-c s5002 ")));
+    await()
+        .atMost(START)
+        .until(
+            () ->
+                published(outbox).values().stream()
+                    .anyMatch(lines -> lines.contains("p-c s5002 ")));
     long before = published(outbox).keySet().stream().max(Long::compare).orElseThrow();
 
-    fixture.publish(List.of(SyncFixture.update("b", 2, List.of(), List.of(5001L), Optional.of("p-b")), joined("d", 1, 5002)));
-    await().atMost(START).until(() -> published(outbox).values().stream().anyMatch(lines -> lines.contains("p-d s5002 ")));
+    fixture.publish(
+        List.of(
+            SyncFixture.update("b", 2, List.of(), List.of(5001L), Optional.of("p-b")),
+            joined("d", 1, 5002)));
+    await()
+        .atMost(START)
+        .until(
+            () ->
+                published(outbox).values().stream()
+                    .anyMatch(lines -> lines.contains("p-d s5002 ")));
     NavigableMap<Long, List<String>> files = published(outbox);
-    List<String> withD = files.values().stream().filter(lines -> lines.contains("p-d s5002 ")).findFirst().orElseThrow();
+    List<String> withD =
+        files.values().stream()
+            .filter(lines -> lines.contains("p-d s5002 "))
+            .findFirst()
+            .orElseThrow();
     assertThat(withD).containsExactly("p-a s5001 ", "p-b  s5001", "p-c s5002 ", "p-d s5002 ");
-    long after = files.entrySet().stream().filter(entry -> entry.getValue() == withD).findFirst().orElseThrow().getKey();
-    assertThat(files.tailMap(after, false).values()).as("later files list the members still in").allSatisfy(lines ->
-        assertThat(lines).containsExactly("p-a s5001 ", "p-c s5002 ", "p-d s5002 "));
+    long after =
+        files.entrySet().stream()
+            .filter(entry -> entry.getValue() == withD)
+            .findFirst()
+            .orElseThrow()
+            .getKey();
+    assertThat(files.tailMap(after, false).values())
+        .as("later files list the members still in")
+        .allSatisfy(
+            lines -> assertThat(lines).containsExactly("p-a s5001 ", "p-c s5002 ", "p-d s5002 "));
     assertThat(before).isLessThan(after);
   }
 }

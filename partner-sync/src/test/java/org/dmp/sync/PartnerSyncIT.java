@@ -28,11 +28,11 @@ import org.dmp.avro.ProfileUpdate;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.partner.SamplePartner;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
-import org.dmp.partner.SamplePartner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,115 +41,207 @@ class PartnerSyncIT {
   private static final Duration START = Duration.ofSeconds(60);
   private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
 
-  private static SamplePartner partner(Vertx vertx, Optional<SamplePartner.Verification> verification) throws InterruptedException {
+  private static SamplePartner partner(
+      Vertx vertx, Optional<SamplePartner.Verification> verification) throws InterruptedException {
     SamplePartner partner = new SamplePartner(0, verification, false);
     MainThread.await(vertx.deployVerticle(partner), START, "starting a partner");
     return partner;
   }
 
-  private static RunningService start(Vertx vertx, SyncFixture fixture, Map<String, String> environment) throws InterruptedException {
-    return MainThread.await(PartnerSyncMain.start(vertx, fixture.config, name -> Optional.ofNullable(environment.get(name))), START,
+  private static RunningService start(
+      Vertx vertx, SyncFixture fixture, Map<String, String> environment)
+      throws InterruptedException {
+    return MainThread.await(
+        PartnerSyncMain.start(
+            vertx, fixture.config, name -> Optional.ofNullable(environment.get(name))),
+        START,
         "starting partner sync");
   }
 
   /** Each visitor's accepted deliveries, as the idempotency keys they came under. */
   private static Map<String, List<String>> keysByVisitor(List<SamplePartner.Received> requests) {
     Map<String, List<String>> keys = new HashMap<>();
-    requests.forEach(request -> request.visitorIds().forEach(visitor -> keys.computeIfAbsent(visitor, v -> new ArrayList<>())
-        .add(request.idempotencyKey())));
+    requests.forEach(
+        request ->
+            request
+                .visitorIds()
+                .forEach(
+                    visitor ->
+                        keys.computeIfAbsent(visitor, v -> new ArrayList<>())
+                            .add(request.idempotencyKey())));
     return keys;
   }
 
   @Test
-  void eachMappedChangeReachesThePartnerSignedAndEveryAttemptIsRecorded(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void eachMappedChangeReachesThePartnerSignedAndEveryAttemptIsRecorded(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());
-    SamplePartner partner = partner(vertx, Optional.of(new SamplePartner.Verification("HmacSHA256", "X-Signature", List.of("old", "s3cret"))));
-    fixture.applyDestinations(httpDestination(9001, partner.url(),
-        "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET\"}"));
+    SamplePartner partner =
+        partner(
+            vertx,
+            Optional.of(
+                new SamplePartner.Verification(
+                    "HmacSHA256", "X-Signature", List.of("old", "s3cret"))));
+    fixture.applyDestinations(
+        httpDestination(
+            9001,
+            partner.url(),
+            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET\"}"));
     RunningService sync = start(vertx, fixture, Map.of("PARTNER_SECRET", "s3cret"));
 
-    fixture.publish(List.of(
-        SyncFixture.update("alice", 1, List.of(5001L), List.of(), Optional.of("dsp-alice")),
-        SyncFixture.update("bob", 1, List.of(5002L), List.of(5001L), Optional.of("dsp-bob")),
-        SyncFixture.update("carol", 1, List.of(5001L), List.of(), Optional.empty()),
-        SyncFixture.update("dave", 1, List.of(7777L), List.of(), Optional.of("dsp-dave"))));
+    fixture.publish(
+        List.of(
+            SyncFixture.update("alice", 1, List.of(5001L), List.of(), Optional.of("dsp-alice")),
+            SyncFixture.update("bob", 1, List.of(5002L), List.of(5001L), Optional.of("dsp-bob")),
+            SyncFixture.update("carol", 1, List.of(5001L), List.of(), Optional.empty()),
+            SyncFixture.update("dave", 1, List.of(7777L), List.of(), Optional.of("dsp-dave"))));
 
-    await().atMost(START).until(() -> partner.accepted().stream().mapToInt(request -> request.visitorIds().size()).sum() >= 2);
-    assertThat(partner.received()).allSatisfy(request -> assertThat(request.status()).as("signed with a secret the partner holds").isEqualTo(200));
-    List<JsonObject> users = partner.accepted().stream()
-        .flatMap(request -> request.body().getJsonArray("Users").stream().map(JsonObject.class::cast)).toList();
-    assertThat(users).extracting(user -> user.getString("AAM_UUID")).containsExactlyInAnyOrder("alice", "bob");
-    JsonObject bob = users.stream().filter(user -> user.getString("AAM_UUID").equals("bob")).findFirst().orElseThrow();
+    await()
+        .atMost(START)
+        .until(
+            () ->
+                partner.accepted().stream().mapToInt(request -> request.visitorIds().size()).sum()
+                    >= 2);
+    assertThat(partner.received())
+        .allSatisfy(
+            request ->
+                assertThat(request.status())
+                    .as("signed with a secret the partner holds")
+                    .isEqualTo(200));
+    List<JsonObject> users =
+        partner.accepted().stream()
+            .flatMap(
+                request ->
+                    request.body().getJsonArray("Users").stream().map(JsonObject.class::cast))
+            .toList();
+    assertThat(users)
+        .extracting(user -> user.getString("AAM_UUID"))
+        .containsExactlyInAnyOrder("alice", "bob");
+    JsonObject bob =
+        users.stream()
+            .filter(user -> user.getString("AAM_UUID").equals("bob"))
+            .findFirst()
+            .orElseThrow();
     assertThat(bob.getString("DataPartner_UUID")).isEqualTo("dsp-bob");
-    assertThat(bob.getJsonArray("Segments").stream().map(JsonObject.class::cast)
-        .map(segment -> segment.getString("Segment_ID") + "=" + segment.getString("Status"))).containsExactlyInAnyOrder("s5002=1", "s5001=0");
+    assertThat(
+            bob.getJsonArray("Segments").stream()
+                .map(JsonObject.class::cast)
+                .map(
+                    segment -> segment.getString("Segment_ID") + "=" + segment.getString("Status")))
+        .containsExactlyInAnyOrder("s5002=1", "s5001=0");
     JsonObject body = partner.accepted().get(0).body();
     assertThat(body.getString("User_DPID")).isEqualTo("20001");
     assertThat(body.getString("Client_ID")).isEqualTo("c9001");
     assertThat(body.getString("AAM_Destination_Id")).isEqualTo("9001");
 
-    List<DeliveryAttempt> attempts = fixture.readUntil(fixture.topic(TopicRole.DELIVERIES), ATTEMPTS,
-        read -> read.stream().mapToInt(attempt -> attempt.getVisitorIds().size()).sum() >= 2);
-    assertThat(attempts).allSatisfy(attempt -> {
-      assertThat(attempt.getDestinationId()).isEqualTo(9001);
-      assertThat(attempt.getChannel()).isEqualTo(DeliveryChannel.HTTP);
-      assertThat(attempt.getOutcome()).isEqualTo(DeliveryOutcome.DELIVERED);
-      assertThat(attempt.getHttpStatus()).isEqualTo(200);
-    });
+    List<DeliveryAttempt> attempts =
+        fixture.readUntil(
+            fixture.topic(TopicRole.DELIVERIES),
+            ATTEMPTS,
+            read -> read.stream().mapToInt(attempt -> attempt.getVisitorIds().size()).sum() >= 2);
+    assertThat(attempts)
+        .allSatisfy(
+            attempt -> {
+              assertThat(attempt.getDestinationId()).isEqualTo(9001);
+              assertThat(attempt.getChannel()).isEqualTo(DeliveryChannel.HTTP);
+              assertThat(attempt.getOutcome()).isEqualTo(DeliveryOutcome.DELIVERED);
+              assertThat(attempt.getHttpStatus()).isEqualTo(200);
+            });
     assertThat(attempts.stream().map(DeliveryAttempt::getIdempotencyKey).toList())
-        .containsExactlyInAnyOrderElementsOf(partner.accepted().stream().map(SamplePartner.Received::idempotencyKey).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            partner.accepted().stream().map(SamplePartner.Received::idempotencyKey).toList());
 
-    await().atMost(START).untilAsserted(() -> {
-      JsonObject status = new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body());
-      assertThat(status.getString("state")).isEqualTo("UP");
-      assertThat(status.getLong("delivered")).isEqualTo(2);
-      assertThat(status.getLong("noPartnerId")).isEqualTo(1);
-      assertThat(status.getLong("lag")).isZero();
-    });
-    assertThat(SyncFixture.get(sync.httpPort(), "/metrics").body()).contains("dmp_sync_delivered_users_total{destination=\"9001\"")
-        // The updates this test writes name no causing event, as those of time alone: a hit's latency is not theirs to measure.
-        .contains("dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"update_read\",type=\"http\"} 0")
-        .contains("dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"partner_acknowledged\",type=\"http\"} 2");
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              JsonObject status =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body());
+              assertThat(status.getString("state")).isEqualTo("UP");
+              assertThat(status.getLong("delivered")).isEqualTo(2);
+              assertThat(status.getLong("noPartnerId")).isEqualTo(1);
+              assertThat(status.getLong("lag")).isZero();
+            });
+    assertThat(SyncFixture.get(sync.httpPort(), "/metrics").body())
+        .contains("dmp_sync_delivered_users_total{destination=\"9001\"")
+        // The updates this test writes name no causing event, as those of time alone: a hit's
+        // latency is not theirs to measure.
+        .contains(
+            "dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"update_read\",type=\"http\"} 0")
+        .contains(
+            "dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"partner_acknowledged\",type=\"http\"} 2");
   }
 
   @Test
-  void whenThePartnerIsSlowFailsAndGoesDownEveryChangeArrivesAfterItRecoversAndRetriesKeepTheirKey(Vertx vertx, EmbeddedKafkaBroker broker)
-      throws Exception {
-    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.http.batch-users=10", "--sync.http.timeout=300ms");
+  void whenThePartnerIsSlowFailsAndGoesDownEveryChangeArrivesAfterItRecoversAndRetriesKeepTheirKey(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    SyncFixture fixture =
+        SyncFixture.create(
+            broker.bootstrapServers(), "--sync.http.batch-users=10", "--sync.http.timeout=300ms");
     SamplePartner partner = partner(vertx, Optional.empty());
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
     RunningService sync = start(vertx, fixture, Map.of());
 
-    // Slower than the timeout: each attempt fails on our side even though the partner ends up answering.
+    // Slower than the timeout: each attempt fails on our side even though the partner ends up
+    // answering.
     partner.answerAfter(Duration.ofMillis(600));
     fixture.publish(IntStream.range(0, 100).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
     await().atMost(START).until(() -> !partner.received().isEmpty());
     partner.answerAfter(Duration.ZERO);
     partner.failShare(0.5);
     fixture.publish(IntStream.range(100, 200).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
-    await().atMost(START).until(() -> partner.received().stream().anyMatch(request -> request.status() == 503));
+    await()
+        .atMost(START)
+        .until(() -> partner.received().stream().anyMatch(request -> request.status() == 503));
     MainThread.await(partner.goDown(), START, "taking the partner down");
     fixture.publish(IntStream.range(200, 300).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
-    // A batch may still be retrying a 503 from before; wait for an attempt that found the partner gone.
-    await().atMost(START).untilAsserted(() -> {
-      JsonObject status = new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body());
-      assertThat(status.getString("state")).isEqualTo("RETRYING");
-      assertThat(status.getString("detail")).containsIgnoringCase("connection refused");
-    });
+    // A batch may still be retrying a 503 from before; wait for an attempt that found the partner
+    // gone.
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              JsonObject status =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body());
+              assertThat(status.getString("state")).isEqualTo("RETRYING");
+              assertThat(status.getString("detail")).containsIgnoringCase("connection refused");
+            });
     MainThread.await(partner.comeBack(), START, "bringing the partner back");
 
-    Set<String> expected = IntStream.range(0, 300).mapToObj(i -> "v" + i).collect(Collectors.toSet());
-    await().atMost(START).until(() -> keysByVisitor(partner.accepted()).keySet().containsAll(expected));
+    Set<String> expected =
+        IntStream.range(0, 300).mapToObj(i -> "v" + i).collect(Collectors.toSet());
+    await()
+        .atMost(START)
+        .until(() -> keysByVisitor(partner.accepted()).keySet().containsAll(expected));
     assertThat(keysByVisitor(partner.accepted()).keySet()).isEqualTo(expected);
-    assertThat(keysByVisitor(partner.accepted()).values()).as("a change received twice came both times under one key")
+    assertThat(keysByVisitor(partner.accepted()).values())
+        .as("a change received twice came both times under one key")
         .allSatisfy(keys -> assertThat(Set.copyOf(keys)).hasSize(1));
     Map<String, Set<List<String>>> contentsByKey = new HashMap<>();
-    partner.received().forEach(request -> contentsByKey.computeIfAbsent(request.idempotencyKey(), k -> new HashSet<>()).add(request.visitorIds()));
-    assertThat(contentsByKey.values()).as("every retry of a batch is the same batch under the same key").allSatisfy(contents -> assertThat(contents).hasSize(1));
+    partner
+        .received()
+        .forEach(
+            request ->
+                contentsByKey
+                    .computeIfAbsent(request.idempotencyKey(), k -> new HashSet<>())
+                    .add(request.visitorIds()));
+    assertThat(contentsByKey.values())
+        .as("every retry of a batch is the same batch under the same key")
+        .allSatisfy(contents -> assertThat(contents).hasSize(1));
 
-    List<DeliveryAttempt> attempts = fixture.readUntil(fixture.topic(TopicRole.DELIVERIES), ATTEMPTS, read -> read.stream()
-        .filter(attempt -> attempt.getOutcome() == DeliveryOutcome.DELIVERED).mapToInt(attempt -> attempt.getVisitorIds().size()).sum() >= 300);
-    assertThat(attempts).filteredOn(attempt -> attempt.getOutcome() == DeliveryOutcome.RETRYING).extracting(DeliveryAttempt::getDetail)
+    List<DeliveryAttempt> attempts =
+        fixture.readUntil(
+            fixture.topic(TopicRole.DELIVERIES),
+            ATTEMPTS,
+            read ->
+                read.stream()
+                        .filter(attempt -> attempt.getOutcome() == DeliveryOutcome.DELIVERED)
+                        .mapToInt(attempt -> attempt.getVisitorIds().size())
+                        .sum()
+                    >= 300);
+    assertThat(attempts)
+        .filteredOn(attempt -> attempt.getOutcome() == DeliveryOutcome.RETRYING)
+        .extracting(DeliveryAttempt::getDetail)
         .anySatisfy(detail -> assertThat(detail).containsIgnoringCase("timeout"))
         .anySatisfy(detail -> assertThat(detail).startsWith("HTTP 503"))
         .anySatisfy(detail -> assertThat(detail).containsIgnoringCase("connection refused"));
@@ -157,44 +249,76 @@ class PartnerSyncIT {
   }
 
   @Test
-  void aDeliveryStillFailingWhenItsRetryBudgetIsSpentIsDeadLettered(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
-    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers(), "--sync.retry.give-up-after=1s");
+  void aDeliveryStillFailingWhenItsRetryBudgetIsSpentIsDeadLettered(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    SyncFixture fixture =
+        SyncFixture.create(broker.bootstrapServers(), "--sync.retry.give-up-after=1s");
     SamplePartner partner = partner(vertx, Optional.empty());
     partner.failShare(1);
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
     start(vertx, fixture, Map.of());
 
     fixture.publish(List.of(joined("frank", 1, 5001)));
-    List<DeadLetter> letters = fixture.readUntil(fixture.topic(TopicRole.DEADLETTER), AvroSerde.of(DeadLetter.class), read -> !read.isEmpty());
-    assertThat(letters).singleElement().satisfies(letter -> {
-      assertThat(letter.getReason()).startsWith("retry budget of PT1S spent after").endsWith("last: HTTP 503");
-      assertThat(letter.getAttempts()).isGreaterThan(1);
-      assertThat(partner.received()).hasSize(letter.getAttempts()).allSatisfy(request ->
-          assertThat(request.idempotencyKey()).isEqualTo(letter.getIdempotencyKey()));
-    });
+    List<DeadLetter> letters =
+        fixture.readUntil(
+            fixture.topic(TopicRole.DEADLETTER),
+            AvroSerde.of(DeadLetter.class),
+            read -> !read.isEmpty());
+    assertThat(letters)
+        .singleElement()
+        .satisfies(
+            letter -> {
+              assertThat(letter.getReason())
+                  .startsWith("retry budget of PT1S spent after")
+                  .endsWith("last: HTTP 503");
+              assertThat(letter.getAttempts()).isGreaterThan(1);
+              assertThat(partner.received())
+                  .hasSize(letter.getAttempts())
+                  .allSatisfy(
+                      request ->
+                          assertThat(request.idempotencyKey())
+                              .isEqualTo(letter.getIdempotencyKey()));
+            });
   }
 
   @Test
-  void aPermanentFailureIsDeadLetteredWithItsReasonAndLaterChangesStillFlow(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void aPermanentFailureIsDeadLetteredWithItsReasonAndLaterChangesStillFlow(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());
-    SamplePartner partner = partner(vertx, Optional.of(new SamplePartner.Verification("HmacSHA1", "X-Signature", List.of("right"))));
-    fixture.applyDestinations(httpDestination(9001, partner.url(),
-        "\"signing\": {\"algorithm\": \"HmacSHA1\", \"header\": \"X-Signature\", \"secretEnv\": \"SECRET\"}"));
+    SamplePartner partner =
+        partner(
+            vertx,
+            Optional.of(
+                new SamplePartner.Verification("HmacSHA1", "X-Signature", List.of("right"))));
+    fixture.applyDestinations(
+        httpDestination(
+            9001,
+            partner.url(),
+            "\"signing\": {\"algorithm\": \"HmacSHA1\", \"header\": \"X-Signature\", \"secretEnv\": \"SECRET\"}"));
     start(vertx, fixture, Map.of("SECRET", "wrong"));
 
     fixture.publish(List.of(joined("eve", 1, 5001)));
-    List<DeadLetter> letters = fixture.readUntil(fixture.topic(TopicRole.DEADLETTER), AvroSerde.of(DeadLetter.class), read -> !read.isEmpty());
+    List<DeadLetter> letters =
+        fixture.readUntil(
+            fixture.topic(TopicRole.DEADLETTER),
+            AvroSerde.of(DeadLetter.class),
+            read -> !read.isEmpty());
     assertThat(letters).hasSize(1);
     assertThat(letters.get(0).getReason()).contains("permanent failure: HTTP 401");
     assertThat(letters.get(0).getAttempts()).isEqualTo(1);
-    assertThat(letters.get(0).getUpdates()).extracting(PartnerSegmentUpdate::getVisitorId, PartnerSegmentUpdate::getPartnerUserId)
+    assertThat(letters.get(0).getUpdates())
+        .extracting(PartnerSegmentUpdate::getVisitorId, PartnerSegmentUpdate::getPartnerUserId)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("eve", "p-eve"));
-    List<DeliveryAttempt> attempts = fixture.readUntil(fixture.topic(TopicRole.DELIVERIES), ATTEMPTS, read -> !read.isEmpty());
-    assertThat(attempts).singleElement().satisfies(attempt -> {
-      assertThat(attempt.getOutcome()).isEqualTo(DeliveryOutcome.DEAD_LETTERED);
-      assertThat(attempt.getHttpStatus()).isEqualTo(401);
-      assertThat(attempt.getIdempotencyKey()).isEqualTo(letters.get(0).getIdempotencyKey());
-    });
+    List<DeliveryAttempt> attempts =
+        fixture.readUntil(fixture.topic(TopicRole.DELIVERIES), ATTEMPTS, read -> !read.isEmpty());
+    assertThat(attempts)
+        .singleElement()
+        .satisfies(
+            attempt -> {
+              assertThat(attempt.getOutcome()).isEqualTo(DeliveryOutcome.DEAD_LETTERED);
+              assertThat(attempt.getHttpStatus()).isEqualTo(401);
+              assertThat(attempt.getIdempotencyKey()).isEqualTo(letters.get(0).getIdempotencyKey());
+            });
   }
 
   @Test
@@ -203,27 +327,36 @@ class PartnerSyncIT {
     SamplePartner down = partner(vertx, Optional.empty());
     SamplePartner up = partner(vertx, Optional.empty());
     MainThread.await(down.goDown(), START, "taking a partner down");
-    fixture.applyDestinations(httpDestination(9001, down.url(), ""), httpDestination(9002, up.url(), ""));
+    fixture.applyDestinations(
+        httpDestination(9001, down.url(), ""), httpDestination(9002, up.url(), ""));
     RunningService sync = start(vertx, fixture, Map.of());
 
-    Set<String> expected = IntStream.range(0, 200).mapToObj(i -> "v" + i).collect(Collectors.toSet());
+    Set<String> expected =
+        IntStream.range(0, 200).mapToObj(i -> "v" + i).collect(Collectors.toSet());
     for (int wave = 0; wave < 4; wave++) {
       int from = wave * 50;
-      fixture.publish(IntStream.range(from, from + 50).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
+      fixture.publish(
+          IntStream.range(from, from + 50).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
       await().atMost(START).until(() -> keysByVisitor(up.accepted()).size() >= from + 50);
     }
     assertThat(keysByVisitor(up.accepted()).keySet()).isEqualTo(expected);
     assertThat(down.received()).as("the other partner was down all along").isEmpty();
-    assertThat(new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body()).getString("state")).isEqualTo("RETRYING");
+    assertThat(
+            new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body())
+                .getString("state"))
+        .isEqualTo("RETRYING");
     assertThat(SyncFixture.get(sync.httpPort(), "/destinations/9001").statusCode()).isEqualTo(503);
     assertThat(SyncFixture.get(sync.httpPort(), "/destinations/9002").statusCode()).isEqualTo(200);
 
     MainThread.await(down.comeBack(), START, "bringing the partner back");
-    await().atMost(START).until(() -> keysByVisitor(down.accepted()).keySet().containsAll(expected));
+    await()
+        .atMost(START)
+        .until(() -> keysByVisitor(down.accepted()).keySet().containsAll(expected));
   }
 
   @Test
-  void destinationsStartAndStopAsTheTaxonomyChanges(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void destinationsStartAndStopAsTheTaxonomyChanges(Vertx vertx, EmbeddedKafkaBroker broker)
+      throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());
     SamplePartner first = partner(vertx, Optional.empty());
     SamplePartner second = partner(vertx, Optional.empty());
@@ -234,49 +367,80 @@ class PartnerSyncIT {
 
     fixture.applyDestinations(httpDestination(9002, second.url(), ""));
     await().atMost(START).until(() -> keysByVisitor(second.accepted()).containsKey("a"));
-    await().atMost(START).untilAsserted(() -> assertThat(new JsonArray(SyncFixture.get(sync.httpPort(), "/destinations").body()).stream()
-        .map(status -> ((JsonObject) status).getLong("id")).toList()).containsExactly(9002L));
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        new JsonArray(SyncFixture.get(sync.httpPort(), "/destinations").body())
+                            .stream().map(status -> ((JsonObject) status).getLong("id")).toList())
+                    .containsExactly(9002L));
     fixture.publish(List.of(joined("b", 1, 5001)));
     await().atMost(START).until(() -> keysByVisitor(second.accepted()).containsKey("b"));
-    assertThat(keysByVisitor(first.accepted())).as("a removed destination hears nothing more").doesNotContainKey("b");
+    assertThat(keysByVisitor(first.accepted()))
+        .as("a removed destination hears nothing more")
+        .doesNotContainKey("b");
   }
 
   @Test
-  void aDestinationThatCannotRunIsShownFailedWithItsReason(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void aDestinationThatCannotRunIsShownFailedWithItsReason(Vertx vertx, EmbeddedKafkaBroker broker)
+      throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());
-    fixture.applyDestinations(httpDestination(9001, "http://127.0.0.1:9/aam",
-        "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"UNSET_SECRET\"}"));
+    fixture.applyDestinations(
+        httpDestination(
+            9001,
+            "http://127.0.0.1:9/aam",
+            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"UNSET_SECRET\"}"));
     RunningService sync = start(vertx, fixture, Map.of());
-    await().atMost(START).untilAsserted(() -> {
-      var response = SyncFixture.get(sync.httpPort(), "/destinations/9001");
-      assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(new JsonObject(response.body()).getString("detail")).contains("UNSET_SECRET");
-    });
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              var response = SyncFixture.get(sync.httpPort(), "/destinations/9001");
+              assertThat(response.statusCode()).isEqualTo(503);
+              assertThat(new JsonObject(response.body()).getString("detail"))
+                  .contains("UNSET_SECRET");
+            });
   }
 
   @Test
-  void aKafkaDestinationGetsEachChangeExactlyOnceKeyedByPartnerId(Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+  void aKafkaDestinationGetsEachChangeExactlyOnceKeyedByPartnerId(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());
     String topic = UniqueNames.topic("dest");
-    fixture.applyDestinations("""
-        {"id": 9005, "name": "topic", "type": "kafka", "topic": "%s", "dataSource": 20001, "mappings": {"5001": "m5001"}}""".formatted(topic));
+    fixture.applyDestinations(
+        """
+        {"id": 9005, "name": "topic", "type": "kafka", "topic": "%s", "dataSource": 20001, "mappings": {"5001": "m5001"}}"""
+            .formatted(topic));
     start(vertx, fixture, Map.of());
-    List<ProfileUpdate> updates = IntStream.range(0, 100).mapToObj(i -> joined("v" + i, 1, i % 2 == 0 ? 5001 : 5002)).toList();
+    List<ProfileUpdate> updates =
+        IntStream.range(0, 100)
+            .mapToObj(i -> joined("v" + i, 1, i % 2 == 0 ? 5001 : 5002))
+            .toList();
     fixture.publish(updates);
 
-    List<PartnerSegmentUpdate> written = fixture.readUntil(topic, AvroSerde.of(PartnerSegmentUpdate.class), read -> read.size() >= 50);
+    fixture.readUntil(topic, AvroSerde.of(PartnerSegmentUpdate.class), read -> read.size() >= 50);
     fixture.publish(List.of(joined("last", 1, 5001)));
-    written = fixture.readUntil(topic, AvroSerde.of(PartnerSegmentUpdate.class),
-        read -> read.stream().anyMatch(update -> update.getVisitorId().equals("last")));
+    List<PartnerSegmentUpdate> written =
+        fixture.readUntil(
+            topic,
+            AvroSerde.of(PartnerSegmentUpdate.class),
+            read -> read.stream().anyMatch(update -> update.getVisitorId().equals("last")));
     assertThat(written).hasSize(51);
     assertThat(written).extracting(PartnerSegmentUpdate::getUpdateId).doesNotHaveDuplicates();
-    assertThat(written).allSatisfy(update -> {
-      assertThat(update.getPartnerUserId()).isEqualTo("p-" + update.getVisitorId());
-      assertThat(update.getAdded()).containsExactly("m5001");
-      assertThat(update.getDestinationId()).isEqualTo(9005);
-    });
-    List<DeliveryAttempt> attempts = fixture.readUntil(fixture.topic(TopicRole.DELIVERIES), ATTEMPTS,
-        read -> read.stream().mapToInt(attempt -> attempt.getVisitorIds().size()).sum() >= 51);
-    assertThat(attempts).allSatisfy(attempt -> assertThat(attempt.getChannel()).isEqualTo(DeliveryChannel.KAFKA));
+    assertThat(written)
+        .allSatisfy(
+            update -> {
+              assertThat(update.getPartnerUserId()).isEqualTo("p-" + update.getVisitorId());
+              assertThat(update.getAdded()).containsExactly("m5001");
+              assertThat(update.getDestinationId()).isEqualTo(9005);
+            });
+    List<DeliveryAttempt> attempts =
+        fixture.readUntil(
+            fixture.topic(TopicRole.DELIVERIES),
+            ATTEMPTS,
+            read -> read.stream().mapToInt(attempt -> attempt.getVisitorIds().size()).sum() >= 51);
+    assertThat(attempts)
+        .allSatisfy(attempt -> assertThat(attempt.getChannel()).isEqualTo(DeliveryChannel.KAFKA));
   }
 }

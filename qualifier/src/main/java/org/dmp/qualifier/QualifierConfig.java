@@ -2,10 +2,10 @@ package org.dmp.qualifier;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -14,8 +14,16 @@ import org.dmp.config.SettingsSpec;
 import org.dmp.runtime.CommonConfig;
 
 /** The qualifier's configuration, read once from qualifier.properties, DMP_ variables and flags. */
-public record QualifierConfig(CommonConfig common, String advertisedHost, String applicationId, Path stateDir, int streamThreads,
-    Optional<String> instanceId, Duration sessionTimeout, Duration commitInterval, int maxRealizationsPerTrait,
+public record QualifierConfig(
+    CommonConfig common,
+    String advertisedHost,
+    String applicationId,
+    Path stateDir,
+    int streamThreads,
+    Optional<String> instanceId,
+    Duration sessionTimeout,
+    Duration commitInterval,
+    int maxRealizationsPerTrait,
     int queryMaxWaiting) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
@@ -32,7 +40,10 @@ public record QualifierConfig(CommonConfig common, String advertisedHost, String
     return streamsProperties(null);
   }
 
-  /** @param advertisedPort the port this instance's query API listens on, published to the others; null if none */
+  /**
+   * @param advertisedPort the port this instance's query API listens on, published to the others;
+   *     null if none
+   */
   public Properties streamsProperties(Integer advertisedPort) {
     Map<String, Object> properties = new HashMap<>();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -40,14 +51,21 @@ public record QualifierConfig(CommonConfig common, String advertisedHost, String
     properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) commitInterval.toMillis());
-    properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) sessionTimeout.toMillis());
-    instanceId.ifPresent(id -> properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
+    properties.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+        (int) sessionTimeout.toMillis());
+    instanceId.ifPresent(
+        id ->
+            properties.put(
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     // The broker answers a fetch once 16 KB are there or 5 ms have passed, not at the first record:
     // at a few thousand events a second, a fetch per record cost more CPU than the records.
-    properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
+    properties.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
     properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 5);
     if (advertisedPort != null) {
-      properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + advertisedPort);
+      properties.put(
+          StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + advertisedPort);
     }
     return common.kafka().properties(properties);
   }

@@ -26,18 +26,33 @@ public final class QualifierMain {
   public static Future<RunningService> start(Vertx vertx, QualifierConfig config) {
     AtomicReference<QualifierVerticle> qualifier = new AtomicReference<>();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HealthRoutes.Readiness readiness = () -> qualifier.get() == null ? Optional.of("the streams have not started")
-        : qualifier.get().notRunning();
-    return config.common().startStatusServer(vertx, QualifierConfig.SETTINGS.name(), readiness,
+    HealthRoutes.Readiness readiness =
+        () ->
+            qualifier.get() == null
+                ? Optional.of("the streams have not started")
+                : qualifier.get().notRunning();
+    return config
+        .common()
+        .startStatusServer(
+            vertx,
+            QualifierConfig.SETTINGS.name(),
+            readiness,
             router -> {
               new SegmentQuery(vertx, qualifier::get).mount(router);
-              router.get("/metrics").handler(context -> context.response()
-                  .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+              router
+                  .get("/metrics")
+                  .handler(
+                      context ->
+                          context
+                              .response()
+                              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                              .end(registry.scrape()));
             })
-        .compose(http -> {
-          QualifierVerticle started = new QualifierVerticle(config, http.httpPort(), registry);
-          qualifier.set(started);
-          return vertx.deployVerticle(started).map(id -> http);
-        });
+        .compose(
+            http -> {
+              QualifierVerticle started = new QualifierVerticle(config, http.httpPort(), registry);
+              qualifier.set(started);
+              return vertx.deployVerticle(started).map(id -> http);
+            });
   }
 }

@@ -8,20 +8,21 @@ import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.apache.kafka.streams.state.HostInfo;
+import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.query.SegmentQuery;
-import org.dmp.taxonomy.CompiledTaxonomy;
-import org.dmp.taxonomy.TaxonomyView;
 import org.dmp.runtime.StageLatency;
 import org.dmp.schemas.topics.TopicRole;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.TaxonomyView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the Kafka Streams topology (exactly_once_v2) once the taxonomy as it stands has been read;
- * undeploying it closes the streams, committing what was processed, and stops following the taxonomy.
+ * undeploying it closes the streams, committing what was processed, and stops following the
+ * taxonomy.
  */
 final class QualifierVerticle extends VerticleBase implements SegmentQuery.Instance {
   private static final Logger LOG = LoggerFactory.getLogger(QualifierVerticle.class);
@@ -33,30 +34,51 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   private TaxonomyView taxonomy;
   private volatile KafkaStreams streams;
 
-  /** @param queryPort the port of this instance's query API, which the other instances forward questions to */
+  /**
+   * @param queryPort the port of this instance's query API, which the other instances forward
+   *     questions to
+   */
   QualifierVerticle(QualifierConfig config, int queryPort, MeterRegistry registry) {
     this.config = config;
     this.queryPort = queryPort;
-    StageLatency processedStage = new StageLatency(registry, StageLatency.QUALIFIER_PROCESSED, Tags.empty());
+    StageLatency processedStage =
+        new StageLatency(registry, StageLatency.QUALIFIER_PROCESSED, Tags.empty());
     this.processed = new ProcessedOffsets(config.queryMaxWaiting(), processedStage::reached);
   }
 
   @Override
   public Future<?> start() {
-    taxonomy = TaxonomyView.follow("qualifier-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
-    return Future.fromCompletionStage(taxonomy.caughtUp(), context).compose(read -> vertx.executeBlocking(() -> {
-      Topology topology = QualifierTopology.build(config.common().topics(), taxonomy, config.maxRealizationsPerTrait(), processed);
-      streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
-      streams.setUncaughtExceptionHandler(failure -> {
-        LOG.error("A stream thread failed; replacing it", failure);
-        return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-      });
-      streams.start();
-      LOG.info("Qualifier {} reading {} with taxonomy revision {}, writing {} and {}", config.applicationId(),
-          config.common().topics().name(TopicRole.VISITS), taxonomy.revision(), config.common().topics().name(TopicRole.SEGMENTS),
-          config.common().topics().name(TopicRole.IDMAP));
-      return null;
-    }));
+    taxonomy =
+        TaxonomyView.follow(
+            "qualifier-taxonomy", config.common().kafka(), config.common().topics().taxonomy());
+    return Future.fromCompletionStage(taxonomy.caughtUp(), context)
+        .compose(
+            read ->
+                vertx.executeBlocking(
+                    () -> {
+                      Topology topology =
+                          QualifierTopology.build(
+                              config.common().topics(),
+                              taxonomy,
+                              config.maxRealizationsPerTrait(),
+                              processed);
+                      streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
+                      streams.setUncaughtExceptionHandler(
+                          failure -> {
+                            LOG.error("A stream thread failed; replacing it", failure);
+                            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+                                .StreamThreadExceptionResponse.REPLACE_THREAD;
+                          });
+                      streams.start();
+                      LOG.info(
+                          "Qualifier {} reading {} with taxonomy revision {}, writing {} and {}",
+                          config.applicationId(),
+                          config.common().topics().name(TopicRole.VISITS),
+                          taxonomy.revision(),
+                          config.common().topics().name(TopicRole.SEGMENTS),
+                          config.common().topics().name(TopicRole.IDMAP));
+                      return null;
+                    }));
   }
 
   @Override
@@ -79,23 +101,31 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
     return new HostInfo(config.advertisedHost(), queryPort);
   }
 
-  /** Empty while the streams process or rebalance; else their state (created, failed, stopping...). */
+  /**
+   * Empty while the streams process or rebalance; else their state (created, failed, stopping...).
+   */
   Optional<String> notRunning() {
     KafkaStreams.State state = streams == null ? null : streams.state();
     return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
-        ? Optional.empty() : Optional.of("the streams are " + (state == null ? "not started" : state.name().toLowerCase(java.util.Locale.ROOT)));
+        ? Optional.empty()
+        : Optional.of(
+            "the streams are "
+                + (state == null
+                    ? "not started"
+                    : state.name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   @Override
   public Future<?> stop() {
-    return vertx.executeBlocking(() -> {
-      if (streams != null) {
-        streams.close(CLOSE_TIMEOUT);
-      }
-      if (taxonomy != null) {
-        taxonomy.close();
-      }
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          if (streams != null) {
+            streams.close(CLOSE_TIMEOUT);
+          }
+          if (taxonomy != null) {
+            taxonomy.close();
+          }
+          return null;
+        });
   }
 }

@@ -37,13 +37,13 @@ import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
-import org.dmp.schemas.serde.AvroSerde;
-import org.dmp.schemas.topics.TopicRole;
-import org.dmp.schemas.topics.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -67,9 +67,19 @@ class QualifierCrashIT {
   private static final int VISITORS = 400;
   private static final int EVENTS = 6_000;
   private static final int JUMP_EVERY = 1_500;
-  /** In the past: brokers refuse records timestamped more than an hour ahead (log.message.timestamp.after.max.ms). */
-  private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(40));
-  private static final String TAXONOMY = """
+
+  /**
+   * In the past: brokers refuse records timestamped more than an hour ahead
+   * (log.message.timestamp.after.max.ms).
+   */
+  @SuppressWarnings(
+      "TimeInStaticInitializer") // Any hour forty days before the run will do; it only has to be in
+  // the past.
+  private static final Instant T0 =
+      Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(40));
+
+  private static final String TAXONOMY =
+      """
       {"dataSources": [{"id": 1, "name": "Site tags"}],
        "traits": [
          {"id": 101, "name": "Shoe page viewer", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\"", "ttlDays": 1},
@@ -91,24 +101,37 @@ class QualifierCrashIT {
   }
 
   @Test
-  void aKilledAndRestartedQualifierWritesExactlyWhatAnUninterruptedOneWrites(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+  void aKilledAndRestartedQualifierWritesExactlyWhatAnUninterruptedOneWrites(
+      EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
     String bootstrap = broker.bootstrapServers();
-    List<String> settings = List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
-        "--topic.visits.name=" + UniqueNames.topic("crash-visits"), "--topic.segments.name=" + UniqueNames.topic("crash-segments"),
-        "--topic.idmap.name=" + UniqueNames.topic("crash-idmap"), "--topic.taxonomy.name=" + UniqueNames.topic("crash-taxonomy"),
-        "--qualifier.application-id=" + UniqueNames.group("crash-qualifier"), "--qualifier.state-dir=" + dir.resolve("state"),
-        "--qualifier.commit-interval=20ms",
-        // Static membership: the restarted instance takes its partitions back without waiting out the dead one's session.
-        "--qualifier.instance-id=crash-test-1");
-    Topics topics = QualifierConfig.SETTINGS.read(Map.of(), settings, QualifierConfig::read).common().topics();
+    List<String> settings =
+        List.of(
+            "--kafka.bootstrap=" + bootstrap,
+            "--http.host=127.0.0.1",
+            "--http.port=0",
+            "--topic.visits.name=" + UniqueNames.topic("crash-visits"),
+            "--topic.segments.name=" + UniqueNames.topic("crash-segments"),
+            "--topic.idmap.name=" + UniqueNames.topic("crash-idmap"),
+            "--topic.taxonomy.name=" + UniqueNames.topic("crash-taxonomy"),
+            "--qualifier.application-id=" + UniqueNames.group("crash-qualifier"),
+            "--qualifier.state-dir=" + dir.resolve("state"),
+            "--qualifier.commit-interval=20ms",
+            // Static membership: the restarted instance takes its partitions back without waiting
+            // out the dead one's session.
+            "--qualifier.instance-id=crash-test-1");
+    Topics topics =
+        QualifierConfig.SETTINGS.read(Map.of(), settings, QualifierConfig::read).common().topics();
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
     Taxonomy taxonomy = TaxonomyFile.parse("crash test", TAXONOMY);
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "crash test", Clock.systemUTC());
+    TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "crash test", Clock.systemUTC());
     List<VisitEvent> events = events(EVENTS);
     List<String> expected = uninterrupted(topics, taxonomy, events, dir.resolve("reference"));
-    assertThat(expected).as("time alone changes memberships in this stream").anyMatch(update -> update.endsWith(" by time"));
+    assertThat(expected)
+        .as("time alone changes memberships in this stream")
+        .anyMatch(update -> update.endsWith(" by time"));
 
     produce(bootstrap, topics, events);
     long seed = System.nanoTime();
@@ -117,20 +140,27 @@ class QualifierCrashIT {
     try (KafkaConsumer<String, ProfileUpdate> updates = committedReader(bootstrap, topics)) {
       for (double killAt : new double[] {0.1, 0.4, 0.7}) {
         qualifier = start(settings);
-        await().atMost(Duration.ofSeconds(90)).until(() -> read(updates, written) > expected.size() * killAt);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> read(updates, written) > expected.size() * killAt);
         Thread.sleep(random.nextInt(30));
         qualifier.destroyForcibly();
         assertThat(qualifier.waitFor(30, TimeUnit.SECONDS)).isTrue();
       }
-      assertThat(written).as("killed in the middle of the stream (seed %d)", seed).hasSizeLessThan(expected.size());
+      assertThat(written)
+          .as("killed in the middle of the stream (seed %d)", seed)
+          .hasSizeLessThan(expected.size());
 
       qualifier = start(settings);
       try {
-        await().atMost(Duration.ofSeconds(120)).until(() -> read(updates, written) >= expected.size());
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(() -> read(updates, written) >= expected.size());
       } catch (ConditionTimeoutException missing) {
         // The assertion below says which updates are missing or different.
       }
-      // Anything more (a duplicate) would have been committed with the rest: read once more after the last.
+      // Anything more (a duplicate) would have been committed with the rest: read once more after
+      // the last.
       read(updates, written);
     }
 
@@ -143,27 +173,46 @@ class QualifierCrashIT {
    * partition, so each partition's events go through a driver of their own, as the producer's
    * default partitioner splits them.
    */
-  private static List<String> uninterrupted(Topics topics, Taxonomy taxonomy, List<VisitEvent> events, Path stateDir) {
+  private static List<String> uninterrupted(
+      Topics topics, Taxonomy taxonomy, List<VisitEvent> events, Path stateDir) {
     int partitions = topics.spec(TopicRole.VISITS).partitions();
     Map<Integer, List<VisitEvent>> byPartition = new TreeMap<>();
-    events.forEach(event -> byPartition.computeIfAbsent(
-        Utils.toPositive(Utils.murmur2(event.getVisitorId().getBytes(StandardCharsets.UTF_8))) % partitions, any -> new ArrayList<>())
-        .add(event));
+    events.forEach(
+        event ->
+            byPartition
+                .computeIfAbsent(
+                    Utils.toPositive(
+                            Utils.murmur2(event.getVisitorId().getBytes(StandardCharsets.UTF_8)))
+                        % partitions,
+                    any -> new ArrayList<>())
+                .add(event));
     CompiledTaxonomy compiled = new CompiledTaxonomy(taxonomy);
     List<String> written = new ArrayList<>();
-    byPartition.forEach((partition, partitionEvents) -> {
-      Properties config = new Properties();
-      config.put(StreamsConfig.APPLICATION_ID_CONFIG, "reference");
-      config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-      config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(Integer.toString(partition)).toString());
-      try (var driver = new TopologyTestDriver(QualifierTopology.build(topics, () -> compiled, 100), config)) {
-        var input = driver.createInputTopic(topics.name(TopicRole.VISITS), Serdes.String().serializer(), VISITS.serializer());
-        var output = driver.createOutputTopic(topics.name(TopicRole.SEGMENTS), Serdes.String().deserializer(),
-            AvroSerde.of(ProfileUpdate.class).deserializer());
-        partitionEvents.forEach(event -> input.pipeInput(event.getVisitorId(), event));
-        output.readValuesToList().forEach(update -> written.add(describe(update)));
-      }
-    });
+    byPartition.forEach(
+        (partition, partitionEvents) -> {
+          Properties config = new Properties();
+          config.put(StreamsConfig.APPLICATION_ID_CONFIG, "reference");
+          config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+          config.put(
+              StreamsConfig.STATE_DIR_CONFIG,
+              stateDir.resolve(Integer.toString(partition)).toString());
+          try (var driver =
+              new TopologyTestDriver(
+                  QualifierTopology.build(topics, () -> compiled, 100), config)) {
+            var input =
+                driver.createInputTopic(
+                    topics.name(TopicRole.VISITS),
+                    Serdes.String().serializer(),
+                    VISITS.serializer());
+            var output =
+                driver.createOutputTopic(
+                    topics.name(TopicRole.SEGMENTS),
+                    Serdes.String().deserializer(),
+                    AvroSerde.of(ProfileUpdate.class).deserializer());
+            partitionEvents.forEach(event -> input.pipeInput(event.getVisitorId(), event));
+            output.readValuesToList().forEach(update -> written.add(describe(update)));
+          }
+        });
     return written;
   }
 
@@ -176,44 +225,78 @@ class QualifierCrashIT {
     List<VisitEvent> events = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String visitor = "v" + (i % VISITORS);
-      Map<String, List<String>> signals = switch (i / VISITORS % 3) {
-        case 0 -> Map.of("c_category", List.of("shoes"));
-        case 1 -> Map.of("c_cart", List.of(Integer.toString(50 + i % 200)));
-        default -> Map.of("c_vip", List.of(i % 2 == 0 ? "1" : "0"));
-      };
-      Instant time = T0.plus(Duration.ofDays(8L * (i / JUMP_EVERY))).plus(Duration.ofSeconds(18L * i))
-          .minus(Duration.ofSeconds(random.nextInt(3_600)));
-      events.add(VisitEvent.newBuilder().setEventId("e" + i).setVisitorId(visitor).setTime(time)
-          .setSource(EventSource.EDGE).setSignals(signals).build());
+      Map<String, List<String>> signals =
+          switch (i / VISITORS % 3) {
+            case 0 -> Map.of("c_category", List.of("shoes"));
+            case 1 -> Map.of("c_cart", List.of(Integer.toString(50 + i % 200)));
+            default -> Map.of("c_vip", List.of(i % 2 == 0 ? "1" : "0"));
+          };
+      Instant time =
+          T0.plus(Duration.ofDays(8L * (i / JUMP_EVERY)))
+              .plus(Duration.ofSeconds(18L * i))
+              .minus(Duration.ofSeconds(random.nextInt(3_600)));
+      events.add(
+          VisitEvent.newBuilder()
+              .setEventId("e" + i)
+              .setVisitorId(visitor)
+              .setTime(time)
+              .setSource(EventSource.EDGE)
+              .setSignals(signals)
+              .build());
     }
     return events;
   }
 
-  private static void produce(String bootstrap, Topics topics, List<VisitEvent> events) throws Exception {
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), VISITS.serializer())) {
+  private static void produce(String bootstrap, Topics topics, List<VisitEvent> events)
+      throws Exception {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new StringSerializer(),
+            VISITS.serializer())) {
       for (VisitEvent event : events) {
-        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), event.getVisitorId(), event));
+        producer.send(
+            new ProducerRecord<>(topics.name(TopicRole.VISITS), event.getVisitorId(), event));
       }
       producer.flush();
     }
   }
 
   private static Process start(List<String> settings) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-        Path.of("target", "qualifier.jar").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                Path.of("target", "qualifier.jar").toString()));
     command.addAll(settings);
-    return new ProcessBuilder(command).redirectErrorStream(true)
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
         // Every run of the qualifier appends here, for a failure to be read afterwards.
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "qualifier-crash-it.log").toFile())).start();
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(Path.of("target", "qualifier-crash-it.log").toFile()))
+        .start();
   }
 
-  private static KafkaConsumer<String, ProfileUpdate> committedReader(String bootstrap, Topics topics) {
-    KafkaConsumer<String, ProfileUpdate> consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("crash-reader"),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), AvroSerde.of(ProfileUpdate.class).deserializer());
+  private static KafkaConsumer<String, ProfileUpdate> committedReader(
+      String bootstrap, Topics topics) {
+    KafkaConsumer<String, ProfileUpdate> consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                UniqueNames.group("crash-reader"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            AvroSerde.of(ProfileUpdate.class).deserializer());
     consumer.subscribe(List.of(topics.name(TopicRole.SEGMENTS)));
     return consumer;
   }
@@ -224,7 +307,17 @@ class QualifierCrashIT {
   }
 
   private static String describe(ProfileUpdate update) {
-    return update.getVisitorId() + " v" + update.getVersion() + " " + update.getSegments() + " +" + update.getAdded() + " -" + update.getRemoved()
-        + " at " + update.getTime() + (update.getCauseEventId() == null ? " by time" : " by " + update.getCauseEventId());
+    return update.getVisitorId()
+        + " v"
+        + update.getVersion()
+        + " "
+        + update.getSegments()
+        + " +"
+        + update.getAdded()
+        + " -"
+        + update.getRemoved()
+        + " at "
+        + update.getTime()
+        + (update.getCauseEventId() == null ? " by time" : " by " + update.getCauseEventId());
   }
 }

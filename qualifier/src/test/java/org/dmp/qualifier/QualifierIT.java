@@ -28,13 +28,13 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
-import org.dmp.runtime.MainThread;
-import org.dmp.schemas.serde.AvroSerde;
-import org.dmp.schemas.topics.TopicRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,42 +45,82 @@ class QualifierIT {
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
 
   @Test
-  void qualifiesVisitsAndPicksUpANewTaxonomyWhileRunning(Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path stateDir)
-      throws Exception {
+  void qualifiesVisitsAndPicksUpANewTaxonomyWhileRunning(
+      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path stateDir) throws Exception {
     String bootstrap = broker.bootstrapServers();
-    QualifierConfig config = QualifierConfig.SETTINGS.read(Map.of(), List.of(
-        "--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
-        "--topic.visits.name=" + UniqueNames.topic("visits"), "--topic.segments.name=" + UniqueNames.topic("segments"),
-        "--topic.idmap.name=" + UniqueNames.topic("idmap"), "--topic.taxonomy.name=" + UniqueNames.topic("taxonomy"),
-        "--qualifier.application-id=" + UniqueNames.group("qualifier"), "--qualifier.state-dir=" + stateDir), QualifierConfig::read);
+    QualifierConfig config =
+        QualifierConfig.SETTINGS.read(
+            Map.of(),
+            List.of(
+                "--kafka.bootstrap=" + bootstrap,
+                "--http.host=127.0.0.1",
+                "--http.port=0",
+                "--topic.visits.name=" + UniqueNames.topic("visits"),
+                "--topic.segments.name=" + UniqueNames.topic("segments"),
+                "--topic.idmap.name=" + UniqueNames.topic("idmap"),
+                "--topic.taxonomy.name=" + UniqueNames.topic("taxonomy"),
+                "--qualifier.application-id=" + UniqueNames.group("qualifier"),
+                "--qualifier.state-dir=" + stateDir),
+            QualifierConfig::read);
     var topics = config.common().topics();
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
     Taxonomy sample = TaxonomyFile.sample();
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), sample, "sample", Clock.systemUTC());
-    var running = MainThread.await(QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
+    TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap), topics.taxonomy(), sample, "sample", Clock.systemUTC());
+    var running =
+        MainThread.await(
+            QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
     var http = io.vertx.ext.web.client.WebClient.create(vertx);
-    await().atMost(Duration.ofSeconds(60)).until(() -> MainThread.await(
-        http.get(running.httpPort(), "127.0.0.1", "/health/ready").send(), Duration.ofSeconds(10), "ready").statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                MainThread.await(
+                            http.get(running.httpPort(), "127.0.0.1", "/health/ready").send(),
+                            Duration.ofSeconds(10),
+                            "ready")
+                        .statusCode()
+                    == 200);
 
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringSerializer(), VISITS.serializer());
-        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("updates"),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), AvroSerde.of(ProfileUpdate.class).deserializer())) {
+    try (var producer =
+            new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(),
+                VISITS.serializer());
+        var consumer =
+            new KafkaConsumer<>(
+                Map.<String, Object>of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    UniqueNames.group("updates"),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest"),
+                new StringDeserializer(),
+                AvroSerde.of(ProfileUpdate.class).deserializer())) {
       consumer.subscribe(List.of(topics.name(TopicRole.SEGMENTS)));
       List<ProfileUpdate> updates = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4242", shoeEvent("4242", i))).get();
+        producer
+            .send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4242", shoeEvent("4242", i)))
+            .get();
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        consumer.poll(Duration.ofMillis(200)).forEach(record -> updates.add(record.value()));
-        return updates.stream().anyMatch(update -> update.getSegments().contains(5001L));
-      });
-      assertThat(updates).singleElement().satisfies(update -> assertThat(update.getAdded()).containsExactly(5001L));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(record -> updates.add(record.value()));
+                return updates.stream().anyMatch(update -> update.getSegments().contains(5001L));
+              });
+      assertThat(updates)
+          .singleElement()
+          .satisfies(update -> assertThat(update.getAdded()).containsExactly(5001L));
 
       // The same-hit query API: the profile as processed, or what there is once the wait runs out.
       io.vertx.core.json.JsonObject now = query(http, running.httpPort(), "/segments/1");
@@ -90,32 +130,63 @@ class QualifierIT {
       assertThat(known.getJsonArray("traits").getList()).containsExactly(101);
       var notYet = query(http, running.httpPort(), "/segments/1?partition=0&offset=999999&wait=20");
       assertThat(notYet.getBoolean("stale")).isTrue();
-      assertThat(MainThread.await(http.get(running.httpPort(), "127.0.0.1", "/segments/q1").send(), Duration.ofSeconds(10), "query")
-          .statusCode()).as("visitor ids are digits").isEqualTo(400);
+      assertThat(
+              MainThread.await(
+                      http.get(running.httpPort(), "127.0.0.1", "/segments/q1").send(),
+                      Duration.ofSeconds(10),
+                      "query")
+                  .statusCode())
+          .as("visitor ids are digits")
+          .isEqualTo(400);
 
       List<Segment> segments = new ArrayList<>(sample.segments());
       segments.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
-      TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(),
-          new Taxonomy(sample.dataSources(), sample.traits(), segments, sample.destinations()), "with 5003", Clock.systemUTC());
+      TaxonomyPublisher.apply(
+          KafkaClients.of(bootstrap),
+          topics.taxonomy(),
+          new Taxonomy(sample.dataSources(), sample.traits(), segments, sample.destinations()),
+          "with 5003",
+          Clock.systemUTC());
       int[] next = {3};
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4242", shoeEvent("4242", next[0]++))).get();
-        consumer.poll(Duration.ofMillis(300)).forEach(record -> updates.add(record.value()));
-        return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                producer
+                    .send(
+                        new ProducerRecord<>(
+                            topics.name(TopicRole.VISITS), "4242", shoeEvent("4242", next[0]++)))
+                    .get();
+                consumer
+                    .poll(Duration.ofMillis(300))
+                    .forEach(record -> updates.add(record.value()));
+                return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
+              });
     }
   }
 
-  /** The API's answer once it has one: during a rebalance it answers 503 and the caller asks again. */
-  private static io.vertx.core.json.JsonObject query(io.vertx.ext.web.client.WebClient http, int port, String uri) {
-    return await().atMost(Duration.ofSeconds(60)).until(
-        () -> MainThread.await(http.get(port, "127.0.0.1", uri).send(), Duration.ofSeconds(10), "query").bodyAsJsonObject(),
-        answer -> !answer.containsKey("error"));
+  /**
+   * The API's answer once it has one: during a rebalance it answers 503 and the caller asks again.
+   */
+  private static io.vertx.core.json.JsonObject query(
+      io.vertx.ext.web.client.WebClient http, int port, String uri) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                MainThread.await(
+                        http.get(port, "127.0.0.1", uri).send(), Duration.ofSeconds(10), "query")
+                    .bodyAsJsonObject(),
+            answer -> !answer.containsKey("error"));
   }
 
   private static VisitEvent shoeEvent(String visitorId, int n) {
-    return VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId)
-        .setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n)).setSource(EventSource.EDGE)
-        .setSignals(Map.of("c_category", List.of("shoes"))).build();
+    return VisitEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setVisitorId(visitorId)
+        .setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n))
+        .setSource(EventSource.EDGE)
+        .setSignals(Map.of("c_category", List.of("shoes")))
+        .build();
   }
 }

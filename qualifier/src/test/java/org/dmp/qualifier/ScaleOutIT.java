@@ -30,45 +30,69 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
-import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.taxonomy.TaxonomyFile;
-import org.dmp.taxonomy.TaxonomyPublisher;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
+import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.TaxonomyFile;
+import org.dmp.taxonomy.TaxonomyPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two qualifier instances with one application id split the partitions, and either answers for any visitor. */
+/**
+ * Two qualifier instances with one application id split the partitions, and either answers for any
+ * visitor.
+ */
 @ExtendWith({VertxExtension.class, KafkaBrokerExtension.class})
 class ScaleOutIT {
   private static final int VISITORS = 30;
 
   @Test
-  void twoInstancesShareThePartitionsAndForwardQuestionsToTheOwner(Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir)
-      throws Exception {
+  void twoInstancesShareThePartitionsAndForwardQuestionsToTheOwner(
+      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
     String bootstrap = broker.bootstrapServers();
     String applicationId = UniqueNames.group("scale-out");
-    List<String> shared = List.of("--kafka.bootstrap=" + bootstrap, "--http.host=127.0.0.1", "--http.port=0",
-        "--topic.visits.name=" + UniqueNames.topic("so-visits"), "--topic.segments.name=" + UniqueNames.topic("so-segments"),
-        "--topic.idmap.name=" + UniqueNames.topic("so-idmap"), "--topic.taxonomy.name=" + UniqueNames.topic("so-taxonomy"),
-        "--qualifier.application-id=" + applicationId);
+    List<String> shared =
+        List.of(
+            "--kafka.bootstrap=" + bootstrap,
+            "--http.host=127.0.0.1",
+            "--http.port=0",
+            "--topic.visits.name=" + UniqueNames.topic("so-visits"),
+            "--topic.segments.name=" + UniqueNames.topic("so-segments"),
+            "--topic.idmap.name=" + UniqueNames.topic("so-idmap"),
+            "--topic.taxonomy.name=" + UniqueNames.topic("so-taxonomy"),
+            "--qualifier.application-id=" + applicationId);
     QualifierConfig first = config(shared, dir.resolve("a"));
     QualifierConfig second = config(shared, dir.resolve("b"));
     Topics topics = first.common().topics();
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
-    TaxonomyPublisher.apply(KafkaClients.of(bootstrap), topics.taxonomy(), TaxonomyFile.sample(), "sample", Clock.systemUTC());
-    RunningService a = MainThread.await(QualifierMain.start(vertx, first), Duration.ofSeconds(60), "instance a");
-    RunningService b = MainThread.await(QualifierMain.start(vertx, second), Duration.ofSeconds(60), "instance b");
+    TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap),
+        topics.taxonomy(),
+        TaxonomyFile.sample(),
+        "sample",
+        Clock.systemUTC());
+    RunningService a =
+        MainThread.await(QualifierMain.start(vertx, first), Duration.ofSeconds(60), "instance a");
+    RunningService b =
+        MainThread.await(QualifierMain.start(vertx, second), Duration.ofSeconds(60), "instance b");
     WebClient http = WebClient.create(vertx);
     for (RunningService instance : List.of(a, b)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> MainThread.await(http.get(instance.httpPort(), "127.0.0.1", "/health/ready").send(),
-          Duration.ofSeconds(10), "ready").statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  MainThread.await(
+                              http.get(instance.httpPort(), "127.0.0.1", "/health/ready").send(),
+                              Duration.ofSeconds(10),
+                              "ready")
+                          .statusCode()
+                      == 200);
     }
 
     produceShoePages(bootstrap, topics);
@@ -80,7 +104,9 @@ class ScaleOutIT {
       String visitor = Integer.toString(1000 + i);
       JsonObject fromA = query(http, a, visitor, false);
       JsonObject fromB = query(http, b, visitor, false);
-      assertThat(fromA.getJsonArray("segments").getList()).as("visitor %s asked of a", visitor).containsExactly(5001);
+      assertThat(fromA.getJsonArray("segments").getList())
+          .as("visitor %s asked of a", visitor)
+          .containsExactly(5001);
       assertThat(fromB).as("visitor %s asked of b", visitor).isEqualTo(fromA);
       // Asked not to forward, only the owner knows the visitor.
       boolean aOwns = !query(http, a, visitor, true).getJsonArray("segments").isEmpty();
@@ -93,15 +119,23 @@ class ScaleOutIT {
     assertThat(ownedByB).as("visitors on b's partitions").isPositive();
   }
 
-  /** The instance's answer, once it has one: while partitions move between the two, it answers 503. */
-  private static JsonObject query(WebClient http, RunningService instance, String visitor, boolean localOnly) {
-    return await().atMost(Duration.ofSeconds(60)).until(() -> {
-      var request = http.get(instance.httpPort(), "127.0.0.1", "/segments/" + visitor);
-      if (localOnly) {
-        request.putHeader("X-DMP-Forwarded", "1");
-      }
-      return MainThread.await(request.send(), Duration.ofSeconds(10), "query").bodyAsJsonObject();
-    }, answer -> !answer.containsKey("error"));
+  /**
+   * The instance's answer, once it has one: while partitions move between the two, it answers 503.
+   */
+  private static JsonObject query(
+      WebClient http, RunningService instance, String visitor, boolean localOnly) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              var request = http.get(instance.httpPort(), "127.0.0.1", "/segments/" + visitor);
+              if (localOnly) {
+                request.putHeader("X-DMP-Forwarded", "1");
+              }
+              return MainThread.await(request.send(), Duration.ofSeconds(10), "query")
+                  .bodyAsJsonObject();
+            },
+            answer -> !answer.containsKey("error"));
   }
 
   private static QualifierConfig config(List<String> shared, Path stateDir) {
@@ -111,14 +145,25 @@ class ScaleOutIT {
   }
 
   private static void produceShoePages(String bootstrap, Topics topics) throws Exception {
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringSerializer(),
+            AvroSerde.of(VisitEvent.class).serializer())) {
       for (int n = 0; n < 3; n++) {
         for (int i = 0; i < VISITORS; i++) {
           String visitor = Integer.toString(1000 + i);
-          producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), visitor, VisitEvent.newBuilder()
-              .setEventId(visitor + "-" + n).setVisitorId(visitor).setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n))
-              .setSource(EventSource.EDGE).setSignals(Map.of("c_category", List.of("shoes"))).build()));
+          producer.send(
+              new ProducerRecord<>(
+                  topics.name(TopicRole.VISITS),
+                  visitor,
+                  VisitEvent.newBuilder()
+                      .setEventId(visitor + "-" + n)
+                      .setVisitorId(visitor)
+                      .setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n))
+                      .setSource(EventSource.EDGE)
+                      .setSignals(Map.of("c_category", List.of("shoes")))
+                      .build()));
         }
       }
       producer.flush();
@@ -126,15 +171,30 @@ class ScaleOutIT {
   }
 
   private static void awaitUpdates(String bootstrap, Topics topics) {
-    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("so-reader"), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), AvroSerde.of(ProfileUpdate.class).deserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                UniqueNames.group("so-reader"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            AvroSerde.of(ProfileUpdate.class).deserializer())) {
       consumer.subscribe(List.of(topics.name(TopicRole.SEGMENTS)));
       Set<String> qualified = new HashSet<>();
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        consumer.poll(Duration.ofMillis(200)).forEach(record -> qualified.add(record.key()));
-        return qualified.size() == VISITORS;
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(record -> qualified.add(record.key()));
+                return qualified.size() == VISITORS;
+              });
     }
   }
 }

@@ -16,25 +16,34 @@ import javax.crypto.spec.SecretKeySpec;
 public final class BodySignature {
   private BodySignature() {}
 
-  /** @throws IllegalArgumentException when the JVM does not know the algorithm */
+  /**
+   * @throws IllegalArgumentException when the JVM does not know the algorithm
+   */
   public static String sign(String algorithm, byte[] secret, byte[] body) {
     try {
       Mac mac = Mac.getInstance(algorithm);
       mac.init(new SecretKeySpec(secret, algorithm));
       return Base64.getEncoder().encodeToString(mac.doFinal(body));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot sign with " + algorithm + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot sign with " + algorithm + ": " + e.getMessage(), e);
     }
   }
 
-  /** Whether a header value carries a valid signature of {@code body} under any of {@code secrets}: what a partner checks. */
-  public static boolean verifies(String algorithm, List<String> secrets, byte[] body, String headerValue) {
+  /**
+   * Whether a header value carries a valid signature of {@code body} under any of {@code secrets}:
+   * what a partner checks.
+   */
+  public static boolean verifies(
+      String algorithm, List<String> secrets, byte[] body, String headerValue) {
     if (headerValue == null) {
       return false;
     }
-    for (String offered : headerValue.split(",")) {
+    for (String offered : headerValue.split(",", -1)) {
       for (String secret : secrets) {
-        byte[] expected = sign(algorithm, secret.getBytes(StandardCharsets.UTF_8), body).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected =
+            sign(algorithm, secret.getBytes(StandardCharsets.UTF_8), body)
+                .getBytes(StandardCharsets.US_ASCII);
         if (MessageDigest.isEqual(expected, offered.trim().getBytes(StandardCharsets.US_ASCII))) {
           return true;
         }

@@ -13,9 +13,9 @@ import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topics;
 
 /**
- * What every service is configured with: the Kafka cluster and what its clients share
- * ({@code kafka.bootstrap}, {@code kafka.client.config-file}), its HTTP endpoint
- * ({@code http.host}, {@code http.port}) and the topic catalogue.
+ * What every service is configured with: the Kafka cluster and what its clients share ({@code
+ * kafka.bootstrap}, {@code kafka.client.config-file}), its HTTP endpoint ({@code http.host}, {@code
+ * http.port}) and the topic catalogue.
  */
 public record CommonConfig(KafkaClients kafka, HttpEndpoint http, Topics topics) {
   public CommonConfig {
@@ -29,7 +29,9 @@ public record CommonConfig(KafkaClients kafka, HttpEndpoint http, Topics topics)
    * with {@code --bootstrap} and {@code --port} as short flags.
    */
   public static SettingsSpec spec(String service) {
-    return new SettingsSpec(service, List.of(Topics.DEFAULTS, service + ".properties"),
+    return new SettingsSpec(
+        service,
+        List.of(Topics.DEFAULTS, service + ".properties"),
         Map.of("bootstrap", "kafka.bootstrap", "port", "http.port"));
   }
 
@@ -57,14 +59,20 @@ public record CommonConfig(KafkaClients kafka, HttpEndpoint http, Topics topics)
   }
 
   /** Deploys the health endpoints, ready only while Kafka answers and {@code readiness} says so. */
-  public Future<RunningService> startStatusServer(Vertx vertx, String service, HealthRoutes.Readiness readiness) {
-    return startStatusServer(vertx, service, readiness, router -> { });
+  public Future<RunningService> startStatusServer(
+      Vertx vertx, String service, HealthRoutes.Readiness readiness) {
+    return startStatusServer(vertx, service, readiness, router -> {});
   }
 
   /** Deploys the health endpoints and the service's own {@code routes}. */
-  public Future<RunningService> startStatusServer(Vertx vertx, String service, HealthRoutes.Readiness readiness,
+  public Future<RunningService> startStatusServer(
+      Vertx vertx,
+      String service,
+      HealthRoutes.Readiness readiness,
       java.util.function.Consumer<io.vertx.ext.web.Router> routes) {
     StatusServerVerticle server = new StatusServerVerticle(service, http, kafka, readiness, routes);
-    return vertx.deployVerticle(server).map(id -> new RunningService(service, server.actualPort()));
+    return vertx
+        .deployVerticle(server)
+        .map(id -> new RunningService(service, server.actualPort(), http.drainDelay()));
   }
 }

@@ -9,8 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready}: it can do its work, which for
- * every service means Kafka is reachable, and for some more (the qualifier's streams are running);
- * a load balancer or orchestrator stops sending traffic on 503.
+ * every service means Kafka is reachable, and for some more (the qualifier's streams are running),
+ * and it is not shutting down ({@link Draining}); a load balancer or orchestrator stops sending
+ * traffic on 503.
  */
 public final class HealthRoutes {
   /** A service's own readiness beyond Kafka: empty when ready, else why not. */
@@ -29,15 +30,26 @@ public final class HealthRoutes {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(readiness, "readiness");
     router.get("/health/live").handler(context -> answer(context, true, "alive"));
-    router.get("/health/ready").handler(context -> {
-      KafkaHealth.Status status = kafka.status();
-      Optional<String> notReady = status.reachable() ? readiness.get() : Optional.empty();
-      answer(context, status.reachable() && notReady.isEmpty(), notReady.orElse(status.detail()));
-    });
+    router
+        .get("/health/ready")
+        .handler(
+            context -> {
+              if (Draining.underway(context.vertx())) {
+                answer(context, false, "shutting down: finishing the calls in flight");
+                return;
+              }
+              KafkaHealth.Status status = kafka.status();
+              Optional<String> notReady = status.reachable() ? readiness.get() : Optional.empty();
+              answer(
+                  context,
+                  status.reachable() && notReady.isEmpty(),
+                  notReady.orElse(status.detail()));
+            });
   }
 
   private static void answer(RoutingContext context, boolean up, String detail) {
-    context.response()
+    context
+        .response()
         .setStatusCode(up ? 200 : 503)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")

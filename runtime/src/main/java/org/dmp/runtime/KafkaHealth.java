@@ -33,18 +33,25 @@ public final class KafkaHealth implements AutoCloseable {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.bootstrap = kafka.bootstrap();
     this.interval = Objects.requireNonNull(interval, "interval");
-    this.admin = kafka.admin(Map.of(
-        AdminClientConfig.CLIENT_ID_CONFIG, "dmp-health",
-        // Keep failing checks short and reconnect attempts sparse: this is a probe, not a client.
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) interval.toMillis(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) interval.toMillis(),
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, (int) interval.toMillis()));
+    this.admin =
+        kafka.admin(
+            Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG, "dmp-health",
+                // Keep failing checks short and reconnect attempts sparse: this is a probe, not a
+                // client.
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) interval.toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) interval.toMillis(),
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, (int) interval.toMillis()));
   }
 
-  /** Starts checking now and then every {@code interval}; the first outcome is known when the future completes. */
+  /**
+   * Starts checking now and then every {@code interval}; the first outcome is known when the future
+   * completes.
+   */
   public static Future<KafkaHealth> start(Vertx vertx, KafkaClients kafka, Duration interval) {
     // Creating the admin client resolves the bootstrap host names, which may block on DNS.
-    return vertx.executeBlocking(() -> new KafkaHealth(vertx, kafka, interval))
+    return vertx
+        .executeBlocking(() -> new KafkaHealth(vertx, kafka, interval))
         .compose(health -> health.check().map(health))
         .onSuccess(KafkaHealth::schedule);
   }
@@ -58,21 +65,28 @@ public final class KafkaHealth implements AutoCloseable {
   }
 
   private Future<Void> check() {
-    var cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) interval.toMillis()));
-    return Future.fromCompletionStage(cluster.clusterId().toCompletionStage(), vertx.getOrCreateContext())
+    var cluster =
+        admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) interval.toMillis()));
+    return Future.fromCompletionStage(
+            cluster.clusterId().toCompletionStage(), vertx.getOrCreateContext())
         .map(clusterId -> new Status(true, "cluster " + clusterId + " at " + bootstrap))
-        .recover(failure -> Future.succeededFuture(new Status(false, "Kafka at " + bootstrap + " unreachable: " + failure.getMessage())))
-        .map(next -> {
-          if (next.reachable() != status.reachable()) {
-            if (next.reachable()) {
-              LOG.info("Kafka reachable: {}", next.detail());
-            } else {
-              LOG.warn("{}", next.detail());
-            }
-          }
-          status = next;
-          return null;
-        });
+        .recover(
+            failure ->
+                Future.succeededFuture(
+                    new Status(
+                        false, "Kafka at " + bootstrap + " unreachable: " + failure.getMessage())))
+        .map(
+            next -> {
+              if (next.reachable() != status.reachable()) {
+                if (next.reachable()) {
+                  LOG.info("Kafka reachable: {}", next.detail());
+                } else {
+                  LOG.warn("{}", next.detail());
+                }
+              }
+              status = next;
+              return null;
+            });
   }
 
   @Override

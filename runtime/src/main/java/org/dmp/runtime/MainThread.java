@@ -14,16 +14,20 @@ public final class MainThread {
 
   /**
    * @return the future's result
-   * @throws IllegalStateException if it failed (with its cause) or did not complete within {@code timeout}
+   * @throws IllegalStateException if it failed (with its cause) or did not complete within {@code
+   *     timeout}
    */
-  public static <T> T await(Future<T> future, Duration timeout, String what) throws InterruptedException {
+  public static <T> T await(Future<T> future, Duration timeout, String what)
+      throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     future.onComplete(result -> done.countDown());
     if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(what + " did not complete within " + timeout.toSeconds() + " s");
+      throw new IllegalStateException(
+          what + " did not complete within " + timeout.toSeconds() + " s");
     }
     if (future.failed()) {
-      throw new IllegalStateException(what + " failed: " + future.cause().getMessage(), future.cause());
+      throw new IllegalStateException(
+          what + " failed: " + future.cause().getMessage(), future.cause());
     }
     return future.result();
   }

@@ -26,18 +26,24 @@ public final class RateLimitedLog {
     this.intervalNanos = interval.toNanos();
   }
 
-  /** Logs {@code message} (with its parameters) unless a warning of the same kind was logged within the interval. */
+  /**
+   * Logs {@code message} (with its parameters) unless a warning of the same kind was logged within
+   * the interval.
+   */
   public void warn(String kind, String message, Object... parameters) {
     Kind state = kinds.computeIfAbsent(kind, any -> new Kind());
     long now = System.nanoTime();
     long due = state.nextAt.get();
-    if ((due != Long.MIN_VALUE && now - due < 0) || !state.nextAt.compareAndSet(due, now + intervalNanos)) {
+    if ((due != Long.MIN_VALUE && now - due < 0)
+        || !state.nextAt.compareAndSet(due, now + intervalNanos)) {
       state.suppressed.incrementAndGet();
       return;
     }
     long leftOut = state.suppressed.getAndSet(0);
     if (leftOut > 0) {
-      log.warn(message + " ({} more like it in the last {} s)", append(parameters, leftOut, intervalNanos / 1_000_000_000));
+      log.warn(
+          message + " ({} more like it in the last {} s)",
+          append(parameters, leftOut, intervalNanos / 1_000_000_000));
     } else {
       log.warn(message, parameters);
     }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of a service that has no other HTTP traffic yet: health endpoints over a Kafka
- * readiness check. Undeploying it stops the checks and closes the server.
+ * readiness check. Undeploying it stops the checks and closes the server once the calls in flight
+ * are answered.
  */
 public final class StatusServerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StatusServerVerticle.class);
@@ -28,14 +29,18 @@ public final class StatusServerVerticle extends VerticleBase {
   private HttpServer server;
 
   public StatusServerVerticle(String service, HttpEndpoint endpoint, KafkaClients kafka) {
-    this(service, endpoint, kafka, HealthRoutes.Readiness.ALWAYS, router -> { });
+    this(service, endpoint, kafka, HealthRoutes.Readiness.ALWAYS, router -> {});
   }
 
   /**
    * @param readiness the service's own readiness, asked only while Kafka is reachable
    * @param routes the service's own endpoints beside the health ones
    */
-  public StatusServerVerticle(String service, HttpEndpoint endpoint, KafkaClients kafka, HealthRoutes.Readiness readiness,
+  public StatusServerVerticle(
+      String service,
+      HttpEndpoint endpoint,
+      KafkaClients kafka,
+      HealthRoutes.Readiness readiness,
       Consumer<Router> routes) {
     this.service = Objects.requireNonNull(service, "service");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -47,17 +52,27 @@ public final class StatusServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return KafkaHealth.start(vertx, kafka, CHECK_INTERVAL)
-        .compose(health -> {
-          this.health = health;
-          Router router = Router.router(vertx);
-          HealthRoutes.mount(router, health, readiness);
-          routes.accept(router);
-          return vertx.createHttpServer().requestHandler(router).listen(endpoint.port(), endpoint.host());
-        })
-        .onSuccess(listening -> {
-          server = listening;
-          LOG.info("{} status at http://{}:{}/health/ready, Kafka {}", service, endpoint.host(), listening.actualPort(), kafka.bootstrap());
-        });
+        .compose(
+            health -> {
+              this.health = health;
+              Router router = Router.router(vertx);
+              HealthRoutes.mount(router, health, readiness);
+              routes.accept(router);
+              return vertx
+                  .createHttpServer()
+                  .requestHandler(router)
+                  .listen(endpoint.port(), endpoint.host());
+            })
+        .onSuccess(
+            listening -> {
+              server = listening;
+              LOG.info(
+                  "{} status at http://{}:{}/health/ready, Kafka {}",
+                  service,
+                  endpoint.host(),
+                  listening.actualPort(),
+                  kafka.bootstrap());
+            });
   }
 
   /** The port the server listens on, also when the configuration asked for any free port. */
@@ -70,6 +85,8 @@ public final class StatusServerVerticle extends VerticleBase {
     if (health != null) {
       health.close();
     }
-    return server == null ? Future.succeededFuture() : server.close();
+    return server == null
+        ? Future.succeededFuture()
+        : Draining.shutdown(server, endpoint.drainTimeout());
   }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
@@ -22,47 +22,81 @@ class StatusServerVerticleIT {
 
   @Test
   void readyWhileKafkaAnswers(Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
-    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of(broker.bootstrapServers()));
+    StatusServerVerticle server =
+        new StatusServerVerticle(
+            "test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of(broker.bootstrapServers()));
 
-    vertx.deployVerticle(server)
+    vertx
+        .deployVerticle(server)
         .compose(id -> get(vertx, server.actualPort(), "/health/ready"))
-        .onComplete(test.succeeding(response -> test.verify(() -> {
-          assertThat(response.statusCode()).isEqualTo(200);
-          assertThat(response.bodyAsJsonObject().getString("status")).isEqualTo("UP");
-          assertThat(response.bodyAsJsonObject().getString("detail")).contains(broker.bootstrapServers());
-          test.completeNow();
-        })));
+        .onComplete(
+            test.succeeding(
+                response ->
+                    test.verify(
+                        () -> {
+                          assertThat(response.statusCode()).isEqualTo(200);
+                          assertThat(response.bodyAsJsonObject().getString("status"))
+                              .isEqualTo("UP");
+                          assertThat(response.bodyAsJsonObject().getString("detail"))
+                              .contains(broker.bootstrapServers());
+                          test.completeNow();
+                        })));
   }
 
   @Test
-  void notReadyWhileTheServiceSaysSoEvenWithKafka(Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
-    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of(broker.bootstrapServers()),
-        () -> java.util.Optional.of("the streams are created"), router -> { });
+  void notReadyWhileTheServiceSaysSoEvenWithKafka(
+      Vertx vertx, VertxTestContext test, EmbeddedKafkaBroker broker) {
+    StatusServerVerticle server =
+        new StatusServerVerticle(
+            "test",
+            new HttpEndpoint("127.0.0.1", 0),
+            KafkaClients.of(broker.bootstrapServers()),
+            () -> java.util.Optional.of("the streams are created"),
+            router -> {});
 
-    vertx.deployVerticle(server)
+    vertx
+        .deployVerticle(server)
         .compose(id -> get(vertx, server.actualPort(), "/health/ready"))
-        .onComplete(test.succeeding(response -> test.verify(() -> {
-          assertThat(response.statusCode()).isEqualTo(503);
-          assertThat(response.bodyAsJsonObject().getString("detail")).isEqualTo("the streams are created");
-          test.completeNow();
-        })));
+        .onComplete(
+            test.succeeding(
+                response ->
+                    test.verify(
+                        () -> {
+                          assertThat(response.statusCode()).isEqualTo(503);
+                          assertThat(response.bodyAsJsonObject().getString("detail"))
+                              .isEqualTo("the streams are created");
+                          test.completeNow();
+                        })));
   }
 
   @Test
   void aliveButNotReadyWithoutKafka(Vertx vertx, VertxTestContext test) throws IOException {
-    StatusServerVerticle server = new StatusServerVerticle("test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of("127.0.0.1:" + closedPort()));
+    StatusServerVerticle server =
+        new StatusServerVerticle(
+            "test", new HttpEndpoint("127.0.0.1", 0), KafkaClients.of("127.0.0.1:" + closedPort()));
 
-    vertx.deployVerticle(server)
-        .compose(id -> Future.all(get(vertx, server.actualPort(), "/health/live"), get(vertx, server.actualPort(), "/health/ready")))
-        .onComplete(test.succeeding(both -> test.verify(() -> {
-          HttpResponse<Buffer> live = both.resultAt(0);
-          HttpResponse<Buffer> ready = both.resultAt(1);
-          assertThat(live.statusCode()).isEqualTo(200);
-          assertThat(ready.statusCode()).isEqualTo(503);
-          assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
-          assertThat(ready.bodyAsJsonObject().getString("detail")).contains("unreachable");
-          test.completeNow();
-        })));
+    vertx
+        .deployVerticle(server)
+        .compose(
+            id ->
+                Future.all(
+                    get(vertx, server.actualPort(), "/health/live"),
+                    get(vertx, server.actualPort(), "/health/ready")))
+        .onComplete(
+            test.succeeding(
+                both ->
+                    test.verify(
+                        () -> {
+                          HttpResponse<Buffer> live = both.resultAt(0);
+                          HttpResponse<Buffer> ready = both.resultAt(1);
+                          assertThat(live.statusCode()).isEqualTo(200);
+                          assertThat(ready.statusCode()).isEqualTo(503);
+                          assertThat(ready.bodyAsJsonObject().getString("status"))
+                              .isEqualTo("DOWN");
+                          assertThat(ready.bodyAsJsonObject().getString("detail"))
+                              .contains("unreachable");
+                          test.completeNow();
+                        })));
   }
 
   private static Future<HttpResponse<Buffer>> get(Vertx vertx, int port, String path) {

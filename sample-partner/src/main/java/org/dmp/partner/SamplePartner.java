@@ -24,14 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A partner's real-time endpoint, as a partner would run it: takes Audience Manager real-time
- * POSTs (and batch files by PUT), checks the signature when given secrets, and keeps what it received. For the demo it
- * logs each request; for tests and benchmarks it can fail a share of requests, answer slowly,
- * or go down and come back on the same port.
+ * A partner's real-time endpoint, as a partner would run it: takes Audience Manager real-time POSTs
+ * (and batch files by PUT), checks the signature when given secrets, and keeps what it received.
+ * For the demo it logs each request; for tests and benchmarks it can fail a share of requests,
+ * answer slowly, or go down and come back on the same port.
  *
  * <p>It keeps a bounded history of requests (by default the last {@value #HISTORY}) and the last
- * {@value #FILES} files: the demo runs for days, and a benchmark's partner that kept every body made
- * its collector pause for 100 ms at a time. Whoever needs every request listens with {@link #onReceived}.
+ * {@value #FILES} files: the demo runs for days, and a benchmark's partner that kept every body
+ * made its collector pause for 100 ms at a time. Whoever needs every request listens with {@link
+ * #onReceived}.
  */
 public final class SamplePartner extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SamplePartner.class);
@@ -39,36 +40,54 @@ public final class SamplePartner extends VerticleBase {
   private static final int FILES = 100;
 
   /** One request as received, and the status it was answered with. */
-  public record Received(String idempotencyKey, List<String> visitorIds, JsonObject body, int status, Instant at, long atNanos) {}
+  public record Received(
+      String idempotencyKey,
+      List<String> visitorIds,
+      JsonObject body,
+      int status,
+      Instant at,
+      long atNanos) {}
 
-  /** How requests are checked: the signature's algorithm, header and the secrets accepted (two during a rotation). */
+  /**
+   * How requests are checked: the signature's algorithm, header and the secrets accepted (two
+   * during a rotation).
+   */
   public record Verification(String algorithm, String header, List<String> secrets) {}
 
   private final int requestedPort;
   private final Optional<Verification> verification;
   private final boolean log;
   private final int history;
+
   /** Guarded by itself. */
   private final Deque<Received> received = new ArrayDeque<>();
+
   private final List<Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
+
   /** Guarded by itself; the oldest file goes first. */
-  private final Map<String, byte[]> uploads = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
-      return size() > FILES;
-    }
-  };
+  private final Map<String, byte[]> uploads =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+          return size() > FILES;
+        }
+      };
+
   private volatile double failShare;
   private volatile Duration delay = Duration.ZERO;
   private HttpServer server;
   private int port;
 
-  /** @param port 0 for any free port; kept across {@link #goDown()} and {@link #comeBack()} */
+  /**
+   * @param port 0 for any free port; kept across {@link #goDown()} and {@link #comeBack()}
+   */
   public SamplePartner(int port, Optional<Verification> verification, boolean log) {
     this(port, verification, log, HISTORY);
   }
 
-  /** @param history how many of the last requests {@link #received()} keeps */
+  /**
+   * @param history how many of the last requests {@link #received()} keeps
+   */
   public SamplePartner(int port, Optional<Verification> verification, boolean log, int history) {
     this.requestedPort = port;
     this.verification = verification;
@@ -147,45 +166,72 @@ public final class SamplePartner extends VerticleBase {
       request.response().setStatusCode(405).end();
       return;
     }
-    request.body().onSuccess(body -> {
-      Instant at = Instant.now();
-      long atNanos = System.nanoTime();
-      JsonObject json;
-      try {
-        json = body.toJsonObject();
-      } catch (DecodeException e) {
-        answer(request, 400, new Received(request.getHeader("Idempotency-Key"), List.of(), null, 400, at, atNanos));
-        return;
-      }
-      int status = 200;
-      if (verification.isPresent() && !BodySignature.verifies(verification.get().algorithm(), verification.get().secrets(), body.getBytes(),
-          request.getHeader(verification.get().header()))) {
-        status = 401;
-      } else if (failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare) {
-        status = 503;
-      }
-      Received received = new Received(request.getHeader("Idempotency-Key"), visitors(json), json, status, at, atNanos);
-      if (delay.isZero()) {
-        answer(request, status, received);
-      } else {
-        vertx.setTimer(delay.toMillis(), timer -> answer(request, received.status(), received));
-      }
-    });
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              Instant at = Instant.now();
+              long atNanos = System.nanoTime();
+              JsonObject json;
+              try {
+                json = body.toJsonObject();
+              } catch (DecodeException e) {
+                answer(
+                    request,
+                    400,
+                    new Received(
+                        request.getHeader("Idempotency-Key"), List.of(), null, 400, at, atNanos));
+                return;
+              }
+              int status = 200;
+              if (verification.isPresent()
+                  && !BodySignature.verifies(
+                      verification.get().algorithm(),
+                      verification.get().secrets(),
+                      body.getBytes(),
+                      request.getHeader(verification.get().header()))) {
+                status = 401;
+              } else if (failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare) {
+                status = 503;
+              }
+              Received received =
+                  new Received(
+                      request.getHeader("Idempotency-Key"),
+                      visitors(json),
+                      json,
+                      status,
+                      at,
+                      atNanos);
+              if (delay.isZero()) {
+                answer(request, status, received);
+              } else {
+                vertx.setTimer(
+                    delay.toMillis(), timer -> answer(request, received.status(), received));
+              }
+            });
   }
 
   private void receiveFile(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      int status = failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare ? 503 : 201;
-      if (status == 201) {
-        synchronized (uploads) {
-          uploads.put(request.path(), body.getBytes());
-        }
-      }
-      if (log) {
-        LOG.info("Sample partner: PUT {} ({} bytes), answered {}", request.path(), body.length(), status);
-      }
-      request.response().setStatusCode(status).end();
-    });
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              int status =
+                  failShare > 0 && ThreadLocalRandom.current().nextDouble() < failShare ? 503 : 201;
+              if (status == 201) {
+                synchronized (uploads) {
+                  uploads.put(request.path(), body.getBytes());
+                }
+              }
+              if (log) {
+                LOG.info(
+                    "Sample partner: PUT {} ({} bytes), answered {}",
+                    request.path(),
+                    body.length(),
+                    status);
+              }
+              request.response().setStatusCode(status).end();
+            });
   }
 
   private void answer(HttpServerRequest request, int status, Received what) {
@@ -197,8 +243,13 @@ public final class SamplePartner extends VerticleBase {
     }
     listeners.forEach(listener -> listener.accept(what));
     if (log) {
-      LOG.info("Sample partner: {} from destination {} with {} users (key {}), answered {}", request.method(),
-          what.body() == null ? "?" : what.body().getString("AAM_Destination_Id"), what.visitorIds().size(), what.idempotencyKey(), status);
+      LOG.info(
+          "Sample partner: {} from destination {} with {} users (key {}), answered {}",
+          request.method(),
+          what.body() == null ? "?" : what.body().getString("AAM_Destination_Id"),
+          what.visitorIds().size(),
+          what.idempotencyKey(),
+          status);
     }
     request.response().setStatusCode(status).end();
   }

@@ -10,11 +10,12 @@ import org.dmp.avro.DataSource;
 /**
  * One revision of the taxonomy, compiled: its traits indexed for evaluation, its segments indexed
  * by the traits they count, its destinations by segment, and the real-time providers its data
- * sources declare. Immutable, so one instance serves every thread until the next revision
- * replaces it.
+ * sources declare. Immutable, so one instance serves every thread until the next revision replaces
+ * it.
  */
 public final class CompiledTaxonomy {
-  public static final CompiledTaxonomy EMPTY = new CompiledTaxonomy(new Taxonomy(List.of(), List.of(), List.of(), List.of()));
+  public static final CompiledTaxonomy EMPTY =
+      new CompiledTaxonomy(new Taxonomy(List.of(), List.of(), List.of(), List.of()));
 
   private final long revision;
   private final TraitIndex traits;
@@ -26,7 +27,10 @@ public final class CompiledTaxonomy {
     this(taxonomy, 0);
   }
 
-  /** @param revision the revision it was published as; profiles remember it to know when to re-evaluate every segment */
+  /**
+   * @param revision the revision it was published as; profiles remember it to know when to
+   *     re-evaluate every segment
+   */
   public CompiledTaxonomy(Taxonomy taxonomy, long revision) {
     this.revision = revision;
     this.traits = new TraitIndex(taxonomy.traits());

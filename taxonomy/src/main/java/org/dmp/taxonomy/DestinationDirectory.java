@@ -14,8 +14,11 @@ public final class DestinationDirectory {
   private final Map<Long, List<CookieDestination>> cookiesBySegment = new HashMap<>();
   private final Map<Long, List<UrlDestination>> urlsBySegment = new HashMap<>();
 
-  /** A cookie destination's key-value for one segment: what the edge's answer sets as {@code stuff}. */
-  public record CookieDestination(long destinationId, String cookieName, String value, int ttlDays, String domain) {}
+  /**
+   * A cookie destination's key-value for one segment: what the edge's answer sets as {@code stuff}.
+   */
+  public record CookieDestination(
+      long destinationId, String cookieName, String value, int ttlDays, String domain) {}
 
   /** A URL destination's pixel for one segment, macros not yet expanded. */
   public record UrlDestination(long destinationId, String url) {}
@@ -23,16 +26,29 @@ public final class DestinationDirectory {
   DestinationDirectory(List<Destination> declared) {
     this.destinations = List.copyOf(declared);
     for (Destination destination : declared) {
-      destination.getMappings().forEach((segment, value) -> {
-        long segmentId = Long.parseLong(segment);
-        if (destination.getType() == DestinationType.COOKIE && destination.getCookie() != null) {
-          CookieTarget cookie = destination.getCookie();
-          cookiesBySegment.computeIfAbsent(segmentId, id -> new ArrayList<>()).add(new CookieDestination(destination.getId(),
-              cookie.getCookieName(), value, cookie.getTtlDays(), cookie.getDomain() == null ? "" : cookie.getDomain()));
-        } else if (destination.getType() == DestinationType.URL) {
-          urlsBySegment.computeIfAbsent(segmentId, id -> new ArrayList<>()).add(new UrlDestination(destination.getId(), value));
-        }
-      });
+      destination
+          .getMappings()
+          .forEach(
+              (segment, value) -> {
+                long segmentId = Long.parseLong(segment);
+                if (destination.getType() == DestinationType.COOKIE
+                    && destination.getCookie() != null) {
+                  CookieTarget cookie = destination.getCookie();
+                  cookiesBySegment
+                      .computeIfAbsent(segmentId, id -> new ArrayList<>())
+                      .add(
+                          new CookieDestination(
+                              destination.getId(),
+                              cookie.getCookieName(),
+                              value,
+                              cookie.getTtlDays(),
+                              cookie.getDomain() == null ? "" : cookie.getDomain()));
+                } else if (destination.getType() == DestinationType.URL) {
+                  urlsBySegment
+                      .computeIfAbsent(segmentId, id -> new ArrayList<>())
+                      .add(new UrlDestination(destination.getId(), value));
+                }
+              });
     }
   }
 

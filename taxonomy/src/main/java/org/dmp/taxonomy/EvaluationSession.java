@@ -10,12 +10,12 @@ import org.dmp.taxonomy.rules.BitRule;
 import org.dmp.taxonomy.rules.ComparisonTable;
 
 /**
- * One thread's working memory for evaluating trait rules: what each value met so far gave
- * (bounded: emptied when full, so that values seen once, such as URLs, cannot grow it), and one
- * event's state: the bits of its keys, and which rules over several keys it has had judged already
- * (such a rule is found once per key it reads). Arrays stamped with the event's number cost far
- * less than per-event sets and maps, which with thousands of rules made a large part of an event's
- * cost. Not thread-safe: a {@link TraitIndex} keeps one per thread.
+ * One thread's working memory for evaluating trait rules: what each value met so far gave (bounded:
+ * emptied when full, so that values seen once, such as URLs, cannot grow it), and one event's
+ * state: the bits of its keys, and which rules over several keys it has had judged already (such a
+ * rule is found once per key it reads). Arrays stamped with the event's number cost far less than
+ * per-event sets and maps, which with thousands of rules made a large part of an event's cost. Not
+ * thread-safe: a {@link TraitIndex} keeps one per thread.
  */
 final class EvaluationSession implements BitRule.Truths {
   private static final int MOST_REMEMBERED_VALUES = 1 << 17;
@@ -26,11 +26,17 @@ final class EvaluationSession implements BitRule.Truths {
   private final long[][] bits;
   private final Map<String, ValueOutcome>[] outcomes;
   private int rememberedValues;
+
   /** The keys of this event whose rules it reaches. */
   final List<KeyRules> reachedRules = new ArrayList<>();
+
   private int event;
 
-  /** What one value of a key gives: the bits of the key's comparisons, and the traits over that key alone it realizes. */
+  /**
+   * What one value of a key gives: the bits of the key's comparisons, and the traits over that key
+   * alone it realizes.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // Never compared: a memo entry, its bits read in place.
   private record ValueOutcome(long[] bits, List<TraitIndex.CompiledTrait> realizedAlone) {}
 
   @SuppressWarnings("unchecked")
@@ -77,7 +83,8 @@ final class EvaluationSession implements BitRule.Truths {
     bits[key] = any;
     if (realized != null) {
       for (TraitIndex.CompiledTrait trait : rules.alone) {
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && trait.bits().matches(this)) {
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId)
+            && trait.bits().matches(this)) {
           realized.add(trait.id());
         }
       }
@@ -98,7 +105,9 @@ final class EvaluationSession implements BitRule.Truths {
           realizedAlone.add(trait);
         }
       }
-      outcome = new ValueOutcome(valueBits, realizedAlone.isEmpty() ? List.of() : List.copyOf(realizedAlone));
+      outcome =
+          new ValueOutcome(
+              valueBits, realizedAlone.isEmpty() ? List.of() : List.copyOf(realizedAlone));
       if (++rememberedValues > MOST_REMEMBERED_VALUES) {
         Arrays.fill(outcomes, null);
         rememberedValues = 1;

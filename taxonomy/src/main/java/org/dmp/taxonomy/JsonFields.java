@@ -39,7 +39,9 @@ final class JsonFields {
     if (value == null) {
       return Optional.empty();
     }
-    if (!(value instanceof Number number) || number.doubleValue() != Math.floor(number.doubleValue()) || number.longValue() <= 0) {
+    if (!(value instanceof Number number)
+        || number.doubleValue() != Math.floor(number.doubleValue())
+        || number.longValue() <= 0) {
       problem(field, "must be a positive whole number, was " + describe(value));
       return Optional.empty();
     }
@@ -81,9 +83,12 @@ final class JsonFields {
     if (value == null) {
       return Optional.empty();
     }
-    if (!(value instanceof Number number) || number.doubleValue() != Math.floor(number.doubleValue())
-        || number.longValue() < min || number.longValue() > max) {
-      problem(field, "must be a whole number from " + min + " to " + max + ", was " + describe(value));
+    if (!(value instanceof Number number)
+        || number.doubleValue() != Math.floor(number.doubleValue())
+        || number.longValue() < min
+        || number.longValue() > max) {
+      problem(
+          field, "must be a whole number from " + min + " to " + max + ", was " + describe(value));
       return Optional.empty();
     }
     return Optional.of(number.intValue());
@@ -146,8 +151,10 @@ final class JsonFields {
 
   /** Reports the fields nobody asked for. */
   void done() {
-    new TreeSet<>(object.fieldNames()).stream().filter(name -> !read.contains(name))
-        .forEach(name -> problems.add(path(name) + ": unknown field"));
+    new TreeSet<>(object.fieldNames())
+        .stream()
+            .filter(name -> !read.contains(name))
+            .forEach(name -> problems.add(path(name) + ": unknown field"));
   }
 
   static String describe(Object value) {

@@ -19,9 +19,15 @@ public final class SegmentIndex {
 
   SegmentIndex(List<Segment> declared) {
     for (Segment segment : declared) {
-      CompiledSegment compiled = new CompiledSegment(segment.getId(), SegmentRule.parse(segment.getRule()));
+      CompiledSegment compiled =
+          new CompiledSegment(segment.getId(), SegmentRule.parse(segment.getRule()));
       segments.put(segment.getId(), compiled);
-      compiled.rule().traits().forEach(trait -> segmentsByTrait.computeIfAbsent(trait, t -> new ArrayList<>()).add(compiled));
+      compiled
+          .rule()
+          .traits()
+          .forEach(
+              trait ->
+                  segmentsByTrait.computeIfAbsent(trait, t -> new ArrayList<>()).add(compiled));
     }
   }
 

@@ -14,7 +14,10 @@ import org.dmp.avro.VisitEvent;
 public final class Signals {
   private Signals() {}
 
-  /** The signals that trait rules see in an event: its keys as sent, and its {@code h_} attributes as one value each. */
+  /**
+   * The signals that trait rules see in an event: its keys as sent, and its {@code h_} attributes
+   * as one value each.
+   */
   public static Map<String, List<String>> of(VisitEvent event) {
     if (event.getHttpAttributes().isEmpty()) {
       return event.getSignals();
@@ -24,13 +27,17 @@ public final class Signals {
     return signals;
   }
 
-  /** Adds {@code values} after those {@code signals} already holds for {@code key}; the lists given are never changed. */
+  /**
+   * Adds {@code values} after those {@code signals} already holds for {@code key}; the lists given
+   * are never changed.
+   */
   public static void append(Map<String, List<String>> signals, String key, List<String> values) {
     signals.merge(key, values, Signals::concat);
   }
 
   /** {@code first} then {@code second}: keys in order of appearance, a key's values from both. */
-  public static Map<String, List<String>> merged(Map<String, List<String>> first, Map<String, List<String>> second) {
+  public static Map<String, List<String>> merged(
+      Map<String, List<String>> first, Map<String, List<String>> second) {
     if (second.isEmpty()) {
       return first;
     }

@@ -6,14 +6,18 @@ import java.util.Map;
 import org.dmp.avro.DataSource;
 import org.dmp.avro.Destination;
 import org.dmp.avro.Segment;
-import org.dmp.avro.Trait;
 import org.dmp.avro.TaxonomyEntry;
+import org.dmp.avro.Trait;
 
 /**
  * A valid taxonomy: data sources, traits, segments and destinations, as the records published on
  * the taxonomy topic. Only {@link TaxonomyFile} makes one, after checking every reference and rule.
  */
-public record Taxonomy(List<DataSource> dataSources, List<Trait> traits, List<Segment> segments, List<Destination> destinations) {
+public record Taxonomy(
+    List<DataSource> dataSources,
+    List<Trait> traits,
+    List<Segment> segments,
+    List<Destination> destinations) {
   public Taxonomy {
     dataSources = List.copyOf(dataSources);
     traits = List.copyOf(traits);
@@ -24,10 +28,12 @@ public record Taxonomy(List<DataSource> dataSources, List<Trait> traits, List<Se
   /** Every item keyed as on the taxonomy topic: {@code dataSource/1}, {@code trait/101}, ... */
   public Map<String, TaxonomyEntry> entries() {
     Map<String, TaxonomyEntry> entries = new LinkedHashMap<>();
-    dataSources.forEach(item -> entries.put(key("dataSource", item.getId()), new TaxonomyEntry(item)));
+    dataSources.forEach(
+        item -> entries.put(key("dataSource", item.getId()), new TaxonomyEntry(item)));
     traits.forEach(item -> entries.put(key("trait", item.getId()), new TaxonomyEntry(item)));
     segments.forEach(item -> entries.put(key("segment", item.getId()), new TaxonomyEntry(item)));
-    destinations.forEach(item -> entries.put(key("destination", item.getId()), new TaxonomyEntry(item)));
+    destinations.forEach(
+        item -> entries.put(key("destination", item.getId()), new TaxonomyEntry(item)));
     return entries;
   }
 

@@ -8,8 +8,14 @@ public final class TaxonomyException extends RuntimeException {
   private final transient List<String> problems;
 
   public TaxonomyException(String source, List<String> problems) {
-    super(source + " has " + problems.size() + (problems.size() == 1 ? " problem:" : " problems:")
-        + problems.stream().map(problem -> System.lineSeparator() + "  " + problem).reduce("", String::concat));
+    super(
+        source
+            + " has "
+            + problems.size()
+            + (problems.size() == 1 ? " problem:" : " problems:")
+            + problems.stream()
+                .map(problem -> System.lineSeparator() + "  " + problem)
+                .reduce("", String::concat));
     this.problems = List.copyOf(problems);
   }
 

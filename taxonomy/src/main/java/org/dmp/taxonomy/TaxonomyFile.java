@@ -49,7 +49,9 @@ public final class TaxonomyFile {
 
   private TaxonomyFile() {}
 
-  /** @throws TaxonomyException naming the file and every problem in it */
+  /**
+   * @throws TaxonomyException naming the file and every problem in it
+   */
   public static Taxonomy read(Path file) {
     String text;
     try {
@@ -72,7 +74,9 @@ public final class TaxonomyFile {
     }
   }
 
-  /** @param source what the text is, for messages (a file name) */
+  /**
+   * @param source what the text is, for messages (a file name)
+   */
   public static Taxonomy parse(String source, String text) {
     JsonObject json;
     try {
@@ -91,31 +95,53 @@ public final class TaxonomyFile {
     List<Destination> destinations = new ArrayList<>();
     root.eachObject("dataSources", fields -> dataSource(fields).ifPresent(dataSources::add));
     Map<Trait, String> traitPaths = new LinkedHashMap<>();
-    root.eachObject("traits", fields -> trait(fields).ifPresent(trait -> traitPaths.put(trait, fields.path("dataSource"))));
+    root.eachObject(
+        "traits",
+        fields ->
+            trait(fields).ifPresent(trait -> traitPaths.put(trait, fields.path("dataSource"))));
     traits.addAll(traitPaths.keySet());
     Map<Segment, String> segmentPaths = new LinkedHashMap<>();
-    root.eachObject("segments", fields -> segment(fields).ifPresent(segment -> segmentPaths.put(segment, fields.path("rule"))));
+    root.eachObject(
+        "segments",
+        fields ->
+            segment(fields).ifPresent(segment -> segmentPaths.put(segment, fields.path("rule"))));
     segments.addAll(segmentPaths.keySet());
     Map<Destination, JsonFields> destinationFields = new LinkedHashMap<>();
-    root.eachObject("destinations", fields -> destination(fields).ifPresent(destination -> destinationFields.put(destination, fields)));
+    root.eachObject(
+        "destinations",
+        fields ->
+            destination(fields)
+                .ifPresent(destination -> destinationFields.put(destination, fields)));
     destinations.addAll(destinationFields.keySet());
     root.done();
 
     traitPaths.forEach((trait, path) -> requireKnown("dataSources", trait.getDataSourceId(), path));
-    segmentPaths.forEach((segment, path) -> SegmentRule.parse(segment.getRule()).traits()
-        .forEach(trait -> requireKnown("traits", trait, path + " (trait " + trait + "T)")));
-    destinationFields.forEach((destination, fields) -> {
-      if (destination.getDataSourceId() != null) {
-        requireKnown("dataSources", destination.getDataSourceId(), fields.path("dataSource"));
-      }
-      destination.getMappings().keySet().forEach(segmentId -> {
-        try {
-          requireKnown("segments", Long.parseLong(segmentId), fields.path("mappings") + "." + segmentId);
-        } catch (NumberFormatException e) {
-          problems.add(fields.path("mappings") + "." + segmentId + ": must be a segment id");
-        }
-      });
-    });
+    segmentPaths.forEach(
+        (segment, path) ->
+            SegmentRule.parse(segment.getRule())
+                .traits()
+                .forEach(trait -> requireKnown("traits", trait, path + " (trait " + trait + "T)")));
+    destinationFields.forEach(
+        (destination, fields) -> {
+          if (destination.getDataSourceId() != null) {
+            requireKnown("dataSources", destination.getDataSourceId(), fields.path("dataSource"));
+          }
+          destination
+              .getMappings()
+              .keySet()
+              .forEach(
+                  segmentId -> {
+                    try {
+                      requireKnown(
+                          "segments",
+                          Long.parseLong(segmentId),
+                          fields.path("mappings") + "." + segmentId);
+                    } catch (NumberFormatException e) {
+                      problems.add(
+                          fields.path("mappings") + "." + segmentId + ": must be a segment id");
+                    }
+                  });
+        });
     if (!problems.isEmpty()) {
       throw new TaxonomyException(source, problems);
     }
@@ -125,12 +151,18 @@ public final class TaxonomyFile {
   private Optional<DataSource> dataSource(JsonFields fields) {
     Optional<Long> id = unique("dataSources", fields);
     Optional<String> name = fields.text("name");
-    RealtimeProvider provider = fields.optionalObject("provider").flatMap(json -> {
-      JsonFields provided = fields.nested("provider", json);
-      Optional<String> url = provided.text("url").filter(value -> httpUrl(provided, "url", value));
-      provided.done();
-      return url.map(RealtimeProvider::new);
-    }).orElse(null);
+    RealtimeProvider provider =
+        fields
+            .optionalObject("provider")
+            .flatMap(
+                json -> {
+                  JsonFields provided = fields.nested("provider", json);
+                  Optional<String> url =
+                      provided.text("url").filter(value -> httpUrl(provided, "url", value));
+                  provided.done();
+                  return url.map(RealtimeProvider::new);
+                })
+            .orElse(null);
     if (id.isEmpty() || name.isEmpty()) {
       return Optional.empty();
     }
@@ -142,14 +174,20 @@ public final class TaxonomyFile {
     Optional<String> name = fields.text("name");
     Optional<String> folder = fields.optionalText("folder");
     Optional<Long> dataSource = fields.id("dataSource");
-    Optional<TraitType> type = fields.text("type").flatMap(value -> switch (value) {
-      case "rule" -> Optional.of(TraitType.RULE);
-      case "onboarded" -> Optional.of(TraitType.ONBOARDED);
-      default -> {
-        fields.problem("type", "must be \"rule\" or \"onboarded\", was \"" + value + "\"");
-        yield Optional.empty();
-      }
-    });
+    Optional<TraitType> type =
+        fields
+            .text("type")
+            .flatMap(
+                value ->
+                    switch (value) {
+                      case "rule" -> Optional.of(TraitType.RULE);
+                      case "onboarded" -> Optional.of(TraitType.ONBOARDED);
+                      default -> {
+                        fields.problem(
+                            "type", "must be \"rule\" or \"onboarded\", was \"" + value + "\"");
+                        yield Optional.empty();
+                      }
+                    });
     Optional<String> rule = fields.optionalText("rule");
     int ttlDays = fields.optionalCount("ttlDays", 0, 36_500).orElse(DEFAULT_TTL_DAYS);
     if (type.filter(TraitType.RULE::equals).isPresent()) {
@@ -159,12 +197,22 @@ public final class TaxonomyFile {
         checkRule(fields, () -> TraitRule.parse(rule.get()));
       }
     } else if (type.isPresent() && rule.isPresent()) {
-      fields.problem("rule", "an onboarded trait has no rule: its realizations come from onboarding files and d_sid");
+      fields.problem(
+          "rule",
+          "an onboarded trait has no rule: its realizations come from onboarding files and d_sid");
     }
     if (id.isEmpty() || name.isEmpty() || dataSource.isEmpty() || type.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Trait(id.get(), name.get(), folder.orElse(null), dataSource.get(), type.get(), rule.orElse(null), ttlDays));
+    return Optional.of(
+        new Trait(
+            id.get(),
+            name.get(),
+            folder.orElse(null),
+            dataSource.get(),
+            type.get(),
+            rule.orElse(null),
+            ttlDays));
   }
 
   private Optional<Segment> segment(JsonFields fields) {
@@ -184,55 +232,101 @@ public final class TaxonomyFile {
     Optional<String> name = fields.text("name");
     Optional<Long> dataSource = fields.optionalId("dataSource");
     Map<String, String> mappings = new LinkedHashMap<>();
-    fields.optionalObject("mappings").ifPresent(json -> json.forEach(entry -> {
-      if (entry.getValue() instanceof String value && !value.isBlank()) {
-        mappings.put(entry.getKey(), value);
-      } else {
-        fields.problem("mappings." + entry.getKey(), "must be a non-empty string, was " + JsonFields.describe(entry.getValue()));
-      }
-    }));
+    fields
+        .optionalObject("mappings")
+        .ifPresent(
+            json ->
+                json.forEach(
+                    entry -> {
+                      if (entry.getValue() instanceof String value && !value.isBlank()) {
+                        mappings.put(entry.getKey(), value);
+                      } else {
+                        fields.problem(
+                            "mappings." + entry.getKey(),
+                            "must be a non-empty string, was "
+                                + JsonFields.describe(entry.getValue()));
+                      }
+                    }));
     Optional<String> typeName = fields.text("type");
     Destination.Builder destination = Destination.newBuilder();
-    Optional<DestinationType> type = typeName.flatMap(value -> {
-      try {
-        return Optional.of(DestinationType.valueOf(value.toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        fields.problem("type", "must be one of http, batch, cookie, url, kafka; was \"" + value + "\"");
-        return Optional.empty();
-      }
-    });
-    type.ifPresent(kind -> {
-      switch (kind) {
-        case HTTP -> destination.setHttp(http(fields));
-        case BATCH -> destination.setBatch(batch(fields));
-        case COOKIE -> destination.setCookie(new CookieTarget(fields.text("cookieName").orElse(""),
-            fields.optionalText("domain").orElse(null), fields.optionalCount("ttlDays", 1, 3650).orElse(30)));
-        case KAFKA -> destination.setKafka(new KafkaTarget(fields.text("topic").orElse("")));
-        case URL -> mappings.forEach((segment, url) -> httpUrl(fields, "mappings." + segment, url));
-      }
-      if ((kind == DestinationType.HTTP || kind == DestinationType.BATCH || kind == DestinationType.KAFKA) && dataSource.isEmpty()) {
-        fields.problem("dataSource", "is required for a " + typeName.get() + " destination: its partner ids identify visitors");
-      }
-    });
+    Optional<DestinationType> type =
+        typeName.flatMap(
+            value -> {
+              try {
+                return Optional.of(DestinationType.valueOf(value.toUpperCase(Locale.ROOT)));
+              } catch (IllegalArgumentException e) {
+                fields.problem(
+                    "type",
+                    "must be one of http, batch, cookie, url, kafka; was \"" + value + "\"");
+                return Optional.empty();
+              }
+            });
+    type.ifPresent(
+        kind -> {
+          switch (kind) {
+            case HTTP -> destination.setHttp(http(fields));
+            case BATCH -> destination.setBatch(batch(fields));
+            case COOKIE ->
+                destination.setCookie(
+                    new CookieTarget(
+                        fields.text("cookieName").orElse(""),
+                        fields.optionalText("domain").orElse(null),
+                        fields.optionalCount("ttlDays", 1, 3650).orElse(30)));
+            case KAFKA -> destination.setKafka(new KafkaTarget(fields.text("topic").orElse("")));
+            case URL ->
+                mappings.forEach((segment, url) -> httpUrl(fields, "mappings." + segment, url));
+          }
+          if ((kind == DestinationType.HTTP
+                  || kind == DestinationType.BATCH
+                  || kind == DestinationType.KAFKA)
+              && dataSource.isEmpty()) {
+            fields.problem(
+                "dataSource",
+                "is required for a "
+                    + typeName.get()
+                    + " destination: its partner ids identify visitors");
+          }
+        });
     if (id.isEmpty() || name.isEmpty() || type.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(destination.setId(id.get()).setName(name.get()).setType(type.get())
-        .setDataSourceId(dataSource.orElse(null)).setMappings(mappings).build());
+    return Optional.of(
+        destination
+            .setId(id.get())
+            .setName(name.get())
+            .setType(type.get())
+            .setDataSourceId(dataSource.orElse(null))
+            .setMappings(mappings)
+            .build());
   }
 
   private HttpTarget http(JsonFields fields) {
     String url = fields.text("url").filter(value -> httpUrl(fields, "url", value)).orElse("");
-    Signing signing = fields.optionalObject("signing").map(json -> {
-      JsonFields signingFields = fields.nested("signing", json);
-      String algorithm = signingFields.text("algorithm").orElse("");
-      if (!algorithm.isEmpty() && !SIGNING_ALGORITHMS.contains(algorithm)) {
-        signingFields.problem("algorithm", "must be one of " + new java.util.TreeSet<>(SIGNING_ALGORITHMS) + ", was \"" + algorithm + "\"");
-      }
-      Signing parsed = new Signing(algorithm, signingFields.text("header").orElse(""), signingFields.text("secretEnv").orElse(""));
-      signingFields.done();
-      return parsed;
-    }).orElse(null);
+    Signing signing =
+        fields
+            .optionalObject("signing")
+            .map(
+                json -> {
+                  JsonFields signingFields = fields.nested("signing", json);
+                  String algorithm = signingFields.text("algorithm").orElse("");
+                  if (!algorithm.isEmpty() && !SIGNING_ALGORITHMS.contains(algorithm)) {
+                    signingFields.problem(
+                        "algorithm",
+                        "must be one of "
+                            + new java.util.TreeSet<>(SIGNING_ALGORITHMS)
+                            + ", was \""
+                            + algorithm
+                            + "\"");
+                  }
+                  Signing parsed =
+                      new Signing(
+                          algorithm,
+                          signingFields.text("header").orElse(""),
+                          signingFields.text("secretEnv").orElse(""));
+                  signingFields.done();
+                  return parsed;
+                })
+            .orElse(null);
     return new HttpTarget(url, fields.optionalText("clientId").orElse(null), signing);
   }
 
@@ -243,37 +337,62 @@ public final class TaxonomyFile {
         fields.problem("interval", "must be at least one second, was \"" + interval + "\"");
       }
     } catch (DateTimeParseException e) {
-      fields.problem("interval", "must be an ISO-8601 duration such as PT24H, was \"" + interval + "\"");
+      fields.problem(
+          "interval", "must be an ISO-8601 duration such as PT24H, was \"" + interval + "\"");
     }
-    BatchMode mode = fields.optionalText("mode").map(value -> {
-      if (!value.equals("iter") && !value.equals("full")) {
-        fields.problem("mode", "must be \"iter\" or \"full\", was \"" + value + "\"");
-        return BatchMode.ITER;
-      }
-      return BatchMode.valueOf(value.toUpperCase(Locale.ROOT));
-    }).orElse(BatchMode.ITER);
-    String uploadUrl = fields.optionalText("uploadUrl").filter(value -> httpUrl(fields, "uploadUrl", value)).orElse(null);
-    return new BatchTarget(interval, mode, fields.text("outbox").orElse(""), fields.text("syncType").orElse(""),
-        fields.optionalText("pidAlias").orElse(null), fields.optionalBoolean("gzip").orElse(false),
-        fields.optionalCount("splitLines", 0, 1_000_000_000).orElse(0), uploadUrl);
+    BatchMode mode =
+        fields
+            .optionalText("mode")
+            .map(
+                value -> {
+                  if (!value.equals("iter") && !value.equals("full")) {
+                    fields.problem("mode", "must be \"iter\" or \"full\", was \"" + value + "\"");
+                    return BatchMode.ITER;
+                  }
+                  return BatchMode.valueOf(value.toUpperCase(Locale.ROOT));
+                })
+            .orElse(BatchMode.ITER);
+    String uploadUrl =
+        fields
+            .optionalText("uploadUrl")
+            .filter(value -> httpUrl(fields, "uploadUrl", value))
+            .orElse(null);
+    return new BatchTarget(
+        interval,
+        mode,
+        fields.text("outbox").orElse(""),
+        fields.text("syncType").orElse(""),
+        fields.optionalText("pidAlias").orElse(null),
+        fields.optionalBoolean("gzip").orElse(false),
+        fields.optionalCount("splitLines", 0, 1_000_000_000).orElse(0),
+        uploadUrl);
   }
 
   /** The item's id, if it is a positive whole number no other item of its kind has. */
   private Optional<Long> unique(String kind, JsonFields fields) {
     Optional<Long> id = fields.id("id");
-    id.ifPresent(value -> {
-      String earlier = ids.computeIfAbsent(kind, k -> new HashMap<>()).putIfAbsent(value, fields.path("id"));
-      if (earlier != null) {
-        fields.problem("id", "duplicates the id " + value + " of " + earlier);
-      }
-    });
+    id.ifPresent(
+        value -> {
+          String earlier =
+              ids.computeIfAbsent(kind, k -> new HashMap<>()).putIfAbsent(value, fields.path("id"));
+          if (earlier != null) {
+            fields.problem("id", "duplicates the id " + value + " of " + earlier);
+          }
+        });
     return id;
   }
 
   private void requireKnown(String kind, long id, String path) {
     if (!ids.getOrDefault(kind, Map.of()).containsKey(id)) {
-      problems.add(path + ": refers to " + kind.substring(0, kind.length() - 1).replaceAll("([A-Z])", " $1").toLowerCase(Locale.ROOT)
-          + " " + id + ", which the file does not define");
+      problems.add(
+          path
+              + ": refers to "
+              + kind.substring(0, kind.length() - 1)
+                  .replaceAll("([A-Z])", " $1")
+                  .toLowerCase(Locale.ROOT)
+              + " "
+              + id
+              + ", which the file does not define");
     }
   }
 
@@ -289,7 +408,8 @@ public final class TaxonomyFile {
 
   private static boolean httpUrl(JsonFields fields, String field, String value) {
     try {
-      URI uri = new URI(value.replace("%rnd%", "0").replace("%timestamp%", "0").replace("%did%", "0"));
+      URI uri =
+          new URI(value.replace("%rnd%", "0").replace("%timestamp%", "0").replace("%did%", "0"));
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
         return true;

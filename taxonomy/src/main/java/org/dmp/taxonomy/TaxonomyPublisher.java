@@ -37,20 +37,34 @@ public final class TaxonomyPublisher {
   /** What the topic holds now: the keys of live items and the last revision. */
   record Current(Set<String> keys, long revision) {}
 
-  public static Applied apply(KafkaClients kafka, Topic<String, TaxonomyEntry> topic, Taxonomy taxonomy, String source, Clock clock)
+  public static Applied apply(
+      KafkaClients kafka,
+      Topic<String, TaxonomyEntry> topic,
+      Taxonomy taxonomy,
+      String source,
+      Clock clock)
       throws InterruptedException, ExecutionException, TimeoutException {
     Current current = current(kafka, topic);
     Map<String, TaxonomyEntry> entries = taxonomy.entries();
-    List<String> removed = current.keys().stream().filter(key -> !entries.containsKey(key)).sorted().toList();
+    List<String> removed =
+        current.keys().stream().filter(key -> !entries.containsKey(key)).sorted().toList();
     long revision = current.revision() + 1;
-    TaxonomyEntry marker = new TaxonomyEntry(new TaxonomyRevision(revision, clock.instant(), source, entries.size()));
+    TaxonomyEntry marker =
+        new TaxonomyEntry(new TaxonomyRevision(revision, clock.instant(), source, entries.size()));
 
-    try (KafkaProducer<String, TaxonomyEntry> producer = kafka.producer(Map.of(
-        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dmp-taxonomy-apply-" + UUID.randomUUID(),
-        ProducerConfig.ACKS_CONFIG, "all"), topic.keys().serializer(), topic.values().serializer())) {
+    try (KafkaProducer<String, TaxonomyEntry> producer =
+        kafka.producer(
+            Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "dmp-taxonomy-apply-" + UUID.randomUUID(),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            topic.keys().serializer(),
+            topic.values().serializer())) {
       producer.initTransactions();
       producer.beginTransaction();
-      entries.forEach((key, entry) -> producer.send(new ProducerRecord<>(topic.name(), key, entry)));
+      entries.forEach(
+          (key, entry) -> producer.send(new ProducerRecord<>(topic.name(), key, entry)));
       removed.forEach(key -> producer.send(new ProducerRecord<>(topic.name(), key, null)));
       producer.send(new ProducerRecord<>(topic.name(), REVISION_KEY, marker));
       producer.commitTransaction();
@@ -58,24 +72,30 @@ public final class TaxonomyPublisher {
     return new Applied(revision, entries.size(), removed);
   }
 
-  static Current current(KafkaClients kafka, Topic<String, TaxonomyEntry> topic) throws InterruptedException, ExecutionException, TimeoutException {
+  static Current current(KafkaClients kafka, Topic<String, TaxonomyEntry> topic)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Boolean> live = new HashMap<>();
     long[] revision = {0};
-    TopicFollower follower = TopicFollower.start("dmp-taxonomy-reader", kafka, topic.name(), record -> {
-      if (record.key() == null) {
-        return;
-      }
-      if (record.key().equals(REVISION_KEY)) {
-        TaxonomyEntry entry = topic.values().decode(record.topic(), record.value());
-        if (entry != null && entry.getItem() instanceof TaxonomyRevision marker) {
-          revision[0] = Math.max(revision[0], marker.getRevision());
-        }
-      } else if (record.value() == null) {
-        live.remove(record.key());
-      } else {
-        live.put(record.key(), true);
-      }
-    });
+    TopicFollower follower =
+        TopicFollower.start(
+            "dmp-taxonomy-reader",
+            kafka,
+            topic.name(),
+            record -> {
+              if (record.key() == null) {
+                return;
+              }
+              if (record.key().equals(REVISION_KEY)) {
+                TaxonomyEntry entry = topic.values().decode(record.topic(), record.value());
+                if (entry != null && entry.getItem() instanceof TaxonomyRevision marker) {
+                  revision[0] = Math.max(revision[0], marker.getRevision());
+                }
+              } else if (record.value() == null) {
+                live.remove(record.key());
+              } else {
+                live.put(record.key(), true);
+              }
+            });
     try {
       follower.caughtUp().get(READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } finally {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,14 +23,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The current taxonomy, compiled, kept up to date by following the taxonomy topic: items are
- * gathered as they arrive and the compiled taxonomy is swapped at each revision marker, so a
- * reader never sees half a revision. Running services pick up an apply with no restart.
+ * gathered as they arrive and the compiled taxonomy is swapped at each revision marker, so a reader
+ * never sees half a revision. Running services pick up an apply with no restart.
  */
 public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TaxonomyView.class);
 
   private final Map<String, TaxonomyEntry> items = new ConcurrentHashMap<>();
-  private final AtomicReference<CompiledTaxonomy> current = new AtomicReference<>(CompiledTaxonomy.EMPTY);
+  private final AtomicReference<CompiledTaxonomy> current =
+      new AtomicReference<>(CompiledTaxonomy.EMPTY);
   private final AtomicReference<Long> revision = new AtomicReference<>(0L);
   private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
   private final Topic<String, TaxonomyEntry> topic;
@@ -40,7 +41,8 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
     this.topic = topic;
   }
 
-  public static TaxonomyView follow(String name, KafkaClients kafka, Topic<String, TaxonomyEntry> topic) {
+  public static TaxonomyView follow(
+      String name, KafkaClients kafka, Topic<String, TaxonomyEntry> topic) {
     TaxonomyView view = new TaxonomyView(topic);
     view.follower = TopicFollower.start(name, kafka, topic.name(), view::apply);
     return view;
@@ -88,27 +90,41 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
     List<Trait> traits = new ArrayList<>();
     List<Segment> segments = new ArrayList<>();
     List<Destination> destinations = new ArrayList<>();
-    items.values().forEach(entry -> {
-      Object item = entry.getItem();
-      if (item instanceof DataSource dataSource) {
-        dataSources.add(dataSource);
-      } else if (item instanceof Trait trait) {
-        traits.add(trait);
-      } else if (item instanceof Segment segment) {
-        segments.add(segment);
-      } else if (item instanceof Destination destination) {
-        destinations.add(destination);
-      }
-    });
+    items
+        .values()
+        .forEach(
+            entry -> {
+              Object item = entry.getItem();
+              if (item instanceof DataSource dataSource) {
+                dataSources.add(dataSource);
+              } else if (item instanceof Trait trait) {
+                traits.add(trait);
+              } else if (item instanceof Segment segment) {
+                segments.add(segment);
+              } else if (item instanceof Destination destination) {
+                destinations.add(destination);
+              }
+            });
     try {
-      current.set(new CompiledTaxonomy(new Taxonomy(dataSources, traits, segments, destinations), marker.getRevision()));
+      current.set(
+          new CompiledTaxonomy(
+              new Taxonomy(dataSources, traits, segments, destinations), marker.getRevision()));
       revision.set(marker.getRevision());
-      LOG.info("Taxonomy revision {} from {} in force: {} traits, {} segments, {} destinations", marker.getRevision(),
-          marker.getSource(), traits.size(), segments.size(), destinations.size());
+      LOG.info(
+          "Taxonomy revision {} from {} in force: {} traits, {} segments, {} destinations",
+          marker.getRevision(),
+          marker.getSource(),
+          traits.size(),
+          segments.size(),
+          destinations.size());
       revisionListeners.forEach(Runnable::run);
     } catch (RuntimeException e) {
-      LOG.error("Taxonomy revision {} from {} does not compile; revision {} stays in force", marker.getRevision(),
-          marker.getSource(), revision.get(), e);
+      LOG.error(
+          "Taxonomy revision {} from {} does not compile; revision {} stays in force",
+          marker.getRevision(),
+          marker.getSource(),
+          revision.get(),
+          e);
     }
   }
 

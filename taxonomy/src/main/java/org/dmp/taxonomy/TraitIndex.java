@@ -15,8 +15,8 @@ import org.dmp.taxonomy.rules.TraitRule;
 
 /**
  * A taxonomy's traits, their rules compiled and indexed by the signal keys they read, so that
- * evaluating an event costs what that event's keys and the rules that read them cost, not what
- * the whole taxonomy holds. Immutable; each thread evaluates in a session of its own.
+ * evaluating an event costs what that event's keys and the rules that read them cost, not what the
+ * whole taxonomy holds. Immutable; each thread evaluates in a session of its own.
  */
 public final class TraitIndex {
   private final Map<String, KeyRules> rulesByKey = new HashMap<>();
@@ -41,20 +41,29 @@ public final class TraitIndex {
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
         TraitRule rule = TraitRule.parse(trait.getRule());
         var equality = rule.simpleEquality();
-        CompiledTrait compiled = new CompiledTrait(trait.getId(), trait.getDataSourceId(), rule, ruleTraits++,
-            equality.isPresent() ? null : comparisons.add(rule));
+        CompiledTrait compiled =
+            new CompiledTrait(
+                trait.getId(),
+                trait.getDataSourceId(),
+                rule,
+                ruleTraits++,
+                equality.isPresent() ? null : comparisons.add(rule));
         if (rule.matchesWithoutKeys()) {
           traitsWithoutKeys.add(compiled);
         }
         if (equality.isPresent()) {
-          rulesOf(equality.get().getKey()).equalitiesByValue.computeIfAbsent(equality.get().getValue(), v -> new ArrayList<>())
+          rulesOf(equality.get().getKey())
+              .equalitiesByValue
+              .computeIfAbsent(equality.get().getValue(), v -> new ArrayList<>())
               .add(compiled);
         } else {
-          rule.keys().forEach(key -> {
-            KeyRules rules = rulesOf(key);
-            (rule.keys().size() > 1 ? rules.amongOthers : rules.alone).add(compiled);
-            rules.number = comparisons.keyNumber(key);
-          });
+          rule.keys()
+              .forEach(
+                  key -> {
+                    KeyRules rules = rulesOf(key);
+                    (rule.keys().size() > 1 ? rules.amongOthers : rules.alone).add(compiled);
+                    rules.number = comparisons.keyNumber(key);
+                  });
         }
       }
     }
@@ -74,7 +83,8 @@ public final class TraitIndex {
   public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
     Set<Long> realized = realizeByKeys(signals, null, dataSourceId);
     for (CompiledTrait trait : traitsWithoutKeys) {
-      if (!signalsHoldAny(signals, trait) && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
+      if (!signalsHoldAny(signals, trait)
+          && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
           && trait.rule().matches(signals)) {
         realized.add(trait.id());
       }
@@ -86,7 +96,10 @@ public final class TraitIndex {
    * The rule traits that read private ({@code p_}) signals and that this hit realizes: evaluated at
    * the edge, the only place p_ values exist, over the hit's other signals too.
    */
-  public Set<Long> realizePrivate(Map<String, List<String>> signals, Map<String, List<String>> privateSignals, Long dataSourceId) {
+  public Set<Long> realizePrivate(
+      Map<String, List<String>> signals,
+      Map<String, List<String>> privateSignals,
+      Long dataSourceId) {
     if (privateSignals.isEmpty()) {
       return Set.of();
     }
@@ -96,10 +109,11 @@ public final class TraitIndex {
   }
 
   /**
-   * The traits reached through the keys of {@code signals} in {@code reachedKeys} (null: all of them)
-   * that {@code signals} realize: equalities by lookup, other rules evaluated once each.
+   * The traits reached through the keys of {@code signals} in {@code reachedKeys} (null: all of
+   * them) that {@code signals} realize: equalities by lookup, other rules evaluated once each.
    */
-  private Set<Long> realizeByKeys(Map<String, List<String>> signals, Set<String> reachedKeys, Long dataSourceId) {
+  private Set<Long> realizeByKeys(
+      Map<String, List<String>> signals, Set<String> reachedKeys, Long dataSourceId) {
     EvaluationSession session = sessions.get();
     session.nextEvent();
     Set<Long> realized = new TreeSet<>();
@@ -124,7 +138,8 @@ public final class TraitIndex {
     // Rules over several keys only once every key's bits are held.
     for (KeyRules rules : session.reachedRules) {
       for (CompiledTrait trait : rules.amongOthers) {
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId) && session.firstEvaluation(trait)
+        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId)
+            && session.firstEvaluation(trait)
             && trait.bits().matches(session)) {
           realized.add(trait.id());
         }
@@ -141,17 +156,26 @@ public final class TraitIndex {
     }
   }
 
-  /** Whether the event holds one of the trait's keys, in which case the loop over keys has judged it already. */
+  /**
+   * Whether the event holds one of the trait's keys, in which case the loop over keys has judged it
+   * already.
+   */
   private static boolean signalsHoldAny(Map<String, List<String>> signals, CompiledTrait trait) {
     return trait.rule().keys().stream().anyMatch(signals::containsKey);
   }
 
-  /** How long a realization of the trait counts; null means forever (also for traits the taxonomy does not know). */
+  /**
+   * How long a realization of the trait counts; null means forever (also for traits the taxonomy
+   * does not know).
+   */
   public Duration ttl(long traitId) {
     return ttls.get(traitId);
   }
 
-  /** The TTL of a trait given by its id as text, as profiles key their realizations; null for forever or unknown. */
+  /**
+   * The TTL of a trait given by its id as text, as profiles key their realizations; null for
+   * forever or unknown.
+   */
   public Duration ttl(String traitId) {
     return ttlsByText.get(traitId);
   }

@@ -20,7 +20,10 @@ class SignalsTest {
 
     Map<String, List<String>> merged = Signals.merged(first, second);
 
-    assertThat(merged).containsExactly(Map.entry("c_color", List.of("red", "blue", "green")), Map.entry("c_size", List.of("42")));
+    assertThat(merged)
+        .containsExactly(
+            Map.entry("c_color", List.of("red", "blue", "green")),
+            Map.entry("c_size", List.of("42")));
     assertThat(first.get("c_color")).containsExactly("red");
     assertThat(second.get("c_color")).containsExactly("blue", "green");
     assertThat(Signals.merged(first, Map.of())).isSameAs(first);
@@ -32,15 +35,24 @@ class SignalsTest {
     Signals.append(signals, "k", List.of("a"));
     Signals.append(signals, "k", List.of("b"));
     Signals.append(signals, "j", List.of("c"));
-    assertThat(signals).containsExactly(Map.entry("k", List.of("a", "b")), Map.entry("j", List.of("c")));
+    assertThat(signals)
+        .containsExactly(Map.entry("k", List.of("a", "b")), Map.entry("j", List.of("c")));
   }
 
   @Test
   void rulesSeeAnEventsKeysAndItsHttpAttributesAsOneValueEach() {
-    VisitEvent event = VisitEvent.newBuilder().setEventId("e").setVisitorId("1").setTime(Instant.EPOCH).setSource(EventSource.EDGE)
-        .setSignals(Map.of("c_category", List.of("shoes"))).setHttpAttributes(Map.of("h_referer", "https://shop.example/a,b"))
-        .build();
-    assertThat(Signals.of(event)).containsOnly(Map.entry("c_category", List.of("shoes")),
-        Map.entry("h_referer", List.of("https://shop.example/a,b")));
+    VisitEvent event =
+        VisitEvent.newBuilder()
+            .setEventId("e")
+            .setVisitorId("1")
+            .setTime(Instant.EPOCH)
+            .setSource(EventSource.EDGE)
+            .setSignals(Map.of("c_category", List.of("shoes")))
+            .setHttpAttributes(Map.of("h_referer", "https://shop.example/a,b"))
+            .build();
+    assertThat(Signals.of(event))
+        .containsOnly(
+            Map.entry("c_category", List.of("shoes")),
+            Map.entry("h_referer", List.of("https://shop.example/a,b")));
   }
 }

@@ -19,23 +19,34 @@ class TaxonomyFileTest {
     Taxonomy taxonomy = TaxonomyFile.parse("sample", sample());
 
     assertThat(taxonomy.dataSources()).hasSize(2);
-    assertThat(taxonomy.traits()).extracting(Trait::getId, Trait::getType, Trait::getTtlDays)
+    assertThat(taxonomy.traits())
+        .extracting(Trait::getId, Trait::getType, Trait::getTtlDays)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(101L, TraitType.RULE, 120),
             org.assertj.core.groups.Tuple.tuple(102L, TraitType.RULE, 120),
             org.assertj.core.groups.Tuple.tuple(201L, TraitType.ONBOARDED, 120));
     assertThat(taxonomy.traits().get(0).getFolder()).isEqualTo("Retail/Shoes");
     assertThat(taxonomy.segments()).hasSize(2);
-    assertThat(taxonomy.destinations()).extracting(destination -> destination.getType())
-        .containsExactly(DestinationType.HTTP, DestinationType.BATCH, DestinationType.COOKIE, DestinationType.URL, DestinationType.KAFKA);
-    assertThat(taxonomy.destinations().get(0).getHttp().getSigning().getSecretEnv()).isEqualTo("DSP_ALPHA_SECRET");
+    assertThat(taxonomy.destinations())
+        .extracting(destination -> destination.getType())
+        .containsExactly(
+            DestinationType.HTTP,
+            DestinationType.BATCH,
+            DestinationType.COOKIE,
+            DestinationType.URL,
+            DestinationType.KAFKA);
+    assertThat(taxonomy.destinations().get(0).getHttp().getSigning().getSecretEnv())
+        .isEqualTo("DSP_ALPHA_SECRET");
     assertThat(taxonomy.destinations().get(1).getBatch().getMode()).isEqualTo(BatchMode.ITER);
-    assertThat(taxonomy.entries().keySet()).startsWith("dataSource/1", "dataSource/20001", "trait/101").contains("destination/9005");
+    assertThat(taxonomy.entries().keySet())
+        .startsWith("dataSource/1", "dataSource/20001", "trait/101")
+        .contains("destination/9005");
   }
 
   @Test
   void reportsEveryProblemWithItsPath() {
-    String broken = """
+    String broken =
+        """
         {
           "dataSources": [{"id": 1, "name": "Site"}, {"id": 1, "name": "Again", "colour": "red"}],
           "traits": [
@@ -56,34 +67,43 @@ class TaxonomyFileTest {
         """;
 
     assertThatThrownBy(() -> TaxonomyFile.parse("broken.json", broken))
-        .isInstanceOfSatisfying(TaxonomyException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-            "$.dataSources[1].id: duplicates the id 1 of $.dataSources[0].id",
-            "$.dataSources[1].colour: unknown field",
-            "$.traits[0].rule: at column 12: '=' is no operator: write ==, !=, <, >, <= or >=",
-            "$.traits[1].rule: an onboarded trait has no rule: its realizations come from onboarding files and d_sid",
-            "$.traits[2].name: is required",
-            "$.traits[2].type: must be \"rule\" or \"onboarded\", was \"magic\"",
-            "$.traits[2].ttlDays: must be a whole number from 0 to 36500, was -1",
-            "$.segments[1].rule: at column 1: this rule qualifies visitors who never realized any of its traits; join it by AND to a positive term such as [101T]",
-            "$.destinations[0].url: must be an absolute http or https URL, was \"ftp://x\"",
-            "$.destinations[0].dataSource: is required for a http destination: its partner ids identify visitors",
-            "$.destinations[1].type: must be one of http, batch, cookie, url, kafka; was \"pigeon\"",
-            "$.extras: unknown field",
-            "$.traits[0].dataSource: refers to data source 7, which the file does not define",
-            "$.segments[0].rule (trait 999T): refers to trait 999, which the file does not define",
-            "$.destinations[0].mappings.6000: refers to segment 6000, which the file does not define"))
+        .isInstanceOfSatisfying(
+            TaxonomyException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "$.dataSources[1].id: duplicates the id 1 of $.dataSources[0].id",
+                        "$.dataSources[1].colour: unknown field",
+                        "$.traits[0].rule: at column 12: '=' is no operator: write ==, !=, <, >, <= or >=",
+                        "$.traits[1].rule: an onboarded trait has no rule: its realizations come from onboarding files and d_sid",
+                        "$.traits[2].name: is required",
+                        "$.traits[2].type: must be \"rule\" or \"onboarded\", was \"magic\"",
+                        "$.traits[2].ttlDays: must be a whole number from 0 to 36500, was -1",
+                        "$.segments[1].rule: at column 1: this rule qualifies visitors who never realized any of its traits; join it by AND to a positive term such as [101T]",
+                        "$.destinations[0].url: must be an absolute http or https URL, was \"ftp://x\"",
+                        "$.destinations[0].dataSource: is required for a http destination: its partner ids identify visitors",
+                        "$.destinations[1].type: must be one of http, batch, cookie, url, kafka; was \"pigeon\"",
+                        "$.extras: unknown field",
+                        "$.traits[0].dataSource: refers to data source 7, which the file does not define",
+                        "$.segments[0].rule (trait 999T): refers to trait 999, which the file does not define",
+                        "$.destinations[0].mappings.6000: refers to segment 6000, which the file does not define"))
         .hasMessageStartingWith("broken.json has 15 problems:");
   }
 
   @Test
   void refusesWhatIsNotAJsonObject() {
     assertThatThrownBy(() -> TaxonomyFile.parse("x.json", "[1, 2"))
-        .isInstanceOfSatisfying(TaxonomyException.class, e -> assertThat(e.problems()).singleElement()
-            .satisfies(problem -> assertThat(problem).startsWith("$: not a JSON object")));
+        .isInstanceOfSatisfying(
+            TaxonomyException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .satisfies(problem -> assertThat(problem).startsWith("$: not a JSON object")));
   }
 
   static String sample() throws IOException {
-    try (InputStream in = TaxonomyFileTest.class.getClassLoader().getResourceAsStream("sample-taxonomy.json")) {
+    try (InputStream in =
+        TaxonomyFileTest.class.getClassLoader().getResourceAsStream("sample-taxonomy.json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the platform knows of a visitor right after their hit: the answer's {@code stuff},
- * {@code dests}, {@code traits} and {@code segments}.
+ * What the platform knows of a visitor right after their hit: the answer's {@code stuff}, {@code
+ * dests}, {@code traits} and {@code segments}.
  *
  * @param stuff cookie destinations to set
  * @param dests URL destinations to fire, macros already expanded
@@ -13,8 +13,14 @@ import java.util.Objects;
  * @param segments segment ids the visitor belongs to
  * @param stale true when the qualifier did not answer in time and these are the last known ones
  */
-public record Qualification(List<CookieDestination> stuff, List<String> dests, List<Long> traits, List<Long> segments, boolean stale) {
-  public static final Qualification NONE = new Qualification(List.of(), List.of(), List.of(), List.of(), false);
+public record Qualification(
+    List<CookieDestination> stuff,
+    List<String> dests,
+    List<Long> traits,
+    List<Long> segments,
+    boolean stale) {
+  public static final Qualification NONE =
+      new Qualification(List.of(), List.of(), List.of(), List.of(), false);
 
   public Qualification {
     stuff = List.copyOf(stuff);

@@ -22,21 +22,24 @@ import org.dmp.taxonomy.Signals;
  * values exist, and only their ids travel on.
  *
  * <p>Same-hit qualification: once Kafka acknowledged the hit at (partition, offset), the
- * qualifier's query API is asked for the visitor's segments after that offset
- * ({@link QualifierQuestions}); past the deadline the answer is the last known segments, or none,
- * marked stale. {@code stuff} and {@code dests}
- * come from the taxonomy's cookie and URL destinations of those segments, with {@code %rnd%},
- * {@code %timestamp%} and {@code %did%} expanded.
+ * qualifier's query API is asked for the visitor's segments after that offset ({@link
+ * QualifierQuestions}); past the deadline the answer is the last known segments, or none, marked
+ * stale. {@code stuff} and {@code dests} come from the taxonomy's cookie and URL destinations of
+ * those segments, with {@code %rnd%}, {@code %timestamp%} and {@code %did%} expanded.
  */
 public final class TaxonomyHitAnswers implements HitAnswers {
-  private static final Qualification STALE = new Qualification(List.of(), List.of(), List.of(), List.of(), true);
+  private static final Qualification STALE =
+      new Qualification(List.of(), List.of(), List.of(), List.of(), true);
 
   private final Supplier<CompiledTaxonomy> taxonomy;
   private final Optional<QualifierQuestions> questions;
   private final Clock clock;
 
-  /** @param questions how the qualifier is asked; none: answers carry no segments */
-  public TaxonomyHitAnswers(Supplier<CompiledTaxonomy> taxonomy, Optional<QualifierQuestions> questions, Clock clock) {
+  /**
+   * @param questions how the qualifier is asked; none: answers carry no segments
+   */
+  public TaxonomyHitAnswers(
+      Supplier<CompiledTaxonomy> taxonomy, Optional<QualifierQuestions> questions, Clock clock) {
     this.taxonomy = taxonomy;
     this.questions = questions;
     this.clock = clock;
@@ -47,7 +50,11 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     if (privateSignals.isEmpty()) {
       return List.of();
     }
-    return List.copyOf(taxonomy.get().traits().realizePrivate(Signals.of(event), privateSignals, event.getDataSourceId()));
+    return List.copyOf(
+        taxonomy
+            .get()
+            .traits()
+            .realizePrivate(Signals.of(event), privateSignals, event.getDataSourceId()));
   }
 
   @Override
@@ -55,7 +62,9 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     if (questions.isEmpty()) {
       return Future.succeededFuture(Qualification.NONE);
     }
-    return questions.get().ask(event.getVisitorId(), logged.partition(), logged.offset())
+    return questions
+        .get()
+        .ask(event.getVisitorId(), logged.partition(), logged.offset())
         .map(answer -> answer.profile() == null ? STALE : qualification(answer.profile()));
   }
 
@@ -65,15 +74,30 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     List<Qualification.CookieDestination> stuff = new ArrayList<>();
     List<String> dests = new ArrayList<>();
     for (long segment : segments) {
-      current.destinations().cookies(segment).forEach(cookie ->
-          stuff.add(new Qualification.CookieDestination(cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain())));
-      current.destinations().urls(segment).forEach(url -> dests.add(expand(url.url(), url.destinationId())));
+      current
+          .destinations()
+          .cookies(segment)
+          .forEach(
+              cookie ->
+                  stuff.add(
+                      new Qualification.CookieDestination(
+                          cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain())));
+      current
+          .destinations()
+          .urls(segment)
+          .forEach(url -> dests.add(expand(url.url(), url.destinationId())));
     }
-    return new Qualification(stuff, dests, longs(answer.getJsonArray("traits")), segments, answer.getBoolean("stale", false));
+    return new Qualification(
+        stuff,
+        dests,
+        longs(answer.getJsonArray("traits")),
+        segments,
+        answer.getBoolean("stale", false));
   }
 
   private String expand(String url, long destinationId) {
-    return url.replace("%rnd%", Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
+    return url.replace(
+            "%rnd%", Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
         .replace("%timestamp%", Long.toString(clock.millis()))
         .replace("%did%", Long.toString(destinationId));
   }

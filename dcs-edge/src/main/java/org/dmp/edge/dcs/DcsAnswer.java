@@ -12,20 +12,34 @@ final class DcsAnswer {
    * {@code stuff}, {@code dests} (when asked for with d_dst=1), {@code uuid}, {@code dcs_region},
    * {@code tid}, and {@code traits} / {@code segments} when d_cts asks.
    */
-  static JsonObject json(String visitorId, int region, String eventId, Qualification qualification, DcsCall.AnswerOptions options) {
+  static JsonObject json(
+      String visitorId,
+      int region,
+      String eventId,
+      Qualification qualification,
+      DcsCall.AnswerOptions options) {
     JsonArray stuff = new JsonArray();
-    qualification.stuff().forEach(cookie -> stuff.add(new JsonObject()
-        .put("cn", cookie.name()).put("cv", cookie.value()).put("ttl", cookie.ttlDays()).put("dmn", cookie.domain())));
+    qualification
+        .stuff()
+        .forEach(
+            cookie ->
+                stuff.add(
+                    new JsonObject()
+                        .put("cn", cookie.name())
+                        .put("cv", cookie.value())
+                        .put("ttl", cookie.ttlDays())
+                        .put("dmn", cookie.domain())));
     JsonArray dests = new JsonArray();
     if (options.urlDestinations()) {
       qualification.dests().forEach(url -> dests.add(new JsonObject().put("c", url)));
     }
-    JsonObject json = new JsonObject()
-        .put("stuff", stuff)
-        .put("dests", dests)
-        .put("uuid", visitorId)
-        .put("dcs_region", region)
-        .put("tid", eventId);
+    JsonObject json =
+        new JsonObject()
+            .put("stuff", stuff)
+            .put("dests", dests)
+            .put("uuid", visitorId)
+            .put("dcs_region", region)
+            .put("tid", eventId);
     if (options.traits()) {
       json.put("traits", new JsonArray(qualification.traits()));
     }

@@ -28,7 +28,13 @@ public record DcsCall(
    * @param traits d_cts=1: include trait ids
    * @param segments d_cts=2: include segment ids
    */
-  public record AnswerOptions(boolean json, Optional<String> callback, boolean urlDestinations, boolean traits, boolean segments) {
-    public static final AnswerOptions PIXEL = new AnswerOptions(false, Optional.empty(), false, false, false);
+  public record AnswerOptions(
+      boolean json,
+      Optional<String> callback,
+      boolean urlDestinations,
+      boolean traits,
+      boolean segments) {
+    public static final AnswerOptions PIXEL =
+        new AnswerOptions(false, Optional.empty(), false, false, false);
   }
 }

@@ -22,10 +22,13 @@ import org.dmp.edge.http.InvalidCall;
 public final class DcsCallParser {
   /** d_cid's separator between data source id and partner user id (%01 on the wire). */
   private static final char CID_SEPARATOR = '\u0001';
+
   private static final int MAX_DATA_SOURCE_ID_DIGITS = 18;
-  private static final Pattern CALLBACK = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,7}");
+  private static final Pattern CALLBACK =
+      Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,7}");
   private static final int MAX_PARTNER_USER_ID = 255;
-  private static final Set<String> PLATFORM_KEYS = Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
+  private static final Set<String> PLATFORM_KEYS =
+      Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
 
   private DcsCallParser() {}
 
@@ -36,32 +39,48 @@ public final class DcsCallParser {
   public static DcsCall parse(Form form) {
     Map<String, List<String>> signals = new LinkedHashMap<>();
     Map<String, List<String>> privateSignals = new LinkedHashMap<>();
-    form.params().forEach((key, values) -> {
-      if (key.startsWith("p_")) {
-        privateSignals.put(key, values);
-      } else if (!key.startsWith("h_") && !PLATFORM_KEYS.contains(key)) {
-        signals.put(key, values);
-      }
-    });
-    boolean json = form.single("d_rtbd").map(value -> {
-      if (!value.equals("json")) {
-        throw new InvalidCall("d_rtbd must be 'json', was '" + value + "'");
-      }
-      return true;
-    }).orElse(false);
+    form.params()
+        .forEach(
+            (key, values) -> {
+              if (key.startsWith("p_")) {
+                privateSignals.put(key, values);
+              } else if (!key.startsWith("h_") && !PLATFORM_KEYS.contains(key)) {
+                signals.put(key, values);
+              }
+            });
+    boolean json =
+        form.single("d_rtbd")
+            .map(
+                value -> {
+                  if (!value.equals("json")) {
+                    throw new InvalidCall("d_rtbd must be 'json', was '" + value + "'");
+                  }
+                  return true;
+                })
+            .orElse(false);
     Optional<String> callback = form.single("d_cb").map(DcsCallParser::callback);
     Optional<String> cts = form.single("d_cts");
     if (cts.isPresent() && !cts.get().equals("1") && !cts.get().equals("2")) {
-      throw new InvalidCall("d_cts must be 1 (trait ids) or 2 (segment ids), was '" + cts.get() + "'");
+      throw new InvalidCall(
+          "d_cts must be 1 (trait ids) or 2 (segment ids), was '" + cts.get() + "'");
     }
-    boolean urlDestinations = form.single("d_dst").map(value -> {
-      if (!value.equals("0") && !value.equals("1")) {
-        throw new InvalidCall("d_dst must be 0 or 1, was '" + value + "'");
-      }
-      return value.equals("1");
-    }).orElse(false);
-    var answer = new DcsCall.AnswerOptions(json || callback.isPresent(), callback, urlDestinations,
-        cts.filter("1"::equals).isPresent(), cts.filter("2"::equals).isPresent());
+    boolean urlDestinations =
+        form.single("d_dst")
+            .map(
+                value -> {
+                  if (!value.equals("0") && !value.equals("1")) {
+                    throw new InvalidCall("d_dst must be 0 or 1, was '" + value + "'");
+                  }
+                  return value.equals("1");
+                })
+            .orElse(false);
+    var answer =
+        new DcsCall.AnswerOptions(
+            json || callback.isPresent(),
+            callback,
+            urlDestinations,
+            cts.filter("1"::equals).isPresent(),
+            cts.filter("2"::equals).isPresent());
     return new DcsCall(
         signals,
         privateSignals,
@@ -73,12 +92,16 @@ public final class DcsCallParser {
   /** A data source id: a positive whole number. */
   public static long dataSourceId(String value, String key) {
     if (!isDataSourceId(value)) {
-      throw new InvalidCall(key + " must be a data source id (a positive whole number), was '" + value + "'");
+      throw new InvalidCall(
+          key + " must be a data source id (a positive whole number), was '" + value + "'");
     }
     return Long.parseLong(value);
   }
 
-  /** 1 to 18 digits, the first not 0: checked by hand, since every d_cid of every call goes through it. */
+  /**
+   * 1 to 18 digits, the first not 0: checked by hand, since every d_cid of every call goes through
+   * it.
+   */
   private static boolean isDataSourceId(String value) {
     if (value.isEmpty() || value.length() > MAX_DATA_SOURCE_ID_DIGITS || value.charAt(0) == '0') {
       return false;
@@ -93,8 +116,11 @@ public final class DcsCallParser {
 
   /** A partner user id: 1 to 255 characters, none of them a control character. */
   public static String partnerUserId(String value, String key) {
-    if (value.isEmpty() || value.length() > MAX_PARTNER_USER_ID || value.chars().anyMatch(Character::isISOControl)) {
-      throw new InvalidCall(key + " must be 1 to " + MAX_PARTNER_USER_ID + " characters without control characters");
+    if (value.isEmpty()
+        || value.length() > MAX_PARTNER_USER_ID
+        || value.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidCall(
+          key + " must be 1 to " + MAX_PARTNER_USER_ID + " characters without control characters");
     }
     return value;
   }
@@ -115,13 +141,15 @@ public final class DcsCallParser {
     if (separator < 0) {
       throw new InvalidCall("d_cid must be DPID%01DPUUID (data source id, %01, partner user id)");
     }
-    return new PartnerId(dataSourceId(value.substring(0, separator), "d_cid's data source id"),
+    return new PartnerId(
+        dataSourceId(value.substring(0, separator), "d_cid's data source id"),
         partnerUserId(value.substring(separator + 1), "d_cid's partner user id"));
   }
 
   private static String callback(String value) {
     if (!CALLBACK.matcher(value).matches()) {
-      throw new InvalidCall("d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
+      throw new InvalidCall(
+          "d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
     }
     return value;
   }

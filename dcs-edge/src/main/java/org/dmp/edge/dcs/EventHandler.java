@@ -20,8 +20,8 @@ import org.dmp.edge.visit.VisitLog;
 import org.dmp.taxonomy.Signals;
 
 /**
- * {@code GET|POST /event}, after the form and visitor steps: one tag call becomes one VisitEvent
- * in the visit log, answered with a pixel or the DCS JSON only once the log holds it.
+ * {@code GET|POST /event}, after the form and visitor steps: one tag call becomes one VisitEvent in
+ * the visit log, answered with a pixel or the DCS JSON only once the log holds it.
  */
 public final class EventHandler implements Handler<RoutingContext> {
   private final VisitEvents events;
@@ -30,7 +30,12 @@ public final class EventHandler implements Handler<RoutingContext> {
   private final RealtimeProviders providers;
   private final HitAnswers answers;
 
-  public EventHandler(VisitEvents events, VisitLog log, CookieRenewal cookies, RealtimeProviders providers, HitAnswers answers) {
+  public EventHandler(
+      VisitEvents events,
+      VisitLog log,
+      CookieRenewal cookies,
+      RealtimeProviders providers,
+      HitAnswers answers) {
     this.events = events;
     this.log = log;
     this.cookies = cookies;
@@ -47,12 +52,14 @@ public final class EventHandler implements Handler<RoutingContext> {
       respond(context, call, visitor.id(), "", Qualification.NONE);
       return;
     }
-    providers.enrich(call.declaredIds(), visitor.id())
+    providers
+        .enrich(call.declaredIds(), visitor.id())
         .compose(enrichment -> record(context, call, visitor.id(), enrichment))
         .onFailure(context::fail);
   }
 
-  private Future<Void> record(RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
+  private Future<Void> record(
+      RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
     VisitEvent event = event(context, call, visitorId, enrichment);
     List<Long> privateTraits = answers.privateTraits(call.privateSignals(), event);
     if (!privateTraits.isEmpty()) {
@@ -61,18 +68,23 @@ public final class EventHandler implements Handler<RoutingContext> {
       event.setRealizedTraits(realized);
     }
     Future<VisitLog.LogPosition> logged = log.append(event);
-    // Only an answer that shows segments waits for qualification; a pixel is answered once the log holds the event.
-    Future<Qualification> qualification = call.answer().json()
-        ? logged.compose(position -> answers.qualify(event, position))
-        : logged.map(Qualification.NONE);
-    return qualification.map(qualified -> {
-      respond(context, call, visitorId, event.getEventId(), qualified);
-      return null;
-    });
+    // Only an answer that shows segments waits for qualification; a pixel is answered once the log
+    // holds the event.
+    Future<Qualification> qualification =
+        call.answer().json()
+            ? logged.compose(position -> answers.qualify(event, position))
+            : logged.map(Qualification.NONE);
+    return qualification.map(
+        qualified -> {
+          respond(context, call, visitorId, event.getEventId(), qualified);
+          return null;
+        });
   }
 
-  private VisitEvent event(RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
-    return events.start(context.request(), EventSource.EDGE, visitorId)
+  private VisitEvent event(
+      RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
+    return events
+        .start(context.request(), EventSource.EDGE, visitorId)
         .setDataSourceId(call.dataSourceId().orElse(null))
         .setSignals(Signals.merged(call.signals(), enrichment.signals()))
         .setPartnerIds(call.declaredIds())
@@ -80,10 +92,17 @@ public final class EventHandler implements Handler<RoutingContext> {
         .build();
   }
 
-  private void respond(RoutingContext context, DcsCall call, String visitorId, String eventId, Qualification qualification) {
+  private void respond(
+      RoutingContext context,
+      DcsCall call,
+      String visitorId,
+      String eventId,
+      Qualification qualification) {
     cookies.renew(context.response(), visitorId);
     if (call.answer().json()) {
-      Responses.json(context.response(), DcsAnswer.json(visitorId, events.region(), eventId, qualification, call.answer()),
+      Responses.json(
+          context.response(),
+          DcsAnswer.json(visitorId, events.region(), eventId, qualification, call.answer()),
           call.answer().callback());
     } else {
       Responses.pixel(context.response());

@@ -9,15 +9,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The router's one failure handler: a {@link Refused} call gets its 4xx, {@link Unavailable} gets
- * 503 with Retry-After, and anything else is a fault of ours (500, logged). Every answer carries
- * a JSON reason.
+ * 503 with Retry-After, and anything else is a fault of ours (500, logged). Every answer carries a
+ * JSON reason.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
   private final Duration retryAfter;
 
-  /** @param retryAfter what a 503 tells the caller to wait before sending the call again */
+  /**
+   * @param retryAfter what a 503 tells the caller to wait before sending the call again
+   */
   public FailureHandler(Duration retryAfter) {
     this.retryAfter = retryAfter;
   }
@@ -37,9 +39,13 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (failure instanceof Unavailable) {
       Responses.unavailable(context.response(), retryAfter, failure.getMessage());
     } else if (failure == null && context.statusCode() >= 400 && context.statusCode() < 500) {
-      Responses.error(context.response(), context.statusCode(), HttpResponseStatus.valueOf(context.statusCode()).reasonPhrase());
+      Responses.error(
+          context.response(),
+          context.statusCode(),
+          HttpResponseStatus.valueOf(context.statusCode()).reasonPhrase());
     } else {
-      LOG.error("Failed to answer {} {}", context.request().method(), context.request().path(), failure);
+      LOG.error(
+          "Failed to answer {} {}", context.request().method(), context.request().path(), failure);
       Responses.error(context.response(), 500, "the edge failed to handle the call");
     }
   }

@@ -25,10 +25,16 @@ public final class FormDecoder {
   private final int maxKeys;
   private final int maxKeyLength;
   private final boolean splitAtCommas;
-  /** Strict: reports bytes that are not UTF-8 instead of replacing them. Reused, so a decoder serves one thread. */
-  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+  /**
+   * Strict: reports bytes that are not UTF-8 instead of replacing them. Reused, so a decoder serves
+   * one thread.
+   */
+  private final CharsetDecoder utf8 =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   /** One key and its values, decoded. */
   public record Param(String key, List<String> values) {}
@@ -38,7 +44,9 @@ public final class FormDecoder {
     this(maxKeys, maxKeyLength, true);
   }
 
-  /** @param splitAtCommas false where a comma belongs to the value, as in a redirect URL */
+  /**
+   * @param splitAtCommas false where a comma belongs to the value, as in a redirect URL
+   */
   public FormDecoder(int maxKeys, int maxKeyLength, boolean splitAtCommas) {
     this.maxKeys = maxKeys;
     this.maxKeyLength = maxKeyLength;
@@ -72,7 +80,8 @@ public final class FormDecoder {
     }
     for (int i = 0; i < rawQuery.length(); i++) {
       if (rawQuery.charAt(i) > 0xFF) {
-        throw new InvalidCall("the query holds a character that is not a byte: percent-encode it as UTF-8");
+        throw new InvalidCall(
+            "the query holds a character that is not a byte: percent-encode it as UTF-8");
       }
     }
     return decode(rawQuery.getBytes(StandardCharsets.ISO_8859_1));
@@ -85,7 +94,8 @@ public final class FormDecoder {
       throw new InvalidCall("a parameter has an empty key");
     }
     if (key.length() > maxKeyLength) {
-      throw new InvalidCall("key '" + key.substring(0, 32) + "...' is longer than " + maxKeyLength + " characters");
+      throw new InvalidCall(
+          "key '" + key.substring(0, 32) + "...' is longer than " + maxKeyLength + " characters");
     }
     if (equals >= end) {
       return new Param(key, List.of());
@@ -94,7 +104,8 @@ public final class FormDecoder {
     int firstComma = splitAtCommas ? indexOf(raw, (byte) ',', valueStart, end) : end;
     if (firstComma == end) {
       // Most keys carry one value: no list to grow and copy.
-      return new Param(key, valueStart == end ? List.of() : List.of(text(raw, valueStart, end, key)));
+      return new Param(
+          key, valueStart == end ? List.of() : List.of(text(raw, valueStart, end, key)));
     }
     List<String> values = new ArrayList<>();
     while (valueStart <= end) {
@@ -107,7 +118,9 @@ public final class FormDecoder {
     return new Param(key, List.copyOf(values));
   }
 
-  /** @param valueOf the key whose value this is, or null for the key itself: named only in errors */
+  /**
+   * @param valueOf the key whose value this is, or null for the key itself: named only in errors
+   */
   private String text(byte[] raw, int start, int end, String valueOf) {
     if (plainAscii(raw, start, end)) {
       // Most keys and values need no decoding at all: skip the buffer and the UTF-8 decoder.
@@ -119,7 +132,10 @@ public final class FormDecoder {
       if (b == '%') {
         if (i + 2 >= end || hex(raw[i + 1]) < 0 || hex(raw[i + 2]) < 0) {
           // The offending bytes are not echoed: they may belong to a p_ value.
-          throw new InvalidCall("malformed percent-encoding in the " + what(valueOf) + ": '%' must be followed by two hex digits");
+          throw new InvalidCall(
+              "malformed percent-encoding in the "
+                  + what(valueOf)
+                  + ": '%' must be followed by two hex digits");
         }
         bytes.put((byte) (hex(raw[i + 1]) << 4 | hex(raw[i + 2])));
         i += 2;

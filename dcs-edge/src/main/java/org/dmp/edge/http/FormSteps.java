@@ -22,7 +22,9 @@ public final class FormSteps {
     this.wholeValues = new FormDecoder(limits.maxKeys(), limits.maxKeyLength(), false);
   }
 
-  /** A GET's query or a POST's form body; an unescaped comma separates values, as DCS calls mean it. */
+  /**
+   * A GET's query or a POST's form body; an unescaped comma separates values, as DCS calls mean it.
+   */
   public Handler<RoutingContext> queryOrBody() {
     return context -> {
       refuseLongUrl(context);
@@ -37,11 +39,15 @@ public final class FormSteps {
     };
   }
 
-  /** What follows {@code prefix} in the path, then the query; commas belong to the values (redirect URLs hold them). */
+  /**
+   * What follows {@code prefix} in the path, then the query; commas belong to the values (redirect
+   * URLs hold them).
+   */
   public Handler<RoutingContext> pathThenQuery(String prefix) {
     return context -> {
       refuseLongUrl(context);
-      List<FormDecoder.Param> params = new ArrayList<>(wholeValues.decode(context.request().path().substring(prefix.length())));
+      List<FormDecoder.Param> params =
+          new ArrayList<>(wholeValues.decode(context.request().path().substring(prefix.length())));
       params.addAll(wholeValues.decode(context.request().query()));
       next(context, FormDecoder.merged(params));
     };

@@ -37,16 +37,17 @@ public final class RequestBody {
     }
     Promise<byte[]> body = Promise.promise();
     Buffer collected = Buffer.buffer();
-    request.handler(chunk -> {
-      if (body.future().isComplete()) {
-        return;
-      }
-      if (collected.length() + chunk.length() > limit) {
-        body.tryFail(tooLarge(limit));
-        return;
-      }
-      collected.appendBuffer(chunk);
-    });
+    request.handler(
+        chunk -> {
+          if (body.future().isComplete()) {
+            return;
+          }
+          if (collected.length() + chunk.length() > limit) {
+            body.tryFail(tooLarge(limit));
+            return;
+          }
+          collected.appendBuffer(chunk);
+        });
     request.exceptionHandler(body::tryFail);
     request.endHandler(end -> body.tryComplete(collected.getBytes()));
     request.resume();

@@ -1,9 +1,9 @@
 package org.dmp.edge.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -11,7 +11,10 @@ import java.util.Optional;
 /** The edge's answers: the pixel, JSON or JSONP, redirects and JSON errors. */
 public final class Responses {
   /** A transparent 1x1 GIF, the smallest a browser renders. */
-  private static final Buffer PIXEL = Buffer.buffer(Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
+  private static final Buffer PIXEL =
+      Buffer.buffer(
+          Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
+
   // Header values encoded once, not checked and encoded again on every answer.
   private static final CharSequence GIF = HttpHeaders.createOptimized("image/gif");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
@@ -25,7 +28,8 @@ public final class Responses {
 
   /** Answers with {@code {"error": reason}}. */
   public static void error(HttpServerResponse response, int status, String reason) {
-    noStore(response).setStatusCode(status)
+    noStore(response)
+        .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(new JsonObject().put("error", reason).encode());
   }
@@ -40,7 +44,8 @@ public final class Responses {
   public static void json(HttpServerResponse response, JsonObject json, Optional<String> callback) {
     noStore(response);
     if (callback.isPresent()) {
-      response.putHeader(HttpHeaders.CONTENT_TYPE, "application/javascript; charset=utf-8")
+      response
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/javascript; charset=utf-8")
           .putHeader("X-Content-Type-Options", "nosniff")
           .end(callback.get() + "(" + json.encode() + ");");
     } else {

@@ -30,6 +30,8 @@ public final class CookieRenewal {
       optOutExpires = cookie.expires(now, true);
     }
     boolean optedOut = visitorId.equals(VisitorId.OPTED_OUT);
-    response.putHeader(HttpHeaders.SET_COOKIE, cookie.header(visitorId, optedOut ? optOutExpires : visitorExpires));
+    response.putHeader(
+        HttpHeaders.SET_COOKIE,
+        cookie.header(visitorId, optedOut ? optOutExpires : visitorExpires));
   }
 }

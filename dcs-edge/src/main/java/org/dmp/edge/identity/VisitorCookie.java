@@ -1,12 +1,12 @@
 package org.dmp.edge.identity;
 
-import org.dmp.schemas.VisitorId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.Optional;
+import org.dmp.schemas.VisitorId;
 
 /**
  * The first-party cookie that carries the visitor id, renewed on every answer. Over TLS it is
@@ -22,24 +22,37 @@ import java.util.Optional;
  * @param optOutMaxAge how long the opt-out mark lives (10 years)
  * @param secure whether the edge is served over TLS
  */
-public record VisitorCookie(String name, Optional<String> domain, Duration maxAge, Duration optOutMaxAge, boolean secure) {
+public record VisitorCookie(
+    String name, Optional<String> domain, Duration maxAge, Duration optOutMaxAge, boolean secure) {
   public VisitorCookie {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(domain, "domain");
   }
 
-  /** The Expires attribute's date for a cookie set at {@code now}, for a visitor id or for the opt-out mark. */
+  /**
+   * The Expires attribute's date for a cookie set at {@code now}, for a visitor id or for the
+   * opt-out mark.
+   */
   public String expires(Instant now, boolean optedOut) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plus(optedOut ? optOutMaxAge : maxAge).atOffset(ZoneOffset.UTC));
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        now.plus(optedOut ? optOutMaxAge : maxAge).atOffset(ZoneOffset.UTC));
   }
 
-  /** The Set-Cookie header renewing {@code visitorId}; {@code expires} as {@link #expires} gives it. */
+  /**
+   * The Set-Cookie header renewing {@code visitorId}; {@code expires} as {@link #expires} gives it.
+   */
   public String header(String visitorId, String expires) {
     Duration age = visitorId.equals(VisitorId.OPTED_OUT) ? optOutMaxAge : maxAge;
-    StringBuilder header = new StringBuilder(160).append(name).append('=').append(visitorId)
-        .append("; Max-Age=").append(age.toSeconds())
-        .append("; Expires=").append(expires)
-        .append("; Path=/");
+    StringBuilder header =
+        new StringBuilder(160)
+            .append(name)
+            .append('=')
+            .append(visitorId)
+            .append("; Max-Age=")
+            .append(age.toSeconds())
+            .append("; Expires=")
+            .append(expires)
+            .append("; Path=/");
     domain.ifPresent(value -> header.append("; Domain=").append(value));
     header.append("; HttpOnly");
     if (secure) {

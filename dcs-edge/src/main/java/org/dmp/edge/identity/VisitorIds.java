@@ -6,19 +6,29 @@ import java.security.SecureRandom;
 import org.dmp.schemas.VisitorId;
 
 /**
- * New visitor ids: random numbers written as 38 decimal digits ({@link VisitorId}), like Audience Manager's UUIDs,
- * so ids move between the two systems unchanged.
+ * New visitor ids: random numbers written as 38 decimal digits ({@link VisitorId}), like Audience
+ * Manager's UUIDs, so ids move between the two systems unchanged.
  *
  * <p>Not thread-safe: one instance per event loop, so that the random generator needs no lock.
  */
 final class VisitorIds {
   private static final long EIGHTEEN_DIGITS = 1_000_000_000_000_000_000L;
-  /** The largest multiple of 10^18 that a non-negative long can hold: draws at or above it are redrawn. */
-  private static final long EIGHTEEN_DIGITS_LIMIT = Long.MAX_VALUE / EIGHTEEN_DIGITS * EIGHTEEN_DIGITS;
+
+  /**
+   * The largest multiple of 10^18 that a non-negative long can hold: draws at or above it are
+   * redrawn.
+   */
+  private static final long EIGHTEEN_DIGITS_LIMIT =
+      Long.MAX_VALUE / EIGHTEEN_DIGITS * EIGHTEEN_DIGITS;
+
   private static final int POOL_BYTES = 4096;
 
   private final SecureRandom random = drbg();
-  /** Random bytes drawn from the generator a page at a time: one call per id would cost more than the rest of a hit. */
+
+  /**
+   * Random bytes drawn from the generator a page at a time: one call per id would cost more than
+   * the rest of a hit.
+   */
   private final ByteBuffer pool = ByteBuffer.allocate(POOL_BYTES).position(POOL_BYTES);
 
   /**
@@ -74,7 +84,10 @@ final class VisitorIds {
     id.append("0".repeat(18 - digits.length())).append(digits);
   }
 
-  /** A generator seeded once from the system, drawing without a system call or a global lock each time. */
+  /**
+   * A generator seeded once from the system, drawing without a system call or a global lock each
+   * time.
+   */
   private static SecureRandom drbg() {
     try {
       return SecureRandom.getInstance("DRBG");

@@ -41,7 +41,8 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   }
 
   /** The sync's parameters. */
-  record IdSync(PartnerId partnerId, Optional<String> redirect, Map<String, List<String>> consent) {}
+  record IdSync(
+      PartnerId partnerId, Optional<String> redirect, Map<String, List<String>> consent) {}
 
   @Override
   public void handle(RoutingContext context) {
@@ -51,10 +52,12 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
       respond(context, sync, visitor.id());
       return;
     }
-    log.append(events.start(context.request(), EventSource.ID_SYNC, visitor.id())
-            .setPartnerIds(List.of(sync.partnerId()))
-            .setSignals(sync.consent())
-            .build())
+    log.append(
+            events
+                .start(context.request(), EventSource.ID_SYNC, visitor.id())
+                .setPartnerIds(List.of(sync.partnerId()))
+                .setSignals(sync.consent())
+                .build())
         .onSuccess(logged -> respond(context, sync, visitor.id()))
         .onFailure(context::fail);
   }
@@ -64,12 +67,14 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
     String partnerUserId = DcsCallParser.partnerUserId(form.required("dpuuid"), "dpuuid");
     Optional<String> redirect = form.single("redir").map(IdSyncHandler::redirect);
     Map<String, List<String>> consent = new LinkedHashMap<>();
-    form.single("gdpr").ifPresent(gdpr -> {
-      if (!gdpr.equals("0") && !gdpr.equals("1")) {
-        throw new InvalidCall("gdpr must be 0 or 1, was '" + gdpr + "'");
-      }
-      consent.put("d_gdpr", List.of(gdpr));
-    });
+    form.single("gdpr")
+        .ifPresent(
+            gdpr -> {
+              if (!gdpr.equals("0") && !gdpr.equals("1")) {
+                throw new InvalidCall("gdpr must be 0 or 1, was '" + gdpr + "'");
+              }
+              consent.put("d_gdpr", List.of(gdpr));
+            });
     form.single("gdpr_consent").ifPresent(value -> consent.put("d_gdpr_consent", List.of(value)));
     return new IdSync(new PartnerId(dataSourceId, partnerUserId), redirect, consent);
   }
@@ -77,7 +82,8 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   private void respond(RoutingContext context, IdSync sync, String visitorId) {
     cookies.renew(context.response(), visitorId);
     if (sync.redirect().isPresent()) {
-      Responses.redirect(context.response(), sync.redirect().get().replace(VISITOR_MACRO, visitorId));
+      Responses.redirect(
+          context.response(), sync.redirect().get().replace(VISITOR_MACRO, visitorId));
     } else {
       Responses.pixel(context.response());
     }

@@ -11,10 +11,10 @@ import org.dmp.edge.visit.VisitLog;
 import org.dmp.schemas.VisitorId;
 
 /**
- * {@code GET /demoptout.jpg}, after the form and visitor steps: marks the browser
- * {@code NOTARGET} for ten years. When the visitor was known (cookie or d_uuid), an opt-out event
- * tells the rest of the platform to forget them and to remove their segments at partners; the log
- * holds that event before the answer.
+ * {@code GET /demoptout.jpg}, after the form and visitor steps: marks the browser {@code NOTARGET}
+ * for ten years. When the visitor was known (cookie or d_uuid), an opt-out event tells the rest of
+ * the platform to forget them and to remove their segments at partners; the log holds that event
+ * before the answer.
  */
 public final class OptOutHandler implements Handler<RoutingContext> {
   public static final String PATH = "/demoptout.jpg";

@@ -6,11 +6,11 @@ import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.circuitbreaker.TimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,20 +20,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
-import org.dmp.taxonomy.Signals;
 import org.dmp.avro.PartnerId;
 import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.taxonomy.Signals;
 
 /**
- * Audience Manager's inbound real-time integration: while the visitor is on the page, the edge
- * asks each data source that declares an endpoint, and whose partner id the call carries, what it
- * knows of that user, and records the answer with the event.
+ * Audience Manager's inbound real-time integration: while the visitor is on the page, the edge asks
+ * each data source that declares an endpoint, and whose partner id the call carries, what it knows
+ * of that user, and records the answer with the event.
  *
  * <p>The protocol: {@code POST <url>} with {@code {"dataSourceId", "partnerUserId", "visitorId"}};
  * the provider answers 200 with {@code {"signals": {"key": ["value", ...]}, "traits": [id, ...]}}.
- * A call that misses its deadline, fails, or answers anything else is counted as a miss and the
- * hit goes on without it; after repeated failures a provider's circuit opens and it is not called
- * until the reset time has passed.
+ * A call that misses its deadline, fails, or answers anything else is counted as a miss and the hit
+ * goes on without it; after repeated failures a provider's circuit opens and it is not called until
+ * the reset time has passed.
  */
 public final class RealtimeProviders {
   /**
@@ -57,8 +57,13 @@ public final class RealtimeProviders {
    * @param endpoints the current endpoint of a data source, if it declares one
    * @param breakers one circuit breaker per data source, shared by every event loop
    */
-  public RealtimeProviders(Vertx vertx, WebClient client, LongFunction<Optional<URI>> endpoints, Settings settings,
-      EdgeMetrics metrics, Map<Long, CircuitBreaker> breakers) {
+  public RealtimeProviders(
+      Vertx vertx,
+      WebClient client,
+      LongFunction<Optional<URI>> endpoints,
+      Settings settings,
+      EdgeMetrics metrics,
+      Map<Long, CircuitBreaker> breakers) {
     this.vertx = vertx;
     this.client = client;
     this.endpoints = endpoints;
@@ -76,7 +81,9 @@ public final class RealtimeProviders {
   public Future<Enrichment> enrich(List<PartnerId> partnerIds, String visitorId) {
     List<Future<Enrichment>> calls = new ArrayList<>();
     for (PartnerId partnerId : partnerIds) {
-      endpoints.apply(partnerId.getDataSourceId()).ifPresent(url -> calls.add(ask(url, partnerId, visitorId)));
+      endpoints
+          .apply(partnerId.getDataSourceId())
+          .ifPresent(url -> calls.add(ask(url, partnerId, visitorId)));
     }
     if (calls.isEmpty()) {
       return Future.succeededFuture(Enrichment.NONE);
@@ -86,27 +93,38 @@ public final class RealtimeProviders {
 
   private Future<Enrichment> ask(URI url, PartnerId partnerId, String visitorId) {
     long dataSourceId = partnerId.getDataSourceId();
-    JsonObject question = new JsonObject()
-        .put("dataSourceId", dataSourceId)
-        .put("partnerUserId", partnerId.getPartnerUserId())
-        .put("visitorId", visitorId);
-    return breaker(dataSourceId).<Enrichment>execute(attempt -> client.postAbs(url.toString())
-            .timeout(settings.timeout().toMillis())
-            .sendJsonObject(question)
-            .map(RealtimeProviders::answer)
-            .onComplete(attempt))
-        .recover(failure -> {
-          metrics.countProviderMiss(dataSourceId, reason(failure));
-          return Future.succeededFuture(Enrichment.NONE);
-        });
+    JsonObject question =
+        new JsonObject()
+            .put("dataSourceId", dataSourceId)
+            .put("partnerUserId", partnerId.getPartnerUserId())
+            .put("visitorId", visitorId);
+    return breaker(dataSourceId)
+        .<Enrichment>execute(
+            attempt ->
+                client
+                    .postAbs(url.toString())
+                    .timeout(settings.timeout().toMillis())
+                    .sendJsonObject(question)
+                    .map(RealtimeProviders::answer)
+                    .onComplete(attempt))
+        .recover(
+            failure -> {
+              metrics.countProviderMiss(dataSourceId, reason(failure));
+              return Future.succeededFuture(Enrichment.NONE);
+            });
   }
 
   private CircuitBreaker breaker(long dataSourceId) {
-    return breakers.computeIfAbsent(dataSourceId, id -> CircuitBreaker.create("provider-" + id, vertx,
-        new CircuitBreakerOptions()
-            .setMaxFailures(settings.failuresToOpen())
-            .setTimeout(settings.timeout().toMillis())
-            .setResetTimeout(settings.resetAfter().toMillis())));
+    return breakers.computeIfAbsent(
+        dataSourceId,
+        id ->
+            CircuitBreaker.create(
+                "provider-" + id,
+                vertx,
+                new CircuitBreakerOptions()
+                    .setMaxFailures(settings.failuresToOpen())
+                    .setTimeout(settings.timeout().toMillis())
+                    .setResetTimeout(settings.resetAfter().toMillis())));
   }
 
   static Enrichment answer(HttpResponse<Buffer> response) {
@@ -133,19 +151,24 @@ public final class RealtimeProviders {
       throw new InvalidAnswer("signals must be an object of at most " + MAX_KEYS + " keys");
     }
     Map<String, List<String>> signals = new LinkedHashMap<>();
-    object.forEach(entry -> {
-      String key = entry.getKey();
-      if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || key.startsWith("p_") || key.startsWith("h_") || key.startsWith("d_")) {
-        throw new InvalidAnswer("signal key '" + key + "' is not allowed");
-      }
-      List<String> values = new ArrayList<>();
-      if (entry.getValue() instanceof JsonArray array) {
-        array.forEach(item -> values.add(String.valueOf(item)));
-      } else if (entry.getValue() != null) {
-        values.add(String.valueOf(entry.getValue()));
-      }
-      signals.put(key, values);
-    });
+    object.forEach(
+        entry -> {
+          String key = entry.getKey();
+          if (key.isEmpty()
+              || key.length() > MAX_KEY_LENGTH
+              || key.startsWith("p_")
+              || key.startsWith("h_")
+              || key.startsWith("d_")) {
+            throw new InvalidAnswer("signal key '" + key + "' is not allowed");
+          }
+          List<String> values = new ArrayList<>();
+          if (entry.getValue() instanceof JsonArray array) {
+            array.forEach(item -> values.add(String.valueOf(item)));
+          } else if (entry.getValue() != null) {
+            values.add(String.valueOf(entry.getValue()));
+          }
+          signals.put(key, values);
+        });
     return signals;
   }
 
@@ -181,7 +204,8 @@ public final class RealtimeProviders {
     if (failure instanceof OpenCircuitException) {
       return "circuit-open";
     }
-    if (failure instanceof TimeoutException || failure instanceof java.util.concurrent.TimeoutException) {
+    if (failure instanceof TimeoutException
+        || failure instanceof java.util.concurrent.TimeoutException) {
       return "timeout";
     }
     return failure instanceof InvalidAnswer ? "invalid-answer" : "error";

@@ -11,14 +11,17 @@ import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
 
 /**
- * Starts the event of a call with what the request itself tells: a new event id, the visitor,
- * the time it arrived, the source, the edge's region and the {@code h_} attributes from its
- * headers. Thread-safe.
+ * Starts the event of a call with what the request itself tells: a new event id, the visitor, the
+ * time it arrived, the source, the edge's region and the {@code h_} attributes from its headers.
+ * Thread-safe.
  */
 public final class VisitEvents {
   /** Request headers recorded as h_ attributes, as Audience Manager's DCS does. */
-  private static final List<String> RECORDED_HEADERS = List.of("referer", "user-agent", "accept-language", "host");
-  private static final List<String> ATTRIBUTE_NAMES = RECORDED_HEADERS.stream().map(header -> "h_" + header).toList();
+  private static final List<String> RECORDED_HEADERS =
+      List.of("referer", "user-agent", "accept-language", "host");
+
+  private static final List<String> ATTRIBUTE_NAMES =
+      RECORDED_HEADERS.stream().map(header -> "h_" + header).toList();
 
   private final int region;
   private final Clock clock;

@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import org.dmp.avro.VisitEvent;
 
 /**
- * Where the edge records visit events: the event log, {@code dmp.visits}. A call is answered
- * only once its event is in the log, so an edge that answers 2xx never loses it.
+ * Where the edge records visit events: the event log, {@code dmp.visits}. A call is answered only
+ * once its event is in the log, so an edge that answers 2xx never loses it.
  */
 public interface VisitLog {
   /**

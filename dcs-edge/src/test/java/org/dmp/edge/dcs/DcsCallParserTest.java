@@ -37,12 +37,15 @@ class DcsCallParserTest {
 
   @Test
   void sortsKeysByPrefixAndSplitsCommaSeparatedValues() {
-    DcsCall call = parser.parse("c_color=red,blue&category=shoes&d_ptfm=ios&p_income=90000&h_referer=spoofed&c_color=green");
+    DcsCall call =
+        parser.parse(
+            "c_color=red,blue&category=shoes&d_ptfm=ios&p_income=90000&h_referer=spoofed&c_color=green");
 
-    assertThat(call.signals()).containsExactly(
-        Map.entry("c_color", List.of("red", "blue", "green")),
-        Map.entry("category", List.of("shoes")),
-        Map.entry("d_ptfm", List.of("ios")));
+    assertThat(call.signals())
+        .containsExactly(
+            Map.entry("c_color", List.of("red", "blue", "green")),
+            Map.entry("category", List.of("shoes")),
+            Map.entry("d_ptfm", List.of("ios")));
     assertThat(call.privateSignals()).containsExactly(Map.entry("p_income", List.of("90000")));
     assertThat(call.answer()).isEqualTo(DcsCall.AnswerOptions.PIXEL);
   }
@@ -56,10 +59,15 @@ class DcsCallParserTest {
 
   @Test
   void readsThePlatformKeys() {
-    DcsCall call = parser.parse("d_uuid=123&d_cid=20001%01abc&d_cid=20002%01xyz&d_rtbd=json&d_cb=aam.cb_1&d_cts=2&d_dst=1&d_tdpid=7");
+    DcsCall call =
+        parser.parse(
+            "d_uuid=123&d_cid=20001%01abc&d_cid=20002%01xyz&d_rtbd=json&d_cb=aam.cb_1&d_cts=2&d_dst=1&d_tdpid=7");
 
-    assertThat(call.declaredIds()).containsExactly(new PartnerId(20001L, "abc"), new PartnerId(20002L, "xyz"));
-    assertThat(call.answer()).isEqualTo(new DcsCall.AnswerOptions(true, java.util.Optional.of("aam.cb_1"), true, false, true));
+    assertThat(call.declaredIds())
+        .containsExactly(new PartnerId(20001L, "abc"), new PartnerId(20002L, "xyz"));
+    assertThat(call.answer())
+        .isEqualTo(
+            new DcsCall.AnswerOptions(true, java.util.Optional.of("aam.cb_1"), true, false, true));
     assertThat(call.dataSourceId()).contains(7L);
     assertThat(call.signals()).isEmpty();
   }
@@ -70,36 +78,47 @@ class DcsCallParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "c_a=%zz                 | malformed percent-encoding in the value of 'c_a'",
-      "c_a=%4                  | malformed percent-encoding in the value of 'c_a'",
-      "c_%=1                   | malformed percent-encoding in the key",
-      "c_a=%C3%28              | the value of 'c_a' is not valid UTF-8 once percent-decoded",
-      "%FF=1                   | the key is not valid UTF-8 once percent-decoded",
-      "=1                      | a parameter has an empty key",
-      "d_cid=20001             | d_cid must be DPID%01DPUUID",
-      "d_cid=x%01abc           | d_cid's data source id must be a data source id",
-      "d_cid=1%01              | d_cid's partner user id must be 1 to 255 characters",
-      "d_cb=alert(1)           | d_cb must be a JavaScript function name",
-      "d_cb=a..b               | d_cb must be a JavaScript function name",
-      "d_rtbd=xml              | d_rtbd must be 'json', was 'xml'",
-      "d_cts=3                 | d_cts must be 1 (trait ids) or 2 (segment ids), was '3'",
-      "d_dst=yes               | d_dst must be 0 or 1, was 'yes'",
-      "d_tdpid=-1              | d_tdpid must be a data source id",
-      "d_tdpid=07              | d_tdpid must be a data source id",
-      "d_tdpid=1234567890123456789 | d_tdpid must be a data source id",
-      "d_cid=%01abc            | d_cid's data source id must be a data source id"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "c_a=%zz                 | malformed percent-encoding in the value of 'c_a'",
+        "c_a=%4                  | malformed percent-encoding in the value of 'c_a'",
+        "c_%=1                   | malformed percent-encoding in the key",
+        "c_a=%C3%28              | the value of 'c_a' is not valid UTF-8 once percent-decoded",
+        "%FF=1                   | the key is not valid UTF-8 once percent-decoded",
+        "=1                      | a parameter has an empty key",
+        "d_cid=20001             | d_cid must be DPID%01DPUUID",
+        "d_cid=x%01abc           | d_cid's data source id must be a data source id",
+        "d_cid=1%01              | d_cid's partner user id must be 1 to 255 characters",
+        "d_cb=alert(1)           | d_cb must be a JavaScript function name",
+        "d_cb=a..b               | d_cb must be a JavaScript function name",
+        "d_rtbd=xml              | d_rtbd must be 'json', was 'xml'",
+        "d_cts=3                 | d_cts must be 1 (trait ids) or 2 (segment ids), was '3'",
+        "d_dst=yes               | d_dst must be 0 or 1, was 'yes'",
+        "d_tdpid=-1              | d_tdpid must be a data source id",
+        "d_tdpid=07              | d_tdpid must be a data source id",
+        "d_tdpid=1234567890123456789 | d_tdpid must be a data source id",
+        "d_cid=%01abc            | d_cid's data source id must be a data source id"
+      })
   void refusesBadInputNamingTheProblem(String query, String reason) {
-    assertThatThrownBy(() -> parser.parse(query)).isInstanceOf(InvalidCall.class).hasMessageStartingWith(reason);
+    assertThatThrownBy(() -> parser.parse(query))
+        .isInstanceOf(InvalidCall.class)
+        .hasMessageStartingWith(reason);
   }
 
   @Test
   void refusesTooManyKeysAndOverlongKeys() {
     String manyKeys = String.join("&", java.util.Collections.nCopies(1001, "c_a=1"));
     assertThatThrownBy(() -> parser.parse(manyKeys)).hasMessage("more than 1000 keys");
-    assertThat(parser.parse(String.join("&", java.util.Collections.nCopies(1000, "c_a=1"))).signals().get("c_a")).hasSize(1000);
+    assertThat(
+            parser
+                .parse(String.join("&", java.util.Collections.nCopies(1000, "c_a=1")))
+                .signals()
+                .get("c_a"))
+        .hasSize(1000);
 
-    assertThatThrownBy(() -> parser.parse("c_" + "k".repeat(254) + "=1")).hasMessageEndingWith("is longer than 255 characters");
+    assertThatThrownBy(() -> parser.parse("c_" + "k".repeat(254) + "=1"))
+        .hasMessageEndingWith("is longer than 255 characters");
   }
 
   @Test
@@ -122,7 +141,8 @@ class DcsCallParserTest {
   Arbitrary<byte[]> formish() {
     Arbitrary<Byte> anyByte = Arbitraries.bytes();
     byte[] alphabet = "%&=,+_cdp0123456789abcfF%C3%01".getBytes(StandardCharsets.ISO_8859_1);
-    Arbitrary<Byte> formByte = Arbitraries.integers().between(0, alphabet.length - 1).map(i -> alphabet[i]);
+    Arbitrary<Byte> formByte =
+        Arbitraries.integers().between(0, alphabet.length - 1).map(i -> alphabet[i]);
     return Arbitraries.oneOf(anyByte, formByte, formByte).array(byte[].class).ofMaxSize(300);
   }
 }

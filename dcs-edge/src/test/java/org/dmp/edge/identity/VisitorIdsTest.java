@@ -25,14 +25,21 @@ class VisitorIdsTest {
 
   @Test
   void theCookieLivesLongerForAnOptOutAndIsCrossSiteOnlyOverTls() {
-    VisitorCookie plain = new VisitorCookie("dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650), false);
-    VisitorCookie tls = new VisitorCookie("dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650), true);
+    VisitorCookie plain =
+        new VisitorCookie(
+            "dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650), false);
+    VisitorCookie tls =
+        new VisitorCookie(
+            "dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650), true);
     Instant now = Instant.parse("2026-11-23T10:00:00Z");
 
     assertThat(plain.header("123", plain.expires(now, false)))
-        .isEqualTo("dmp=123; Max-Age=15552000; Expires=Sat, 22 May 2027 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
+        .isEqualTo(
+            "dmp=123; Max-Age=15552000; Expires=Sat, 22 May 2027 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
     assertThat(plain.header("NOTARGET", plain.expires(now, true)))
-        .isEqualTo("dmp=NOTARGET; Max-Age=315360000; Expires=Thu, 20 Nov 2036 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
-    assertThat(tls.header("123", tls.expires(now, false))).endsWith("; Path=/; HttpOnly; Secure; SameSite=None");
+        .isEqualTo(
+            "dmp=NOTARGET; Max-Age=315360000; Expires=Thu, 20 Nov 2036 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
+    assertThat(tls.header("123", tls.expires(now, false)))
+        .endsWith("; Path=/; HttpOnly; Secure; SameSite=None");
   }
 }

@@ -6,9 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import java.util.Base64;
 
-/** The baseline: a Vert.x server that answers every call with the edge's GIF and does nothing else. */
+/**
+ * The baseline: a Vert.x server that answers every call with the edge's GIF and does nothing else.
+ */
 final class BareGifServer extends VerticleBase {
-  private static final Buffer PIXEL = Buffer.buffer(Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
+  private static final Buffer PIXEL =
+      Buffer.buffer(
+          Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
 
   private final int port;
   private HttpServer server;
@@ -19,11 +23,15 @@ final class BareGifServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer()
-        .requestHandler(request -> request.response()
-            .putHeader("Content-Type", "image/gif")
-            .putHeader("Cache-Control", "no-store")
-            .end(PIXEL))
+    return vertx
+        .createHttpServer()
+        .requestHandler(
+            request ->
+                request
+                    .response()
+                    .putHeader("Content-Type", "image/gif")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(PIXEL))
         .listen(port, "127.0.0.1")
         .onSuccess(listening -> server = listening);
   }

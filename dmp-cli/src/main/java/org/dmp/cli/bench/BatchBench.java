@@ -15,43 +15,67 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Full batch files of many members, written by the batch destination's own code, with the heap it took. */
-@Command(name = "batch", description = {
-    "Writes a full batch file of N members the way a batch destination does: first with every member arriving in the",
-    "window (sorted on disk in runs), then the next window's file with one member in a hundred changed. Reports the time",
-    "and the peak heap in use (sampled every 10 ms), and ends with one JSON line: members, seconds, lines_per_s,",
-    "peak_heap_mb, next_seconds, next_lines_per_s."})
+/**
+ * Full batch files of many members, written by the batch destination's own code, with the heap it
+ * took.
+ */
+@Command(
+    name = "batch",
+    description = {
+      "Writes a full batch file of N members the way a batch destination does: first with every member arriving in the",
+      "window (sorted on disk in runs), then the next window's file with one member in a hundred changed. Reports the time",
+      "and the peak heap in use (sampled every 10 ms), and ends with one JSON line: members, seconds, lines_per_s,",
+      "peak_heap_mb, next_seconds, next_lines_per_s."
+    })
 final class BatchBench implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--members", paramLabel = "N", description = "Members of the full file (default: ${DEFAULT-VALUE}).", defaultValue = "1000000")
+  @Option(
+      names = "--members",
+      paramLabel = "N",
+      description = "Members of the full file (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1000000")
   private int members;
 
-  @Option(names = "--sort-run", paramLabel = "N", description = "Changes sorted in memory at once (default: ${DEFAULT-VALUE}, as sync.batch.sort-run).",
+  @Option(
+      names = "--sort-run",
+      paramLabel = "N",
+      description =
+          "Changes sorted in memory at once (default: ${DEFAULT-VALUE}, as sync.batch.sort-run).",
       defaultValue = "500000")
   private int sortRun;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Where the spool and files go (default: a new temporary folder, deleted after).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description =
+          "Where the spool and files go (default: a new temporary folder, deleted after).")
   private Path dir;
 
   @Override
   public Integer call() throws Exception {
     if (members < 1 || sortRun < 1_000) {
-      throw new ParameterException(spec.commandLine(), "--members must be at least 1 and --sort-run at least 1000");
+      throw new ParameterException(
+          spec.commandLine(), "--members must be at least 1 and --sort-run at least 1000");
     }
     ScratchDirectory scratch = dir == null ? ScratchDirectory.onDisk("dmp-bench-batch-") : null;
     Path work = scratch == null ? Files.createDirectories(dir) : scratch.path();
     PrintWriter out = spec.commandLine().getOut();
     AtomicLong peak = new AtomicLong();
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "heap-sampler");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "heap-sampler");
+              thread.setDaemon(true);
+              return thread;
+            });
     Runtime runtime = Runtime.getRuntime();
     System.gc();
-    sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(runtime.totalMemory() - runtime.freeMemory(), Math::max), 0, 10, TimeUnit.MILLISECONDS);
+    sampler.scheduleAtFixedRate(
+        () -> peak.accumulateAndGet(runtime.totalMemory() - runtime.freeMemory(), Math::max),
+        0,
+        10,
+        TimeUnit.MILLISECONDS);
     try {
       FullFileBenchmark.Result result = FullFileBenchmark.run(work, members, sortRun, 42);
       sampler.shutdownNow();
@@ -60,14 +84,31 @@ final class BatchBench implements Callable<Integer> {
       long peakMb = peak.get() / (1024 * 1024);
       out.printf("spooled %d members in %.2f s%n", members, result.spooled().toNanos() / 1e9);
       out.printf("%-6s %12s %10s %14s %12s%n", "file", "lines", "seconds", "lines/s", "MB");
-      out.printf("%-6s %12d %10.2f %14.0f %12.1f%n", "first", result.first().lines(), firstSeconds, result.first().lines() / firstSeconds,
+      out.printf(
+          "%-6s %12d %10.2f %14.0f %12.1f%n",
+          "first",
+          result.first().lines(),
+          firstSeconds,
+          result.first().lines() / firstSeconds,
           result.first().bytes() / 1e6);
-      out.printf("%-6s %12d %10.2f %14.0f %12.1f%n", "next", result.next().lines(), nextSeconds, result.next().lines() / nextSeconds,
+      out.printf(
+          "%-6s %12d %10.2f %14.0f %12.1f%n",
+          "next",
+          result.next().lines(),
+          nextSeconds,
+          result.next().lines() / nextSeconds,
           result.next().bytes() / 1e6);
-      out.printf("peak heap in use %d MB of %d MB max%n", peakMb, runtime.maxMemory() / (1024 * 1024));
-      out.println(new JsonObject().put("members", members).put("seconds", round(firstSeconds))
-          .put("lines_per_s", Math.round(result.first().lines() / firstSeconds)).put("peak_heap_mb", peakMb)
-          .put("next_seconds", round(nextSeconds)).put("next_lines_per_s", Math.round(result.next().lines() / nextSeconds)).encode());
+      out.printf(
+          "peak heap in use %d MB of %d MB max%n", peakMb, runtime.maxMemory() / (1024 * 1024));
+      out.println(
+          new JsonObject()
+              .put("members", members)
+              .put("seconds", round(firstSeconds))
+              .put("lines_per_s", Math.round(result.first().lines() / firstSeconds))
+              .put("peak_heap_mb", peakMb)
+              .put("next_seconds", round(nextSeconds))
+              .put("next_lines_per_s", Math.round(result.next().lines() / nextSeconds))
+              .encode());
       out.flush();
     } finally {
       sampler.shutdownNow();
@@ -81,5 +122,4 @@ final class BatchBench implements Callable<Integer> {
   private static double round(double seconds) {
     return Math.round(seconds * 1000) / 1000.0;
   }
-
 }

@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  * that a benchmark drives it from outside as a user's traffic would. Its output goes to a log file.
  */
 final class DemoProcess implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile(
-      "^DMP ready: dcs-edge=http://[^:]+:(\\d+)/ qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$");
-  private static final Duration START = Duration.ofSeconds(120);
+  private static final Pattern READY =
+      Pattern.compile(
+          "^DMP ready: dcs-edge=http://[^:]+:(\\d+)/ qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$");
+  private static final Duration START = Duration.ofMinutes(2);
 
   private final Process process;
   private final int edgePort;
@@ -37,16 +38,34 @@ final class DemoProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code dmp demo} on free ports with its data in {@code dataDir}, and waits for its ready line. */
+  /**
+   * Starts {@code dmp demo} on free ports with its data in {@code dataDir}, and waits for its ready
+   * line.
+   */
   static DemoProcess start(Path dataDir, Path taxonomy) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.dmp.cli.Dmp", "demo", "--kafka-port", "0", "--edge-port",
-        "0", "--partner-port", "0", "--data-dir", dataDir.toString(), "--taxonomy", taxonomy.toString()));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "org.dmp.cli.Dmp",
+            "demo",
+            "--kafka-port",
+            "0",
+            "--edge-port",
+            "0",
+            "--partner-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--taxonomy",
+            taxonomy.toString()));
     Path log = dataDir.resolve("demo.log");
     Files.createDirectories(dataDir);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + START.toNanos();
     while (System.nanoTime() < deadline && process.isAlive()) {
       try (BufferedReader lines = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
@@ -54,7 +73,11 @@ final class DemoProcess implements AutoCloseable {
           Matcher ready = READY.matcher(line);
           if (ready.matches()) {
             int edgePort = Integer.parseInt(ready.group(1));
-            List<URI> services = List.of(URI.create("http://127.0.0.1:" + edgePort + "/"), URI.create(ready.group(2)), URI.create(ready.group(3)));
+            List<URI> services =
+                List.of(
+                    URI.create("http://127.0.0.1:" + edgePort + "/"),
+                    URI.create(ready.group(2)),
+                    URI.create(ready.group(3)));
             return new DemoProcess(process, edgePort, services, ready.group(4), log);
           }
         }
@@ -62,7 +85,8 @@ final class DemoProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     process.destroyForcibly();
-    throw new IllegalStateException("dmp demo did not print its ready line within " + START.toSeconds() + " s; see " + log);
+    throw new IllegalStateException(
+        "dmp demo did not print its ready line within " + START.toSeconds() + " s; see " + log);
   }
 
   int edgePort() {

@@ -8,18 +8,19 @@ import java.util.SplittableRandom;
 import org.dmp.avro.BatchMode;
 import org.dmp.sync.batch.BatchFileName;
 import org.dmp.sync.batch.BatchSpool;
-import org.dmp.sync.destination.UserChange;
 import org.dmp.sync.batch.WindowPublication;
 import org.dmp.sync.batch.Windows;
+import org.dmp.sync.destination.UserChange;
 
 /**
- * Writes full files for a given number of members through the same code a batch destination
- * runs: the first file, whose window brings every member as a change (sorted on disk), and the next,
+ * Writes full files for a given number of members through the same code a batch destination runs:
+ * the first file, whose window brings every member as a change (sorted on disk), and the next,
  * where one member in a hundred changed and the rest come from the member table.
  */
 final class FullFileBenchmark {
   private static final Windows WINDOWS = new Windows(Duration.ofHours(24));
-  private static final List<String> SEGMENTS = List.of("101", "102", "103", "104", "105", "106", "107", "108");
+  private static final List<String> SEGMENTS =
+      List.of("101", "102", "103", "104", "105", "106", "107", "108");
 
   private FullFileBenchmark() {}
 
@@ -56,11 +57,17 @@ final class FullFileBenchmark {
   }
 
   private static Written publish(BatchSpool spool, Path outbox, int sortRun) {
-    BatchFileName name = new BatchFileName("ftp", 1, 20001, null, BatchMode.FULL, spool.nextWindowEnd(), false);
+    BatchFileName name =
+        new BatchFileName("ftp", 1, 20001, null, BatchMode.FULL, spool.nextWindowEnd(), false);
     long started = System.nanoTime();
-    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, 0, sortRun, WINDOWS);
+    WindowPublication.Result result =
+        WindowPublication.publish(spool, name, outbox, 0, sortRun, WINDOWS);
     spool.published(result.members(), List.of());
-    return new Written(Duration.ofNanos(System.nanoTime() - started), result.published().lines(), result.published().bytes(), name.name(0));
+    return new Written(
+        Duration.ofNanos(System.nanoTime() - started),
+        result.published().lines(),
+        result.published().bytes(),
+        name.name(0));
   }
 
   /** A 20-digit id, as partners' ids often are. */

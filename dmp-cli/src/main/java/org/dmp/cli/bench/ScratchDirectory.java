@@ -8,8 +8,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A benchmark's working folder, deleted with everything in it when closed: a broker's log of a
- * few million events is hundreds of megabytes, and a run should not leave it behind.
+ * A benchmark's working folder, deleted with everything in it when closed: a broker's log of a few
+ * million events is hundreds of megabytes, and a run should not leave it behind.
  */
 record ScratchDirectory(Path path) implements AutoCloseable {
   /** Linux's memory-backed file system, where a broker's file syncs cost nothing. */

@@ -17,22 +17,31 @@ import org.dmp.runtime.StageLatency;
 
 /**
  * Where a step's delivery time went: the services' {@code dmp_stage_latency_seconds} histograms
- * read from their {@code /metrics} before and after the step, and the difference turned into a
- * mean and a p99 per stage, each from the tag hit. What an operator would read off a dashboard.
+ * read from their {@code /metrics} before and after the step, and the difference turned into a mean
+ * and a p99 per stage, each from the tag hit. What an operator would read off a dashboard.
  */
 final class StageBreakdown {
-  private static final List<String> STAGES = List.of(StageLatency.EDGE_ACKNOWLEDGED, StageLatency.QUALIFIER_PROCESSED,
-      StageLatency.UPDATE_READ, StageLatency.PARTNER_ACKNOWLEDGED);
-  private static final Pattern SAMPLE = Pattern.compile(
-      "^dmp_stage_latency_seconds_(bucket|sum|count)\\{([^}]*)\\} (\\S+)$");
+  private static final List<String> STAGES =
+      List.of(
+          StageLatency.EDGE_ACKNOWLEDGED,
+          StageLatency.QUALIFIER_PROCESSED,
+          StageLatency.UPDATE_READ,
+          StageLatency.PARTNER_ACKNOWLEDGED);
+  private static final Pattern SAMPLE =
+      Pattern.compile("^dmp_stage_latency_seconds_(bucket|sum|count)\\{([^}]*)\\} (\\S+)$");
   private static final Pattern STAGE = Pattern.compile("stage=\"([a-z_]+)\"");
   private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final List<URI> metrics;
 
-  /** @param services the base URLs of the services whose {@code /metrics} to read */
+  /**
+   * @param services the base URLs of the services whose {@code /metrics} to read
+   */
   StageBreakdown(List<URI> services) {
     this.metrics = services.stream().map(service -> service.resolve("/metrics")).toList();
   }
@@ -43,7 +52,12 @@ final class StageBreakdown {
     for (URI uri : metrics) {
       String body;
       try {
-        body = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        body =
+            client
+                .send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
       } catch (IOException unreachable) {
         continue; // a breakdown with a stage missing, not a failed benchmark
       }
@@ -69,7 +83,8 @@ final class StageBreakdown {
       default -> {
         Matcher le = LE.matcher(sample.group(2));
         if (le.find()) {
-          stage.cumulative.merge(Double.parseDouble(le.group(1).replace("+Inf", "Infinity")), value, Double::sum);
+          stage.cumulative.merge(
+              Double.parseDouble(le.group(1).replace("+Inf", "Infinity")), value, Double::sum);
         }
       }
     }
@@ -83,7 +98,9 @@ final class StageBreakdown {
       this.stages = stages;
     }
 
-    /** Mean and p99 in milliseconds of each stage for what happened between {@code before} and this. */
+    /**
+     * Mean and p99 in milliseconds of each stage for what happened between {@code before} and this.
+     */
     JsonObject since(Snapshot before) {
       JsonObject breakdown = new JsonObject();
       for (String name : STAGES) {
@@ -91,8 +108,11 @@ final class StageBreakdown {
         Stage then = before.stages.getOrDefault(name, new Stage());
         double count = now.count - then.count;
         if (count > 0) {
-          breakdown.put(name, new JsonObject().put("mean_ms", round((now.seconds - then.seconds) / count * 1000))
-              .put("p99_ms", round(now.upperBoundAt(then, 0.99 * count) * 1000)));
+          breakdown.put(
+              name,
+              new JsonObject()
+                  .put("mean_ms", round((now.seconds - then.seconds) / count * 1000))
+                  .put("p99_ms", round(now.upperBoundAt(then, 0.99 * count) * 1000)));
         }
       }
       return breakdown;
@@ -105,7 +125,10 @@ final class StageBreakdown {
     double count;
     final TreeMap<Double, Double> cumulative = new TreeMap<>();
 
-    /** The smallest bucket bound under which {@code rank} of the observations since {@code before} fall. */
+    /**
+     * The smallest bucket bound under which {@code rank} of the observations since {@code before}
+     * fall.
+     */
     double upperBoundAt(Stage before, double rank) {
       for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
         double since = bucket.getValue() - before.cumulative.getOrDefault(bucket.getKey(), 0.0);
@@ -124,10 +147,16 @@ final class StageBreakdown {
   /** One line for a step: each stage's mean and p99. */
   static String line(JsonObject breakdown) {
     StringBuilder line = new StringBuilder("  stages from the hit, mean/p99 ms:");
-    breakdown.forEach(stage -> {
-      JsonObject figures = (JsonObject) stage.getValue();
-      line.append(' ').append(stage.getKey()).append(' ').append(figures.getDouble("mean_ms")).append('/').append(figures.getDouble("p99_ms"));
-    });
+    breakdown.forEach(
+        stage -> {
+          JsonObject figures = (JsonObject) stage.getValue();
+          line.append(' ')
+              .append(stage.getKey())
+              .append(' ')
+              .append(figures.getDouble("mean_ms"))
+              .append('/')
+              .append(figures.getDouble("p99_ms"));
+        });
     return line.toString();
   }
 }

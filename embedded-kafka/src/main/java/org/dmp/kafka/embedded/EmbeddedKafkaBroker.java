@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka broker in KRaft combined mode (controller and broker in one process),
  * run in this JVM from the Kafka artifacts.
  *
- * <p>Storage lives in {@code dataDir/kafka-logs} and survives restarts: the first start formats
- * it, later starts find it formatted and keep every topic and offset. The client listener binds
+ * <p>Storage lives in {@code dataDir/kafka-logs} and survives restarts: the first start formats it,
+ * later starts find it formatted and keep every topic and offset. The client listener binds
  * 127.0.0.1 only, so nothing outside this machine can reach it.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
@@ -74,7 +74,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     Properties properties = readProperties(propertiesFile);
-    KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
+    KafkaRaftServer server =
+        new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
     server.startup();
     EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, server);
     try {
@@ -83,8 +84,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       broker.close();
       throw e;
     }
-    LOG.info("Kafka broker ready at {} (data in {}) after {} ms",
-        broker.bootstrapServers(), dataDir, Duration.between(begin, Instant.now()).toMillis());
+    LOG.info(
+        "Kafka broker ready at {} (data in {}) after {} ms",
+        broker.bootstrapServers(),
+        dataDir,
+        Duration.between(begin, Instant.now()).toMillis());
     return broker;
   }
 
@@ -114,22 +118,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private void awaitClientsCanConnect() {
-    Map<String, Object> config = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) READY_TIMEOUT.toMillis());
+    Map<String, Object> config =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            5_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            (int) READY_TIMEOUT.toMillis());
     try (Admin admin = Admin.create(config)) {
       admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for the broker at " + bootstrapServers(), e);
+      throw new IllegalStateException(
+          "Interrupted while waiting for the broker at " + bootstrapServers(), e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Broker at " + bootstrapServers() + " did not accept clients within "
-          + READY_TIMEOUT.toSeconds() + " s", e);
+      throw new IllegalStateException(
+          "Broker at "
+              + bootstrapServers()
+              + " did not accept clients within "
+              + READY_TIMEOUT.toSeconds()
+              + " s",
+          e);
     }
   }
 
-  private static Path writeProperties(Path dataDir, int clientPort, int controllerPort, Map<String, String> overrides) {
+  private static Path writeProperties(
+      Path dataDir, int clientPort, int controllerPort, Map<String, String> overrides) {
     Properties properties = new Properties();
     properties.putAll(singleNodeDefaults(dataDir, clientPort, controllerPort));
     properties.putAll(overrides);
@@ -137,7 +152,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       try (OutputStream out = Files.newOutputStream(file)) {
-        properties.store(out, "Written by the embedded broker at each start; edit the code or pass overrides instead");
+        properties.store(
+            out,
+            "Written by the embedded broker at each start; edit the code or pass overrides instead");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the broker configuration " + file, e);
@@ -150,7 +167,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Map.entry("process.roles", "broker,controller"),
         Map.entry("node.id", "1"),
         Map.entry("controller.quorum.voters", "1@" + HOST + ":" + controllerPort),
-        Map.entry("listeners", "PLAINTEXT://" + HOST + ":" + clientPort + ",CONTROLLER://" + HOST + ":" + controllerPort),
+        Map.entry(
+            "listeners",
+            "PLAINTEXT://"
+                + HOST
+                + ":"
+                + clientPort
+                + ",CONTROLLER://"
+                + HOST
+                + ":"
+                + controllerPort),
         Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + clientPort),
         Map.entry("controller.listener.names", "CONTROLLER"),
         Map.entry("inter.broker.listener.name", "PLAINTEXT"),
@@ -188,7 +214,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     String said = output.toString(StandardCharsets.UTF_8).trim();
     if (exitCode != 0) {
-      throw new IllegalStateException("Formatting the broker storage failed (exit " + exitCode + "): " + said);
+      throw new IllegalStateException(
+          "Formatting the broker storage failed (exit " + exitCode + "): " + said);
     }
     LOG.debug("Storage format: {}", said);
   }
@@ -204,7 +231,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+    try (ServerSocket socket =
+        new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -50,23 +50,30 @@ class EmbeddedKafkaBrokerIT {
         .hasMessageContaining("70000");
   }
 
-  private static void produce(EmbeddedKafkaBroker broker, String topic, String key, String value) throws Exception {
-    Map<String, Object> config = Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ProducerConfig.ACKS_CONFIG, "all");
-    try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+  private static void produce(EmbeddedKafkaBroker broker, String topic, String key, String value)
+      throws Exception {
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all");
+    try (var producer =
+        new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
       producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
   }
 
   private static List<String> consumeAll(EmbeddedKafkaBroker broker, String topic, int expected) {
-    Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("reader"),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG, UniqueNames.group("reader"),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<String> seen = new ArrayList<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
       while (seen.size() < expected && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {

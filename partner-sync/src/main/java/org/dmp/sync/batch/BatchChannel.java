@@ -42,8 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The batch channel: a windowed consumer that spools each window's mapped changes on disk and,
- * when a window has closed, publishes its outbound file into the outbox, exactly once.
+ * The batch channel: a windowed consumer that spools each window's mapped changes on disk and, when
+ * a window has closed, publishes its outbound file into the outbox, exactly once.
  *
  * <p>Each change goes to the window of its event time (a late one, whose window is already
  * published, to the next to publish). The spool is fsynced before the consumer's offsets are
@@ -71,7 +71,13 @@ public final class BatchChannel implements DestinationChannel {
   private volatile String waiting;
   private volatile String uploadFailure;
 
-  private BatchChannel(ChannelHost host, BatchSettings settings, RetryPolicy retry, DeliveryRecord record, Windows windows, Clock clock) {
+  private BatchChannel(
+      ChannelHost host,
+      BatchSettings settings,
+      RetryPolicy retry,
+      DeliveryRecord record,
+      Windows windows,
+      Clock clock) {
     this.host = host;
     this.destination = host.destination();
     this.settings = settings;
@@ -82,8 +88,11 @@ public final class BatchChannel implements DestinationChannel {
     this.outbox = Path.of(target.getOutbox());
     this.record = record;
     this.clock = clock;
-    this.spool = BatchSpool.open(settings.spoolDir().resolve("destination-" + destination.getId()), windows.interval(),
-        windows.endOf(clock.instant()));
+    this.spool =
+        BatchSpool.open(
+            settings.spoolDir().resolve("destination-" + destination.getId()),
+            windows.interval(),
+            windows.endOf(clock.instant()));
     // Files published before a restart and not yet uploaded.
     spool.uploads().forEach(this::upload);
   }
@@ -94,24 +103,39 @@ public final class BatchChannel implements DestinationChannel {
   }
 
   /**
-   * Starts the destination's windowed consumer; blocks while its consumer is created and its spool opened.
+   * Starts the destination's windowed consumer; blocks while its consumer is created and its spool
+   * opened.
    *
    * @throws IllegalArgumentException when the destination cannot run as declared
    */
-  public static DestinationWorker start(Destination destination, ReadingSettings reading, BatchSettings settings, RetryPolicy retry,
-      Vertx vertx, DeliveryRecord record, MeterRegistry registry, Clock clock) {
+  public static DestinationWorker start(
+      Destination destination,
+      ReadingSettings reading,
+      BatchSettings settings,
+      RetryPolicy retry,
+      Vertx vertx,
+      DeliveryRecord record,
+      MeterRegistry registry,
+      Clock clock) {
     BatchTarget target = destination.getBatch();
     if (target == null) {
-      throw new IllegalArgumentException("a batch destination needs an interval, mode, outbox and syncType");
+      throw new IllegalArgumentException(
+          "a batch destination needs an interval, mode, outbox and syncType");
     }
     Duration interval;
     try {
       interval = Duration.parse(target.getInterval());
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("interval " + target.getInterval() + " is not an ISO-8601 duration");
+      throw new IllegalArgumentException(
+          "interval " + target.getInterval() + " is not an ISO-8601 duration");
     }
     Windows windows = new Windows(interval);
-    return DestinationConsumer.start(destination, reading, vertx, registry, longPolls(),
+    return DestinationConsumer.start(
+        destination,
+        reading,
+        vertx,
+        registry,
+        longPolls(),
         host -> new BatchChannel(host, settings, retry, record, windows, clock));
   }
 
@@ -134,9 +158,12 @@ public final class BatchChannel implements DestinationChannel {
 
   @Override
   public void assigned(Collection<TopicPartition> partitions) {
-    // The spool, not the group, says how far each partition is in a window: the group's commit may lag it.
+    // The spool, not the group, says how far each partition is in a window: the group's commit may
+    // lag it.
     for (TopicPartition partition : partitions) {
-      spool.offset(partition.partition()).ifPresent(offset -> host.consumer().seek(partition, offset));
+      spool
+          .offset(partition.partition())
+          .ifPresent(offset -> host.consumer().seek(partition, offset));
     }
   }
 
@@ -161,20 +188,34 @@ public final class BatchChannel implements DestinationChannel {
     publishDueWindows();
   }
 
-  /** An incremental file lists who changed; a full file lists every member, so an unchanged member is spooled too. */
+  /**
+   * An incremental file lists who changed; a full file lists every member, so an unchanged member
+   * is spooled too.
+   */
   private void spool(ProfileUpdate update) {
-    DestinationMapping.Result result = target.getMode() == BatchMode.FULL ? host.mapping().mapIncludingUnchanged(update)
-        : host.mapping().map(update);
-    if (result.skipped().filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID).isPresent()) {
+    DestinationMapping.Result result =
+        target.getMode() == BatchMode.FULL
+            ? host.mapping().mapIncludingUnchanged(update)
+            : host.mapping().map(update);
+    if (result
+        .skipped()
+        .filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID)
+        .isPresent()) {
       host.meters().noPartnerId();
     }
-    result.change().ifPresent(change -> spool.append(windows.endOf(update.getTime()), change.user()));
+    result
+        .change()
+        .ifPresent(change -> spool.append(windows.endOf(update.getTime()), change.user()));
   }
 
   private void commit() {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     String topic = host.reading().topics().segments().name();
-    spool.offsets().forEach((partition, next) -> offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
+    spool
+        .offsets()
+        .forEach(
+            (partition, next) ->
+                offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
     try {
       host.consumer().commitSync(offsets, COMMIT_TIMEOUT);
     } catch (KafkaException e) {
@@ -194,19 +235,33 @@ public final class BatchChannel implements DestinationChannel {
     }
   }
 
-  /** Why the next window cannot be published yet: a partition held elsewhere, or records not yet read. */
+  /**
+   * Why the next window cannot be published yet: a partition held elsewhere, or records not yet
+   * read.
+   */
   private Optional<String> notAllRead() {
     KafkaConsumer<String, byte[]> consumer = host.consumer();
     String topic = host.reading().topics().segments().name();
     int partitions = consumer.partitionsFor(topic).size();
     Set<TopicPartition> assigned = consumer.assignment();
     if (assigned.size() < partitions) {
-      return Optional.of("holds " + assigned.size() + " of " + partitions + " partitions of " + topic + "; another instance runs this destination");
+      return Optional.of(
+          "holds "
+              + assigned.size()
+              + " of "
+              + partitions
+              + " partitions of "
+              + topic
+              + "; another instance runs this destination");
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(assigned);
     for (TopicPartition partition : assigned) {
       if (consumer.position(partition) < ends.get(partition)) {
-        return Optional.of("reading up to the end of " + partition + " before closing the window ending " + spool.nextWindowEnd());
+        return Optional.of(
+            "reading up to the end of "
+                + partition
+                + " before closing the window ending "
+                + spool.nextWindowEnd());
       }
     }
     return Optional.empty();
@@ -215,18 +270,47 @@ public final class BatchChannel implements DestinationChannel {
   private void publishNextWindow() {
     Instant end = spool.nextWindowEnd();
     long started = System.nanoTime();
-    BatchFileName name = new BatchFileName(target.getSyncType(), destination.getId(), destination.getDataSourceId(), target.getPidAlias(),
-        target.getMode(), end, target.getGzip());
-    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, target.getSplitLines(), settings.sortRun(), windows);
+    BatchFileName name =
+        new BatchFileName(
+            target.getSyncType(),
+            destination.getId(),
+            destination.getDataSourceId(),
+            target.getPidAlias(),
+            target.getMode(),
+            end,
+            target.getGzip());
+    WindowPublication.Result result =
+        WindowPublication.publish(
+            spool, name, outbox, target.getSplitLines(), settings.sortRun(), windows);
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     List<String> published = result.published().files();
-    LOG.info("Destination {}: published {} ({} lines, {} bytes) in {} ms", destination.getId(), published.get(0),
-        result.published().lines(), result.published().bytes(), took.toMillis());
+    LOG.info(
+        "Destination {}: published {} ({} lines, {} bytes) in {} ms",
+        destination.getId(),
+        published.get(0),
+        result.published().lines(),
+        result.published().bytes(),
+        took.toMillis());
     try {
-      record.attempt(new DeliveryRecord.Attempt(destination.getId(), DeliveryChannel.BATCH, name.name(0), List.of(), 1,
-          DeliveryOutcome.DELIVERED, null, took, "published " + String.join(", ", published) + " into " + outbox)).get(30, TimeUnit.SECONDS);
+      record
+          .attempt(
+              new DeliveryRecord.Attempt(
+                  destination.getId(),
+                  DeliveryChannel.BATCH,
+                  name.name(0),
+                  List.of(),
+                  1,
+                  DeliveryOutcome.DELIVERED,
+                  null,
+                  took,
+                  "published " + String.join(", ", published) + " into " + outbox))
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.warn("Destination {}: could not record the publication of {}: {}", destination.getId(), published.get(0), e.toString());
+      LOG.warn(
+          "Destination {}: could not record the publication of {}: {}",
+          destination.getId(),
+          published.get(0),
+          e.toString());
     }
     host.meters().delivered((int) Math.min(Integer.MAX_VALUE, result.published().lines()), took);
     List<String> toUpload = target.getUploadUrl() == null ? List.of() : published;
@@ -255,26 +339,57 @@ public final class BatchChannel implements DestinationChannel {
     Path path = outbox.resolve(file);
     String url = target.getUploadUrl().replaceAll("/+$", "") + "/" + file;
     // Its size from Vert.x's file system, which asks off the event loop.
-    vertx.fileSystem().props(path.toString()).compose(props -> vertx.fileSystem().open(path.toString(), new OpenOptions().setRead(true))
-        .compose(opened -> client.putAbs(url)
-            .putHeader("Content-Type", file.endsWith(".info") ? "application/json" : "application/octet-stream")
-            .putHeader("Content-Length", Long.toString(props.size()))
-            .timeout(settings.uploadTimeout().toMillis())
-            .sendStream(opened)
-            .eventually(opened::close)))
-        .onComplete(result -> {
-          if (result.succeeded() && result.result().statusCode() / 100 == 2) {
-            uploadFailure = null;
-            uploading.remove(file);
-            host.onReadingThread(() -> spool.uploaded(file));
-            return;
-          }
-          String failure = result.succeeded() ? "HTTP " + result.result().statusCode() : String.valueOf(result.cause());
-          uploadFailure = "uploading " + file + " failed (attempt " + attempt + "): " + failure + "; the file stays in " + outbox;
-          host.meters().retried();
-          // A file is never given up: it waits in the outbox, retried at the longest delay once the budget is spent.
-          Duration wait = retry.next(attempt, Optional.empty(), Duration.ZERO, ThreadLocalRandom.current()).orElse(retry.maxDelay());
-          vertx.setTimer(Math.max(1, wait.toMillis()), timer -> attemptUpload(file, attempt + 1));
-        });
+    vertx
+        .fileSystem()
+        .props(path.toString())
+        .compose(
+            props ->
+                vertx
+                    .fileSystem()
+                    .open(path.toString(), new OpenOptions().setRead(true))
+                    .compose(
+                        opened ->
+                            client
+                                .putAbs(url)
+                                .putHeader(
+                                    "Content-Type",
+                                    file.endsWith(".info")
+                                        ? "application/json"
+                                        : "application/octet-stream")
+                                .putHeader("Content-Length", Long.toString(props.size()))
+                                .timeout(settings.uploadTimeout().toMillis())
+                                .sendStream(opened)
+                                .eventually(opened::close)))
+        .onComplete(
+            result -> {
+              if (result.succeeded() && result.result().statusCode() / 100 == 2) {
+                uploadFailure = null;
+                uploading.remove(file);
+                host.onReadingThread(() -> spool.uploaded(file));
+                return;
+              }
+              String failure =
+                  result.succeeded()
+                      ? "HTTP " + result.result().statusCode()
+                      : String.valueOf(result.cause());
+              uploadFailure =
+                  "uploading "
+                      + file
+                      + " failed (attempt "
+                      + attempt
+                      + "): "
+                      + failure
+                      + "; the file stays in "
+                      + outbox;
+              host.meters().retried();
+              // A file is never given up: it waits in the outbox, retried at the longest delay once
+              // the budget is spent.
+              Duration wait =
+                  retry
+                      .next(attempt, Optional.empty(), Duration.ZERO, ThreadLocalRandom.current())
+                      .orElse(retry.maxDelay());
+              vertx.setTimer(
+                  Math.max(1, wait.toMillis()), timer -> attemptUpload(file, attempt + 1));
+            });
   }
 }

@@ -49,7 +49,10 @@ public final class BatchSpool implements Closeable {
     this.interval = interval;
   }
 
-  /** Opens the spool in {@code dir}, or starts one whose first window ends at {@code firstWindowEnd}. */
+  /**
+   * Opens the spool in {@code dir}, or starts one whose first window ends at {@code
+   * firstWindowEnd}.
+   */
   public static BatchSpool open(Path dir, Duration interval, Instant firstWindowEnd) {
     BatchSpool spool = new BatchSpool(dir, interval);
     try {
@@ -72,8 +75,18 @@ public final class BatchSpool implements Closeable {
     nextWindowEnd = state.getLong("nextWindowEnd");
     sequence = state.getLong("sequence");
     members = state.getString("members");
-    state.getJsonObject("offsets").forEach(entry -> offsets.put(Integer.parseInt(entry.getKey()), ((Number) entry.getValue()).longValue()));
-    state.getJsonObject("spools").forEach(entry -> spoolLengths.put(Long.parseLong(entry.getKey()), ((Number) entry.getValue()).longValue()));
+    state
+        .getJsonObject("offsets")
+        .forEach(
+            entry ->
+                offsets.put(
+                    Integer.parseInt(entry.getKey()), ((Number) entry.getValue()).longValue()));
+    state
+        .getJsonObject("spools")
+        .forEach(
+            entry ->
+                spoolLengths.put(
+                    Long.parseLong(entry.getKey()), ((Number) entry.getValue()).longValue()));
     state.getJsonArray("uploads").forEach(name -> uploads.add((String) name));
   }
 
@@ -82,7 +95,8 @@ public final class BatchSpool implements Closeable {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        boolean spoolLeftover = name.startsWith("window-") && !spoolLengths.containsKey(windowOfSpool(name));
+        boolean spoolLeftover =
+            name.startsWith("window-") && !spoolLengths.containsKey(windowOfSpool(name));
         boolean membersLeftover = name.startsWith("members-") && !name.equals(members);
         if (spoolLeftover || membersLeftover || name.startsWith("run-")) {
           Files.delete(file);
@@ -112,7 +126,10 @@ public final class BatchSpool implements Closeable {
     return Map.copyOf(offsets);
   }
 
-  /** Where the window ending at {@code windowEnd} gathers; it may not exist when the window had no change. */
+  /**
+   * Where the window ending at {@code windowEnd} gathers; it may not exist when the window had no
+   * change.
+   */
   Path spoolFile(Instant windowEnd) {
     return dir.resolve("window-" + windowEnd.toEpochMilli() + ".spool");
   }
@@ -130,14 +147,25 @@ public final class BatchSpool implements Closeable {
     return dir;
   }
 
-  /** Adds a change to a window: the next one to publish or a later one. Durable at the next {@link #sync()}. */
+  /**
+   * Adds a change to a window: the next one to publish or a later one. Durable at the next {@link
+   * #sync()}.
+   */
   public void append(Instant windowEnd, UserChange change) {
     long end = Math.max(windowEnd.toEpochMilli(), nextWindowEnd);
-    writers.computeIfAbsent(end, open -> new ChangeFile.Writer(spoolFile(Instant.ofEpochMilli(open)), spoolLengths.getOrDefault(open, 0L)))
+    writers
+        .computeIfAbsent(
+            end,
+            open ->
+                new ChangeFile.Writer(
+                    spoolFile(Instant.ofEpochMilli(open)), spoolLengths.getOrDefault(open, 0L)))
         .write(change);
   }
 
-  /** Records that {@code partition} has been read up to {@code next}; durable at the next {@link #sync()}. */
+  /**
+   * Records that {@code partition} has been read up to {@code next}; durable at the next {@link
+   * #sync()}.
+   */
   void read(int partition, long next) {
     offsets.put(partition, next);
   }
@@ -186,15 +214,28 @@ public final class BatchSpool implements Closeable {
   }
 
   private void persist() {
-    JsonObject state = new JsonObject()
-        .put("nextWindowEnd", nextWindowEnd)
-        .put("sequence", sequence)
-        .put("members", members)
-        .put("offsets", new JsonObject(new HashMap<>(offsets.entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().toString(), Map.Entry::getValue)))))
-        .put("spools", new JsonObject(new HashMap<>(spoolLengths.entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().toString(), Map.Entry::getValue)))))
-        .put("uploads", new JsonArray(new ArrayList<>(uploads)));
+    JsonObject state =
+        new JsonObject()
+            .put("nextWindowEnd", nextWindowEnd)
+            .put("sequence", sequence)
+            .put("members", members)
+            .put(
+                "offsets",
+                new JsonObject(
+                    new HashMap<>(
+                        offsets.entrySet().stream()
+                            .collect(
+                                java.util.stream.Collectors.toMap(
+                                    entry -> entry.getKey().toString(), Map.Entry::getValue)))))
+            .put(
+                "spools",
+                new JsonObject(
+                    new HashMap<>(
+                        spoolLengths.entrySet().stream()
+                            .collect(
+                                java.util.stream.Collectors.toMap(
+                                    entry -> entry.getKey().toString(), Map.Entry::getValue)))))
+            .put("uploads", new JsonArray(new ArrayList<>(uploads)));
     OutboundFile.writeAtomically(dir.resolve(STATE), state.encodePrettily(), dir);
   }
 

@@ -31,7 +31,10 @@ final class ChangeFile {
     private final FileChannel channel;
     private final DataOutputStream out;
 
-    /** Opens {@code file} for appending after its first {@code validLength} bytes; anything after them is cut off. */
+    /**
+     * Opens {@code file} for appending after its first {@code validLength} bytes; anything after
+     * them is cut off.
+     */
     Writer(Path file, long validLength) {
       try {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -61,11 +64,15 @@ final class ChangeFile {
       }
     }
 
-    /** Length-prefixed UTF-8: cheaper than writeUTF's modified UTF-8, which dominated the cost of a window's sort. */
+    /**
+     * Length-prefixed UTF-8: cheaper than writeUTF's modified UTF-8, which dominated the cost of a
+     * window's sort.
+     */
     private void writeText(String text) throws IOException {
       byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
       if (bytes.length > 0xFFFF) {
-        throw new IllegalArgumentException("an id or segment value of " + bytes.length + " bytes; at most 65535");
+        throw new IllegalArgumentException(
+            "an id or segment value of " + bytes.length + " bytes; at most 65535");
       }
       out.writeShort(bytes.length);
       out.write(bytes);

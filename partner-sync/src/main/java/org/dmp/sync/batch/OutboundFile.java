@@ -24,11 +24,11 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * One window's outbound file, written line by line into a hidden folder of the outbox
- * ({@code .partial}, on the same file system so the rename is atomic), split into parts at
- * {@code splitLines} when asked, then published: each part fsynced and renamed into the outbox,
- * and its {@code .info} control file written the same way after it. A reader that waits for the
- * {@code .info} never sees a partial file; one that lists {@code *.sync} never sees one either.
+ * One window's outbound file, written line by line into a hidden folder of the outbox ({@code
+ * .partial}, on the same file system so the rename is atomic), split into parts at {@code
+ * splitLines} when asked, then published: each part fsynced and renamed into the outbox, and its
+ * {@code .info} control file written the same way after it. A reader that waits for the {@code
+ * .info} never sees a partial file; one that lists {@code *.sync} never sees one either.
  */
 public final class OutboundFile implements Closeable {
   static final String PARTIAL = ".partial";
@@ -78,7 +78,12 @@ public final class OutboundFile implements Closeable {
   private void openPart() {
     try {
       Path file = partial.resolve(name.name(0) + ".part" + (parts.size() + 1));
-      OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      OutputStream out =
+          Files.newOutputStream(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE);
       digest = new DigestOutputStream(out, MessageDigest.getInstance("MD5"));
       OutputStream content = name.gzip() ? new GZIPOutputStream(digest, 1 << 16) : digest;
       writer = new BufferedWriter(new OutputStreamWriter(content, StandardCharsets.UTF_8), 1 << 16);
@@ -93,12 +98,19 @@ public final class OutboundFile implements Closeable {
     writer.close();
     Path file = partial.resolve(name.name(0) + ".part" + parts.size());
     force(file);
-    parts.set(parts.size() - 1, new Part(file, Files.size(file), partLines, HexFormat.of().formatHex(digest.getMessageDigest().digest())));
+    parts.set(
+        parts.size() - 1,
+        new Part(
+            file,
+            Files.size(file),
+            partLines,
+            HexFormat.of().formatHex(digest.getMessageDigest().digest())));
   }
 
   /**
    * Publishes every part into the outbox, each followed by its control file. A part whose control
-   * file is already there was published before (by a run that stopped before recording it), and is left as it is.
+   * file is already there was published before (by a run that stopped before recording it), and is
+   * left as it is.
    */
   Published publish(long sequence, Instant windowStart) {
     try {
@@ -113,14 +125,31 @@ public final class OutboundFile implements Closeable {
         if (Files.exists(outbox.resolve(name.infoName(number)))) {
           Files.deleteIfExists(part.written());
         } else {
-          Files.move(part.written(), outbox.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              part.written(),
+              outbox.resolve(fileName),
+              StandardCopyOption.ATOMIC_MOVE,
+              StandardCopyOption.REPLACE_EXISTING);
           force(outbox);
-          JsonObject info = new JsonObject()
-              .put("fileName", fileName).put("bytes", part.bytes()).put("lines", part.lines()).put("sequence", sequence)
-              .put("md5", part.md5()).put("part", number).put("parts", parts.size())
-              .put("destinationId", name.destinationId()).put("mode", name.mode().name().toLowerCase(java.util.Locale.ROOT))
-              .put("windowStart", windowStart.toString()).put("windowEnd", name.windowEnd().toString())
-              .put("totals", new JsonObject().put("files", parts.size()).put("lines", lines).put("bytes", bytes));
+          JsonObject info =
+              new JsonObject()
+                  .put("fileName", fileName)
+                  .put("bytes", part.bytes())
+                  .put("lines", part.lines())
+                  .put("sequence", sequence)
+                  .put("md5", part.md5())
+                  .put("part", number)
+                  .put("parts", parts.size())
+                  .put("destinationId", name.destinationId())
+                  .put("mode", name.mode().name().toLowerCase(java.util.Locale.ROOT))
+                  .put("windowStart", windowStart.toString())
+                  .put("windowEnd", name.windowEnd().toString())
+                  .put(
+                      "totals",
+                      new JsonObject()
+                          .put("files", parts.size())
+                          .put("lines", lines)
+                          .put("bytes", bytes));
           writeAtomically(outbox.resolve(name.infoName(number)), info.encodePrettily(), partial);
         }
         published.add(fileName);
@@ -132,7 +161,10 @@ public final class OutboundFile implements Closeable {
     }
   }
 
-  /** Writes {@code text} in {@code tempDir} (same file system), fsyncs it, renames it to {@code file} and fsyncs the folder. */
+  /**
+   * Writes {@code text} in {@code tempDir} (same file system), fsyncs it, renames it to {@code
+   * file} and fsyncs the folder.
+   */
   static void writeAtomically(Path file, String text, Path tempDir) {
     try {
       Path hidden = tempDir.resolve("." + file.getFileName() + ".tmp");

@@ -31,7 +31,10 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
    * @param runSize changes sorted in memory at once
    */
   SortedChanges(Path spool, Path workDir, int runSize) {
-    heads = new PriorityQueue<>(Comparator.<Integer, String>comparing(run -> runs.get(run).peek().partnerUserId()).thenComparing(run -> run));
+    heads =
+        new PriorityQueue<>(
+            Comparator.<Integer, String>comparing(run -> runs.get(run).peek().partnerUserId())
+                .thenComparing(run -> run));
     List<UserChange> run = new ArrayList<>(Math.min(runSize, 1 << 16));
     boolean spilled = false;
     try (ChangeFile.Reader reader = new ChangeFile.Reader(spool)) {
@@ -57,30 +60,38 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
     }
   }
 
-  /** A change with the start of its partner id packed in a long: most comparisons end on the long, far cheaper than on the strings. */
+  /**
+   * A change with the start of its partner id packed in a long: most comparisons end on the long,
+   * far cheaper than on the strings.
+   */
   private record Keyed(long prefix, UserChange change) {
     static Keyed of(UserChange change) {
       String id = change.partnerUserId();
       long prefix = 0;
       for (int i = 0; i < 8; i++) {
-        // Clamped, so a smaller prefix means a smaller id; equal prefixes fall back to the whole ids.
+        // Clamped, so a smaller prefix means a smaller id; equal prefixes fall back to the whole
+        // ids.
         prefix = prefix << 8 | (i < id.length() ? Math.min(id.charAt(i), 0xFF) : 0);
       }
       return new Keyed(prefix, change);
     }
   }
 
-  private static final Comparator<Keyed> BY_PREFIX_THEN_USER = (a, b) -> {
-    int byPrefix = Long.compareUnsigned(a.prefix, b.prefix);
-    return byPrefix != 0 ? byPrefix : a.change.partnerUserId().compareTo(b.change.partnerUserId());
-  };
+  private static final Comparator<Keyed> BY_PREFIX_THEN_USER =
+      (a, b) -> {
+        int byPrefix = Long.compareUnsigned(a.prefix, b.prefix);
+        return byPrefix != 0
+            ? byPrefix
+            : a.change.partnerUserId().compareTo(b.change.partnerUserId());
+      };
 
   private static List<UserChange> netPerUser(List<UserChange> run) {
     Keyed[] sorted = new Keyed[run.size()];
     for (int i = 0; i < sorted.length; i++) {
       sorted[i] = Keyed.of(run.get(i));
     }
-    // Stable, so each user's changes stay in arrival order; on every core, as a window closes only now and then.
+    // Stable, so each user's changes stay in arrival order; on every core, as a window closes only
+    // now and then.
     Arrays.parallelSort(sorted, BY_PREFIX_THEN_USER);
     List<UserChange> net = new ArrayList<>(sorted.length);
     for (Keyed keyed : sorted) {

@@ -3,7 +3,10 @@ package org.dmp.sync.batch;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Windows of a fixed length aligned to UTC: PT24H windows run from midnight to midnight UTC, PT1H ones from hour to hour. */
+/**
+ * Windows of a fixed length aligned to UTC: PT24H windows run from midnight to midnight UTC, PT1H
+ * ones from hour to hour.
+ */
 public record Windows(Duration interval) {
   public Windows {
     if (interval.toMillis() < 1) {

@@ -35,7 +35,10 @@ public interface ChannelHost {
   /** The record's update, or null for a tombstone or a record that does not decode (logged). */
   ProfileUpdate updateOf(ConsumerRecord<String, byte[]> record);
 
-  /** The change this record means for the destination's partner, or null when none (counted when it lacks a partner id). */
+  /**
+   * The change this record means for the destination's partner, or null when none (counted when it
+   * lacks a partner id).
+   */
   PartnerChange changeOf(ConsumerRecord<String, byte[]> record);
 
   /** Where a partition without a committed position starts. */

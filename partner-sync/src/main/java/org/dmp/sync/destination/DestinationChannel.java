@@ -5,9 +5,9 @@ import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * How one kind of destination delivers what is read for it: real-time HTTP, a Kafka topic, or
- * batch files. A {@link DestinationConsumer} hosts one channel and calls it on its reading thread;
- * the channel reaches the consumer and what else it shares through the {@link ChannelHost}.
+ * How one kind of destination delivers what is read for it: real-time HTTP, a Kafka topic, or batch
+ * files. A {@link DestinationConsumer} hosts one channel and calls it on its reading thread; the
+ * channel reaches the consumer and what else it shares through the {@link ChannelHost}.
  */
 public interface DestinationChannel {
   /** One round on the reading thread: poll, and act on what came. */

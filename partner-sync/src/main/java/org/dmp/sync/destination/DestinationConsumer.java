@@ -14,6 +14,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,12 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the segment topic for one destination, in the destination's own consumer group, on a
- * thread of its own, and hands what it reads to the destination's {@link DestinationChannel}: a
+ * Reads the segment topic for one destination, in the destination's own consumer group, on a thread
+ * of its own, and hands what it reads to the destination's {@link DestinationChannel}: a
  * destination that waits on its partner waits alone. Work handed over from other threads runs
  * between polls, so the consumer is only ever touched by this thread.
  */
-public final class DestinationConsumer implements DestinationWorker, ChannelHost, ConsumerRebalanceListener {
+public final class DestinationConsumer
+    implements DestinationWorker, ChannelHost, ConsumerRebalanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(DestinationConsumer.class);
   private static final long LAG_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -47,13 +49,19 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
   private final KafkaConsumer<String, byte[]> consumer;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
   /** Set once, before the reading thread starts. */
   private DestinationChannel channel;
+
   private volatile boolean stopping;
   private volatile String failure;
   private long lagCheckedNanos;
 
-  private DestinationConsumer(Destination destination, ReadingSettings reading, Vertx vertx, MeterRegistry registry,
+  private DestinationConsumer(
+      Destination destination,
+      ReadingSettings reading,
+      Vertx vertx,
+      MeterRegistry registry,
       Map<String, Object> channelSettings) {
     this.destination = destination;
     this.reading = reading;
@@ -63,19 +71,24 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
     Map<String, Object> settings = new HashMap<>();
     settings.put(ConsumerConfig.GROUP_ID_CONFIG, reading.groupOf(destination.getId()));
     settings.put(ConsumerConfig.CLIENT_ID_CONFIG, reading.memberOf(destination.getId()));
-    // Static membership: a restarted instance takes its partitions back at once, not after the dead one's session expires.
+    // Static membership: a restarted instance takes its partitions back at once, not after the dead
+    // one's session expires.
     settings.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, reading.memberOf(destination.getId()));
     // The qualifier writes in transactions: only committed changes are delivered.
     settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reading.startFromEarliest() ? "earliest" : "latest");
+    settings.put(
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        reading.startFromEarliest() ? "earliest" : "latest");
     // A fetch answered once 16 KB or 10 ms are there, not at every change: changes are batched for
     // the partner anyway, and a fetch per change cost more CPU than the change.
     settings.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);
     settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     settings.putAll(channelSettings);
-    this.consumer = reading.kafka().consumer(settings, new StringDeserializer(), new ByteArrayDeserializer());
-    this.meters = new DestinationMeters(registry, destination.getId(), DestinationStatus.typeOf(destination));
+    this.consumer =
+        reading.kafka().consumer(settings, new StringDeserializer(), new ByteArrayDeserializer());
+    this.meters =
+        new DestinationMeters(registry, destination.getId(), DestinationStatus.typeOf(destination));
   }
 
   /**
@@ -84,13 +97,19 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
    *
    * @param channelSettings consumer settings the channel needs beyond the common ones
    */
-  public static DestinationConsumer start(Destination destination, ReadingSettings reading, Vertx vertx, MeterRegistry registry,
-      Map<String, Object> channelSettings, Function<ChannelHost, DestinationChannel> channelOf) {
-    DestinationConsumer host = new DestinationConsumer(destination, reading, vertx, registry, channelSettings);
+  public static DestinationConsumer start(
+      Destination destination,
+      ReadingSettings reading,
+      Vertx vertx,
+      MeterRegistry registry,
+      Map<String, Object> channelSettings,
+      Function<ChannelHost, DestinationChannel> channelOf) {
+    DestinationConsumer host =
+        new DestinationConsumer(destination, reading, vertx, registry, channelSettings);
     try {
       host.channel = channelOf.apply(host);
     } catch (RuntimeException e) {
-      host.consumer.close(Duration.ZERO);
+      host.consumer.close(CloseOptions.timeout(Duration.ZERO));
       host.meters.close();
       throw e;
     }
@@ -105,27 +124,45 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
     return destination;
   }
 
-  /** FAILED if reading stopped on its own, else RETRYING while the channel reports a failure, else UP (with what it waits for). */
+  /**
+   * FAILED if reading stopped on its own, else RETRYING while the channel reports a failure, else
+   * UP (with what it waits for).
+   */
   @Override
   public DestinationStatus status() {
     String type = DestinationStatus.typeOf(destination);
     if (failure != null) {
-      return new DestinationStatus(destination.getId(), destination.getName(), type, DestinationStatus.FAILED, failure, meters.counts());
+      return new DestinationStatus(
+          destination.getId(),
+          destination.getName(),
+          type,
+          DestinationStatus.FAILED,
+          failure,
+          meters.counts());
     }
     Optional<String> failing = channel.failing();
-    return new DestinationStatus(destination.getId(), destination.getName(), type,
-        failing.isPresent() ? DestinationStatus.RETRYING : DestinationStatus.UP, failing.or(channel::waitingFor).orElse(null),
+    return new DestinationStatus(
+        destination.getId(),
+        destination.getName(),
+        type,
+        failing.isPresent() ? DestinationStatus.RETRYING : DestinationStatus.UP,
+        failing.or(channel::waitingFor).orElse(null),
         meters.counts());
   }
 
-  /** Stops reading; once the consumer is closed, releases the channel and removes the destination's meters. */
+  /**
+   * Stops reading; once the consumer is closed, releases the channel and removes the destination's
+   * meters.
+   */
   @Override
   public Future<Void> stop() {
     stopping = true;
-    return Future.fromCompletionStage(stopped, context).onComplete(done -> {
-      channel.release();
-      meters.close();
-    });
+    return Future.fromCompletionStage(stopped, context)
+        .onComplete(
+            done -> {
+              channel.release();
+              meters.close();
+            });
   }
 
   @Override
@@ -175,7 +212,10 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
       return null;
     }
     DestinationMapping.Result result = mapping.map(update);
-    if (result.skipped().filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID).isPresent()) {
+    if (result
+        .skipped()
+        .filter(reason -> reason == DestinationMapping.Skip.NO_PARTNER_ID)
+        .isPresent()) {
       meters.noPartnerId();
     }
     return result.change().orElse(null);
@@ -187,15 +227,21 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
       return null;
     }
     try {
-      ProfileUpdate update = reading.topics().segments().values().decode(record.topic(), record.value());
+      ProfileUpdate update =
+          reading.topics().segments().values().decode(record.topic(), record.value());
       if (update.getCauseEventId() != null) {
         meters.updateRead(update.getTime());
       }
       return update;
     } catch (RecordDecodingException e) {
       // The qualifier wrote it, so it is a bug: logged, and the destination goes on.
-      LOG.error("Destination {}: skipping {}-{}@{}, which does not decode: {}", destination.getId(), record.topic(), record.partition(),
-          record.offset(), e.getMessage());
+      LOG.error(
+          "Destination {}: skipping {}-{}@{}, which does not decode: {}",
+          destination.getId(),
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
       return null;
     }
   }
@@ -229,7 +275,7 @@ public final class DestinationConsumer implements DestinationWorker, ChannelHost
         LOG.warn("Destination {}: closing failed", destination.getId(), e);
       }
       try {
-        consumer.close(CLOSE_TIMEOUT);
+        consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
       } catch (RuntimeException e) {
         LOG.warn("Destination {}: closing its consumer failed", destination.getId(), e);
       }

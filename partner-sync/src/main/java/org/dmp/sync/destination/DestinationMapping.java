@@ -15,10 +15,10 @@ import org.dmp.avro.PartnerId;
 import org.dmp.avro.ProfileUpdate;
 
 /**
- * What one destination sees of a visitor's membership change: the partner's id for the visitor,
- * and the destination's mapped values the visitor had before and has after. The one derivation
- * every channel uses, so a real-time call, a topic record and a file line never disagree: two
- * segments mapped to the same value, say, are one value, which leaves only when both are left.
+ * What one destination sees of a visitor's membership change: the partner's id for the visitor, and
+ * the destination's mapped values the visitor had before and has after. The one derivation every
+ * channel uses, so a real-time call, a topic record and a file line never disagree: two segments
+ * mapped to the same value, say, are one value, which leaves only when both are left.
  */
 public final class DestinationMapping {
   /** Why a change is not sent to a destination. */
@@ -41,10 +41,14 @@ public final class DestinationMapping {
   private final Map<Long, String> valuesBySegment = new HashMap<>();
 
   public DestinationMapping(Destination destination) {
-    Objects.requireNonNull(destination.getDataSourceId(), () -> "destination " + destination.getId() + " names no data source");
+    Objects.requireNonNull(
+        destination.getDataSourceId(),
+        () -> "destination " + destination.getId() + " names no data source");
     this.destinationId = destination.getId();
     this.dataSourceId = destination.getDataSourceId();
-    destination.getMappings().forEach((segment, value) -> valuesBySegment.put(Long.parseLong(segment), value));
+    destination
+        .getMappings()
+        .forEach((segment, value) -> valuesBySegment.put(Long.parseLong(segment), value));
   }
 
   /** The change, when it changes the visitor's mapped values. */
@@ -56,7 +60,10 @@ public final class DestinationMapping {
     return derive(update, false);
   }
 
-  /** The change, also when the visitor's mapped values stayed the same but are not empty: a full file lists every member. */
+  /**
+   * The change, also when the visitor's mapped values stayed the same but are not empty: a full
+   * file lists every member.
+   */
   public Result mapIncludingUnchanged(ProfileUpdate update) {
     return derive(update, true);
   }
@@ -74,8 +81,16 @@ public final class DestinationMapping {
     if (partnerUserId.isEmpty()) {
       return Result.skip(Skip.NO_PARTNER_ID);
     }
-    return new Result(Optional.of(new PartnerChange(destinationId, dataSourceId, update.getVisitorId(), update.getVersion(),
-        new UserChange(partnerUserId.get(), was, is), update.getTime())), Optional.empty());
+    return new Result(
+        Optional.of(
+            new PartnerChange(
+                destinationId,
+                dataSourceId,
+                update.getVisitorId(),
+                update.getVersion(),
+                new UserChange(partnerUserId.get(), was, is),
+                update.getTime())),
+        Optional.empty());
   }
 
   /** The visitor's id for the destination's data source, if they have one. */

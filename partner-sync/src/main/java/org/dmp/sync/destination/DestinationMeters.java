@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dmp.runtime.StageLatency;
 
-/** One destination's meters, tagged with its id; removed from the registry when the destination stops. */
+/**
+ * One destination's meters, tagged with its id; removed from the registry when the destination
+ * stops.
+ */
 public final class DestinationMeters implements AutoCloseable {
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
@@ -29,20 +32,47 @@ public final class DestinationMeters implements AutoCloseable {
   public DestinationMeters(MeterRegistry registry, long destinationId, String type) {
     this.registry = registry;
     Tags tags = Tags.of("destination", Long.toString(destinationId), "type", type);
-    delivered = add(Counter.builder("dmp_sync_delivered_users").description("Users' changes delivered").tags(tags).register(registry));
-    retried = add(Counter.builder("dmp_sync_retries").description("Deliveries tried again after a failure").tags(tags).register(registry));
-    deadLettered = add(Counter.builder("dmp_sync_dead_lettered_users").description("Users' changes given up on and dead-lettered")
-        .tags(tags).register(registry));
-    noPartnerId = add(Counter.builder("dmp_sync_no_partner_id").description("Changes not sent: the visitor has no id for the destination's data source")
-        .tags(tags).register(registry));
-    latency = add(Timer.builder("dmp_sync_delivery_latency").description("How long a delivery took: one HTTP request, or one transaction")
-        .publishPercentileHistogram().tags(tags).register(registry));
+    delivered =
+        add(
+            Counter.builder("dmp_sync_delivered_users")
+                .description("Users' changes delivered")
+                .tags(tags)
+                .register(registry));
+    retried =
+        add(
+            Counter.builder("dmp_sync_retries")
+                .description("Deliveries tried again after a failure")
+                .tags(tags)
+                .register(registry));
+    deadLettered =
+        add(
+            Counter.builder("dmp_sync_dead_lettered_users")
+                .description("Users' changes given up on and dead-lettered")
+                .tags(tags)
+                .register(registry));
+    noPartnerId =
+        add(
+            Counter.builder("dmp_sync_no_partner_id")
+                .description(
+                    "Changes not sent: the visitor has no id for the destination's data source")
+                .tags(tags)
+                .register(registry));
+    latency =
+        add(
+            Timer.builder("dmp_sync_delivery_latency")
+                .description("How long a delivery took: one HTTP request, or one transaction")
+                .publishPercentileHistogram()
+                .tags(tags)
+                .register(registry));
     updateRead = new StageLatency(registry, StageLatency.UPDATE_READ, tags);
     partnerAcknowledged = new StageLatency(registry, StageLatency.PARTNER_ACKNOWLEDGED, tags);
     add(updateRead.meter());
     add(partnerAcknowledged.meter());
-    add(Gauge.builder("dmp_sync_lag", lag, AtomicLong::get).description("Changes on the segment topic not yet read by the destination")
-        .tags(tags).register(registry));
+    add(
+        Gauge.builder("dmp_sync_lag", lag, AtomicLong::get)
+            .description("Changes on the segment topic not yet read by the destination")
+            .tags(tags)
+            .register(registry));
   }
 
   private <M extends Meter> M add(M meter) {
@@ -83,11 +113,17 @@ public final class DestinationMeters implements AutoCloseable {
 
   /** The counts so far, for the destination's status. */
   public Counts counts() {
-    return new Counts((long) delivered.count(), (long) retried.count(), (long) deadLettered.count(), (long) noPartnerId.count(), lag.get());
+    return new Counts(
+        (long) delivered.count(),
+        (long) retried.count(),
+        (long) deadLettered.count(),
+        (long) noPartnerId.count(),
+        lag.get());
   }
 
   /** A destination's counts. */
-  public record Counts(long delivered, long retried, long deadLettered, long noPartnerId, long lag) {}
+  public record Counts(
+      long delivered, long retried, long deadLettered, long noPartnerId, long lag) {}
 
   @Override
   public void close() {

@@ -5,9 +5,16 @@ import io.vertx.core.json.JsonObject;
 /**
  * How one destination is doing, for {@code /destinations}.
  *
- * @param state UP (delivering, or nothing to do), RETRYING (the partner is failing; its changes wait), or FAILED (cannot run)
+ * @param state UP (delivering, or nothing to do), RETRYING (the partner is failing; its changes
+ *     wait), or FAILED (cannot run)
  */
-public record DestinationStatus(long id, String name, String type, String state, String detail, DestinationMeters.Counts counts) {
+public record DestinationStatus(
+    long id,
+    String name,
+    String type,
+    String state,
+    String detail,
+    DestinationMeters.Counts counts) {
   public static final String UP = "UP";
   public static final String RETRYING = "RETRYING";
   public static final String FAILED = "FAILED";
@@ -22,13 +29,17 @@ public record DestinationStatus(long id, String name, String type, String state,
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("id", id).put("name", name).put("type", type).put("state", state);
+    JsonObject json =
+        new JsonObject().put("id", id).put("name", name).put("type", type).put("state", state);
     if (detail != null) {
       json.put("detail", detail);
     }
     if (counts != null) {
-      json.put("delivered", counts.delivered()).put("retried", counts.retried()).put("deadLettered", counts.deadLettered())
-          .put("noPartnerId", counts.noPartnerId()).put("lag", counts.lag());
+      json.put("delivered", counts.delivered())
+          .put("retried", counts.retried())
+          .put("deadLettered", counts.deadLettered())
+          .put("noPartnerId", counts.noPartnerId())
+          .put("lag", counts.lag());
     }
     return json;
   }

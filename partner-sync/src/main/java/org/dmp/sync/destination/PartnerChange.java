@@ -11,7 +11,13 @@ import org.dmp.avro.PartnerSegmentUpdate;
  *
  * @param version the visitor's profile version: with the visitor id it identifies the change
  */
-public record PartnerChange(long destinationId, long dataSourceId, String visitorId, long version, UserChange user, Instant time) {
+public record PartnerChange(
+    long destinationId,
+    long dataSourceId,
+    String visitorId,
+    long version,
+    UserChange user,
+    Instant time) {
   public PartnerChange {
     Objects.requireNonNull(user, "user");
   }
@@ -35,6 +41,14 @@ public record PartnerChange(long destinationId, long dataSourceId, String visito
   }
 
   public PartnerSegmentUpdate toRecord() {
-    return new PartnerSegmentUpdate(updateId(), destinationId, dataSourceId, partnerUserId(), visitorId, added(), removed(), time);
+    return new PartnerSegmentUpdate(
+        updateId(),
+        destinationId,
+        dataSourceId,
+        partnerUserId(),
+        visitorId,
+        added(),
+        removed(),
+        time);
   }
 }

@@ -12,7 +12,12 @@ import org.dmp.schemas.topics.Topics;
  * @param instanceId this process among those running the same destinations
  * @param startFromEarliest where a destination's group starts without a committed position
  */
-public record ReadingSettings(KafkaClients kafka, Topics topics, String groupPrefix, String instanceId, boolean startFromEarliest) {
+public record ReadingSettings(
+    KafkaClients kafka,
+    Topics topics,
+    String groupPrefix,
+    String instanceId,
+    boolean startFromEarliest) {
   public ReadingSettings {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topics, "topics");
@@ -25,7 +30,9 @@ public record ReadingSettings(KafkaClients kafka, Topics topics, String groupPre
     return groupPrefix + destinationId;
   }
 
-  /** This instance in a destination's group: its static member id, client id and transactional id. */
+  /**
+   * This instance in a destination's group: its static member id, client id and transactional id.
+   */
   public String memberOf(long destinationId) {
     return groupOf(destinationId) + "-" + instanceId;
   }

@@ -24,7 +24,9 @@ public record UserChange(String partnerUserId, List<String> before, List<String>
     return minus(before, after);
   }
 
-  /** The change over two consecutive stretches of time: this one's before, the later one's after. */
+  /**
+   * The change over two consecutive stretches of time: this one's before, the later one's after.
+   */
   public UserChange then(UserChange later) {
     return new UserChange(partnerUserId, before, later.after);
   }

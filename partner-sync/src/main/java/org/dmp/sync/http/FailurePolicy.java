@@ -13,7 +13,8 @@ import org.dmp.sync.delivery.RetryPolicy;
 /**
  * What follows an attempt: the batch is delivered, is tried again after a wait, or is given up.
  * Timeouts, connection errors, 408, 429 and 5xx may pass and are retried within the retry budget
- * (after Retry-After when the partner names it); any other answer will not pass and is given up at once.
+ * (after Retry-After when the partner names it); any other answer will not pass and is given up at
+ * once.
  */
 final class FailurePolicy {
   /** What to do with a batch after an attempt. */
@@ -48,10 +49,22 @@ final class FailurePolicy {
       return new GiveUp("permanent failure: " + failure);
     }
     Instant now = clock.instant();
-    Optional<Duration> wait = retry.next(attempts, sent.retryAfter().flatMap(value -> retryAfter(value, now)),
-        Duration.between(firstAttempt, now), random);
-    return wait.<Decision>map(delay -> new Retry(delay, failure)).orElseGet(() -> new GiveUp("retry budget of "
-        + retry.giveUpAfter() + " spent after " + attempts + " attempts; last: " + failure));
+    Optional<Duration> wait =
+        retry.next(
+            attempts,
+            sent.retryAfter().flatMap(value -> retryAfter(value, now)),
+            Duration.between(firstAttempt, now),
+            random);
+    return wait.<Decision>map(delay -> new Retry(delay, failure))
+        .orElseGet(
+            () ->
+                new GiveUp(
+                    "retry budget of "
+                        + retry.giveUpAfter()
+                        + " spent after "
+                        + attempts
+                        + " attempts; last: "
+                        + failure));
   }
 
   static boolean retryable(int status) {
@@ -67,7 +80,11 @@ final class FailurePolicy {
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
     } catch (NumberFormatException notSeconds) {
       try {
-        Duration until = Duration.between(now, ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        Duration until =
+            Duration.between(
+                now,
+                ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant());
         return Optional.of(until.isNegative() ? Duration.ZERO : until);
       } catch (DateTimeParseException notDate) {
         return Optional.empty();

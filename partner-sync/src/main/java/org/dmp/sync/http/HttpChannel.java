@@ -47,23 +47,29 @@ import org.slf4j.LoggerFactory;
  * dead-lettered when they cannot be delivered, and every attempt recorded. An offset is committed
  * only when every change before it is delivered or dead-lettered.
  *
- * <p>Composed of a batcher per partition ({@link PartitionBatches}), a {@link HttpSender}, a
- * {@link FailurePolicy} and an {@link OutcomeRecorder}. The reading thread owns the consumer and
- * the batches; the Vert.x context sends and runs the retry timers. They hand work to each other
- * and never block each other.
+ * <p>Composed of a batcher per partition ({@link PartitionBatches}), a {@link HttpSender}, a {@link
+ * FailurePolicy} and an {@link OutcomeRecorder}. The reading thread owns the consumer and the
+ * batches; the Vert.x context sends and runs the retry timers. They hand work to each other and
+ * never block each other.
  */
 public final class HttpChannel implements DestinationChannel {
   private static final Logger LOG = LoggerFactory.getLogger(HttpChannel.class);
   private static final long MAX_POLL_WAIT_NANOS = Duration.ofMillis(10).toNanos();
+
   /**
    * While a batch is in flight its outcome comes back as a task for the reading thread, and the
    * next batch of its partition waits for it: a poll that blocked for the full wait delayed that
    * batch by up to 10 ms.
    */
   private static final long IN_FLIGHT_POLL_WAIT_NANOS = Duration.ofMillis(1).toNanos();
+
   private static final long COMMIT_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
   private static final Duration REWRITE_AFTER = Duration.ofSeconds(1);
-  /** A commit that takes longer is tried again next round; meanwhile batches wait and nothing is sent unrecorded. */
+
+  /**
+   * A commit that takes longer is tried again next round; meanwhile batches wait and nothing is
+   * sent unrecorded.
+   */
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
   private final ChannelHost host;
@@ -84,7 +90,10 @@ public final class HttpChannel implements DestinationChannel {
   private boolean commitWanted;
   private long committedNanos;
 
-  /** One batch on its way: attempts so far and when the first began. Touched on the Vert.x context only, once sent. */
+  /**
+   * One batch on its way: attempts so far and when the first began. Touched on the Vert.x context
+   * only, once sent.
+   */
   private static final class InFlight {
     final PartitionBatches owner;
     final HttpSender.Prepared prepared;
@@ -102,34 +111,63 @@ public final class HttpChannel implements DestinationChannel {
     }
   }
 
-  private HttpChannel(ChannelHost host, HttpSettings settings, RetryPolicy retry, AttemptLog log, Optional<Signer> signer, Clock clock) {
+  private HttpChannel(
+      ChannelHost host,
+      HttpSettings settings,
+      RetryPolicy retry,
+      AttemptLog log,
+      Optional<Signer> signer,
+      Clock clock) {
     this.host = host;
     this.destination = host.destination();
     this.target = destination.getHttp();
     this.settings = settings;
     this.signer = signer;
     this.clock = clock;
-    this.client = WebClient.create(host.vertx(), new WebClientOptions()
-        .setUserAgent("dmp-partner-sync")
-        .setConnectTimeout((int) settings.timeout().toMillis()));
-    this.sender = new HttpSender(client, target.getUrl(), signer.map(Signer::header), settings.timeout(), clock);
+    this.client =
+        WebClient.create(
+            host.vertx(),
+            new WebClientOptions()
+                .setUserAgent("dmp-partner-sync")
+                .setConnectTimeout((int) settings.timeout().toMillis()));
+    this.sender =
+        new HttpSender(
+            client, target.getUrl(), signer.map(Signer::header), settings.timeout(), clock);
     this.policy = new FailurePolicy(retry, clock, ThreadLocalRandom.current());
-    this.recorder = new OutcomeRecorder(log, host.vertx(), host::onReadingThread, host::stopping, REWRITE_AFTER);
+    this.recorder =
+        new OutcomeRecorder(
+            log, host.vertx(), host::onReadingThread, host::stopping, REWRITE_AFTER);
   }
 
   /**
    * Starts delivering to {@code destination}; blocks while its consumer is created.
    *
    * @param environment where signing secrets are looked up
-   * @throws IllegalArgumentException when the destination cannot run as declared (no target, no secret)
+   * @throws IllegalArgumentException when the destination cannot run as declared (no target, no
+   *     secret)
    */
-  public static DestinationWorker start(Destination destination, ReadingSettings reading, HttpSettings settings, RetryPolicy retry,
-      Vertx vertx, DeliveryRecord record, MeterRegistry registry, Function<String, Optional<String>> environment, Clock clock) {
+  public static DestinationWorker start(
+      Destination destination,
+      ReadingSettings reading,
+      HttpSettings settings,
+      RetryPolicy retry,
+      Vertx vertx,
+      DeliveryRecord record,
+      MeterRegistry registry,
+      Function<String, Optional<String>> environment,
+      Clock clock) {
     if (destination.getHttp() == null) {
       throw new IllegalArgumentException("an http destination needs a url");
     }
-    Optional<Signer> signer = Optional.ofNullable(destination.getHttp().getSigning()).map(signing -> Signer.of(signing, environment));
-    return DestinationConsumer.start(destination, reading, vertx, registry, Map.of(),
+    Optional<Signer> signer =
+        Optional.ofNullable(destination.getHttp().getSigning())
+            .map(signing -> Signer.of(signing, environment));
+    return DestinationConsumer.start(
+        destination,
+        reading,
+        vertx,
+        registry,
+        Map.of(),
         host -> new HttpChannel(host, settings, retry, record, signer, clock));
   }
 
@@ -164,10 +202,14 @@ public final class HttpChannel implements DestinationChannel {
         heldBack.add(partition);
         continue;
       }
-      batches.offer(consumed.offset(), host.changeOf(consumed), now).ifPresent(batch -> unsent.add(inFlight(batches, batch)));
+      batches
+          .offer(consumed.offset(), host.changeOf(consumed), now)
+          .ifPresent(batch -> unsent.add(inFlight(batches, batch)));
     }
     for (PartitionBatches batches : partitions.values()) {
-      batches.positionReached(consumer.position(batches.partition())).ifPresent(batch -> unsent.add(inFlight(batches, batch)));
+      batches
+          .positionReached(consumer.position(batches.partition()))
+          .ifPresent(batch -> unsent.add(inFlight(batches, batch)));
       batches.closeIfDue(now).ifPresent(batch -> unsent.add(inFlight(batches, batch)));
       pauseWhileFull(batches);
     }
@@ -197,18 +239,31 @@ public final class HttpChannel implements DestinationChannel {
   }
 
   private InFlight inFlight(PartitionBatches owner, RealtimeBatch batch) {
-    byte[] body = batch.body(destination.getId(), destination.getDataSourceId(), target.getClientId(), clock.instant());
-    return new InFlight(owner, new HttpSender.Prepared(batch, Buffer.buffer(body), signer.map(sign -> sign.sign(body))));
+    byte[] body =
+        batch.body(
+            destination.getId(),
+            destination.getDataSourceId(),
+            target.getClientId(),
+            clock.instant());
+    return new InFlight(
+        owner,
+        new HttpSender.Prepared(batch, Buffer.buffer(body), signer.map(sign -> sign.sign(body))));
   }
 
-  /** Batches are sent only once the commit naming them is durable: that is what lets a successor re-form them exactly. */
+  /**
+   * Batches are sent only once the commit naming them is durable: that is what lets a successor
+   * re-form them exactly.
+   */
   private void commitThenSend() {
     Map<TopicPartition, OffsetAndMetadata> points = new HashMap<>();
     partitions.forEach((partition, batches) -> points.put(partition, batches.commitPoint()));
     try {
       host.consumer().commitSync(points, COMMIT_TIMEOUT);
     } catch (KafkaException e) {
-      LOG.warn("Destination {}: commit failed, tried again next round: {}", destination.getId(), e.toString());
+      LOG.warn(
+          "Destination {}: commit failed, tried again next round: {}",
+          destination.getId(),
+          e.toString());
       return;
     }
     committedNanos = System.nanoTime();
@@ -240,8 +295,15 @@ public final class HttpChannel implements DestinationChannel {
     KafkaConsumer<String, byte[]> consumer = host.consumer();
     Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
     for (TopicPartition partition : assigned) {
-      partitions.put(partition, new PartitionBatches(destination.getId(), partition, consumer.position(partition),
-          Optional.ofNullable(committed.get(partition)), settings.maxUsers(), settings.maxWait().toNanos()));
+      partitions.put(
+          partition,
+          new PartitionBatches(
+              destination.getId(),
+              partition,
+              consumer.position(partition),
+              Optional.ofNullable(committed.get(partition)),
+              settings.maxUsers(),
+              settings.maxWait().toNanos()));
     }
   }
 
@@ -259,13 +321,17 @@ public final class HttpChannel implements DestinationChannel {
     try {
       host.consumer().commitSync(points, COMMIT_TIMEOUT);
     } catch (KafkaException e) {
-      LOG.warn("Destination {}: commit failed; a successor re-sends from the last commit: {}", destination.getId(), e.toString());
+      LOG.warn(
+          "Destination {}: commit failed; a successor re-sends from the last commit: {}",
+          destination.getId(),
+          e.toString());
     }
   }
 
   /** On the reading thread: the batch's offsets are done once its outcome is durable. */
   private void done(InFlight delivery) {
-    if (partitions.get(delivery.batch().partition()) == delivery.owner && delivery.owner.complete(delivery.batch())) {
+    if (partitions.get(delivery.batch().partition()) == delivery.owner
+        && delivery.owner.complete(delivery.batch())) {
       commitWanted = true;
     }
   }
@@ -296,29 +362,58 @@ public final class HttpChannel implements DestinationChannel {
         delivery.retrying = true;
         retrying.incrementAndGet();
       }
-      recorder.retrying(attemptOf(delivery, DeliveryOutcome.RETRYING, sent, retry.failure() + "; next try in " + retry.delay()));
+      recorder.retrying(
+          attemptOf(
+              delivery,
+              DeliveryOutcome.RETRYING,
+              sent,
+              retry.failure() + "; next try in " + retry.delay()));
       host.vertx().setTimer(Math.max(1, retry.delay().toMillis()), timer -> attempt(delivery));
     } else if (decision instanceof FailurePolicy.GiveUp giveUp) {
-      LOG.warn("Destination {}: dead-lettering batch {} of {} users: {}", destination.getId(), delivery.batch().idempotencyKey(),
-          delivery.batch().visitorIds().size(), giveUp.reason());
+      LOG.warn(
+          "Destination {}: dead-lettering batch {} of {} users: {}",
+          destination.getId(),
+          delivery.batch().idempotencyKey(),
+          delivery.batch().visitorIds().size(),
+          giveUp.reason());
       host.meters().deadLettered(delivery.batch().visitorIds().size());
       finish(delivery, DeliveryOutcome.DEAD_LETTERED, sent, giveUp.reason());
     }
   }
 
-  private void finish(InFlight delivery, DeliveryOutcome outcome, HttpSender.Sent sent, String detail) {
+  private void finish(
+      InFlight delivery, DeliveryOutcome outcome, HttpSender.Sent sent, String detail) {
     if (delivery.retrying) {
       retrying.decrementAndGet();
       delivery.retrying = false;
     }
-    Optional<DeadLetter> letter = outcome != DeliveryOutcome.DEAD_LETTERED ? Optional.empty() : Optional.of(new DeadLetter(
-        destination.getId(), DeliveryChannel.HTTP, delivery.batch().idempotencyKey(), detail, delivery.attempts, delivery.firstAttempt,
-        clock.instant(), delivery.batch().changes().stream().map(PartnerChange::toRecord).toList()));
+    Optional<DeadLetter> letter =
+        outcome != DeliveryOutcome.DEAD_LETTERED
+            ? Optional.empty()
+            : Optional.of(
+                new DeadLetter(
+                    destination.getId(),
+                    DeliveryChannel.HTTP,
+                    delivery.batch().idempotencyKey(),
+                    detail,
+                    delivery.attempts,
+                    delivery.firstAttempt,
+                    clock.instant(),
+                    delivery.batch().changes().stream().map(PartnerChange::toRecord).toList()));
     recorder.ended(attemptOf(delivery, outcome, sent, detail), letter, () -> done(delivery));
   }
 
-  private DeliveryRecord.Attempt attemptOf(InFlight delivery, DeliveryOutcome outcome, HttpSender.Sent sent, String detail) {
-    return new DeliveryRecord.Attempt(destination.getId(), DeliveryChannel.HTTP, delivery.batch().idempotencyKey(),
-        delivery.batch().visitorIds(), delivery.attempts, outcome, sent.status().orElse(null), sent.took(), detail);
+  private DeliveryRecord.Attempt attemptOf(
+      InFlight delivery, DeliveryOutcome outcome, HttpSender.Sent sent, String detail) {
+    return new DeliveryRecord.Attempt(
+        destination.getId(),
+        DeliveryChannel.HTTP,
+        delivery.batch().idempotencyKey(),
+        delivery.batch().visitorIds(),
+        delivery.attempts,
+        outcome,
+        sent.status().orElse(null),
+        sent.took(),
+        detail);
   }
 }

@@ -18,11 +18,16 @@ final class HttpSender {
   record Prepared(RealtimeBatch batch, Buffer body, Optional<String> signature) {}
 
   /**
-   * What one attempt brought: the partner's status and Retry-After, or the error that kept it from answering.
+   * What one attempt brought: the partner's status and Retry-After, or the error that kept it from
+   * answering.
    *
    * @param took from sending to the answer or the error
    */
-  record Sent(Optional<Integer> status, Optional<String> retryAfter, Optional<String> error, Duration took) {
+  record Sent(
+      Optional<Integer> status,
+      Optional<String> retryAfter,
+      Optional<String> error,
+      Duration took) {
     boolean delivered() {
       return status.filter(code -> code >= 200 && code < 300).isPresent();
     }
@@ -39,7 +44,12 @@ final class HttpSender {
   private final Duration timeout;
   private final Clock clock;
 
-  HttpSender(WebClient client, String url, Optional<String> signatureHeader, Duration timeout, Clock clock) {
+  HttpSender(
+      WebClient client,
+      String url,
+      Optional<String> signatureHeader,
+      Duration timeout,
+      Clock clock) {
     this.client = client;
     this.url = url;
     this.signatureHeader = signatureHeader;
@@ -49,17 +59,31 @@ final class HttpSender {
 
   Future<Sent> send(Prepared prepared) {
     Instant started = clock.instant();
-    HttpRequest<Buffer> request = client.postAbs(url)
-        .timeout(timeout.toMillis())
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Idempotency-Key", prepared.batch().idempotencyKey());
-    signatureHeader.ifPresent(header -> request.putHeader(header, prepared.signature().orElseThrow()));
-    return request.sendBuffer(prepared.body()).transform(result -> {
-      Duration took = Duration.between(started, clock.instant());
-      return Future.succeededFuture(result.succeeded()
-          ? new Sent(Optional.of(result.result().statusCode()), Optional.ofNullable(result.result().getHeader("Retry-After")),
-              Optional.empty(), took)
-          : new Sent(Optional.empty(), Optional.empty(), Optional.of(String.valueOf(result.cause())), took));
-    });
+    HttpRequest<Buffer> request =
+        client
+            .postAbs(url)
+            .timeout(timeout.toMillis())
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Idempotency-Key", prepared.batch().idempotencyKey());
+    signatureHeader.ifPresent(
+        header -> request.putHeader(header, prepared.signature().orElseThrow()));
+    return request
+        .sendBuffer(prepared.body())
+        .transform(
+            result -> {
+              Duration took = Duration.between(started, clock.instant());
+              return Future.succeededFuture(
+                  result.succeeded()
+                      ? new Sent(
+                          Optional.of(result.result().statusCode()),
+                          Optional.ofNullable(result.result().getHeader("Retry-After")),
+                          Optional.empty(),
+                          took)
+                      : new Sent(
+                          Optional.empty(),
+                          Optional.empty(),
+                          Optional.of(String.valueOf(result.cause())),
+                          took));
+            });
   }
 }

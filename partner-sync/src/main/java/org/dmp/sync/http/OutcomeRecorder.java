@@ -30,7 +30,12 @@ final class OutcomeRecorder {
    * @param readingThread runs a task on the thread that owns the batches
    * @param rewriteAfter how long to wait before writing an outcome again after a failed write
    */
-  OutcomeRecorder(AttemptLog log, Vertx vertx, Consumer<Runnable> readingThread, BooleanSupplier stopping, Duration rewriteAfter) {
+  OutcomeRecorder(
+      AttemptLog log,
+      Vertx vertx,
+      Consumer<Runnable> readingThread,
+      BooleanSupplier stopping,
+      Duration rewriteAfter) {
     this.log = log;
     this.vertx = vertx;
     this.readingThread = readingThread;
@@ -40,11 +45,19 @@ final class OutcomeRecorder {
 
   /** An attempt that will be retried: written once, a failed write only logged. */
   void retrying(DeliveryRecord.Attempt attempt) {
-    readingThread.accept(() -> log.attempt(attempt).exceptionally(error -> {
-      LOG.warn("Destination {}: could not record attempt {} of {}: {}", attempt.destinationId(), attempt.attempt(),
-          attempt.idempotencyKey(), error.toString());
-      return null;
-    }));
+    readingThread.accept(
+        () ->
+            log.attempt(attempt)
+                .exceptionally(
+                    error -> {
+                      LOG.warn(
+                          "Destination {}: could not record attempt {} of {}: {}",
+                          attempt.destinationId(),
+                          attempt.attempt(),
+                          attempt.idempotencyKey(),
+                          error.toString());
+                      return null;
+                    }));
   }
 
   /**
@@ -57,16 +70,24 @@ final class OutcomeRecorder {
   }
 
   private void write(DeliveryRecord.Attempt attempt, Optional<DeadLetter> letter, Runnable done) {
-    CompletableFuture<Void> written = letter.isEmpty() ? log.attempt(attempt)
-        : CompletableFuture.allOf(log.attempt(attempt), log.deadLetter(letter.get()));
-    written.whenComplete((ok, error) -> {
-      if (error == null) {
-        readingThread.accept(done);
-      } else if (!stopping.getAsBoolean()) {
-        LOG.warn("Destination {}: recording the outcome of {} failed, trying again: {}", attempt.destinationId(),
-            attempt.idempotencyKey(), error.toString());
-        vertx.setTimer(rewriteAfter.toMillis(), timer -> readingThread.accept(() -> write(attempt, letter, done)));
-      }
-    });
+    CompletableFuture<Void> written =
+        letter.isEmpty()
+            ? log.attempt(attempt)
+            : CompletableFuture.allOf(log.attempt(attempt), log.deadLetter(letter.get()));
+    written.whenComplete(
+        (ok, error) -> {
+          if (error == null) {
+            readingThread.accept(done);
+          } else if (!stopping.getAsBoolean()) {
+            LOG.warn(
+                "Destination {}: recording the outcome of {} failed, trying again: {}",
+                attempt.destinationId(),
+                attempt.idempotencyKey(),
+                error.toString());
+            vertx.setTimer(
+                rewriteAfter.toMillis(),
+                timer -> readingThread.accept(() -> write(attempt, letter, done)));
+          }
+        });
   }
 }

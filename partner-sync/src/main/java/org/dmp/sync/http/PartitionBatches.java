@@ -10,14 +10,14 @@ import org.dmp.sync.destination.PartnerChange;
 /**
  * One partition's batches for one http destination, and the offset that may be committed.
  *
- * <p>At most one batch per partition is in flight: a visitor's changes all come from one
- * partition, so the partner receives them in order even while a batch is being retried. The
- * next batch gathers meanwhile and is sent when the one in flight ends.
+ * <p>At most one batch per partition is in flight: a visitor's changes all come from one partition,
+ * so the partner receives them in order even while a batch is being retried. The next batch gathers
+ * meanwhile and is sent when the one in flight ends.
  *
- * <p>Batches cover consecutive offset ranges, and the committed offset's metadata names the end
- * of the batch in flight. A consumer that takes the partition over after a crash re-forms that
- * batch with exactly the same offsets, hence the same idempotency key: a partner sees a batch
- * again only under the key it already knows. Not thread-safe: the destination's consumer thread owns it.
+ * <p>Batches cover consecutive offset ranges, and the committed offset's metadata names the end of
+ * the batch in flight. A consumer that takes the partition over after a crash re-forms that batch
+ * with exactly the same offsets, hence the same idempotency key: a partner sees a batch again only
+ * under the key it already knows. Not thread-safe: the destination's consumer thread owns it.
  */
 final class PartitionBatches {
   private static final String END_PREFIX = "in-flight-end=";
@@ -26,18 +26,29 @@ final class PartitionBatches {
   private final TopicPartition partition;
   private final int maxUsers;
   private final long maxWaitNanos;
+
   /** The first offset not yet delivered or dead-lettered: what is committed. */
   private long done;
-  /** The end of a batch that was in flight when the partition was last committed, to be re-formed exactly. */
+
+  /**
+   * The end of a batch that was in flight when the partition was last committed, to be re-formed
+   * exactly.
+   */
   private Long plannedEnd;
+
   private RealtimeBatch inFlight;
   private long openStart;
   private long openEnd;
   private final List<PartnerChange> open = new ArrayList<>();
   private long openSinceNanos;
 
-  PartitionBatches(long destinationId, TopicPartition partition, long position, Optional<OffsetAndMetadata> committed,
-      int maxUsers, long maxWaitNanos) {
+  PartitionBatches(
+      long destinationId,
+      TopicPartition partition,
+      long position,
+      Optional<OffsetAndMetadata> committed,
+      int maxUsers,
+      long maxWaitNanos) {
     this.destinationId = destinationId;
     this.partition = partition;
     this.maxUsers = maxUsers;
@@ -45,8 +56,12 @@ final class PartitionBatches {
     this.done = position;
     this.openStart = position;
     this.openEnd = position - 1;
-    this.plannedEnd = committed.filter(offset -> offset.offset() == position).flatMap(offset -> plannedEnd(offset.metadata()))
-        .filter(end -> end >= position).orElse(null);
+    this.plannedEnd =
+        committed
+            .filter(offset -> offset.offset() == position)
+            .flatMap(offset -> plannedEnd(offset.metadata()))
+            .filter(end -> end >= position)
+            .orElse(null);
   }
 
   TopicPartition partition() {
@@ -91,8 +106,8 @@ final class PartitionBatches {
   }
 
   /**
-   * Closes the gathering batch if nothing is in flight and it is full or has waited long enough.
-   * A stretch of records with nothing to send counts as done at once.
+   * Closes the gathering batch if nothing is in flight and it is full or has waited long enough. A
+   * stretch of records with nothing to send counts as done at once.
    */
   Optional<RealtimeBatch> closeIfDue(long nowNanos) {
     if (inFlight != null || plannedEnd != null || openEnd < openStart) {
@@ -107,9 +122,14 @@ final class PartitionBatches {
     return full || nowNanos - openSinceNanos >= maxWaitNanos ? close() : Optional.empty();
   }
 
-  /** When the gathering batch would be due, for the consumer's poll timeout; empty when nothing is waiting. */
+  /**
+   * When the gathering batch would be due, for the consumer's poll timeout; empty when nothing is
+   * waiting.
+   */
   Optional<Long> dueAtNanos() {
-    return inFlight == null && !open.isEmpty() && plannedEnd == null ? Optional.of(openSinceNanos + maxWaitNanos) : Optional.empty();
+    return inFlight == null && !open.isEmpty() && plannedEnd == null
+        ? Optional.of(openSinceNanos + maxWaitNanos)
+        : Optional.empty();
   }
 
   /** Whether a batch is in flight. */
@@ -117,7 +137,9 @@ final class PartitionBatches {
     return inFlight != null;
   }
 
-  /** Whether reading on would only grow a batch that cannot be sent yet: the partition should pause. */
+  /**
+   * Whether reading on would only grow a batch that cannot be sent yet: the partition should pause.
+   */
   boolean full() {
     return inFlight != null && distinctVisitors() >= maxUsers;
   }
@@ -151,7 +173,9 @@ final class PartitionBatches {
   }
 
   private int distinctVisitors() {
-    return open.size() < maxUsers ? open.size() : (int) open.stream().map(PartnerChange::visitorId).distinct().count();
+    return open.size() < maxUsers
+        ? open.size()
+        : (int) open.stream().map(PartnerChange::visitorId).distinct().count();
   }
 
   private static Optional<Long> plannedEnd(String metadata) {

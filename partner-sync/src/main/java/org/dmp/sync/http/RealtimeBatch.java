@@ -20,8 +20,9 @@ import org.dmp.sync.destination.PartnerChange;
  * partition and offsets alone, so the batch re-formed after a crash carries the same key.
  */
 public final class RealtimeBatch {
-  private static final DateTimeFormatter AAM_TIME = DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss 'UTC' yyyy", Locale.ENGLISH)
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter AAM_TIME =
+      DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss 'UTC' yyyy", Locale.ENGLISH)
+          .withZone(ZoneOffset.UTC);
 
   private final TopicPartition partition;
   private final long start;
@@ -30,7 +31,12 @@ public final class RealtimeBatch {
   private final String idempotencyKey;
   private final List<String> visitorIds;
 
-  RealtimeBatch(long destinationId, TopicPartition partition, long start, long end, List<PartnerChange> changes) {
+  RealtimeBatch(
+      long destinationId,
+      TopicPartition partition,
+      long start,
+      long end,
+      List<PartnerChange> changes) {
     this.partition = partition;
     this.start = start;
     this.end = end;
@@ -47,7 +53,10 @@ public final class RealtimeBatch {
     return start;
   }
 
-  /** The last offset the batch covers: every change before it on its partition is in it or an earlier batch. */
+  /**
+   * The last offset the batch covers: every change before it on its partition is in it or an
+   * earlier batch.
+   */
   public long end() {
     return end;
   }
@@ -73,17 +82,26 @@ public final class RealtimeBatch {
     Map<String, JsonObject> users = new LinkedHashMap<>();
     Map<String, Map<String, JsonObject>> segmentsByUser = new LinkedHashMap<>();
     for (PartnerChange change : changes) {
-      users.computeIfAbsent(change.visitorId(), visitor -> new JsonObject()
-          .put("AAM_UUID", visitor)
-          .put("DataPartner_UUID", change.partnerUserId())
-          .put("AAM_Regions", new JsonArray().add("0")));
-      Map<String, JsonObject> segments = segmentsByUser.computeIfAbsent(change.visitorId(), visitor -> new LinkedHashMap<>());
+      users.computeIfAbsent(
+          change.visitorId(),
+          visitor ->
+              new JsonObject()
+                  .put("AAM_UUID", visitor)
+                  .put("DataPartner_UUID", change.partnerUserId())
+                  .put("AAM_Regions", new JsonArray().add("0")));
+      Map<String, JsonObject> segments =
+          segmentsByUser.computeIfAbsent(change.visitorId(), visitor -> new LinkedHashMap<>());
       String time = AAM_TIME.format(change.time());
       change.added().forEach(value -> segments.put(value, segment(value, "1", time)));
       change.removed().forEach(value -> segments.put(value, segment(value, "0", time)));
     }
     JsonArray userArray = new JsonArray();
-    users.forEach((visitor, user) -> userArray.add(user.put("Segments", new JsonArray(new ArrayList<>(segmentsByUser.get(visitor).values())))));
+    users.forEach(
+        (visitor, user) ->
+            userArray.add(
+                user.put(
+                    "Segments",
+                    new JsonArray(new ArrayList<>(segmentsByUser.get(visitor).values())))));
     return new JsonObject()
         .put("ProcessTime", AAM_TIME.format(processTime))
         .put("User_DPID", Long.toString(dataSourceId))
@@ -91,7 +109,8 @@ public final class RealtimeBatch {
         .put("AAM_Destination_Id", Long.toString(destinationId))
         .put("User_count", Integer.toString(users.size()))
         .put("Users", userArray)
-        .encode().getBytes(StandardCharsets.UTF_8);
+        .encode()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static JsonObject segment(String value, String status, String time) {

@@ -1,5 +1,6 @@
 package org.dmp.sync.record;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +21,11 @@ import org.dmp.avro.DeliveryOutcome;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.Topics;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Writes the delivery record ({@code dmp.deliveries}, every attempt and its outcome) and the
- * dead letters ({@code dmp.deadletter}), keyed by destination, with one idempotent producer
- * shared by every destination of the process.
+ * Writes the delivery record ({@code dmp.deliveries}, every attempt and its outcome) and the dead
+ * letters ({@code dmp.deadletter}), keyed by destination, with one idempotent producer shared by
+ * every destination of the process.
  */
 public final class DeliveryRecord implements AttemptLog, AutoCloseable {
 
@@ -35,8 +35,16 @@ public final class DeliveryRecord implements AttemptLog, AutoCloseable {
   private final Clock clock;
 
   /** An attempt as it ended. */
-  public record Attempt(long destinationId, DeliveryChannel channel, String idempotencyKey, List<String> visitorIds, int attempt,
-      DeliveryOutcome outcome, Integer httpStatus, Duration latency, String detail) {}
+  public record Attempt(
+      long destinationId,
+      DeliveryChannel channel,
+      String idempotencyKey,
+      List<String> visitorIds,
+      int attempt,
+      DeliveryOutcome outcome,
+      Integer httpStatus,
+      Duration latency,
+      String detail) {}
 
   public DeliveryRecord(KafkaClients kafka, Topics topics, Clock clock) {
     Map<String, Object> settings = new HashMap<>();
@@ -53,22 +61,39 @@ public final class DeliveryRecord implements AttemptLog, AutoCloseable {
 
   @Override
   public CompletableFuture<Void> attempt(Attempt attempt) {
-    return send(new ProducerRecord<>(deliveries.name(), Long.toString(attempt.destinationId()),
-        deliveries.values().encode(toRecord(attempt))));
+    return send(
+        new ProducerRecord<>(
+            deliveries.name(),
+            Long.toString(attempt.destinationId()),
+            deliveries.values().encode(toRecord(attempt))));
   }
 
   /** The dead letter, with its reason also in a header. */
   @Override
   public CompletableFuture<Void> deadLetter(DeadLetter letter) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetters.name(), Long.toString(letter.getDestinationId()),
-        deadLetters.values().encode(letter));
-    record.headers().add(new RecordHeader("reason", letter.getReason().getBytes(StandardCharsets.UTF_8)));
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(
+            deadLetters.name(),
+            Long.toString(letter.getDestinationId()),
+            deadLetters.values().encode(letter));
+    record
+        .headers()
+        .add(new RecordHeader("reason", letter.getReason().getBytes(StandardCharsets.UTF_8)));
     return send(record);
   }
 
   public DeliveryAttempt toRecord(Attempt attempt) {
-    return new DeliveryAttempt(attempt.destinationId(), attempt.channel(), attempt.idempotencyKey(), attempt.visitorIds(),
-        attempt.attempt(), attempt.outcome(), attempt.httpStatus(), attempt.latency().toMillis(), clock.instant(), attempt.detail());
+    return new DeliveryAttempt(
+        attempt.destinationId(),
+        attempt.channel(),
+        attempt.idempotencyKey(),
+        attempt.visitorIds(),
+        attempt.attempt(),
+        attempt.outcome(),
+        attempt.httpStatus(),
+        attempt.latency().toMillis(),
+        clock.instant(),
+        attempt.detail());
   }
 
   public Instant now() {
@@ -78,13 +103,15 @@ public final class DeliveryRecord implements AttemptLog, AutoCloseable {
   private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     try {
-      producer.send(record, (metadata, error) -> {
-        if (error == null) {
-          written.complete(null);
-        } else {
-          written.completeExceptionally(error);
-        }
-      });
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error == null) {
+              written.complete(null);
+            } else {
+              written.completeExceptionally(error);
+            }
+          });
     } catch (RuntimeException e) {
       written.completeExceptionally(e);
     }

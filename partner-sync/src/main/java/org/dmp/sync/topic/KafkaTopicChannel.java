@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.DeliveryAttempt;
@@ -35,7 +36,6 @@ import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.TopicRole;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.dmp.sync.destination.ChannelHost;
 import org.dmp.sync.destination.DestinationChannel;
 import org.dmp.sync.destination.DestinationConsumer;
@@ -50,12 +50,13 @@ import org.slf4j.LoggerFactory;
  * The kafka channel: each change goes to the destination's topic as a {@link PartnerSegmentUpdate}
  * keyed by the partner's user id, exactly once per segment-topic record. Each poll's records, their
  * delivery-record entry and the consumer's offsets are written in one transaction
- * (consume-transform-produce), so a crash at any point leaves either all of it or none visible
- * to read_committed readers, and the records are read again after an abort.
+ * (consume-transform-produce), so a crash at any point leaves either all of it or none visible to
+ * read_committed readers, and the records are read again after an abort.
  */
 public final class KafkaTopicChannel implements DestinationChannel {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTopicChannel.class);
-  private static final AvroSerde<PartnerSegmentUpdate> UPDATES = AvroSerde.of(PartnerSegmentUpdate.class);
+  private static final AvroSerde<PartnerSegmentUpdate> UPDATES =
+      AvroSerde.of(PartnerSegmentUpdate.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final ChannelHost host;
@@ -64,8 +65,10 @@ public final class KafkaTopicChannel implements DestinationChannel {
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final Topic<String, DeliveryAttempt> deliveries;
+
   /** Builds the delivery-record entries, written here in the destination's own transactions. */
   private final DeliveryRecord record;
+
   private boolean initialized;
 
   private KafkaTopicChannel(ChannelHost host, DeliveryRecord record) {
@@ -76,10 +79,12 @@ public final class KafkaTopicChannel implements DestinationChannel {
     this.topic = destination.getKafka().getTopic();
     this.deliveries = reading.topics().deliveries();
     Map<String, Object> settings = new HashMap<>();
-    // Stable across restarts of this instance: the restarted producer fences its predecessor and aborts its open transaction.
+    // Stable across restarts of this instance: the restarted producer fences its predecessor and
+    // aborts its open transaction.
     settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, reading.memberOf(destination.getId()));
     settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    this.producer = reading.kafka().producer(settings, new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        reading.kafka().producer(settings, new StringSerializer(), new ByteArraySerializer());
   }
 
   /**
@@ -87,12 +92,22 @@ public final class KafkaTopicChannel implements DestinationChannel {
    *
    * @throws IllegalArgumentException when the destination names no topic
    */
-  public static DestinationWorker start(Destination destination, ReadingSettings reading, Vertx vertx, DeliveryRecord record,
+  public static DestinationWorker start(
+      Destination destination,
+      ReadingSettings reading,
+      Vertx vertx,
+      DeliveryRecord record,
       MeterRegistry registry) {
     if (destination.getKafka() == null) {
       throw new IllegalArgumentException("a kafka destination needs a topic");
     }
-    return DestinationConsumer.start(destination, reading, vertx, registry, Map.of(), host -> new KafkaTopicChannel(host, record));
+    return DestinationConsumer.start(
+        destination,
+        reading,
+        vertx,
+        registry,
+        Map.of(),
+        host -> new KafkaTopicChannel(host, record));
   }
 
   @Override
@@ -121,15 +136,26 @@ public final class KafkaTopicChannel implements DestinationChannel {
       for (ConsumerRecord<String, byte[]> consumed : records) {
         PartnerChange change = host.changeOf(consumed);
         if (change != null) {
-          producer.send(new ProducerRecord<>(topic, change.partnerUserId(), UPDATES.encode(change.toRecord())));
+          producer.send(
+              new ProducerRecord<>(
+                  topic, change.partnerUserId(), UPDATES.encode(change.toRecord())));
           visitors.add(change.visitorId());
           changes.add(change);
         }
-        next.put(new TopicPartition(consumed.topic(), consumed.partition()), new OffsetAndMetadata(consumed.offset() + 1));
+        next.put(
+            new TopicPartition(consumed.topic(), consumed.partition()),
+            new OffsetAndMetadata(consumed.offset() + 1));
       }
       if (!visitors.isEmpty()) {
-        producer.send(new ProducerRecord<>(deliveries.name(), Long.toString(destination.getId()), deliveries.values().encode(
-            attempt(records, visitors, Duration.ofNanos(System.nanoTime() - started)))));
+        producer.send(
+            new ProducerRecord<>(
+                deliveries.name(),
+                Long.toString(destination.getId()),
+                deliveries
+                    .values()
+                    .encode(
+                        attempt(
+                            records, visitors, Duration.ofNanos(System.nanoTime() - started)))));
       }
       producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
       producer.commitTransaction();
@@ -138,7 +164,10 @@ public final class KafkaTopicChannel implements DestinationChannel {
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException fatal) {
       throw fatal;
     } catch (KafkaException e) {
-      LOG.warn("Destination {}: transaction aborted, its records are read again: {}", destination.getId(), e.toString());
+      LOG.warn(
+          "Destination {}: transaction aborted, its records are read again: {}",
+          destination.getId(),
+          e.toString());
       producer.abortTransaction();
       host.meters().retried();
       rewind();
@@ -149,8 +178,15 @@ public final class KafkaTopicChannel implements DestinationChannel {
   private void createTopicIfMissing() {
     try (Admin admin = reading.kafka().admin(Map.of())) {
       int partitions = reading.topics().spec(TopicRole.SEGMENTS).partitions();
-      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-      LOG.info("Destination {}: created its topic {} with {} partitions", destination.getId(), topic, partitions);
+      admin
+          .createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      LOG.info(
+          "Destination {}: created its topic {} with {} partitions",
+          destination.getId(),
+          topic,
+          partitions);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new KafkaException("cannot create the destination's topic " + topic, e.getCause());
@@ -163,7 +199,9 @@ public final class KafkaTopicChannel implements DestinationChannel {
     }
   }
 
-  /** Back to the last committed offsets, so an aborted transaction's records are processed again. */
+  /**
+   * Back to the last committed offsets, so an aborted transaction's records are processed again.
+   */
   private void rewind() {
     KafkaConsumer<String, byte[]> consumer = host.consumer();
     var committed = consumer.committed(consumer.assignment());
@@ -177,11 +215,28 @@ public final class KafkaTopicChannel implements DestinationChannel {
     }
   }
 
-  private DeliveryAttempt attempt(ConsumerRecords<String, byte[]> records, List<String> visitors, Duration took) {
+  private DeliveryAttempt attempt(
+      ConsumerRecords<String, byte[]> records, List<String> visitors, Duration took) {
     ConsumerRecord<String, byte[]> first = records.iterator().next();
-    String key = destination.getId() + "-" + first.partition() + "-" + first.offset() + "-" + records.count();
-    return record.toRecord(new DeliveryRecord.Attempt(destination.getId(), DeliveryChannel.KAFKA, key, visitors, 1,
-        DeliveryOutcome.DELIVERED, null, took, "written to " + topic));
+    String key =
+        destination.getId()
+            + "-"
+            + first.partition()
+            + "-"
+            + first.offset()
+            + "-"
+            + records.count();
+    return record.toRecord(
+        new DeliveryRecord.Attempt(
+            destination.getId(),
+            DeliveryChannel.KAFKA,
+            key,
+            visitors,
+            1,
+            DeliveryOutcome.DELIVERED,
+            null,
+            took,
+            "written to " + topic));
   }
 
   @Override

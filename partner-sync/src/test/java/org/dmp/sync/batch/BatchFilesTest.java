@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.dmp.avro.BatchMode;
+import org.dmp.sync.destination.UserChange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.dmp.sync.destination.UserChange;
 
 class BatchFilesTest {
   private static final Instant END = Instant.ofEpochMilli(1486140843000L);
@@ -28,16 +28,32 @@ class BatchFilesTest {
   void filesAreNamedAsAudienceManagerNamesThem() {
     assertThat(new BatchFileName("ftp", 1234, 20915, null, BatchMode.ITER, END, true).name(0))
         .isEqualTo("ftp_1234_20915_iter_1486140843000.sync.gz");
-    BatchFileName split = new BatchFileName("S3", 1234, 20914, "XYZCustomer", BatchMode.FULL, Instant.ofEpochMilli(1486140844000L), true);
+    BatchFileName split =
+        new BatchFileName(
+            "S3",
+            1234,
+            20914,
+            "XYZCustomer",
+            BatchMode.FULL,
+            Instant.ofEpochMilli(1486140844000L),
+            true);
     assertThat(split.name(1)).isEqualTo("S3_1234_20914_XYZCustomer_full_1486140844000001.sync.gz");
-    assertThat(split.infoName(12)).isEqualTo("S3_1234_20914_XYZCustomer_full_1486140844000012.sync.gz.info");
-    assertThat(new BatchFileName("ftp", 7, 1, "", BatchMode.ITER, Instant.ofEpochMilli(5), false).name(0))
-        .as("thirteen digits, always").isEqualTo("ftp_7_1_iter_0000000000005.sync");
+    assertThat(split.infoName(12))
+        .isEqualTo("S3_1234_20914_XYZCustomer_full_1486140844000012.sync.gz.info");
+    assertThat(
+            new BatchFileName("ftp", 7, 1, "", BatchMode.ITER, Instant.ofEpochMilli(5), false)
+                .name(0))
+        .as("thirteen digits, always")
+        .isEqualTo("ftp_7_1_iter_0000000000005.sync");
   }
 
   @Test
   void aLineIsTheUserThenTheirSegmentsThenWhatTheyLeft() {
-    assertThat(SyncLine.format("59767559181262060060278870901087098252", List.of("24", "26", "27"), List.of("25", "28")))
+    assertThat(
+            SyncLine.format(
+                "59767559181262060060278870901087098252",
+                List.of("24", "26", "27"),
+                List.of("25", "28")))
         .isEqualTo("59767559181262060060278870901087098252 24,26,27 25,28");
     assertThat(SyncLine.format("u", List.of(), List.of("25"))).isEqualTo("u  25");
     assertThat(SyncLine.format("u", List.of("24"), List.of())).isEqualTo("u 24 ");
@@ -46,10 +62,15 @@ class BatchFilesTest {
   @Test
   void windowsAreAlignedToUtc() {
     Windows daily = new Windows(Duration.ofHours(24));
-    assertThat(daily.endOf(Instant.parse("2026-11-24T13:45:00Z"))).isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
-    assertThat(daily.endOf(Instant.parse("2026-11-24T00:00:00Z"))).as("a boundary starts the next window").isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
-    assertThat(daily.startOf(Instant.parse("2026-11-25T00:00:00Z"))).isEqualTo(Instant.parse("2026-11-24T00:00:00Z"));
-    assertThat(new Windows(Duration.ofSeconds(5)).endOf(Instant.parse("2026-11-24T13:45:03.5Z"))).isEqualTo(Instant.parse("2026-11-24T13:45:05Z"));
+    assertThat(daily.endOf(Instant.parse("2026-11-24T13:45:00Z")))
+        .isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
+    assertThat(daily.endOf(Instant.parse("2026-11-24T00:00:00Z")))
+        .as("a boundary starts the next window")
+        .isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
+    assertThat(daily.startOf(Instant.parse("2026-11-25T00:00:00Z")))
+        .isEqualTo(Instant.parse("2026-11-24T00:00:00Z"));
+    assertThat(new Windows(Duration.ofSeconds(5)).endOf(Instant.parse("2026-11-24T13:45:03.5Z")))
+        .isEqualTo(Instant.parse("2026-11-24T13:45:05Z"));
   }
 
   @Test
@@ -60,13 +81,16 @@ class BatchFilesTest {
     assertThat(net.added()).containsExactly("b");
     assertThat(net.removed()).containsExactly("a");
 
-    UserChange inAndOut = new UserChange("v", List.of(), List.of("c")).then(new UserChange("v", List.of("c"), List.of()));
+    UserChange inAndOut =
+        new UserChange("v", List.of(), List.of("c"))
+            .then(new UserChange("v", List.of("c"), List.of()));
     assertThat(inAndOut.added()).as("entered and left within the window: not mentioned").isEmpty();
     assertThat(inAndOut.removed()).isEmpty();
   }
 
   @Test
-  void splitFilesArePublishedInNumberedPartsEachWithItsControlFileAndMd5(@TempDir Path outbox) throws Exception {
+  void splitFilesArePublishedInNumberedPartsEachWithItsControlFileAndMd5(@TempDir Path outbox)
+      throws Exception {
     BatchFileName name = new BatchFileName("ftp", 9002, 20001, null, BatchMode.ITER, END, false);
     OutboundFile file = new OutboundFile(outbox, name, 2);
     for (int i = 1; i <= 5; i++) {
@@ -75,7 +99,14 @@ class BatchFilesTest {
     OutboundFile.Published published = file.publish(7, END.minusSeconds(60));
     file.close();
 
-    assertThat(published.files()).containsExactly(name.name(1), name.infoName(1), name.name(2), name.infoName(2), name.name(3), name.infoName(3));
+    assertThat(published.files())
+        .containsExactly(
+            name.name(1),
+            name.infoName(1),
+            name.name(2),
+            name.infoName(2),
+            name.name(3),
+            name.infoName(3));
     assertThat(Files.readAllLines(outbox.resolve(name.name(3)))).containsExactly("user5 s1 ");
     JsonObject info = new JsonObject(Files.readString(outbox.resolve(name.infoName(2))));
     byte[] bytes = Files.readAllBytes(outbox.resolve(name.name(2)));
@@ -83,7 +114,8 @@ class BatchFilesTest {
     assertThat(info.getLong("bytes")).isEqualTo(bytes.length);
     assertThat(info.getLong("lines")).isEqualTo(2);
     assertThat(info.getLong("sequence")).isEqualTo(7);
-    assertThat(info.getString("md5")).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)));
+    assertThat(info.getString("md5"))
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)));
     assertThat(info.getJsonObject("totals").getLong("lines")).isEqualTo(5);
     assertThat(info.getJsonObject("totals").getLong("files")).isEqualTo(3);
     try (Stream<Path> left = Files.list(outbox.resolve(OutboundFile.PARTIAL))) {
@@ -92,7 +124,8 @@ class BatchFilesTest {
   }
 
   @Test
-  void aGzippedFileInOnePartHasNoNumberAndItsMd5IsOfTheCompressedBytes(@TempDir Path outbox) throws Exception {
+  void aGzippedFileInOnePartHasNoNumberAndItsMd5IsOfTheCompressedBytes(@TempDir Path outbox)
+      throws Exception {
     BatchFileName name = new BatchFileName("ftp", 9002, 20001, "alias", BatchMode.FULL, END, true);
     OutboundFile file = new OutboundFile(outbox, name, 100);
     file.line("u1 s1 ");
@@ -103,12 +136,14 @@ class BatchFilesTest {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("u1 s1 \n");
     }
     JsonObject info = new JsonObject(Files.readString(outbox.resolve(name.infoName(0))));
-    assertThat(info.getString("md5")).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)));
+    assertThat(info.getString("md5"))
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)));
     assertThat(info.getInteger("part")).isZero();
   }
 
   @Test
-  void aPartWhoseControlFileIsAlreadyPublishedIsNotPublishedAgain(@TempDir Path outbox) throws IOException {
+  void aPartWhoseControlFileIsAlreadyPublishedIsNotPublishedAgain(@TempDir Path outbox)
+      throws IOException {
     BatchFileName name = new BatchFileName("ftp", 9002, 20001, null, BatchMode.ITER, END, false);
     OutboundFile first = new OutboundFile(outbox, name, 0);
     first.line("u1 s1 ");
@@ -117,12 +152,14 @@ class BatchFilesTest {
 
     OutboundFile again = new OutboundFile(outbox, name, 0);
     again.line("u1 s1 ");
-    assertThat(again.publish(1, END.minusSeconds(60)).files()).containsExactly(name.name(0), name.infoName(0));
+    assertThat(again.publish(1, END.minusSeconds(60)).files())
+        .containsExactly(name.name(0), name.infoName(0));
     assertThat(Files.readString(outbox.resolve(name.infoName(0)))).isEqualTo(info);
     List<String> names = new ArrayList<>();
     try (Stream<Path> files = Files.list(outbox)) {
       files.forEach(path -> names.add(path.getFileName().toString()));
     }
-    assertThat(names).containsExactlyInAnyOrder(name.name(0), name.infoName(0), OutboundFile.PARTIAL);
+    assertThat(names)
+        .containsExactlyInAnyOrder(name.name(0), name.infoName(0), OutboundFile.PARTIAL);
   }
 }

@@ -18,10 +18,14 @@ import org.dmp.sync.destination.UserChange;
 
 class SortedChangesTest {
 
-  /** Whatever the run size, the sort gives each user's first before and last after, in user order. */
+  /**
+   * Whatever the run size, the sort gives each user's first before and last after, in user order.
+   */
   @Property(tries = 200)
-  void sortingInRunsOnDiskGivesTheSameNetChangesAsInMemory(@ForAll @Size(max = 300) List<@IntRange(min = 0, max = 40) Integer> users,
-      @ForAll @IntRange(min = 1, max = 50) int runSize) throws IOException {
+  void sortingInRunsOnDiskGivesTheSameNetChangesAsInMemory(
+      @ForAll @Size(max = 300) List<@IntRange(min = 0, max = 40) Integer> users,
+      @ForAll @IntRange(min = 1, max = 50) int runSize)
+      throws IOException {
     Path dir = Files.createTempDirectory("sorted-changes");
     Path spool = dir.resolve("spool");
     Map<String, UserChange> expected = new TreeMap<>();

@@ -12,20 +12,41 @@ import org.dmp.avro.ProfileUpdate;
 import org.junit.jupiter.api.Test;
 
 class DestinationMappingTest {
-  private static final DestinationMapping MAPPING = new DestinationMapping(Destination.newBuilder().setId(9001).setName("dsp")
-      .setType(DestinationType.HTTP).setDataSourceId(20001L)
-      .setMappings(Map.of("5001", "seg-a", "5002", "seg-b", "5003", "seg-b")).build());
-  private static final List<PartnerId> HAS_ID = List.of(new PartnerId(1L, "site-id"), new PartnerId(20001L, "dsp-id"));
+  private static final DestinationMapping MAPPING =
+      new DestinationMapping(
+          Destination.newBuilder()
+              .setId(9001)
+              .setName("dsp")
+              .setType(DestinationType.HTTP)
+              .setDataSourceId(20001L)
+              .setMappings(Map.of("5001", "seg-a", "5002", "seg-b", "5003", "seg-b"))
+              .build());
+  private static final List<PartnerId> HAS_ID =
+      List.of(new PartnerId(1L, "site-id"), new PartnerId(20001L, "dsp-id"));
 
-  /** @param segments the visitor's segments after the change */
-  private static ProfileUpdate update(List<Long> segments, List<Long> added, List<Long> removed, List<PartnerId> partnerIds) {
-    return ProfileUpdate.newBuilder().setVisitorId("v1").setSegments(segments).setAdded(added).setRemoved(removed)
-        .setTime(Instant.EPOCH).setVersion(7).setPartnerIds(partnerIds).build();
+  /**
+   * @param segments the visitor's segments after the change
+   */
+  private static ProfileUpdate update(
+      List<Long> segments, List<Long> added, List<Long> removed, List<PartnerId> partnerIds) {
+    return ProfileUpdate.newBuilder()
+        .setVisitorId("v1")
+        .setSegments(segments)
+        .setAdded(added)
+        .setRemoved(removed)
+        .setTime(Instant.EPOCH)
+        .setVersion(7)
+        .setPartnerIds(partnerIds)
+        .build();
   }
 
   @Test
   void mappedSegmentsGoUnderThePartnersIdForTheDestinationsDataSource() {
-    PartnerChange change = MAPPING.map(update(List.of(5001L, 6000L), List.of(5001L, 6000L), List.of(5002L), HAS_ID)).change().orElseThrow();
+    PartnerChange change =
+        MAPPING
+            .map(update(List.of(5001L, 6000L), List.of(5001L, 6000L), List.of(5002L), HAS_ID))
+            .change()
+            .orElseThrow();
 
     assertThat(change.partnerUserId()).isEqualTo("dsp-id");
     assertThat(change.user().before()).containsExactly("seg-b");
@@ -52,7 +73,15 @@ class DestinationMappingTest {
 
   @Test
   void aVisitorWithoutAnIdForTheDataSourceIsNotSent() {
-    assertThat(MAPPING.map(update(List.of(5001L), List.of(5001L), List.of(), List.of(new PartnerId(1L, "site-id")))).skipped())
+    assertThat(
+            MAPPING
+                .map(
+                    update(
+                        List.of(5001L),
+                        List.of(5001L),
+                        List.of(),
+                        List.of(new PartnerId(1L, "site-id"))))
+                .skipped())
         .contains(DestinationMapping.Skip.NO_PARTNER_ID);
   }
 
@@ -64,7 +93,11 @@ class DestinationMappingTest {
     PartnerChange member = MAPPING.mapIncludingUnchanged(unchanged).change().orElseThrow();
     assertThat(member.user().before()).containsExactly("seg-a");
     assertThat(member.user().after()).containsExactly("seg-a");
-    assertThat(MAPPING.mapIncludingUnchanged(update(List.of(6000L), List.of(6000L), List.of(), HAS_ID)).skipped())
-        .as("a visitor with no mapped segment is no member").contains(DestinationMapping.Skip.NOTHING_MAPPED);
+    assertThat(
+            MAPPING
+                .mapIncludingUnchanged(update(List.of(6000L), List.of(6000L), List.of(), HAS_ID))
+                .skipped())
+        .as("a visitor with no mapped segment is no member")
+        .contains(DestinationMapping.Skip.NOTHING_MAPPED);
   }
 }

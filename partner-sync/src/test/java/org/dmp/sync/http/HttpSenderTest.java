@@ -23,13 +23,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The sender against a real HTTP server: what it sends, and what it makes of each kind of answer. */
+/**
+ * The sender against a real HTTP server: what it sends, and what it makes of each kind of answer.
+ */
 @ExtendWith(VertxExtension.class)
 class HttpSenderTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final RealtimeBatch BATCH = new RealtimeBatch(9001, new TopicPartition("s", 3), 10, 12, List.of(
-      new PartnerChange(9001, 20001, "v", 1, new UserChange("p", List.of(), List.of("A")), Instant.EPOCH)));
-  private static final HttpSender.Prepared PREPARED = new HttpSender.Prepared(BATCH, Buffer.buffer("{\"Users\":[]}"), Optional.of("sig"));
+  private static final RealtimeBatch BATCH =
+      new RealtimeBatch(
+          9001,
+          new TopicPartition("s", 3),
+          10,
+          12,
+          List.of(
+              new PartnerChange(
+                  9001,
+                  20001,
+                  "v",
+                  1,
+                  new UserChange("p", List.of(), List.of("A")),
+                  Instant.EPOCH)));
+  private static final HttpSender.Prepared PREPARED =
+      new HttpSender.Prepared(BATCH, Buffer.buffer("{\"Users\":[]}"), Optional.of("sig"));
 
   private final AtomicReference<MultiMap> headers = new AtomicReference<>();
   private final AtomicReference<String> body = new AtomicReference<>();
@@ -63,20 +78,32 @@ class HttpSenderTest {
 
   @BeforeEach
   void partner(Vertx vertx) throws Exception {
-    HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(received -> {
-      headers.set(request.headers());
-      body.set(received.toString());
-      if (retryAfter != null) {
-        request.response().putHeader("Retry-After", retryAfter);
-      }
-      request.response().setStatusCode(status).end();
-    }));
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                request ->
+                    request
+                        .body()
+                        .onSuccess(
+                            received -> {
+                              headers.set(request.headers());
+                              body.set(received.toString());
+                              if (retryAfter != null) {
+                                request.response().putHeader("Retry-After", retryAfter);
+                              }
+                              request.response().setStatusCode(status).end();
+                            }));
     port = MainThread.await(server.listen(0, "127.0.0.1"), WAIT, "listen").actualPort();
   }
 
   private HttpSender sender(Vertx vertx, int toPort) {
-    return new HttpSender(WebClient.create(vertx), "http://127.0.0.1:" + toPort + "/aam", Optional.of("X-Signature"),
-        Duration.ofSeconds(5), stepping());
+    return new HttpSender(
+        WebClient.create(vertx),
+        "http://127.0.0.1:" + toPort + "/aam",
+        Optional.of("X-Signature"),
+        Duration.ofSeconds(5),
+        stepping());
   }
 
   @Test
@@ -107,7 +134,11 @@ class HttpSenderTest {
   @Test
   void noAnswerIsAnErrorNotAFailedFuture(Vertx vertx) throws Exception {
     int closedPort;
-    HttpServer other = MainThread.await(vertx.createHttpServer().requestHandler(request -> {}).listen(0, "127.0.0.1"), WAIT, "listen");
+    HttpServer other =
+        MainThread.await(
+            vertx.createHttpServer().requestHandler(request -> {}).listen(0, "127.0.0.1"),
+            WAIT,
+            "listen");
     closedPort = other.actualPort();
     MainThread.await(other.close(), WAIT, "close");
 

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dmp.avro.DeadLetter;
@@ -26,8 +26,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 class OutcomeRecorderTest {
-  private static final DeliveryRecord.Attempt DELIVERED = new DeliveryRecord.Attempt(9001, DeliveryChannel.HTTP, "9001-0-0-3",
-      List.of("v1"), 2, DeliveryOutcome.DELIVERED, 200, Duration.ofMillis(4), null);
+  private static final DeliveryRecord.Attempt DELIVERED =
+      new DeliveryRecord.Attempt(
+          9001,
+          DeliveryChannel.HTTP,
+          "9001-0-0-3",
+          List.of("v1"),
+          2,
+          DeliveryOutcome.DELIVERED,
+          200,
+          Duration.ofMillis(4),
+          null);
 
   /** The reading thread: one thread, as the destination consumer has. */
   private final ExecutorService readingThread = Executors.newSingleThreadExecutor();
@@ -68,14 +77,18 @@ class OutcomeRecorderTest {
   @Test
   void aBatchIsDoneOnlyOnceItsOutcomeIsWrittenHoweverOftenWritingFails(Vertx vertx) {
     FlakyLog log = new FlakyLog(3);
-    OutcomeRecorder recorder = new OutcomeRecorder(log, vertx, readingThread::execute, () -> false, Duration.ofMillis(10));
+    OutcomeRecorder recorder =
+        new OutcomeRecorder(log, vertx, readingThread::execute, () -> false, Duration.ofMillis(10));
     AtomicBoolean done = new AtomicBoolean();
     AtomicBoolean doneOnReadingThread = new AtomicBoolean();
 
-    recorder.ended(DELIVERED, Optional.empty(), () -> {
-      doneOnReadingThread.set(Thread.currentThread().getName().startsWith("pool-"));
-      done.set(true);
-    });
+    recorder.ended(
+        DELIVERED,
+        Optional.empty(),
+        () -> {
+          doneOnReadingThread.set(Thread.currentThread().getName().startsWith("pool-"));
+          done.set(true);
+        });
 
     await().atMost(Duration.ofSeconds(10)).untilTrue(done);
     assertThat(log.written).containsExactly(DELIVERED);
@@ -85,9 +98,18 @@ class OutcomeRecorderTest {
   @Test
   void aDeadLetteredBatchIsDoneOnceBothTheAttemptAndTheLetterAreWritten(Vertx vertx) {
     FlakyLog log = new FlakyLog(1);
-    OutcomeRecorder recorder = new OutcomeRecorder(log, vertx, readingThread::execute, () -> false, Duration.ofMillis(10));
-    DeadLetter letter = new DeadLetter(9001L, DeliveryChannel.HTTP, "9001-0-0-3", "permanent failure: HTTP 400", 1,
-        Instant.EPOCH, Instant.EPOCH, List.of());
+    OutcomeRecorder recorder =
+        new OutcomeRecorder(log, vertx, readingThread::execute, () -> false, Duration.ofMillis(10));
+    DeadLetter letter =
+        new DeadLetter(
+            9001L,
+            DeliveryChannel.HTTP,
+            "9001-0-0-3",
+            "permanent failure: HTTP 400",
+            1,
+            Instant.EPOCH,
+            Instant.EPOCH,
+            List.of());
     AtomicBoolean done = new AtomicBoolean();
 
     recorder.ended(DELIVERED, Optional.of(letter), () -> done.set(true));
@@ -100,13 +122,18 @@ class OutcomeRecorderTest {
   void aStoppingDestinationStopsRewritingAndLeavesTheBatchUndone(Vertx vertx) throws Exception {
     FlakyLog log = new FlakyLog(Integer.MAX_VALUE);
     AtomicBoolean stopping = new AtomicBoolean(true);
-    OutcomeRecorder recorder = new OutcomeRecorder(log, vertx, readingThread::execute, stopping::get, Duration.ofMillis(10));
+    OutcomeRecorder recorder =
+        new OutcomeRecorder(
+            log, vertx, readingThread::execute, stopping::get, Duration.ofMillis(10));
     AtomicBoolean done = new AtomicBoolean();
 
     recorder.ended(DELIVERED, Optional.empty(), () -> done.set(true));
 
-    // The write was tried once on the reading thread; with the destination stopping it is not tried again.
-    await().atMost(Duration.ofSeconds(10)).until(() -> log.failuresLeft.get() == Integer.MAX_VALUE - 1);
+    // The write was tried once on the reading thread; with the destination stopping it is not tried
+    // again.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> log.failuresLeft.get() == Integer.MAX_VALUE - 1);
     readingThread.submit(() -> null).get();
     assertThat(done).isFalse();
     assertThat(log.failuresLeft.get()).isEqualTo(Integer.MAX_VALUE - 1);

@@ -21,7 +21,13 @@ class PartitionBatchesTest {
   }
 
   private static PartnerChange change(String visitor) {
-    return new PartnerChange(9001, 20001, visitor, 1, new UserChange("p-" + visitor, List.of(), List.of("5001")), Instant.EPOCH);
+    return new PartnerChange(
+        9001,
+        20001,
+        visitor,
+        1,
+        new UserChange("p-" + visitor, List.of(), List.of("5001")),
+        Instant.EPOCH);
   }
 
   @Test
@@ -85,11 +91,15 @@ class PartitionBatchesTest {
     original.closeIfDue(WAIT).ifPresent(sent::add);
     OffsetAndMetadata committed = original.commitPoint();
 
-    // After a crash the successor reads on from the committed offset, and more records have arrived since.
-    PartitionBatches successor = new PartitionBatches(9001, PARTITION, committed.offset(), Optional.of(committed), 3, WAIT);
+    // After a crash the successor reads on from the committed offset, and more records have arrived
+    // since.
+    PartitionBatches successor =
+        new PartitionBatches(9001, PARTITION, committed.offset(), Optional.of(committed), 3, WAIT);
     assertThat(successor.offer(0, change("a"), 0)).isEmpty();
     assertThat(successor.offer(1, null, 0)).isEmpty();
-    assertThat(successor.closeIfDue(100 * WAIT)).as("the planned batch is not cut short by time").isEmpty();
+    assertThat(successor.closeIfDue(100 * WAIT))
+        .as("the planned batch is not cut short by time")
+        .isEmpty();
     RealtimeBatch reformed = successor.offer(2, change("b"), 0).orElseThrow();
 
     assertThat(reformed.idempotencyKey()).isEqualTo(sent.get(0).idempotencyKey());
@@ -98,13 +108,17 @@ class PartitionBatchesTest {
 
   @Test
   void aPlannedBatchWhoseLastRecordsAreGoneClosesWhereItEnded() {
-    PartitionBatches successor = new PartitionBatches(9001, PARTITION, 0, Optional.of(new OffsetAndMetadata(0, "in-flight-end=4")), 3, WAIT);
+    PartitionBatches successor =
+        new PartitionBatches(
+            9001, PARTITION, 0, Optional.of(new OffsetAndMetadata(0, "in-flight-end=4")), 3, WAIT);
     successor.offer(0, change("a"), 0);
     RealtimeBatch reformed = successor.offer(7, change("z"), 0).orElseThrow();
     assertThat(reformed.end()).isEqualTo(4);
     assertThat(reformed.visitorIds()).containsExactly("a");
 
-    PartitionBatches atEnd = new PartitionBatches(9001, PARTITION, 0, Optional.of(new OffsetAndMetadata(0, "in-flight-end=4")), 3, WAIT);
+    PartitionBatches atEnd =
+        new PartitionBatches(
+            9001, PARTITION, 0, Optional.of(new OffsetAndMetadata(0, "in-flight-end=4")), 3, WAIT);
     atEnd.offer(0, change("a"), 0);
     assertThat(atEnd.positionReached(4)).isEmpty();
     assertThat(atEnd.positionReached(6)).map(RealtimeBatch::idempotencyKey).contains("9001-3-0-4");
@@ -112,10 +126,14 @@ class PartitionBatchesTest {
 
   @Test
   void metadataFromAnotherOffsetOrOfAnotherFormIsIgnored() {
-    PartitionBatches stale = new PartitionBatches(9001, PARTITION, 8, Optional.of(new OffsetAndMetadata(3, "in-flight-end=5")), 3, WAIT);
+    PartitionBatches stale =
+        new PartitionBatches(
+            9001, PARTITION, 8, Optional.of(new OffsetAndMetadata(3, "in-flight-end=5")), 3, WAIT);
     stale.offer(8, change("a"), 0);
     assertThat(stale.closeIfDue(WAIT)).map(RealtimeBatch::start).contains(8L);
-    PartitionBatches foreign = new PartitionBatches(9001, PARTITION, 8, Optional.of(new OffsetAndMetadata(8, "whatever")), 3, WAIT);
+    PartitionBatches foreign =
+        new PartitionBatches(
+            9001, PARTITION, 8, Optional.of(new OffsetAndMetadata(8, "whatever")), 3, WAIT);
     foreign.offer(8, change("a"), 0);
     assertThat(foreign.closeIfDue(WAIT)).isPresent();
   }

@@ -17,8 +17,8 @@ import java.util.function.LongConsumer;
  * questions waiting for one: the stream thread tells them when their offset is processed, so no
  * question polls.
  *
- * <p>At most {@code maxWaiting} questions wait at once; one more is answered "not reached" at
- * once, so a burst cannot pile up timers and memory.
+ * <p>At most {@code maxWaiting} questions wait at once; one more is answered "not reached" at once,
+ * so a burst cannot pile up timers and memory.
  */
 public final class ProcessedOffsets {
   private final Map<Integer, Partition> partitions = new ConcurrentHashMap<>();
@@ -27,7 +27,10 @@ public final class ProcessedOffsets {
   private final int maxWaiting;
   private final LongConsumer edgeHitProcessed;
 
-  /** @param edgeHitProcessed told the time of each hit from the edge once it is processed, for the stage latency */
+  /**
+   * @param edgeHitProcessed told the time of each hit from the edge once it is processed, for the
+   *     stage latency
+   */
   public ProcessedOffsets(int maxWaiting, LongConsumer edgeHitProcessed) {
     this.maxWaiting = maxWaiting;
     this.edgeHitProcessed = edgeHitProcessed;
@@ -37,12 +40,20 @@ public final class ProcessedOffsets {
 
   private static final class Partition {
     volatile long processed = -1;
-    /** Guarded by itself; read by the stream thread only when {@link #waiters} says someone waits. */
-    final TreeSet<Waiter> queue = new TreeSet<>(Comparator.comparingLong(Waiter::offset).thenComparingLong(Waiter::sequence));
+
+    /**
+     * Guarded by itself; read by the stream thread only when {@link #waiters} says someone waits.
+     */
+    final TreeSet<Waiter> queue =
+        new TreeSet<>(Comparator.comparingLong(Waiter::offset).thenComparingLong(Waiter::sequence));
+
     final AtomicInteger waiters = new AtomicInteger();
   }
 
-  /** Called by the stream thread after each record; {@code hitMillis} is the time of an edge's hit, else negative. */
+  /**
+   * Called by the stream thread after each record; {@code hitMillis} is the time of an edge's hit,
+   * else negative.
+   */
   void processed(int partition, long offset, long hitMillis) {
     if (hitMillis >= 0) {
       edgeHitProcessed.accept(hitMillis);
@@ -93,13 +104,18 @@ public final class ProcessedOffsets {
         }
       }
     }
-    long timer = context.owner().setTimer(Math.max(1, wait.toMillis()), id -> {
-      synchronized (state.queue) {
-        if (state.queue.remove(waiter)) {
-          release(state, waiter, false);
-        }
-      }
-    });
+    long timer =
+        context
+            .owner()
+            .setTimer(
+                Math.max(1, wait.toMillis()),
+                id -> {
+                  synchronized (state.queue) {
+                    if (state.queue.remove(waiter)) {
+                      release(state, waiter, false);
+                    }
+                  }
+                });
     return waiter.reached().future().onComplete(done -> context.owner().cancelTimer(timer));
   }
 

@@ -17,14 +17,14 @@ import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
-import org.dmp.taxonomy.rules.Realizations;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.SegmentIndex.CompiledSegment;
 import org.dmp.taxonomy.Signals;
+import org.dmp.taxonomy.rules.Realizations;
 
 /**
- * How a visitor's profile changes with an event or with time alone: the qualification itself,
- * free of Kafka Streams so that it is tested directly. Every time is event time.
+ * How a visitor's profile changes with an event or with time alone: the qualification itself, free
+ * of Kafka Streams so that it is tested directly. Every time is event time.
  *
  * <p>Only the segments that count one of the visitor's traits, and those they are in, are
  * evaluated, so the cost follows the visitor's traits, not the taxonomy's size.
@@ -32,14 +32,19 @@ import org.dmp.taxonomy.Signals;
 public final class ProfileEvolution {
   private final int maxRealizationsPerTrait;
 
-  /** The profile after the change, the update to emit (null: membership and partner ids unchanged), id mappings learnt. */
+  /**
+   * The profile after the change, the update to emit (null: membership and partner ids unchanged),
+   * id mappings learnt.
+   */
   public record Outcome(Profile profile, ProfileUpdate update, List<IdMapping> mappings) {}
 
   public ProfileEvolution(int maxRealizationsPerTrait) {
     this.maxRealizationsPerTrait = maxRealizationsPerTrait;
   }
 
-  /** @param current the visitor's profile, changed in place (null for a new visitor) */
+  /**
+   * @param current the visitor's profile, changed in place (null for a new visitor)
+   */
   public Outcome onEvent(Profile current, VisitEvent event, CompiledTaxonomy taxonomy) {
     Objects.requireNonNull(event, "event");
     if (current != null && current.getOptedOut()) {
@@ -48,18 +53,22 @@ public final class ProfileEvolution {
     if (event.getSource() == EventSource.OPT_OUT) {
       return optOut(current, event);
     }
-    // Changed in place: the store hands out a fresh copy, and Avro's deep copy of every realization list costs per event.
+    // Changed in place: the store hands out a fresh copy, and Avro's deep copy of every realization
+    // list costs per event.
     Profile profile = current == null ? empty(event.getVisitorId()) : current;
     Instant now = event.getTime();
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
 
-    Set<Long> realized = new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getDataSourceId()));
+    Set<Long> realized =
+        new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getDataSourceId()));
     realized.addAll(event.getRealizedTraits());
     for (long trait : realized) {
-      List<Long> times = new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));
+      List<Long> times =
+          new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));
       insertSorted(times, now.toEpochMilli());
       if (times.size() > maxRealizationsPerTrait) {
-        times = new ArrayList<>(times.subList(times.size() - maxRealizationsPerTrait, times.size()));
+        times =
+            new ArrayList<>(times.subList(times.size() - maxRealizationsPerTrait, times.size()));
       }
       realizations.put(Long.toString(trait), times);
     }
@@ -69,24 +78,34 @@ public final class ProfileEvolution {
     List<IdMapping> mappings = new ArrayList<>();
     boolean partnersChanged = mergePartnerIds(profile, event, mappings);
     Set<Long> removedTraits = new HashSet<>(event.getRemovedTraits());
-    boolean timeChangedNothing = profile.getNextChange() == null || profile.getNextChange() > now.toEpochMilli();
+    boolean timeChangedNothing =
+        profile.getNextChange() == null || profile.getNextChange() > now.toEpochMilli();
     if (timeChangedNothing && profile.getTaxonomyRevision() == taxonomy.revision()) {
-      // Neither time nor the taxonomy has changed anything since the last evaluation: only the segments that count this
+      // Neither time nor the taxonomy has changed anything since the last evaluation: only the
+      // segments that count this
       // event's traits can change.
       Set<Long> changed = new HashSet<>(realized);
       changed.addAll(removedTraits);
-      return requalifyFor(profile, now, taxonomy, event.getEventId(), partnersChanged, changed, mappings);
+      return requalifyFor(
+          profile, now, taxonomy, event.getEventId(), partnersChanged, changed, mappings);
     }
-    return requalify(profile, now, taxonomy, event.getEventId(), partnersChanged, removedTraits, mappings);
+    return requalify(
+        profile, now, taxonomy, event.getEventId(), partnersChanged, removedTraits, mappings);
   }
 
   /**
    * Re-qualifies only the segments that count one of {@code changedTraits}; every other segment
-   * keeps its membership, and the next change by time is the earlier of the one already known
-   * and those of the re-qualified segments.
+   * keeps its membership, and the next change by time is the earlier of the one already known and
+   * those of the re-qualified segments.
    */
-  private Outcome requalifyFor(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,
-      Set<Long> changedTraits, List<IdMapping> mappings) {
+  private Outcome requalifyFor(
+      Profile profile,
+      Instant now,
+      CompiledTaxonomy taxonomy,
+      String causeEventId,
+      boolean partnersChanged,
+      Set<Long> changedTraits,
+      List<IdMapping> mappings) {
     Realizations realizations = realizationsOf(profile, taxonomy);
     Set<CompiledSegment> candidates = taxonomy.segments().segmentsOf(changedTraits);
     Set<Long> before = new TreeSet<>(profile.getSegments());
@@ -100,11 +119,15 @@ public final class ProfileEvolution {
     }
     Long known = profile.getNextChange();
     Long next = nextChange(profile, now, taxonomy, candidates, changedTraits);
-    profile.setNextChange(known == null ? next : next == null ? known : Long.valueOf(Math.min(known, next)));
+    profile.setNextChange(
+        known == null ? next : next == null ? known : Long.valueOf(Math.min(known, next)));
     return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
   }
 
-  /** Re-qualifies at {@code now} with no event: realizations may have expired or left a recency window. Changes {@code current} in place. */
+  /**
+   * Re-qualifies at {@code now} with no event: realizations may have expired or left a recency
+   * window. Changes {@code current} in place.
+   */
   public Outcome onTime(Profile current, Instant now, CompiledTaxonomy taxonomy) {
     if (current == null || current.getOptedOut()) {
       return new Outcome(current, null, List.of());
@@ -112,9 +135,16 @@ public final class ProfileEvolution {
     return requalify(current, now, taxonomy, null, false, Set.of(), List.of());
   }
 
-  private Outcome requalify(Profile profile, Instant now, CompiledTaxonomy taxonomy, String causeEventId, boolean partnersChanged,
-      Set<Long> removedTraits, List<IdMapping> mappings) {
-    // Nothing can have expired before the next change by time; realizations just added cannot have either.
+  private Outcome requalify(
+      Profile profile,
+      Instant now,
+      CompiledTaxonomy taxonomy,
+      String causeEventId,
+      boolean partnersChanged,
+      Set<Long> removedTraits,
+      List<IdMapping> mappings) {
+    // Nothing can have expired before the next change by time; realizations just added cannot have
+    // either.
     if (profile.getNextChange() == null || profile.getNextChange() <= now.toEpochMilli()) {
       prune(profile, now, taxonomy);
     }
@@ -122,35 +152,47 @@ public final class ProfileEvolution {
     Set<Long> traits = new HashSet<>(removedTraits);
     profile.getRealizations().keySet().forEach(trait -> traits.add(Long.parseLong(trait)));
     Set<CompiledSegment> candidates = new HashSet<>(taxonomy.segments().segmentsOf(traits));
-    profile.getSegments().stream().map(taxonomy.segments()::segment).filter(Objects::nonNull).forEach(candidates::add);
+    profile.getSegments().stream()
+        .map(taxonomy.segments()::segment)
+        .filter(Objects::nonNull)
+        .forEach(candidates::add);
 
     Set<Long> before = new TreeSet<>(profile.getSegments());
     Set<Long> after = new TreeSet<>();
-    candidates.stream().filter(segment -> segment.rule().matches(realizations, now)).forEach(segment -> after.add(segment.id()));
+    candidates.stream()
+        .filter(segment -> segment.rule().matches(realizations, now))
+        .forEach(segment -> after.add(segment.id()));
 
     profile.setNextChange(nextChange(profile, now, taxonomy, candidates, null));
     profile.setTaxonomyRevision(taxonomy.revision());
     return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
   }
 
-  private static Outcome outcome(Profile profile, Instant now, String causeEventId, boolean partnersChanged, Set<Long> before,
-      Set<Long> after, List<IdMapping> mappings) {
+  private static Outcome outcome(
+      Profile profile,
+      Instant now,
+      String causeEventId,
+      boolean partnersChanged,
+      Set<Long> before,
+      Set<Long> after,
+      List<IdMapping> mappings) {
     List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
     List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
     ProfileUpdate update = null;
     if (!added.isEmpty() || !removed.isEmpty() || partnersChanged) {
       profile.setVersion(profile.getVersion() + 1);
       profile.setSegments(List.copyOf(after));
-      update = ProfileUpdate.newBuilder()
-          .setVisitorId(profile.getVisitorId())
-          .setSegments(List.copyOf(after))
-          .setAdded(added)
-          .setRemoved(removed)
-          .setTime(now)
-          .setVersion(profile.getVersion())
-          .setCauseEventId(causeEventId)
-          .setPartnerIds(profile.getPartnerIds())
-          .build();
+      update =
+          ProfileUpdate.newBuilder()
+              .setVisitorId(profile.getVisitorId())
+              .setSegments(List.copyOf(after))
+              .setAdded(added)
+              .setRemoved(removed)
+              .setTime(now)
+              .setVersion(profile.getVersion())
+              .setCauseEventId(causeEventId)
+              .setPartnerIds(profile.getPartnerIds())
+              .build();
     }
     return new Outcome(profile, update, mappings);
   }
@@ -159,16 +201,31 @@ public final class ProfileEvolution {
     long version = current == null ? 1 : current.getVersion() + 1;
     List<Long> removed = current == null ? List.of() : current.getSegments();
     List<PartnerId> partnerIds = current == null ? List.of() : current.getPartnerIds();
-    Profile marker = Profile.newBuilder().setVisitorId(event.getVisitorId()).setVersion(version).setSegments(List.of())
-        .setOptedOut(true).build();
-    ProfileUpdate update = ProfileUpdate.newBuilder().setVisitorId(event.getVisitorId()).setSegments(List.of()).setAdded(List.of())
-        .setRemoved(removed).setTime(event.getTime()).setVersion(version).setCauseEventId(event.getEventId())
-        .setPartnerIds(partnerIds).setOptedOut(true).build();
+    Profile marker =
+        Profile.newBuilder()
+            .setVisitorId(event.getVisitorId())
+            .setVersion(version)
+            .setSegments(List.of())
+            .setOptedOut(true)
+            .build();
+    ProfileUpdate update =
+        ProfileUpdate.newBuilder()
+            .setVisitorId(event.getVisitorId())
+            .setSegments(List.of())
+            .setAdded(List.of())
+            .setRemoved(removed)
+            .setTime(event.getTime())
+            .setVersion(version)
+            .setCauseEventId(event.getEventId())
+            .setPartnerIds(partnerIds)
+            .setOptedOut(true)
+            .build();
     return new Outcome(marker, update, List.of());
   }
 
   /** Keeps one partner id per data source, the latest; true if any changed. */
-  private static boolean mergePartnerIds(Profile profile, VisitEvent event, List<IdMapping> mappings) {
+  private static boolean mergePartnerIds(
+      Profile profile, VisitEvent event, List<IdMapping> mappings) {
     Map<Long, PartnerId> byDataSource = new LinkedHashMap<>();
     profile.getPartnerIds().forEach(id -> byDataSource.put(id.getDataSourceId(), id));
     boolean changed = false;
@@ -176,7 +233,12 @@ public final class ProfileEvolution {
       PartnerId previous = byDataSource.put(id.getDataSourceId(), id);
       if (previous == null || !previous.getPartnerUserId().equals(id.getPartnerUserId())) {
         changed = true;
-        mappings.add(new IdMapping(id.getDataSourceId(), id.getPartnerUserId(), profile.getVisitorId(), event.getTime()));
+        mappings.add(
+            new IdMapping(
+                id.getDataSourceId(),
+                id.getPartnerUserId(),
+                profile.getVisitorId(),
+                event.getTime()));
       }
     }
     profile.setPartnerIds(new ArrayList<>(byDataSource.values()));
@@ -187,14 +249,19 @@ public final class ProfileEvolution {
   private static void prune(Profile profile, Instant now, CompiledTaxonomy taxonomy) {
     Map<String, List<Long>> kept = new HashMap<>();
     long nowMillis = now.toEpochMilli();
-    profile.getRealizations().forEach((trait, times) -> {
-      Duration ttl = taxonomy.traits().ttl(trait);
-      List<Long> alive = ttl == null || allAlive(times, ttl.toMillis(), nowMillis) ? times
-          : times.stream().filter(time -> time + ttl.toMillis() > nowMillis).toList();
-      if (!alive.isEmpty()) {
-        kept.put(trait, alive);
-      }
-    });
+    profile
+        .getRealizations()
+        .forEach(
+            (trait, times) -> {
+              Duration ttl = taxonomy.traits().ttl(trait);
+              List<Long> alive =
+                  ttl == null || allAlive(times, ttl.toMillis(), nowMillis)
+                      ? times
+                      : times.stream().filter(time -> time + ttl.toMillis() > nowMillis).toList();
+              if (!alive.isEmpty()) {
+                kept.put(trait, alive);
+              }
+            });
     profile.setRealizations(kept);
   }
 
@@ -214,7 +281,9 @@ public final class ProfileEvolution {
         Duration ttl = taxonomy.traits().ttl(trait);
         for (long time : profile.getRealizations().getOrDefault(Long.toString(trait), List.of())) {
           long age = now.toEpochMilli() - time;
-          if (age >= 0 && (ttl == null || age < ttl.toMillis()) && window.contains(Duration.ofMillis(age))) {
+          if (age >= 0
+              && (ttl == null || age < ttl.toMillis())
+              && window.contains(Duration.ofMillis(age))) {
             count++;
           }
         }
@@ -227,15 +296,23 @@ public final class ProfileEvolution {
    * The earliest moment after {@code now} at which time alone may change a segment: a realization
    * reaching its TTL or crossing the edge of a recency window of a segment that counts it.
    */
-  /** @param ttlTraits the traits whose TTLs to consider; null for all the profile's */
-  private static Long nextChange(Profile profile, Instant now, CompiledTaxonomy taxonomy, Set<CompiledSegment> candidates,
+  /**
+   * @param ttlTraits the traits whose TTLs to consider; null for all the profile's
+   */
+  private static Long nextChange(
+      Profile profile,
+      Instant now,
+      CompiledTaxonomy taxonomy,
+      Set<CompiledSegment> candidates,
       Set<Long> ttlTraits) {
     long nowMillis = now.toEpochMilli();
     long earliest = Long.MAX_VALUE;
     Map<String, List<Long>> realizations = profile.getRealizations();
     if (ttlTraits == null) {
       for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
-        earliest = earliestExpiry(taxonomy.traits().ttl(entry.getKey()), entry.getValue(), nowMillis, earliest);
+        earliest =
+            earliestExpiry(
+                taxonomy.traits().ttl(entry.getKey()), entry.getValue(), nowMillis, earliest);
       }
     } else {
       for (long trait : ttlTraits) {
@@ -245,7 +322,8 @@ public final class ProfileEvolution {
         }
       }
     }
-    // Recency edges only for the traits the segments in question count: far fewer than a profile's realizations.
+    // Recency edges only for the traits the segments in question count: far fewer than a profile's
+    // realizations.
     for (CompiledSegment segment : candidates) {
       List<Realizations.Window> windows = segment.rule().windows();
       if (windows.isEmpty()) {
@@ -267,11 +345,15 @@ public final class ProfileEvolution {
     return earliest == Long.MAX_VALUE ? null : earliest;
   }
 
-  private static long earliestExpiry(Duration ttl, List<Long> times, long nowMillis, long earliest) {
+  private static long earliestExpiry(
+      Duration ttl, List<Long> times, long nowMillis, long earliest) {
     return ttl == null ? earliest : earliestAfter(times, ttl.toMillis(), nowMillis, earliest);
   }
 
-  /** The earliest of {@code earliest} and the times {@code edge} after a realization that are still to come. */
+  /**
+   * The earliest of {@code earliest} and the times {@code edge} after a realization that are still
+   * to come.
+   */
   private static long earliestAfter(List<Long> times, long edge, long nowMillis, long earliest) {
     for (long time : times) {
       long when = time + edge;
@@ -283,7 +365,11 @@ public final class ProfileEvolution {
   }
 
   private static Profile empty(String visitorId) {
-    return Profile.newBuilder().setVisitorId(visitorId).setVersion(0).setSegments(List.of()).build();
+    return Profile.newBuilder()
+        .setVisitorId(visitorId)
+        .setVersion(0)
+        .setSegments(List.of())
+        .build();
   }
 
   private static void insertSorted(List<Long> times, long time) {

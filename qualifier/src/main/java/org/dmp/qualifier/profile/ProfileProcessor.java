@@ -19,16 +19,16 @@ import org.dmp.taxonomy.CompiledTaxonomy;
 /**
  * Keeps each visitor's profile in the {@value QualifierTopology#PROFILES} store and emits a
  * ProfileUpdate whenever membership changes. A second store indexes profiles by the event time at
- * which time alone may change them; after each event the index is walked up to the stream time,
- * so its cost follows the profiles that change, not the profiles that exist.
+ * which time alone may change them; after each event the index is walked up to the stream time, so
+ * its cost follows the profiles that change, not the profiles that exist.
  *
- * <p>Why not a punctuator: a stream-time punctuation fires at moments that depend on where the
- * task was last restarted (the schedule starts again at the first record after a restart), so a
- * visitor due between two events could be re-qualified at one stream time in an uninterrupted
- * run and at another after a crash, and exactly-once would write different updates. Walking the
- * index as part of each record makes what is written a function of the records alone. Stream time
- * is the largest event time processed (the source reads it from the event, see
- * {@link VisitTimeExtractor}); Kafka Streams restores it with the committed offsets.
+ * <p>Why not a punctuator: a stream-time punctuation fires at moments that depend on where the task
+ * was last restarted (the schedule starts again at the first record after a restart), so a visitor
+ * due between two events could be re-qualified at one stream time in an uninterrupted run and at
+ * another after a crash, and exactly-once would write different updates. Walking the index as part
+ * of each record makes what is written a function of the records alone. Stream time is the largest
+ * event time processed (the source reads it from the event, see {@link VisitTimeExtractor}); Kafka
+ * Streams restores it with the committed offsets.
  */
 final class ProfileProcessor implements Processor<String, VisitEvent, String, Object> {
   private static final long NOTHING_DUE = Long.MAX_VALUE;
@@ -39,10 +39,15 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
-  /** No entry of the change index is earlier than this (it may be earlier than the first entry, never later). */
+
+  /**
+   * No entry of the change index is earlier than this (it may be earlier than the first entry,
+   * never later).
+   */
   private long earliestDue;
 
-  ProfileProcessor(Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, ProcessedOffsets processed) {
+  ProfileProcessor(
+      Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, ProcessedOffsets processed) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
     this.processed = processed;
@@ -69,14 +74,21 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     if (earliestDue <= streamTime) {
       requalifyDue(streamTime);
     }
-    long hitMillis = event != null && event.getSource() == EventSource.EDGE ? event.getTime().toEpochMilli() : -1;
-    context.recordMetadata().ifPresent(metadata -> processed.processed(metadata.partition(), metadata.offset(), hitMillis));
+    long hitMillis =
+        event != null && event.getSource() == EventSource.EDGE
+            ? event.getTime().toEpochMilli()
+            : -1;
+    context
+        .recordMetadata()
+        .ifPresent(
+            metadata -> processed.processed(metadata.partition(), metadata.offset(), hitMillis));
   }
 
   /** Re-qualifies every profile whose next change by time is due at {@code streamTime}. */
   private void requalifyDue(long streamTime) {
     List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> entries = changeIndex.range(indexKey(0, ""), indexKey(streamTime, "\uffff"))) {
+    try (KeyValueIterator<String, String> entries =
+        changeIndex.range(indexKey(0, ""), indexKey(streamTime, "\uffff"))) {
       entries.forEachRemaining(due::add);
     }
     CompiledTaxonomy current = taxonomy.get();
@@ -87,16 +99,21 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
         continue;
       }
       // Its index entry is gone already: the profile is stored as if it had none.
-      store(entry.value, null, evolution.onTime(before, Instant.ofEpochMilli(streamTime), current), streamTime);
+      store(
+          entry.value,
+          null,
+          evolution.onTime(before, Instant.ofEpochMilli(streamTime), current),
+          streamTime);
     }
     earliestDue = firstIndexedTime();
   }
 
   /**
-   * @param indexedAt where the profile is in the change index before the evolution (which may change the profile in
-   *     place); null when it has no entry
+   * @param indexedAt where the profile is in the change index before the evolution (which may
+   *     change the profile in place); null when it has no entry
    */
-  private void store(String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome, long timestamp) {
+  private void store(
+      String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome, long timestamp) {
     Profile after = outcome.profile();
     Long nextChange = after.getNextChange();
     // An unchanged entry is not written again: each write is a RocksDB put and a changelog record.
@@ -109,10 +126,13 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     }
     profiles.put(visitorId, after);
     if (outcome.update() != null) {
-      context.forward(new Record<>(visitorId, outcome.update(), timestamp), QualifierTopology.SEGMENTS_SINK);
+      context.forward(
+          new Record<>(visitorId, outcome.update(), timestamp), QualifierTopology.SEGMENTS_SINK);
     }
     for (IdMapping mapping : outcome.mappings()) {
-      context.forward(new Record<>(mapping.getDataSourceId() + "/" + mapping.getPartnerUserId(), mapping, timestamp),
+      context.forward(
+          new Record<>(
+              mapping.getDataSourceId() + "/" + mapping.getPartnerUserId(), mapping, timestamp),
           QualifierTopology.IDMAP_SINK);
     }
   }

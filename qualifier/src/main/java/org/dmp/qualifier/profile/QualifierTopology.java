@@ -6,11 +6,14 @@ import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.dmp.avro.Profile;
-import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.CompiledTaxonomy;
 
-/** The qualifier's topology: visits in, one profile processor with its two stores, segment updates and id mappings out. */
+/**
+ * The qualifier's topology: visits in, one profile processor with its two stores, segment updates
+ * and id mappings out.
+ */
 public final class QualifierTopology {
   public static final String PROFILES = "profiles";
   public static final String CHANGE_INDEX = "profiles-by-next-change";
@@ -25,28 +28,53 @@ public final class QualifierTopology {
    * @param taxonomy the current compiled taxonomy, read for each event
    * @param maxRealizationsPerTrait how many realization times a profile keeps per trait
    */
-  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait) {
+  public static Topology build(
+      Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait) {
     // Nobody asks this topology same-hit questions, so none may wait.
-    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets(0, hit -> { }));
+    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets(0, hit -> {}));
   }
 
-  /** @param processed where the processor notes the offsets it has processed, for same-hit questions */
-  public static Topology build(Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait,
+  /**
+   * @param processed where the processor notes the offsets it has processed, for same-hit questions
+   */
+  public static Topology build(
+      Topics topics,
+      Supplier<CompiledTaxonomy> taxonomy,
+      int maxRealizationsPerTrait,
       ProcessedOffsets processed) {
     ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
     Topology topology = new Topology();
-    // A new application id starts at the beginning of the event log, as Kafka Streams does by default.
-    topology.addSource(AutoOffsetReset.earliest(), VISITS_SOURCE, new VisitTimeExtractor(), topics.visits().keys().deserializer(),
-        topics.visits().values().deserializer(), topics.visits().name());
-    topology.addProcessor(QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed), VISITS_SOURCE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROFILES), Serdes.String(),
-        AvroSerde.of(Profile.class)), QUALIFY);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(),
-        Serdes.String()), QUALIFY);
-    topology.addSink(SEGMENTS_SINK, topics.segments().name(), topics.segments().keys().serializer(),
-        topics.segments().values().serializer(), QUALIFY);
-    topology.addSink(IDMAP_SINK, topics.idmap().name(), topics.idmap().keys().serializer(),
-        topics.idmap().values().serializer(), QUALIFY);
+    // A new application id starts at the beginning of the event log, as Kafka Streams does by
+    // default.
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        VISITS_SOURCE,
+        new VisitTimeExtractor(),
+        topics.visits().keys().deserializer(),
+        topics.visits().values().deserializer(),
+        topics.visits().name());
+    topology.addProcessor(
+        QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed), VISITS_SOURCE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),
+        QUALIFY);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(), Serdes.String()),
+        QUALIFY);
+    topology.addSink(
+        SEGMENTS_SINK,
+        topics.segments().name(),
+        topics.segments().keys().serializer(),
+        topics.segments().values().serializer(),
+        QUALIFY);
+    topology.addSink(
+        IDMAP_SINK,
+        topics.idmap().name(),
+        topics.idmap().keys().serializer(),
+        topics.idmap().values().serializer(),
+        QUALIFY);
     return topology;
   }
 }

@@ -13,6 +13,8 @@ final class VisitTimeExtractor implements TimestampExtractor {
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     // A record the source could not decode has no event; it keeps stream time where it is.
-    return record.value() instanceof VisitEvent event ? event.getTime().toEpochMilli() : Math.max(partitionTime, 0);
+    return record.value() instanceof VisitEvent event
+        ? event.getTime().toEpochMilli()
+        : Math.max(partitionTime, 0);
   }
 }

@@ -1,6 +1,5 @@
 package org.dmp.qualifier.query;
 
-import org.dmp.schemas.VisitorId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -11,6 +10,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,14 +24,15 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.Profile;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * {@code GET /segments/<visitor>?partition=P&offset=O&wait=MS}: the visitor's segments once the
- * event at (P, O) has been processed, read from the profile store by interactive query. It waits
- * at most {@code wait} milliseconds (capped), told by the stream thread when the offset is
- * processed; past that, or when too many questions wait already, it answers what it has with
- * {@code "stale": true}, so the edge's same-hit answer is never late.
+ * event at (P, O) has been processed, read from the profile store by interactive query. It waits at
+ * most {@code wait} milliseconds (capped), told by the stream thread when the offset is processed;
+ * past that, or when too many questions wait already, it answers what it has with {@code "stale":
+ * true}, so the edge's same-hit answer is never late.
  *
  * <p>Any instance may be asked: one that does not own the visitor's partition forwards the
  * question, once, to the instance that does (Kafka Streams' {@code application.server}).
@@ -56,7 +57,9 @@ public final class SegmentQuery {
   private final Supplier<Instance> instance;
   private final WebClient client;
 
-  /** @param instance the running instance, or null while it starts */
+  /**
+   * @param instance the running instance, or null while it starts
+   */
   public SegmentQuery(Vertx vertx, Supplier<Instance> instance) {
     this.vertx = vertx;
     this.instance = instance;
@@ -72,9 +75,11 @@ public final class SegmentQuery {
     String partition = context.queryParams().get("partition");
     String offset = context.queryParams().get("offset");
     String wait = context.queryParams().get("wait");
-    if (!VisitorId.isValid(visitorId) || (partition == null) != (offset == null)
-        || partition != null && !(partition.matches("[0-9]{1,9}") && offset.matches("[0-9]{1,18}"))
-        || wait != null && !wait.matches("[0-9]{1,6}")) {
+    if (!VisitorId.isValid(visitorId)
+        || (partition == null) != (offset == null)
+        || (partition != null
+            && !(partition.matches("[0-9]{1,9}") && offset.matches("[0-9]{1,18}")))
+        || (wait != null && !wait.matches("[0-9]{1,6}"))) {
       error(context, 400, "expected /segments/<visitor id>[?partition=P&offset=O][&wait=MS]");
       return;
     }
@@ -83,31 +88,72 @@ public final class SegmentQuery {
       error(context, 503, "the qualifier is starting");
       return;
     }
-    KeyQueryMetadata owner = running.streams().queryMetadataForKey(QualifierTopology.PROFILES, visitorId, Serdes.String().serializer());
+    KeyQueryMetadata owner =
+        running
+            .streams()
+            .queryMetadataForKey(
+                QualifierTopology.PROFILES, visitorId, Serdes.String().serializer());
     if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       error(context, 503, "no instance owns the visitor's partition now (rebalancing)");
       return;
     }
-    if (!owner.activeHost().equals(running.self()) && context.request().getHeader(FORWARDED) == null) {
+    if (!owner.activeHost().equals(running.self())
+        && context.request().getHeader(FORWARDED) == null) {
       forward(context, owner.activeHost());
       return;
     }
-    Duration waitFor = Duration.ofMillis(Math.min(MAX_WAIT.toMillis(), wait == null ? 50 : Long.parseLong(wait)));
-    Future<Boolean> caughtUp = partition == null ? Future.succeededFuture(true)
-        : running.processed().await(vertx.getOrCreateContext(), Integer.parseInt(partition), Long.parseLong(offset), waitFor);
-    caughtUp.compose(reached -> vertx.executeBlocking(() -> read(running, visitorId), false)
-            .map(profile -> json(running.taxonomy(), visitorId, profile, !reached)))
-        .onSuccess(json -> context.response().putHeader("Content-Type", "application/json").end(json.encode()))
-        .onFailure(failure -> error(context, 503, "the profile store cannot be read now: " + failure.getMessage()));
+    Duration waitFor =
+        Duration.ofMillis(Math.min(MAX_WAIT.toMillis(), wait == null ? 50 : Long.parseLong(wait)));
+    Future<Boolean> caughtUp =
+        partition == null
+            ? Future.succeededFuture(true)
+            : running
+                .processed()
+                .await(
+                    vertx.getOrCreateContext(),
+                    Integer.parseInt(partition),
+                    Long.parseLong(offset),
+                    waitFor);
+    caughtUp
+        .compose(
+            reached ->
+                vertx
+                    .executeBlocking(() -> read(running, visitorId), false)
+                    .map(profile -> json(running.taxonomy(), visitorId, profile, !reached)))
+        .onSuccess(
+            json ->
+                context.response().putHeader("Content-Type", "application/json").end(json.encode()))
+        .onFailure(
+            failure ->
+                error(
+                    context, 503, "the profile store cannot be read now: " + failure.getMessage()));
   }
 
   private void forward(RoutingContext context, HostInfo owner) {
-    client.get(owner.port(), owner.host(), context.request().uri()).putHeader(FORWARDED, "1").timeout(MAX_WAIT.plusSeconds(1).toMillis())
+    client
+        .get(owner.port(), owner.host(), context.request().uri())
+        .putHeader(FORWARDED, "1")
+        .timeout(MAX_WAIT.plusSeconds(1).toMillis())
         .send()
-        .onSuccess(response -> context.response().setStatusCode(response.statusCode())
-            .putHeader("Content-Type", "application/json").end(response.bodyAsBuffer() == null ? io.vertx.core.buffer.Buffer.buffer()
-                : response.bodyAsBuffer()))
-        .onFailure(failure -> error(context, 503, "the instance owning the visitor (" + owner + ") did not answer: " + failure.getMessage()));
+        .onSuccess(
+            response ->
+                context
+                    .response()
+                    .setStatusCode(response.statusCode())
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        response.bodyAsBuffer() == null
+                            ? io.vertx.core.buffer.Buffer.buffer()
+                            : response.bodyAsBuffer()))
+        .onFailure(
+            failure ->
+                error(
+                    context,
+                    503,
+                    "the instance owning the visitor ("
+                        + owner
+                        + ") did not answer: "
+                        + failure.getMessage()));
   }
 
   private static Profile read(Instance running, String visitorId) {
@@ -115,12 +161,15 @@ public final class SegmentQuery {
     if (streams == null) {
       throw new InvalidStateStoreException("the streams have not started");
     }
-    ReadOnlyKeyValueStore<String, Profile> store = streams.store(
-        StoreQueryParameters.fromNameAndType(QualifierTopology.PROFILES, QueryableStoreTypes.<String, Profile>keyValueStore()));
+    ReadOnlyKeyValueStore<String, Profile> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                QualifierTopology.PROFILES, QueryableStoreTypes.<String, Profile>keyValueStore()));
     return store.get(visitorId);
   }
 
-  private static JsonObject json(CompiledTaxonomy taxonomy, String visitorId, Profile profile, boolean stale) {
+  private static JsonObject json(
+      CompiledTaxonomy taxonomy, String visitorId, Profile profile, boolean stale) {
     JsonArray segments = new JsonArray();
     JsonArray traits = new JsonArray();
     long version = 0;
@@ -129,18 +178,28 @@ public final class SegmentQuery {
       realizedTraits(taxonomy, profile).forEach(traits::add);
       version = profile.getVersion();
     }
-    return new JsonObject().put("visitorId", visitorId).put("segments", segments).put("traits", traits)
-        .put("version", version).put("stale", stale);
+    return new JsonObject()
+        .put("visitorId", visitorId)
+        .put("segments", segments)
+        .put("traits", traits)
+        .put("version", version)
+        .put("stale", stale);
   }
 
   /** Traits with a realization within their TTL as of the visitor's latest realization. */
-  private static TreeSet<Long> realizedTraits(CompiledTaxonomy taxonomy, Profile profile) {
-    long latest = profile.getRealizations().values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElse(0);
+  private static SortedSet<Long> realizedTraits(CompiledTaxonomy taxonomy, Profile profile) {
+    long latest =
+        profile.getRealizations().values().stream()
+            .flatMap(List::stream)
+            .mapToLong(Long::longValue)
+            .max()
+            .orElse(0);
     TreeSet<Long> traits = new TreeSet<>();
     for (Map.Entry<String, List<Long>> entry : profile.getRealizations().entrySet()) {
       long trait = Long.parseLong(entry.getKey());
       Duration ttl = taxonomy.traits().ttl(trait);
-      if (entry.getValue().stream().anyMatch(time -> ttl == null || time + ttl.toMillis() > latest)) {
+      if (entry.getValue().stream()
+          .anyMatch(time -> ttl == null || time + ttl.toMillis() > latest)) {
         traits.add(trait);
       }
     }
@@ -148,7 +207,10 @@ public final class SegmentQuery {
   }
 
   private static void error(RoutingContext context, int status, String reason) {
-    context.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    context
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("error", reason).encode());
   }
 }

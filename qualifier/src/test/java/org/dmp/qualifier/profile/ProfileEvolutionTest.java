@@ -12,62 +12,98 @@ import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.Test;
 
-/** An event re-evaluates only the segments counting its traits, unless time or a new taxonomy revision may have changed others. */
+/**
+ * An event re-evaluates only the segments counting its traits, unless time or a new taxonomy
+ * revision may have changed others.
+ */
 class ProfileEvolutionTest {
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
   private static final ProfileEvolution EVOLUTION = new ProfileEvolution(100);
 
   private static CompiledTaxonomy taxonomy(long revision, String segments) {
-    return new CompiledTaxonomy(TaxonomyFile.parse("test", """
+    return new CompiledTaxonomy(
+        TaxonomyFile.parse(
+            "test",
+            """
         {"dataSources": [{"id": 1, "name": "Site"}],
          "traits": [{"id": 101, "name": "Shoes", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\""},
                     {"id": 103, "name": "Red", "dataSource": 1, "type": "rule", "rule": "c_color == \\"red\\""}],
-         "segments": [%s]}""".formatted(segments)), revision);
+         "segments": [%s]}"""
+                .formatted(segments)),
+        revision);
   }
 
   private static VisitEvent event(int second, String key, String value) {
-    return VisitEvent.newBuilder().setEventId("e" + second).setVisitorId("v").setTime(T0.plusSeconds(second))
-        .setSource(EventSource.EDGE).setSignals(Map.of(key, List.of(value))).build();
+    return VisitEvent.newBuilder()
+        .setEventId("e" + second)
+        .setVisitorId("v")
+        .setTime(T0.plusSeconds(second))
+        .setSource(EventSource.EDGE)
+        .setSignals(Map.of(key, List.of(value)))
+        .build();
   }
 
   @Test
   void aSegmentAddedByANewRevisionIsEvaluatedOnTheNextEventWhateverItRealizes() {
-    CompiledTaxonomy first = taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"}");
+    CompiledTaxonomy first =
+        taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"}");
     Profile profile = EVOLUTION.onEvent(null, event(0, "c_category", "shoes"), first).profile();
     assertThat(profile.getSegments()).containsExactly(5001L);
 
-    ProfileEvolution.Outcome sameRevision = EVOLUTION.onEvent(profile, event(1, "c_color", "red"),
-        taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"}"));
-    assertThat(sameRevision.update()).as("nothing this event realized counts for a segment").isNull();
+    ProfileEvolution.Outcome sameRevision =
+        EVOLUTION.onEvent(
+            profile,
+            event(1, "c_color", "red"),
+            taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"}"));
+    assertThat(sameRevision.update())
+        .as("nothing this event realized counts for a segment")
+        .isNull();
 
-    CompiledTaxonomy second = taxonomy(2, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"},"
-        + "{\"id\": 5003, \"name\": \"Also shoes\", \"rule\": \"[101T]\"}");
-    ProfileEvolution.Outcome newRevision = EVOLUTION.onEvent(sameRevision.profile(), event(2, "c_color", "red"), second);
+    CompiledTaxonomy second =
+        taxonomy(
+            2,
+            "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"},"
+                + "{\"id\": 5003, \"name\": \"Also shoes\", \"rule\": \"[101T]\"}");
+    ProfileEvolution.Outcome newRevision =
+        EVOLUTION.onEvent(sameRevision.profile(), event(2, "c_color", "red"), second);
     assertThat(newRevision.update().getAdded()).containsExactly(5003L);
     assertThat(newRevision.profile().getTaxonomyRevision()).isEqualTo(2);
   }
 
   @Test
   void aSegmentDeletedFromTheTaxonomyIsLeftOnTheNextEvent() {
-    Profile profile = EVOLUTION.onEvent(null, event(0, "c_category", "shoes"),
-        taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"}")).profile();
+    Profile profile =
+        EVOLUTION
+            .onEvent(
+                null,
+                event(0, "c_category", "shoes"),
+                taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"}"))
+            .profile();
 
-    ProfileEvolution.Outcome outcome = EVOLUTION.onEvent(profile, event(1, "c_color", "red"),
-        taxonomy(2, "{\"id\": 5002, \"name\": \"Red\", \"rule\": \"[103T]\"}"));
+    ProfileEvolution.Outcome outcome =
+        EVOLUTION.onEvent(
+            profile,
+            event(1, "c_color", "red"),
+            taxonomy(2, "{\"id\": 5002, \"name\": \"Red\", \"rule\": \"[103T]\"}"));
     assertThat(outcome.update().getRemoved()).containsExactly(5001L);
     assertThat(outcome.update().getAdded()).containsExactly(5002L);
   }
 
   @Test
   void withinARevisionAnEventChangesOnlyTheSegmentsCountingItsTraitsAndKeepsTheOthers() {
-    CompiledTaxonomy taxonomy = taxonomy(1, "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"},"
-        + "{\"id\": 5002, \"name\": \"Red\", \"rule\": \"[103T]\"}");
+    CompiledTaxonomy taxonomy =
+        taxonomy(
+            1,
+            "{\"id\": 5001, \"name\": \"Shoes\", \"rule\": \"[101T]\"},"
+                + "{\"id\": 5002, \"name\": \"Red\", \"rule\": \"[103T]\"}");
     Profile profile = EVOLUTION.onEvent(null, event(0, "c_category", "shoes"), taxonomy).profile();
-    ProfileEvolution.Outcome outcome = EVOLUTION.onEvent(profile, event(1, "c_color", "red"), taxonomy);
+    ProfileEvolution.Outcome outcome =
+        EVOLUTION.onEvent(profile, event(1, "c_color", "red"), taxonomy);
 
     assertThat(outcome.update().getAdded()).containsExactly(5002L);
     assertThat(outcome.update().getSegments()).containsExactly(5001L, 5002L);
-    assertThat(outcome.profile().getNextChange()).as("the TTL of the first realization is still known")
+    assertThat(outcome.profile().getNextChange())
+        .as("the TTL of the first realization is still known")
         .isEqualTo(T0.plus(java.time.Duration.ofDays(120)).toEpochMilli());
   }
 }

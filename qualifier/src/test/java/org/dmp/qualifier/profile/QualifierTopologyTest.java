@@ -21,11 +21,11 @@ import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.Settings;
-import org.dmp.taxonomy.CompiledTaxonomy;
-import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,16 +43,30 @@ class QualifierTopologyTest {
 
   @BeforeEach
   void start(@TempDir Path stateDir) {
-    Topics topics = Topics.read(new ConfigReader(Settings.load("test", List.of(Topics.DEFAULTS), Map.of(), List.of(), Map.of())));
+    Topics topics =
+        Topics.read(
+            new ConfigReader(
+                Settings.load("test", List.of(Topics.DEFAULTS), Map.of(), List.of(), Map.of())));
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "qualifier-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(QualifierTopology.build(topics, () -> SAMPLE, 100), config);
-    visits = driver.createInputTopic(topics.name(TopicRole.VISITS), Serdes.String().serializer(), AvroSerde.of(VisitEvent.class).serializer());
-    updates = driver.createOutputTopic(topics.name(TopicRole.SEGMENTS), Serdes.String().deserializer(),
-        AvroSerde.of(ProfileUpdate.class).deserializer());
-    idmap = driver.createOutputTopic(topics.name(TopicRole.IDMAP), Serdes.String().deserializer(), AvroSerde.of(IdMapping.class).deserializer());
+    visits =
+        driver.createInputTopic(
+            topics.name(TopicRole.VISITS),
+            Serdes.String().serializer(),
+            AvroSerde.of(VisitEvent.class).serializer());
+    updates =
+        driver.createOutputTopic(
+            topics.name(TopicRole.SEGMENTS),
+            Serdes.String().deserializer(),
+            AvroSerde.of(ProfileUpdate.class).deserializer());
+    idmap =
+        driver.createOutputTopic(
+            topics.name(TopicRole.IDMAP),
+            Serdes.String().deserializer(),
+            AvroSerde.of(IdMapping.class).deserializer());
   }
 
   @AfterEach
@@ -99,8 +113,10 @@ class QualifierTopologyTest {
     send(event("v2", T0, Map.of("c_cart", List.of("250"))));
     assertThat(updates.readValue().getAdded()).containsExactly(5002L);
 
-    // Written a month later, as a replay or a producer that leaves the timestamp to its clock would: a day after, by event time.
-    VisitEvent dayAfter = event("someone-else", T0.plus(Duration.ofDays(1)), Map.of("c_other", List.of("1")));
+    // Written a month later, as a replay or a producer that leaves the timestamp to its clock
+    // would: a day after, by event time.
+    VisitEvent dayAfter =
+        event("someone-else", T0.plus(Duration.ofDays(1)), Map.of("c_other", List.of("1")));
     visits.pipeInput(dayAfter.getVisitorId(), dayAfter, T0.plus(Duration.ofDays(30)));
 
     assertThat(updates.isEmpty()).as("v2 is still within the 7-day recency window").isTrue();
@@ -125,8 +141,11 @@ class QualifierTopologyTest {
     send(event("v3", T0, Map.of("c_cart", List.of("250"))));
     assertThat(updates.readValue().getAdded()).containsExactly(5002L);
 
-    send(VisitEvent.newBuilder(event("v3", T0.plusSeconds(60), Map.of())).setSource(EventSource.ONBOARDING)
-        .setRealizedTraits(List.of(201L)).build());
+    send(
+        VisitEvent.newBuilder(event("v3", T0.plusSeconds(60), Map.of()))
+            .setSource(EventSource.ONBOARDING)
+            .setRealizedTraits(List.of(201L))
+            .build());
 
     assertThat(updates.readValue().getRemoved()).containsExactly(5002L);
   }
@@ -136,7 +155,10 @@ class QualifierTopologyTest {
     send(event("v5", T0, Map.of("c_cart", List.of("250"))));
     updates.readValue();
 
-    send(VisitEvent.newBuilder(event("v5", T0.plusSeconds(10), Map.of())).setSource(EventSource.OPT_OUT).build());
+    send(
+        VisitEvent.newBuilder(event("v5", T0.plusSeconds(10), Map.of()))
+            .setSource(EventSource.OPT_OUT)
+            .build());
     ProfileUpdate optOut = updates.readValue();
     send(event("v5", T0.plusSeconds(20), Map.of("c_cart", List.of("300"))));
 
@@ -148,7 +170,10 @@ class QualifierTopologyTest {
 
   @Test
   void partnerIdsGoToTheIdMapAndTheProfile() {
-    send(VisitEvent.newBuilder(event("v6", T0, Map.of())).setPartnerIds(List.of(new PartnerId(20001L, "abc"))).build());
+    send(
+        VisitEvent.newBuilder(event("v6", T0, Map.of()))
+            .setPartnerIds(List.of(new PartnerId(20001L, "abc")))
+            .build());
 
     var mapping = idmap.readKeyValue();
     assertThat(mapping.key).isEqualTo("20001/abc");
@@ -161,7 +186,11 @@ class QualifierTopologyTest {
   @Test
   void dTdpidEvaluatesOnlyThatDataSourcesTraits() {
     for (int i = 0; i < 3; i++) {
-      send(VisitEvent.newBuilder(event("v7", T0.plusSeconds(i), Map.of("c_category", List.of("shoes")))).setDataSourceId(20001L).build());
+      send(
+          VisitEvent.newBuilder(
+                  event("v7", T0.plusSeconds(i), Map.of("c_category", List.of("shoes"))))
+              .setDataSourceId(20001L)
+              .build());
     }
 
     assertThat(updates.isEmpty()).isTrue();
@@ -171,8 +200,14 @@ class QualifierTopologyTest {
     visits.pipeInput(event.getVisitorId(), event, event.getTime());
   }
 
-  private static VisitEvent event(String visitorId, Instant time, Map<String, List<String>> signals) {
-    return VisitEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setVisitorId(visitorId).setTime(time)
-        .setSource(EventSource.EDGE).setSignals(signals).build();
+  private static VisitEvent event(
+      String visitorId, Instant time, Map<String, List<String>> signals) {
+    return VisitEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setVisitorId(visitorId)
+        .setTime(time)
+        .setSource(EventSource.EDGE)
+        .setSignals(signals)
+        .build();
   }
 }

@@ -50,12 +50,16 @@ public final class KafkaClients {
     try (Reader reader = Files.newBufferedReader(configFile.get(), StandardCharsets.UTF_8)) {
       file.load(reader);
     } catch (IOException e) {
-      throw new IllegalArgumentException("kafka.client.config-file " + configFile.get() + " cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "kafka.client.config-file " + configFile.get() + " cannot be read: " + e.getMessage(), e);
     }
     Map<String, Object> shared = new HashMap<>();
     file.stringPropertyNames().forEach(name -> shared.put(name, file.getProperty(name)));
     if (shared.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-      throw new IllegalArgumentException("kafka.client.config-file " + configFile.get() + " sets bootstrap.servers: set kafka.bootstrap instead");
+      throw new IllegalArgumentException(
+          "kafka.client.config-file "
+              + configFile.get()
+              + " sets bootstrap.servers: set kafka.bootstrap instead");
     }
     return new KafkaClients(bootstrap, shared);
   }
@@ -79,11 +83,13 @@ public final class KafkaClients {
     return properties;
   }
 
-  public <K, V> KafkaProducer<K, V> producer(Map<String, ?> own, Serializer<K> keys, Serializer<V> values) {
+  public <K, V> KafkaProducer<K, V> producer(
+      Map<String, ?> own, Serializer<K> keys, Serializer<V> values) {
     return new KafkaProducer<>(settings(own), keys, values);
   }
 
-  public <K, V> KafkaConsumer<K, V> consumer(Map<String, ?> own, Deserializer<K> keys, Deserializer<V> values) {
+  public <K, V> KafkaConsumer<K, V> consumer(
+      Map<String, ?> own, Deserializer<K> keys, Deserializer<V> values) {
     return new KafkaConsumer<>(settings(own), keys, values);
   }
 

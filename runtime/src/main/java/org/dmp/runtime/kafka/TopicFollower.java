@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * record to a handler: how a service keeps a compacted topic (the taxonomy, the id map) as a table
  * in memory. It joins no consumer group and commits nothing, since each start reads everything.
  *
- * <p>The handler runs on the follower's thread, so what it updates must be safe to read from
- * others (a concurrent map, an immutable snapshot swapped atomically).
+ * <p>The handler runs on the follower's thread, so what it updates must be safe to read from others
+ * (a concurrent map, an immutable snapshot swapped atomically).
  *
  * <p>Starting and stopping never block the caller, which may be an event loop: the consumer is
  * created, used and closed on the follower's thread.
@@ -46,21 +46,34 @@ public final class TopicFollower implements AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile boolean running = true;
 
-  private TopicFollower(String name, KafkaClients kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
+  private TopicFollower(
+      String name,
+      KafkaClients kafka,
+      String topic,
+      Consumer<ConsumerRecord<String, byte[]>> handler) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.kafka = Objects.requireNonNull(kafka, "kafka");
-    this.settings = Map.of(
-        ConsumerConfig.CLIENT_ID_CONFIG, name,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    this.settings =
+        Map.of(
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            name,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+            false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }
 
   /** Starts following {@code topic}; see {@link #caughtUp()} for when its past has been read. */
-  public static TopicFollower start(String name, KafkaClients kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> handler) {
+  public static TopicFollower start(
+      String name,
+      KafkaClients kafka,
+      String topic,
+      Consumer<ConsumerRecord<String, byte[]>> handler) {
     TopicFollower follower = new TopicFollower(name, kafka, topic, handler);
     follower.thread.start();
     return follower;
@@ -82,7 +95,9 @@ public final class TopicFollower implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
           handle(record);
         }
-        if (!caughtUp.isDone() && ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
+        if (!caughtUp.isDone()
+            && ends.entrySet().stream()
+                .allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
           LOG.info("Read {} up to its end at start {}; following it", topic, ends.values());
           caughtUp.complete(null);
         }
@@ -104,7 +119,13 @@ public final class TopicFollower implements AutoCloseable {
     try {
       handler.accept(record);
     } catch (RuntimeException e) {
-      LOG.error("Skipped record {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(), record.key(), e.getMessage());
+      LOG.error(
+          "Skipped record {}-{}@{} (key {}): {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          record.key(),
+          e.getMessage());
     }
   }
 

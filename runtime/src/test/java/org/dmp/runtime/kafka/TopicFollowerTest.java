@@ -17,7 +17,12 @@ class TopicFollowerTest {
   void theConsumerIsBuiltOnTheFollowersThreadNotTheCallers() throws Exception {
     // Building a consumer resolves the bootstrap host: with a name that cannot resolve, a consumer
     // built by start() would throw here, on the caller's thread.
-    TopicFollower follower = TopicFollower.start("follower-test", KafkaClients.of("no-such-host.invalid:9092"), "dmp.taxonomy", record -> { });
+    TopicFollower follower =
+        TopicFollower.start(
+            "follower-test",
+            KafkaClients.of("no-such-host.invalid:9092"),
+            "dmp.taxonomy",
+            record -> {});
 
     CompletableFuture<Void> caughtUp = follower.caughtUp();
     Throwable failure = null;
@@ -26,13 +31,17 @@ class TopicFollowerTest {
     } catch (ExecutionException e) {
       failure = e.getCause();
     }
-    assertThat(failure).as("the failure reaches whoever waits for the topic's past").isInstanceOf(KafkaException.class);
+    assertThat(failure)
+        .as("the failure reaches whoever waits for the topic's past")
+        .isInstanceOf(KafkaException.class);
     assertThat(follower.stop()).succeedsWithin(WAIT);
   }
 
   @Test
   void stopReturnsAtOnceAndCompletesWhenTheConsumerIsClosed() {
-    TopicFollower follower = TopicFollower.start("follower-test", KafkaClients.of("127.0.0.1:1"), "dmp.taxonomy", record -> { });
+    TopicFollower follower =
+        TopicFollower.start(
+            "follower-test", KafkaClients.of("127.0.0.1:1"), "dmp.taxonomy", record -> {});
     CompletableFuture<Void> stopped = follower.stop();
     assertThat(stopped).succeedsWithin(WAIT);
     assertThat(follower.stop()).as("stopping again is harmless").isDone();

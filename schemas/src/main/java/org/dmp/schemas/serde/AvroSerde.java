@@ -31,11 +31,13 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Records are written, and records of the current schema read, through Avro's buffered binary
  * encoder and decoder with per-thread buffers: Avro's single-object encoder and decoder go through
- * its unbuffered ones over synchronized byte streams, which cost the edge and the qualifier a
- * tenth of their time. Records of an older schema are read by Avro's decoder, which resolves them.
+ * its unbuffered ones over synchronized byte streams, which cost the edge and the qualifier a tenth
+ * of their time. Records of an older schema are read by Avro's decoder, which resolves them.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
-  /** Per thread: a growable buffer to write into, and the encoder and decoder Avro lets us reuse. */
+  /**
+   * Per thread: a growable buffer to write into, and the encoder and decoder Avro lets us reuse.
+   */
   private static final class Scratch extends OutputStream {
     private byte[] bytes = new byte[1024];
     private int length;
@@ -75,8 +77,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     SpecificData model = SpecificData.getForClass(type);
     this.schema = model.getSchema(type);
     this.typeName = schema.getName();
-    this.header = ByteBuffer.allocate(KnownSchemas.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
-        .put(KnownSchemas.MARKER).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+    this.header =
+        ByteBuffer.allocate(KnownSchemas.HEADER_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .put(KnownSchemas.MARKER)
+            .putLong(SchemaNormalization.parsingFingerprint64(schema))
+            .array();
     this.writer = new SpecificDatumWriter<>(schema, model);
     this.reader = new SpecificDatumReader<>(schema, schema, model);
     this.decoder = new BinaryMessageDecoder<>(model, schema, KnownSchemas.STORE);
@@ -112,9 +118,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       return null;
     }
     try {
-      if (Arrays.equals(bytes, 0, Math.min(bytes.length, header.length), header, 0, header.length)) {
+      if (Arrays.equals(
+          bytes, 0, Math.min(bytes.length, header.length), header, 0, header.length)) {
         Scratch scratch = SCRATCH.get();
-        scratch.decoder = DecoderFactory.get().binaryDecoder(bytes, header.length, bytes.length - header.length, scratch.decoder);
+        scratch.decoder =
+            DecoderFactory.get()
+                .binaryDecoder(bytes, header.length, bytes.length - header.length, scratch.decoder);
         return reader.read(null, scratch.decoder);
       }
       Schema writer = KnownSchemas.writerSchema(bytes);

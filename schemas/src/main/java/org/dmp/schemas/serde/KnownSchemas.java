@@ -31,26 +31,34 @@ import org.dmp.avro.VisitEvent;
 public final class KnownSchemas {
   /** The two bytes that start every Avro single-object encoded record. */
   static final byte[] MARKER = {(byte) 0xC3, (byte) 0x01};
+
   static final int HEADER_LENGTH = MARKER.length + Long.BYTES;
 
-  /** The current schema of each record type written to a topic (Profile: the qualifier's store changelog). */
-  public static final List<Schema> TOPIC_RECORDS = List.of(
-      VisitEvent.getClassSchema(),
-      ProfileUpdate.getClassSchema(),
-      TaxonomyEntry.getClassSchema(),
-      DeliveryAttempt.getClassSchema(),
-      PartnerSegmentUpdate.getClassSchema(),
-      DeadLetter.getClassSchema(),
-      IdMapping.getClassSchema(),
-      Profile.getClassSchema());
+  /**
+   * The current schema of each record type written to a topic (Profile: the qualifier's store
+   * changelog).
+   */
+  public static final List<Schema> TOPIC_RECORDS =
+      List.of(
+          VisitEvent.getClassSchema(),
+          ProfileUpdate.getClassSchema(),
+          TaxonomyEntry.getClassSchema(),
+          DeliveryAttempt.getClassSchema(),
+          PartnerSegmentUpdate.getClassSchema(),
+          DeadLetter.getClassSchema(),
+          IdMapping.getClassSchema(),
+          Profile.getClassSchema());
 
-  private static final Map<Long, Schema> BY_FINGERPRINT = TOPIC_RECORDS.stream()
-      .collect(Collectors.toUnmodifiableMap(SchemaNormalization::parsingFingerprint64, Function.identity()));
+  private static final Map<Long, Schema> BY_FINGERPRINT =
+      TOPIC_RECORDS.stream()
+          .collect(
+              Collectors.toUnmodifiableMap(
+                  SchemaNormalization::parsingFingerprint64, Function.identity()));
 
   /** Resolves writer schemas for the single-object decoders. */
   static final SchemaStore STORE = fingerprint -> BY_FINGERPRINT.get(fingerprint);
 
-  /**
+  /*
    * Avro's own limits allow a corrupt length prefix to claim two billion items, which the reader
    * then allocates. No record on a topic (at most a few MB) comes near these bounds, so corrupt
    * bytes fail fast instead of exhausting the heap. Set before Avro reads any data; a value given
@@ -83,8 +91,11 @@ public final class KnownSchemas {
     Schema schema = writerSchema(bytes);
     GenericDatumReader<Object> reader = new GenericDatumReader<>(schema);
     try {
-      Object datum = reader.read(null,
-          DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null));
+      Object datum =
+          reader.read(
+              null,
+              DecoderFactory.get()
+                  .binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null));
       return GenericData.get().toString(datum);
     } catch (IOException | RuntimeException e) {
       throw new RecordDecodingException("corrupt " + schema.getName() + " body: " + e, e);
@@ -93,13 +104,23 @@ public final class KnownSchemas {
 
   /** The schema the header of {@code bytes} names. */
   static Schema writerSchema(byte[] bytes) {
-    if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MARKER[0] || bytes[1] != MARKER[1]) {
-      throw new RecordDecodingException("not an Avro single-object record: it does not start with the marker C3 01"
-          + " followed by an 8-byte schema fingerprint");
+    if (bytes == null
+        || bytes.length < HEADER_LENGTH
+        || bytes[0] != MARKER[0]
+        || bytes[1] != MARKER[1]) {
+      throw new RecordDecodingException(
+          "not an Avro single-object record: it does not start with the marker C3 01"
+              + " followed by an 8-byte schema fingerprint");
     }
-    long fingerprint = ByteBuffer.wrap(bytes, MARKER.length, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    return byFingerprint(fingerprint).orElseThrow(() -> new RecordDecodingException(
-        "unknown schema fingerprint " + hex(fingerprint) + ": it was written with a schema this reader does not know"));
+    long fingerprint =
+        ByteBuffer.wrap(bytes, MARKER.length, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    return byFingerprint(fingerprint)
+        .orElseThrow(
+            () ->
+                new RecordDecodingException(
+                    "unknown schema fingerprint "
+                        + hex(fingerprint)
+                        + ": it was written with a schema this reader does not know"));
   }
 
   static String hex(long fingerprint) {
@@ -107,7 +128,9 @@ public final class KnownSchemas {
   }
 
   static RecordDecodingException explain(String type, String topic, Exception cause) {
-    String reason = cause instanceof RecordDecodingException ? cause.getMessage() : "corrupt body: " + cause;
-    return new RecordDecodingException("Cannot decode a " + type + " from topic '" + topic + "': " + reason, cause);
+    String reason =
+        cause instanceof RecordDecodingException ? cause.getMessage() : "corrupt body: " + cause;
+    return new RecordDecodingException(
+        "Cannot decode a " + type + " from topic '" + topic + "': " + reason, cause);
   }
 }

@@ -4,9 +4,9 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Bytes that are not a record this reader knows: an unknown schema fingerprint, a missing marker or
- * a corrupt body. Being a {@link SerializationException}, a Kafka consumer wraps it in a
- * {@code RecordDeserializationException} that names the partition and offset, and Kafka Streams
- * hands it to its deserialization exception handler with the same coordinates.
+ * a corrupt body. Being a {@link SerializationException}, a Kafka consumer wraps it in a {@code
+ * RecordDeserializationException} that names the partition and offset, and Kafka Streams hands it
+ * to its deserialization exception handler with the same coordinates.
  */
 public final class RecordDecodingException extends SerializationException {
   private static final long serialVersionUID = 1L;

@@ -16,7 +16,8 @@ import org.dmp.schemas.serde.AvroSerde;
  * factories below are the one place that says which record type each role's topic holds; a
  * configured {@link Topics} gives them their names.
  */
-public record Topic<K, V extends SpecificRecord>(TopicRole role, String name, Serde<K> keys, AvroSerde<V> values) {
+public record Topic<K, V extends SpecificRecord>(
+    TopicRole role, String name, Serde<K> keys, AvroSerde<V> values) {
   private static final Serde<String> KEYS = Serdes.String();
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
   private static final AvroSerde<ProfileUpdate> UPDATES = AvroSerde.of(ProfileUpdate.class);

@@ -15,7 +15,12 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param minCompactionLag for compacted topics, how long every record is kept before compaction may
  *     drop it for a newer one with the same key; empty for the broker's default
  */
-public record TopicSpec(TopicRole role, String name, int partitions, Optional<Duration> retention, Optional<Duration> minCompactionLag) {
+public record TopicSpec(
+    TopicRole role,
+    String name,
+    int partitions,
+    Optional<Duration> retention,
+    Optional<Duration> minCompactionLag) {
   public TopicSpec {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(name, "name");
@@ -28,9 +33,13 @@ public record TopicSpec(TopicRole role, String name, int partitions, Optional<Du
     Map<String, String> configs = new HashMap<>();
     if (role.compacted()) {
       configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-      minCompactionLag.ifPresent(lag -> configs.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(lag.toMillis())));
+      minCompactionLag.ifPresent(
+          lag ->
+              configs.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(lag.toMillis())));
     } else {
-      configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.map(Duration::toMillis).orElse(-1L)));
+      configs.put(
+          TopicConfig.RETENTION_MS_CONFIG,
+          Long.toString(retention.map(Duration::toMillis).orElse(-1L)));
     }
     return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
   }

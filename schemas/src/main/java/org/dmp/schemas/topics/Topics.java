@@ -19,7 +19,10 @@ import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 
-/** The pipeline's topics as configured: names, partition counts and retention, and what each carries. */
+/**
+ * The pipeline's topics as configured: names, partition counts and retention, and what each
+ * carries.
+ */
 public final class Topics {
   /** The classpath file documenting every topic setting; services list it among their defaults. */
   public static final String DEFAULTS = "dmp-topics.properties";
@@ -37,15 +40,20 @@ public final class Topics {
       String prefix = "topic." + role.key() + ".";
       String name = reader.text(prefix + "name");
       int partitions = reader.integer(prefix + "partitions", 1, 10_000);
-      Optional<Duration> retention = role.compacted() ? Optional.empty() : retention(reader, prefix + "retention");
+      Optional<Duration> retention =
+          role.compacted() ? Optional.empty() : retention(reader, prefix + "retention");
       String lagKey = prefix + "min-compaction-lag";
-      Optional<Duration> minCompactionLag = role.compacted() && reader.settings().get(lagKey).isPresent()
-          ? Optional.of(reader.duration(lagKey, Duration.ZERO, Duration.ofDays(100 * 365))) : Optional.empty();
+      Optional<Duration> minCompactionLag =
+          role.compacted() && reader.settings().get(lagKey).isPresent()
+              ? Optional.of(reader.duration(lagKey, Duration.ZERO, Duration.ofDays(100 * 365)))
+              : Optional.empty();
       specs.put(role, new TopicSpec(role, name, partitions, retention, minCompactionLag));
     }
     long distinct = specs.values().stream().map(TopicSpec::name).distinct().count();
     if (distinct < specs.size()) {
-      reader.problem("topic names must differ from each other: " + specs.values().stream().map(TopicSpec::name).toList());
+      reader.problem(
+          "topic names must differ from each other: "
+              + specs.values().stream().map(TopicSpec::name).toList());
     }
     return new Topics(specs);
   }
@@ -92,7 +100,8 @@ public final class Topics {
    * @return the names of the topics this call created
    */
   public List<String> createMissing(Admin admin) throws InterruptedException, ExecutionException {
-    CreateTopicsResult result = admin.createTopics(all().stream().map(TopicSpec::newTopic).toList());
+    CreateTopicsResult result =
+        admin.createTopics(all().stream().map(TopicSpec::newTopic).toList());
     List<String> created = new ArrayList<>();
     for (var entry : result.values().entrySet()) {
       try {
@@ -109,11 +118,18 @@ public final class Topics {
 
   @Override
   public String toString() {
-    return all().stream().map(spec -> spec.name() + "(" + spec.partitions() + ")").toList().toString();
+    return all().stream()
+        .map(spec -> spec.name() + "(" + spec.partitions() + ")")
+        .toList()
+        .toString();
   }
 
   private static Optional<Duration> retention(ConfigReader reader, String key) {
-    if (reader.settings().get(key).map(setting -> setting.value().equalsIgnoreCase("forever")).orElse(false)) {
+    if (reader
+        .settings()
+        .get(key)
+        .map(setting -> setting.value().equalsIgnoreCase("forever"))
+        .orElse(false)) {
       return Optional.empty();
     }
     return Optional.of(reader.duration(key, Duration.ofMinutes(1), Duration.ofDays(100 * 365)));

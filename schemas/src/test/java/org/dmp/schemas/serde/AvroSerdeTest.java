@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -37,13 +38,19 @@ class AvroSerdeTest {
 
     assertThat(Arrays.copyOf(bytes, 2)).containsExactly(0xC3, 0x01);
     long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    assertThat(fingerprint).isEqualTo(SchemaNormalization.parsingFingerprint64(VisitEvent.getClassSchema()));
+    assertThat(fingerprint)
+        .isEqualTo(SchemaNormalization.parsingFingerprint64(VisitEvent.getClassSchema()));
   }
 
   @Test
   void writesAndReadsTheBytesAvrosOwnSingleObjectEncoderDoes() throws Exception {
-    for (SpecificRecord record : java.util.List.<SpecificRecord>of(SampleRecords.visit("123", "e-1"), SampleRecords.profileUpdate("123"),
-        SampleRecords.taxonomyEntry(), SampleRecords.deliveryAttempt(), SampleRecords.partnerSegmentUpdate())) {
+    for (SpecificRecord record :
+        java.util.List.<SpecificRecord>of(
+            SampleRecords.visit("123", "e-1"),
+            SampleRecords.profileUpdate("123"),
+            SampleRecords.taxonomyEntry(),
+            SampleRecords.deliveryAttempt(),
+            SampleRecords.partnerSegmentUpdate())) {
       assertSameBytesAsAvro(record);
     }
   }
@@ -52,11 +59,15 @@ class AvroSerdeTest {
   private static <T extends SpecificRecord> void assertSameBytesAsAvro(T record) throws Exception {
     Class<T> type = (Class<T>) record.getClass();
     var model = org.apache.avro.specific.SpecificData.getForClass(type);
-    ByteBuffer avros = new org.apache.avro.message.BinaryMessageEncoder<T>(model, record.getSchema()).encode(record);
+    ByteBuffer avros =
+        new org.apache.avro.message.BinaryMessageEncoder<T>(model, record.getSchema())
+            .encode(record);
     byte[] expected = new byte[avros.remaining()];
     avros.get(expected);
 
-    assertThat(AvroSerde.of(type).encode(record)).as(type.getSimpleName()).containsExactly(expected);
+    assertThat(AvroSerde.of(type).encode(record))
+        .as(type.getSimpleName())
+        .containsExactly(expected);
     assertThat(AvroSerde.of(type).decode("t", expected)).isEqualTo(record);
   }
 
@@ -73,13 +84,15 @@ class AvroSerdeTest {
 
     assertThatThrownBy(() -> VISITS.decode("dmp.visits", bytes))
         .isInstanceOf(RecordDecodingException.class)
-        .hasMessage("Cannot decode a VisitEvent from topic 'dmp.visits': unknown schema fingerprint 0x1122334455667788:"
-            + " it was written with a schema this reader does not know");
+        .hasMessage(
+            "Cannot decode a VisitEvent from topic 'dmp.visits': unknown schema fingerprint 0x1122334455667788:"
+                + " it was written with a schema this reader does not know");
   }
 
   @Test
   void bytesWithoutTheMarkerAreRefused() {
-    assertThatThrownBy(() -> VISITS.decode("dmp.visits", "plain text".getBytes()))
+    assertThatThrownBy(
+            () -> VISITS.decode("dmp.visits", "plain text".getBytes(StandardCharsets.US_ASCII)))
         .isInstanceOf(RecordDecodingException.class)
         .hasMessageContaining("'dmp.visits'")
         .hasMessageContaining("does not start with the marker C3 01");
@@ -100,7 +113,8 @@ class AvroSerdeTest {
 
     assertThatThrownBy(() -> VISITS.decode("dmp.segments", profile))
         .isInstanceOf(RecordDecodingException.class)
-        .hasMessage("Cannot decode a VisitEvent from topic 'dmp.segments': it holds a ProfileUpdate, not a VisitEvent");
+        .hasMessage(
+            "Cannot decode a VisitEvent from topic 'dmp.segments': it holds a ProfileUpdate, not a VisitEvent");
   }
 
   @Test
@@ -132,7 +146,10 @@ class AvroSerdeTest {
 
   private static byte[] withValidHeader(byte[] body) {
     ByteBuffer buffer = ByteBuffer.allocate(10 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-    buffer.put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(VisitEvent.getClassSchema()));
+    buffer
+        .put((byte) 0xC3)
+        .put((byte) 0x01)
+        .putLong(SchemaNormalization.parsingFingerprint64(VisitEvent.getClassSchema()));
     return buffer.put(body).array();
   }
 

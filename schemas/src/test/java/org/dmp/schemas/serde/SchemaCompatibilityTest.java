@@ -9,14 +9,14 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Each topic schema against its last released copy under {@code released/}: new readers must read
- * old records (backward) and old readers, such as partners' consumers, new ones (forward).
- * After a release, copy the schemas there anew.
+ * old records (backward) and old readers, such as partners' consumers, new ones (forward). After a
+ * release, copy the schemas there anew.
  */
 class SchemaCompatibilityTest {
   static final List<Schema> SCHEMAS = KnownSchemas.TOPIC_RECORDS;
@@ -26,15 +26,27 @@ class SchemaCompatibilityTest {
   void currentSchemaIsCompatibleWithItsReleasedCopyBothWays(Schema current) throws IOException {
     Schema released = released(current.getName());
 
-    assertCompatible("backward: the current schema reads records written with the released one", current, released);
-    assertCompatible("forward: the released schema reads records written with the current one", released, current);
+    assertCompatible(
+        "backward: the current schema reads records written with the released one",
+        current,
+        released);
+    assertCompatible(
+        "forward: the released schema reads records written with the current one",
+        released,
+        current);
   }
 
   @Test
   void theCheckRefusesAFieldAddedWithoutDefault() {
-    Schema before = new Schema.Parser().parse("""
+    Schema before =
+        new Schema.Parser()
+            .parse(
+                """
         {"type": "record", "name": "R", "fields": [{"name": "a", "type": "string"}]}""");
-    Schema after = new Schema.Parser().parse("""
+    Schema after =
+        new Schema.Parser()
+            .parse(
+                """
         {"type": "record", "name": "R", "fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "long"}]}""");
 
     assertThat(SchemaCompatibility.checkReaderWriterCompatibility(after, before).getType())
@@ -42,7 +54,8 @@ class SchemaCompatibilityTest {
   }
 
   private static void assertCompatible(String direction, Schema reader, Schema writer) {
-    SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    SchemaPairCompatibility result =
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
     assertThat(result.getType())
         .as("%s %s: %s", reader.getName(), direction, result.getResult().getIncompatibilities())
         .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
@@ -50,7 +63,8 @@ class SchemaCompatibilityTest {
 
   private static Schema released(String name) throws IOException {
     String resource = "released/" + name + ".avsc";
-    try (InputStream in = SchemaCompatibilityTest.class.getClassLoader().getResourceAsStream(resource)) {
+    try (InputStream in =
+        SchemaCompatibilityTest.class.getClassLoader().getResourceAsStream(resource)) {
       assertThat(in).as("a released copy of %s at test resource %s", name, resource).isNotNull();
       return new Schema.Parser().parse(in);
     }

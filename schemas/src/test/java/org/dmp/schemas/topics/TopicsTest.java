@@ -19,42 +19,66 @@ class TopicsTest {
   void defaultsAreTheNamesOfTheDesign() {
     Topics topics = read(Map.of(), List.of());
 
-    assertThat(topics.all()).extracting(TopicSpec::name).containsExactly(
-        "dmp.visits", "dmp.visits.rejected", "dmp.segments", "dmp.taxonomy", "dmp.idmap", "dmp.deliveries", "dmp.deadletter");
+    assertThat(topics.all())
+        .extracting(TopicSpec::name)
+        .containsExactly(
+            "dmp.visits",
+            "dmp.visits.rejected",
+            "dmp.segments",
+            "dmp.taxonomy",
+            "dmp.idmap",
+            "dmp.deliveries",
+            "dmp.deadletter");
     assertThat(topics.spec(TopicRole.VISITS).retention()).contains(Duration.ofDays(90));
     assertThat(topics.spec(TopicRole.DEADLETTER).retention()).isEmpty();
   }
 
   @Test
   void compactedTopicsAreCreatedCompactedAndLogsWithRetention() {
-    Topics topics = read(Map.of("DMP_TOPIC_SEGMENTS_PARTITIONS", "3"), List.of("--topic.visits.retention=7d"));
+    Topics topics =
+        read(Map.of("DMP_TOPIC_SEGMENTS_PARTITIONS", "3"), List.of("--topic.visits.retention=7d"));
 
     NewTopic segments = topics.spec(TopicRole.SEGMENTS).newTopic();
     assertThat(segments.numPartitions()).isEqualTo(3);
-    assertThat(segments.configs()).containsEntry("cleanup.policy", "compact")
-        .as("a lagging destination still gets every change").containsEntry("min.compaction.lag.ms", Long.toString(Duration.ofDays(7).toMillis()));
-    assertThat(topics.spec(TopicRole.TAXONOMY).newTopic().configs()).doesNotContainKey("min.compaction.lag.ms");
-    assertThat(topics.spec(TopicRole.VISITS).newTopic().configs()).containsEntry("retention.ms", "604800000");
-    assertThat(topics.spec(TopicRole.DEADLETTER).newTopic().configs()).containsEntry("retention.ms", "-1");
+    assertThat(segments.configs())
+        .containsEntry("cleanup.policy", "compact")
+        .as("a lagging destination still gets every change")
+        .containsEntry("min.compaction.lag.ms", Long.toString(Duration.ofDays(7).toMillis()));
+    assertThat(topics.spec(TopicRole.TAXONOMY).newTopic().configs())
+        .doesNotContainKey("min.compaction.lag.ms");
+    assertThat(topics.spec(TopicRole.VISITS).newTopic().configs())
+        .containsEntry("retention.ms", "604800000");
+    assertThat(topics.spec(TopicRole.DEADLETTER).newTopic().configs())
+        .containsEntry("retention.ms", "-1");
   }
 
   @Test
   void badTopicSettingsAreAllReported() {
-    assertThatThrownBy(() -> read(Map.of("DMP_TOPIC_IDMAP_NAME", "dmp.visits"),
-        List.of("--topic.visits.partitions=0", "--topic.deliveries.retention=often")))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-            "topic.visits.partitions='0' (from --topic.visits.partitions): must be between 1 and 10000",
-            "topic.deliveries.retention='often' (from --topic.deliveries.retention): must be a duration such as 250ms, 5s, 2m, 24h, 7d or PT5S",
-            "topic names must differ from each other: [dmp.visits, dmp.visits.rejected, dmp.segments, dmp.taxonomy, dmp.visits, dmp.deliveries, dmp.deadletter]"));
+    assertThatThrownBy(
+            () ->
+                read(
+                    Map.of("DMP_TOPIC_IDMAP_NAME", "dmp.visits"),
+                    List.of("--topic.visits.partitions=0", "--topic.deliveries.retention=often")))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "topic.visits.partitions='0' (from --topic.visits.partitions): must be between 1 and 10000",
+                        "topic.deliveries.retention='often' (from --topic.deliveries.retention): must be a duration such as 250ms, 5s, 2m, 24h, 7d or PT5S",
+                        "topic names must differ from each other: [dmp.visits, dmp.visits.rejected, dmp.segments, dmp.taxonomy, dmp.visits, dmp.deliveries, dmp.deadletter]"));
   }
 
   @Test
   void specRefusesMissingParts() {
-    assertThatThrownBy(() -> new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty(), Optional.empty())).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(
+            () -> new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty(), Optional.empty()))
+        .isInstanceOf(NullPointerException.class);
   }
 
   private static Topics read(Map<String, String> env, List<String> args) {
-    ConfigReader reader = new ConfigReader(Settings.load("topics", List.of(Topics.DEFAULTS), env, args, Map.of()));
+    ConfigReader reader =
+        new ConfigReader(Settings.load("topics", List.of(Topics.DEFAULTS), env, args, Map.of()));
     Topics topics = Topics.read(reader);
     reader.validate();
     return topics;

@@ -11,7 +11,9 @@ import java.util.List;
  * and the memory they touch cost more than the comparisons themselves.
  */
 public final class BitRule {
-  /** The bits of the values an event holds, by key number; null for a key the event does not hold. */
+  /**
+   * The bits of the values an event holds, by key number; null for a key the event does not hold.
+   */
   @FunctionalInterface
   public interface Truths {
     long[] of(int keyNumber);
@@ -40,12 +42,17 @@ public final class BitRule {
         if (bit.word() >= 1 << 16 || bit.keyNumber() >= 1 << 30) {
           throw new IllegalArgumentException("too many comparisons for one taxonomy");
         }
-        code.add(LEAF | (long) bit.keyNumber() << 2 | (long) bit.word() << 32 | (long) bit.bit() << 48);
+        code.add(
+            LEAF | (long) bit.keyNumber() << 2 | (long) bit.word() << 32 | (long) bit.bit() << 48);
       } else if (node instanceof Expr.Not<Bit> not) {
         code.add(NOT | (long) indexOf(nodes, not.term()) << 2);
       } else {
-        List<Expr<Bit>> terms = node instanceof Expr.And<Bit> and ? and.terms() : ((Expr.Or<Bit>) node).terms();
-        code.add((node instanceof Expr.And ? AND : OR) | (long) (nodes.size() + children.size()) << 2 | (long) terms.size() << 32);
+        List<Expr<Bit>> terms =
+            node instanceof Expr.And<Bit> and ? and.terms() : ((Expr.Or<Bit>) node).terms();
+        code.add(
+            (node instanceof Expr.And ? AND : OR)
+                | (long) (nodes.size() + children.size()) << 2
+                | (long) terms.size() << 32);
         terms.forEach(term -> children.add((long) indexOf(nodes, term)));
       }
     }
@@ -75,7 +82,10 @@ public final class BitRule {
     throw new IllegalStateException("not a node of this rule");
   }
 
-  /** A key with several values satisfies a comparison if any of them does, so its bits are those of its values, OR-ed. */
+  /**
+   * A key with several values satisfies a comparison if any of them does, so its bits are those of
+   * its values, OR-ed.
+   */
   public boolean matches(Truths truths) {
     return matches(0, truths);
   }

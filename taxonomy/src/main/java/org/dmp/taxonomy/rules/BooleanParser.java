@@ -7,9 +7,8 @@ import org.dmp.taxonomy.rules.Lexer.Kind;
 import org.dmp.taxonomy.rules.Lexer.Token;
 
 /**
- * Recursive descent over the boolean structure both rule kinds share, lowest precedence first:
- * OR, AND, NOT, then parentheses or a leaf, which the subclass parses. Keywords are
- * case-insensitive.
+ * Recursive descent over the boolean structure both rule kinds share, lowest precedence first: OR,
+ * AND, NOT, then parentheses or a leaf, which the subclass parses. Keywords are case-insensitive.
  */
 abstract class BooleanParser<L> {
   private final List<Token> tokens;
@@ -86,7 +85,8 @@ abstract class BooleanParser<L> {
   }
 
   final RuleSyntaxException unexpected(String expected) {
-    return new RuleSyntaxException(peek().column(), "expected " + expected + " but found " + peek().describe());
+    return new RuleSyntaxException(
+        peek().column(), "expected " + expected + " but found " + peek().describe());
   }
 
   static boolean isKeyword(Token token, String keyword) {

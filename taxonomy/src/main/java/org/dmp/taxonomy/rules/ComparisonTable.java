@@ -21,11 +21,13 @@ public final class ComparisonTable {
 
   /** The key's number, numbering it if new. */
   public int keyNumber(String key) {
-    return keyNumbers.computeIfAbsent(key, k -> {
-      comparisonsByKey.add(new ArrayList<>());
-      bitsByKey.add(new HashMap<>());
-      return comparisonsByKey.size() - 1;
-    });
+    return keyNumbers.computeIfAbsent(
+        key,
+        k -> {
+          comparisonsByKey.add(new ArrayList<>());
+          bitsByKey.add(new HashMap<>());
+          return comparisonsByKey.size() - 1;
+        });
   }
 
   /** How many keys are numbered. */
@@ -35,14 +37,22 @@ public final class ComparisonTable {
 
   /** The rule over this table's bits, numbering its keys and comparisons. */
   public BitRule add(TraitRule rule) {
-    return new BitRule(rule.expr().map(comparison -> {
-      int key = keyNumber(comparison.key());
-      int bit = bitsByKey.get(key).computeIfAbsent(comparison, c -> {
-        comparisonsByKey.get(key).add(c);
-        return comparisonsByKey.get(key).size() - 1;
-      });
-      return new BitRule.Bit(key, bit >>> 6, bit & 63);
-    }));
+    return new BitRule(
+        rule.expr()
+            .map(
+                comparison -> {
+                  int key = keyNumber(comparison.key());
+                  int bit =
+                      bitsByKey
+                          .get(key)
+                          .computeIfAbsent(
+                              comparison,
+                              c -> {
+                                comparisonsByKey.get(key).add(c);
+                                return comparisonsByKey.get(key).size() - 1;
+                              });
+                  return new BitRule.Bit(key, bit >>> 6, bit & 63);
+                }));
   }
 
   /** The bits, one per comparison of the key, that {@code value} satisfies. */

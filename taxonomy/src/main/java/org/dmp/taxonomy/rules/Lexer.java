@@ -9,7 +9,17 @@ import java.util.List;
  * segment rules, whose parsers give the atoms their meaning.
  */
 final class Lexer {
-  enum Kind { OPEN, CLOSE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, OPERATOR, STRING, ATOM, END }
+  enum Kind {
+    OPEN,
+    CLOSE,
+    OPEN_BRACKET,
+    CLOSE_BRACKET,
+    COMMA,
+    OPERATOR,
+    STRING,
+    ATOM,
+    END
+  }
 
   /** A token and the 1-based column where it starts. */
   record Token(Kind kind, String text, int column) {
@@ -36,25 +46,31 @@ final class Lexer {
       if (Character.isWhitespace(c)) {
         i++;
       } else if (c == '(' || c == ')' || c == '[' || c == ']' || c == ',') {
-        Kind kind = switch (c) {
-          case '(' -> Kind.OPEN;
-          case ')' -> Kind.CLOSE;
-          case '[' -> Kind.OPEN_BRACKET;
-          case ']' -> Kind.CLOSE_BRACKET;
-          default -> Kind.COMMA;
-        };
+        Kind kind =
+            switch (c) {
+              case '(' -> Kind.OPEN;
+              case ')' -> Kind.CLOSE;
+              case '[' -> Kind.OPEN_BRACKET;
+              case ']' -> Kind.CLOSE_BRACKET;
+              default -> Kind.COMMA;
+            };
         tokens.add(new Token(kind, String.valueOf(c), column));
         i++;
       } else if (c == '=' || c == '!' || c == '<' || c == '>') {
         String two = i + 1 < rule.length() ? rule.substring(i, i + 2) : "";
-        if (two.equals("==") || two.equals("!=") || two.equals(">=") || two.equals("<=") || two.equals("=>")) {
+        if (two.equals("==")
+            || two.equals("!=")
+            || two.equals(">=")
+            || two.equals("<=")
+            || two.equals("=>")) {
           tokens.add(new Token(Kind.OPERATOR, two.equals("=>") ? ">=" : two, column));
           i += 2;
         } else if (c == '<' || c == '>') {
           tokens.add(new Token(Kind.OPERATOR, String.valueOf(c), column));
           i++;
         } else {
-          throw new RuleSyntaxException(column, "'" + c + "' is no operator: write ==, !=, <, >, <= or >=");
+          throw new RuleSyntaxException(
+              column, "'" + c + "' is no operator: write ==, !=, <, >, <= or >=");
         }
       } else if (c == '"') {
         i = string(rule, i, tokens);

@@ -6,8 +6,8 @@ import java.time.Instant;
 /** A visitor's trait realizations, as segment rules ask about them. */
 public interface Realizations {
   /**
-   * How many realizations of any of {@code traitIds} count at {@code now}: within their trait's TTL,
-   * and with an age inside {@code window}.
+   * How many realizations of any of {@code traitIds} count at {@code now}: within their trait's
+   * TTL, and with an age inside {@code window}.
    */
   int count(long[] traitIds, Window window, Instant now);
 

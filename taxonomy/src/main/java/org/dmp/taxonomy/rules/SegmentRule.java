@@ -18,9 +18,9 @@ import org.dmp.taxonomy.rules.Lexer.Token;
  * {@code frequency([123T] <= 7D) >= 1} (only realizations at most, or with {@code >=} at least,
  * that many days old), joined by AND, OR, NOT and parentheses.
  *
- * <p>A rule that a visitor who never realized any trait would satisfy, such as
- * {@code frequency([1T]) <= 5} or {@code NOT [1T]} on their own, is refused: it would put every
- * visitor in the segment.
+ * <p>A rule that a visitor who never realized any trait would satisfy, such as {@code
+ * frequency([1T]) <= 5} or {@code NOT [1T]} on their own, is refused: it would put every visitor in
+ * the segment.
  */
 public final class SegmentRule {
   private static final Pattern TRAIT = Pattern.compile("([1-9][0-9]{0,17})[tT]");
@@ -35,20 +35,28 @@ public final class SegmentRule {
     this.source = source;
     this.expr = expr;
     Set<Long> referenced = new TreeSet<>();
-    expr.forEachLeaf(frequency -> {
-      for (long trait : frequency.traits()) {
-        referenced.add(trait);
-      }
-    });
+    expr.forEachLeaf(
+        frequency -> {
+          for (long trait : frequency.traits()) {
+            referenced.add(trait);
+          }
+        });
     this.traits = Set.copyOf(referenced);
   }
 
-  /** @throws RuleSyntaxException saying where and what was expected, or why the rule qualifies everyone */
+  /**
+   * @throws RuleSyntaxException saying where and what was expected, or why the rule qualifies
+   *     everyone
+   */
   public static SegmentRule parse(String rule) {
     SegmentRule parsed = new SegmentRule(rule, new Parser(rule).parseRule());
     if (parsed.matches(Realizations.NONE, Instant.EPOCH)) {
-      throw new RuleSyntaxException(1, "this rule qualifies visitors who never realized any of its traits;"
-          + " join it by AND to a positive term such as [" + parsed.traits.iterator().next() + "T]");
+      throw new RuleSyntaxException(
+          1,
+          "this rule qualifies visitors who never realized any of its traits;"
+              + " join it by AND to a positive term such as ["
+              + parsed.traits.iterator().next()
+              + "T]");
     }
     return parsed;
   }
@@ -57,14 +65,18 @@ public final class SegmentRule {
     return expr.test(frequency -> frequency.test(realizations, now));
   }
 
-  /** The recency windows this rule uses: a realization crossing one of their edges may change whether it matches. */
+  /**
+   * The recency windows this rule uses: a realization crossing one of their edges may change
+   * whether it matches.
+   */
   public List<Realizations.Window> windows() {
     List<Realizations.Window> windows = new ArrayList<>();
-    expr.forEachLeaf(frequency -> {
-      if (!frequency.window().equals(Realizations.Window.ANY)) {
-        windows.add(frequency.window());
-      }
-    });
+    expr.forEachLeaf(
+        frequency -> {
+          if (!frequency.window().equals(Realizations.Window.ANY)) {
+            windows.add(frequency.window());
+          }
+        });
     return windows;
   }
 
@@ -79,6 +91,8 @@ public final class SegmentRule {
   }
 
   /** Realizations of some traits in a window, compared with a count. */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // Rules are compared by their text, never by their compiled parts.
   record Frequency(long[] traits, Realizations.Window window, String operator, int count) {
     boolean test(Realizations realizations, Instant now) {
       int realized = realizations.count(traits, window, now);
@@ -129,9 +143,14 @@ public final class SegmentRule {
       take();
       Token count = expect(Kind.ATOM, "a count");
       if (!COUNT.matcher(count.text()).matches()) {
-        throw new RuleSyntaxException(count.column(), "expected a count (a whole number) but found " + count.describe());
+        throw new RuleSyntaxException(
+            count.column(), "expected a count (a whole number) but found " + count.describe());
       }
-      return new Frequency(traits.stream().mapToLong(Long::longValue).toArray(), window, operator.text(), Integer.parseInt(count.text()));
+      return new Frequency(
+          traits.stream().mapToLong(Long::longValue).toArray(),
+          window,
+          operator.text(),
+          Integer.parseInt(count.text()));
     }
 
     private long trait() {
@@ -147,16 +166,20 @@ public final class SegmentRule {
     private Realizations.Window window() {
       Token operator = take();
       if (!operator.text().equals("<=") && !operator.text().equals(">=")) {
-        throw new RuleSyntaxException(operator.column(), "a recency takes <= or >=, not " + operator.describe());
+        throw new RuleSyntaxException(
+            operator.column(), "a recency takes <= or >=, not " + operator.describe());
       }
       Token days = peek();
-      Matcher matcher = days.kind() == Kind.ATOM ? DAYS.matcher(days.text().toUpperCase(Locale.ROOT)) : null;
+      Matcher matcher =
+          days.kind() == Kind.ATOM ? DAYS.matcher(days.text().toUpperCase(Locale.ROOT)) : null;
       if (matcher == null || !matcher.matches()) {
         throw unexpected("a number of days such as 7D");
       }
       take();
       Duration age = Duration.ofDays(Long.parseLong(matcher.group(1)));
-      return operator.text().equals("<=") ? new Realizations.Window(Duration.ZERO, age) : new Realizations.Window(age, null);
+      return operator.text().equals("<=")
+          ? new Realizations.Window(Duration.ZERO, age)
+          : new Realizations.Window(age, null);
     }
   }
 }

@@ -16,12 +16,11 @@ import org.dmp.taxonomy.rules.Lexer.Token;
  * A compiled trait rule: comparisons of signal keys with literals, joined by AND, OR, NOT and
  * parentheses (Audience Manager's trait rule syntax).
  *
- * <p>A key with several values satisfies a comparison if any of them does; a missing key
- * satisfies none. Ordering comparisons ({@code <, >, <=, >=}) are numeric, and false for a value
- * that is not a number. {@code ==} and {@code !=} compare numerically against an unquoted number
- * and as text against a quoted string. Text comparisons are case-sensitive, except
- * {@code matcheswords}. Regular expressions are RE2 (linear time), since the values they meet come
- * from the open web.
+ * <p>A key with several values satisfies a comparison if any of them does; a missing key satisfies
+ * none. Ordering comparisons ({@code <, >, <=, >=}) are numeric, and false for a value that is not
+ * a number. {@code ==} and {@code !=} compare numerically against an unquoted number and as text
+ * against a quoted string. Text comparisons are case-sensitive, except {@code matcheswords}.
+ * Regular expressions are RE2 (linear time), since the values they meet come from the open web.
  */
 public final class TraitRule {
   private final String source;
@@ -38,7 +37,9 @@ public final class TraitRule {
     this.matchesWithoutKeys = matches(Map.of());
   }
 
-  /** @throws RuleSyntaxException saying where and what was expected */
+  /**
+   * @throws RuleSyntaxException saying where and what was expected
+   */
   public static TraitRule parse(String rule) {
     return new TraitRule(rule, new Parser(rule).parseRule());
   }
@@ -52,22 +53,30 @@ public final class TraitRule {
   }
 
   /**
-   * For a rule that is one text equality ({@code c_category == "shoes"}): its key and value, so that
-   * such traits, the commonest kind, are found by lookup instead of evaluated one by one.
+   * For a rule that is one text equality ({@code c_category == "shoes"}): its key and value, so
+   * that such traits, the commonest kind, are found by lookup instead of evaluated one by one.
    */
   public Optional<Map.Entry<String, String>> simpleEquality() {
-    if (expr instanceof Expr.Leaf<Comparison> leaf && leaf.leaf().operator() == Operator.EQUALS && leaf.leaf().quoted()) {
+    if (expr instanceof Expr.Leaf<Comparison> leaf
+        && leaf.leaf().operator() == Operator.EQUALS
+        && leaf.leaf().quoted()) {
       return Optional.of(Map.entry(leaf.leaf().key(), leaf.leaf().literal()));
     }
     return Optional.empty();
   }
 
-  /** The keys this rule reads: an event with none of them can only match if {@link #matchesWithoutKeys()}. */
+  /**
+   * The keys this rule reads: an event with none of them can only match if {@link
+   * #matchesWithoutKeys()}.
+   */
   public Set<String> keys() {
     return keys;
   }
 
-  /** True for rules such as {@code NOT c_a == "1"}, which an event holding none of the rule's keys satisfies. */
+  /**
+   * True for rules such as {@code NOT c_a == "1"}, which an event holding none of the rule's keys
+   * satisfies.
+   */
   public boolean matchesWithoutKeys() {
     return matchesWithoutKeys;
   }
@@ -78,7 +87,14 @@ public final class TraitRule {
   }
 
   /** One comparison of a key's values with a literal. */
-  record Comparison(String key, Operator operator, String literal, boolean quoted, double number, Pattern regex, Set<String> words) {
+  record Comparison(
+      String key,
+      Operator operator,
+      String literal,
+      boolean quoted,
+      double number,
+      Pattern regex,
+      Set<String> words) {
     boolean test(List<String> values) {
       if (values == null) {
         return false;
@@ -94,7 +110,10 @@ public final class TraitRule {
     boolean testOne(String value) {
       return switch (operator) {
         case EQUALS -> quoted ? value.equals(literal) : numeric(value) == number;
-        case NOT_EQUALS -> quoted ? !value.equals(literal) : !Double.isNaN(numeric(value)) && numeric(value) != number;
+        case NOT_EQUALS ->
+            quoted
+                ? !value.equals(literal)
+                : !Double.isNaN(numeric(value)) && numeric(value) != number;
         case LESS -> numeric(value) < number;
         case GREATER -> numeric(value) > number;
         case LESS_OR_EQUAL -> numeric(value) <= number;
@@ -102,7 +121,9 @@ public final class TraitRule {
         case CONTAINS -> value.contains(literal);
         case STARTS_WITH -> value.startsWith(literal);
         case ENDS_WITH -> value.endsWith(literal);
-        case MATCHES_WORDS -> Arrays.stream(value.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")).anyMatch(words::contains);
+        case MATCHES_WORDS ->
+            Arrays.stream(value.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+                .anyMatch(words::contains);
         case MATCHES_REGEX -> regex.matcher(value).find();
       };
     }
@@ -118,8 +139,16 @@ public final class TraitRule {
   }
 
   enum Operator {
-    EQUALS("=="), NOT_EQUALS("!="), LESS("<"), GREATER(">"), LESS_OR_EQUAL("<="), GREATER_OR_EQUAL(">="),
-    CONTAINS("contains"), STARTS_WITH("startswith"), ENDS_WITH("endswith"), MATCHES_WORDS("matcheswords"),
+    EQUALS("=="),
+    NOT_EQUALS("!="),
+    LESS("<"),
+    GREATER(">"),
+    LESS_OR_EQUAL("<="),
+    GREATER_OR_EQUAL(">="),
+    CONTAINS("contains"),
+    STARTS_WITH("startswith"),
+    ENDS_WITH("endswith"),
+    MATCHES_WORDS("matcheswords"),
     MATCHES_REGEX("matchesregex");
 
     private final String symbol;
@@ -149,7 +178,9 @@ public final class TraitRule {
      * matching machines per pattern, and one warm pool costs far less than thousands of cold ones.
      * Patterns are immutable and thread-safe; the cache is bounded and emptied when full.
      */
-    private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Pattern> PATTERNS =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final int MOST_PATTERNS = 100_000;
 
     private static Pattern compiled(String regex) {
@@ -165,7 +196,8 @@ public final class TraitRule {
       return compiled;
     }
 
-    private static final String OPERATORS = "a comparison (==, !=, <, >, <=, >=, contains, startswith, endswith, matcheswords, matchesregex)";
+    private static final String OPERATORS =
+        "a comparison (==, !=, <, >, <=, >=, contains, startswith, endswith, matcheswords, matchesregex)";
 
     Parser(String rule) {
       super(rule);
@@ -174,40 +206,54 @@ public final class TraitRule {
     @Override
     Comparison leaf() {
       Token key = peek();
-      if (key.kind() != Kind.ATOM || !Character.isLetter(key.text().charAt(0)) && key.text().charAt(0) != '_'
-          || isKeyword(key, "and") || isKeyword(key, "or")) {
+      if (key.kind() != Kind.ATOM
+          || (!Character.isLetter(key.text().charAt(0)) && key.text().charAt(0) != '_')
+          || isKeyword(key, "and")
+          || isKeyword(key, "or")) {
         throw unexpected("a signal key such as c_category, or '('");
       }
       take();
       Token operatorToken = peek();
-      Operator operator = operatorToken.kind() == Kind.OPERATOR || operatorToken.kind() == Kind.ATOM ? Operator.of(operatorToken) : null;
+      Operator operator =
+          operatorToken.kind() == Kind.OPERATOR || operatorToken.kind() == Kind.ATOM
+              ? Operator.of(operatorToken)
+              : null;
       if (operator == null) {
         throw unexpected(OPERATORS + " after " + key.describe());
       }
       take();
       Token literal = peek();
       if (literal.kind() != Kind.STRING && literal.kind() != Kind.ATOM) {
-        throw unexpected("a value (a \"quoted string\" or a number) after " + operatorToken.describe());
+        throw unexpected(
+            "a value (a \"quoted string\" or a number) after " + operatorToken.describe());
       }
       take();
       boolean quoted = literal.kind() == Kind.STRING;
       double number = Comparison.numeric(literal.text());
       if (!quoted && Double.isNaN(number)) {
-        throw new RuleSyntaxException(literal.column(), "expected a number or a \"quoted string\" but found " + literal.describe());
+        throw new RuleSyntaxException(
+            literal.column(),
+            "expected a number or a \"quoted string\" but found " + literal.describe());
       }
       if (operator.numericOnly() && Double.isNaN(number)) {
-        throw new RuleSyntaxException(literal.column(), operatorToken.describe() + " compares numbers, and " + literal.describe() + " is none");
+        throw new RuleSyntaxException(
+            literal.column(),
+            operatorToken.describe() + " compares numbers, and " + literal.describe() + " is none");
       }
       Pattern regex = null;
       if (operator == Operator.MATCHES_REGEX) {
         try {
           regex = compiled(literal.text());
         } catch (PatternSyntaxException e) {
-          throw new RuleSyntaxException(literal.column(), "the regular expression does not compile: " + e.getMessage());
+          throw new RuleSyntaxException(
+              literal.column(), "the regular expression does not compile: " + e.getMessage());
         }
       }
-      Set<String> words = operator == Operator.MATCHES_WORDS
-          ? Set.copyOf(Arrays.asList(literal.text().toLowerCase(Locale.ROOT).trim().split("\\s+"))) : Set.of();
+      Set<String> words =
+          operator == Operator.MATCHES_WORDS
+              ? Set.copyOf(
+                  Arrays.asList(literal.text().toLowerCase(Locale.ROOT).trim().split("\\s+")))
+              : Set.of();
       return new Comparison(key.text(), operator, literal.text(), quoted, number, regex, words);
     }
   }

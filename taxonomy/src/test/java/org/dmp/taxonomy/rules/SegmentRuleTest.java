@@ -22,10 +22,15 @@ class SegmentRuleTest {
 
   /** Realizations as (trait, days ago) pairs, none of them expired. */
   private static Realizations realized(Map<Long, List<Integer>> daysAgo) {
-    return (traitIds, window, now) -> (int) Arrays.stream(traitIds)
-        .flatMap(trait -> daysAgo.getOrDefault(trait, List.of()).stream().mapToLong(Integer::longValue))
-        .filter(days -> window.contains(Duration.ofDays(days)))
-        .count();
+    return (traitIds, window, now) ->
+        (int)
+            Arrays.stream(traitIds)
+                .flatMap(
+                    trait ->
+                        daysAgo.getOrDefault(trait, List.of()).stream()
+                            .mapToLong(Integer::longValue))
+                .filter(days -> window.contains(Duration.ofDays(days)))
+                .count();
   }
 
   @Test
@@ -56,36 +61,49 @@ class SegmentRuleTest {
     assertThat(rule.matches(realized(Map.of(102L, List.of(3))), NOW)).isTrue();
     assertThat(rule.matches(realized(Map.of(102L, List.of(3), 201L, List.of(100))), NOW)).isFalse();
     assertThat(rule.matches(realized(Map.of(102L, List.of(8))), NOW)).isFalse();
-    assertThat(SegmentRule.parse("[1T] OR ([2T] and frequency([3T]) == 2)").matches(realized(Map.of(2L, List.of(1), 3L, List.of(1, 2))), NOW))
+    assertThat(
+            SegmentRule.parse("[1T] OR ([2T] and frequency([3T]) == 2)")
+                .matches(realized(Map.of(2L, List.of(1), 3L, List.of(1, 2))), NOW))
         .isTrue();
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "frequency([1T]) <= 5          | this rule qualifies visitors who never realized any of its traits; join it by AND to a positive term such as [1T]",
-      "NOT [1T]                      | this rule qualifies visitors who never realized any of its traits",
-      "[1T] OR frequency([2T]) <= 1  | this rule qualifies visitors who never realized any of its traits"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "frequency([1T]) <= 5          | this rule qualifies visitors who never realized any of its traits; join it by AND to a positive term such as [1T]",
+        "NOT [1T]                      | this rule qualifies visitors who never realized any of its traits",
+        "[1T] OR frequency([2T]) <= 1  | this rule qualifies visitors who never realized any of its traits"
+      })
   void refusesRulesThatQualifyEveryone(String rule, String message) {
-    assertThatThrownBy(() -> SegmentRule.parse(rule)).isInstanceOf(RuleSyntaxException.class).hasMessageContaining(message);
+    assertThatThrownBy(() -> SegmentRule.parse(rule))
+        .isInstanceOf(RuleSyntaxException.class)
+        .hasMessageContaining(message);
   }
 
   @Test
   void aNegativeTermJoinedByAndToAPositiveOneIsFine() {
-    assertThat(SegmentRule.parse("[2T] AND frequency([1T]) <= 5").traits()).containsExactlyInAnyOrder(1L, 2L);
+    assertThat(SegmentRule.parse("[2T] AND frequency([1T]) <= 5").traits())
+        .containsExactlyInAnyOrder(1L, 2L);
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "[123]                         | at column 2: expected a trait such as 123T but found '123'",
-      "[123T                         | at column 6: expected ']' after the trait but found the end of the rule",
-      "frequency[1T] >= 1            | at column 10: expected '(' after frequency but found '['",
-      "frequency([1T] < 3D) >= 1     | at column 16: a recency takes <= or >=, not '<'",
-      "frequency([1T] <= 3W) >= 1    | at column 19: expected a number of days such as 7D but found '3W'",
-      "frequency([1T]) >= many       | at column 20: expected a count (a whole number) but found 'many'",
-      "frequency([1T]) != 1          | at column 17: expected a frequency comparison",
-      "c_a == 1                      | at column 1: expected [<id>T], frequency([...]) or '(' but found 'c_a'"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[123]                         | at column 2: expected a trait such as 123T but found '123'",
+        "[123T                         | at column 6: expected ']' after the trait but found the end of the rule",
+        "frequency[1T] >= 1            | at column 10: expected '(' after frequency but found '['",
+        "frequency([1T] < 3D) >= 1     | at column 16: a recency takes <= or >=, not '<'",
+        "frequency([1T] <= 3W) >= 1    | at column 19: expected a number of days such as 7D but found '3W'",
+        "frequency([1T]) >= many       | at column 20: expected a count (a whole number) but found 'many'",
+        "frequency([1T]) != 1          | at column 17: expected a frequency comparison",
+        "c_a == 1                      | at column 1: expected [<id>T], frequency([...]) or '(' but found 'c_a'"
+      })
   void saysWhereARuleIsWrongAndWhatWasExpected(String rule, String message) {
-    assertThatThrownBy(() -> SegmentRule.parse(rule)).isInstanceOf(RuleSyntaxException.class).hasMessageStartingWith(message);
+    assertThatThrownBy(() -> SegmentRule.parse(rule))
+        .isInstanceOf(RuleSyntaxException.class)
+        .hasMessageStartingWith(message);
   }
 
   @Property(tries = 3000)
@@ -99,8 +117,33 @@ class SegmentRuleTest {
 
   @Provide
   Arbitrary<String> ruleish() {
-    Arbitrary<String> pieces = Arbitraries.of("[", "]", "1T", "2t", "0T", "T", "frequency", "(", ")", ",", ">=", "<=", "==", "!=",
-        "3", "7D", "d", "AND", "or", "not", "\"", "x", " ");
-    return Arbitraries.oneOf(pieces.list().ofMaxSize(14).map(list -> String.join("", list)), Arbitraries.strings().ofMaxLength(40));
+    Arbitrary<String> pieces =
+        Arbitraries.of(
+            "[",
+            "]",
+            "1T",
+            "2t",
+            "0T",
+            "T",
+            "frequency",
+            "(",
+            ")",
+            ",",
+            ">=",
+            "<=",
+            "==",
+            "!=",
+            "3",
+            "7D",
+            "d",
+            "AND",
+            "or",
+            "not",
+            "\"",
+            "x",
+            " ");
+    return Arbitraries.oneOf(
+        pieces.list().ofMaxSize(14).map(list -> String.join("", list)),
+        Arbitraries.strings().ofMaxLength(40));
   }
 }
