@@ -71,7 +71,7 @@ class EdgeIT {
         .containsEntry("h_referer", "https://shop.example/shoes")
         .containsEntry("h_user-agent", "test-browser");
     assertThat(event.getPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
-    assertThat(event.getDataSourceId()).isEqualTo(1L);
+    assertThat(event.getTargetDataSourceId()).isEqualTo(1L);
     assertThat(new String(record.value(), StandardCharsets.ISO_8859_1))
         .doesNotContain("hunter2")
         .doesNotContain("p_income");

@@ -62,14 +62,14 @@ final class EvaluationSession implements BitRule.Truths {
    * key alone that the values realize to {@code realized} (when not null). One value's are known
    * once seen; several values' bits are those of each, OR-ed, and the rules are judged on those.
    */
-  void hold(KeyRules rules, List<String> values, Set<Long> realized, Long dataSourceId) {
+  void hold(KeyRules rules, List<String> values, Set<Long> realized, Long targetDataSourceId) {
     int key = rules.number;
     keyStamps[key] = event;
     if (values.size() == 1) {
       ValueOutcome outcome = outcomeOf(rules, values.get(0));
       bits[key] = outcome.bits();
       if (realized != null) {
-        TraitIndex.addAll(outcome.realizedAlone(), realized, dataSourceId);
+        TraitIndex.addAll(outcome.realizedAlone(), realized, targetDataSourceId);
       }
       return;
     }
@@ -83,7 +83,7 @@ final class EvaluationSession implements BitRule.Truths {
     bits[key] = any;
     if (realized != null) {
       for (TraitIndex.CompiledTrait trait : rules.alone) {
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId)
+        if ((targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId)
             && trait.bits().matches(this)) {
           realized.add(trait.id());
         }

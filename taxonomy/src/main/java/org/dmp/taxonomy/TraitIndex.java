@@ -78,13 +78,13 @@ public final class TraitIndex {
   /**
    * The rule traits an event's signals realize.
    *
-   * @param dataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
+   * @param targetDataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
    */
-  public Set<Long> realize(Map<String, List<String>> signals, Long dataSourceId) {
-    Set<Long> realized = realizeByKeys(signals, null, dataSourceId);
+  public Set<Long> realize(Map<String, List<String>> signals, Long targetDataSourceId) {
+    Set<Long> realized = realizeByKeys(signals, null, targetDataSourceId);
     for (CompiledTrait trait : traitsWithoutKeys) {
       if (!signalsHoldAny(signals, trait)
-          && (dataSourceId == null || trait.dataSourceId() == dataSourceId)
+          && (targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId)
           && trait.rule().matches(signals)) {
         realized.add(trait.id());
       }
@@ -99,13 +99,13 @@ public final class TraitIndex {
   public Set<Long> realizePrivate(
       Map<String, List<String>> signals,
       Map<String, List<String>> privateSignals,
-      Long dataSourceId) {
+      Long targetDataSourceId) {
     if (privateSignals.isEmpty()) {
       return Set.of();
     }
     Map<String, List<String>> all = new HashMap<>(signals);
     all.putAll(privateSignals);
-    return realizeByKeys(all, privateSignals.keySet(), dataSourceId);
+    return realizeByKeys(all, privateSignals.keySet(), targetDataSourceId);
   }
 
   /**
@@ -113,7 +113,7 @@ public final class TraitIndex {
    * them) that {@code signals} realize: equalities by lookup, other rules evaluated once each.
    */
   private Set<Long> realizeByKeys(
-      Map<String, List<String>> signals, Set<String> reachedKeys, Long dataSourceId) {
+      Map<String, List<String>> signals, Set<String> reachedKeys, Long targetDataSourceId) {
     EvaluationSession session = sessions.get();
     session.nextEvent();
     Set<Long> realized = new TreeSet<>();
@@ -124,13 +124,16 @@ public final class TraitIndex {
       }
       boolean reached = reachedKeys == null || reachedKeys.contains(signal.getKey());
       if (rules.number >= 0) {
-        session.hold(rules, signal.getValue(), reached ? realized : null, dataSourceId);
+        session.hold(rules, signal.getValue(), reached ? realized : null, targetDataSourceId);
       }
       if (reached) {
         session.reachedRules.add(rules);
         if (!rules.equalitiesByValue.isEmpty()) {
           for (String value : signal.getValue()) {
-            addAll(rules.equalitiesByValue.getOrDefault(value, List.of()), realized, dataSourceId);
+            addAll(
+                rules.equalitiesByValue.getOrDefault(value, List.of()),
+                realized,
+                targetDataSourceId);
           }
         }
       }
@@ -138,7 +141,7 @@ public final class TraitIndex {
     // Rules over several keys only once every key's bits are held.
     for (KeyRules rules : session.reachedRules) {
       for (CompiledTrait trait : rules.amongOthers) {
-        if ((dataSourceId == null || trait.dataSourceId() == dataSourceId)
+        if ((targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId)
             && session.firstEvaluation(trait)
             && trait.bits().matches(session)) {
           realized.add(trait.id());
@@ -148,9 +151,9 @@ public final class TraitIndex {
     return realized;
   }
 
-  static void addAll(List<CompiledTrait> traits, Set<Long> realized, Long dataSourceId) {
+  static void addAll(List<CompiledTrait> traits, Set<Long> realized, Long targetDataSourceId) {
     for (CompiledTrait trait : traits) {
-      if (dataSourceId == null || trait.dataSourceId() == dataSourceId) {
+      if (targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId) {
         realized.add(trait.id());
       }
     }

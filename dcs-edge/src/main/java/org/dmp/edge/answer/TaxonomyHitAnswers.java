@@ -54,7 +54,7 @@ public final class TaxonomyHitAnswers implements HitAnswers {
         taxonomy
             .get()
             .traits()
-            .realizePrivate(Signals.of(event), privateSignals, event.getDataSourceId()));
+            .realizePrivate(Signals.of(event), privateSignals, event.getTargetDataSourceId()));
   }
 
   @Override

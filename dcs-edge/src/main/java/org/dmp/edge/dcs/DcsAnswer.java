@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.dmp.edge.answer.Qualification;
 
-/** The DCS JSON answer to an {@code /event} call that asked for one. */
+/** The DCS JSON answer to an {@code /event} hit that asked for one. */
 final class DcsAnswer {
   private DcsAnswer() {}
 
@@ -17,7 +17,7 @@ final class DcsAnswer {
       int region,
       String eventId,
       Qualification qualification,
-      DcsCall.AnswerOptions options) {
+      DcsHit.AnswerOptions options) {
     JsonArray stuff = new JsonArray();
     qualification
         .stuff()

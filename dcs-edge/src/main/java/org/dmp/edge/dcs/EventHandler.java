@@ -20,8 +20,8 @@ import org.dmp.edge.visit.VisitLog;
 import org.dmp.taxonomy.Signals;
 
 /**
- * {@code GET|POST /event}, after the form and visitor steps: one tag call becomes one VisitEvent in
- * the visit log, answered with a pixel or the DCS JSON only once the log holds it.
+ * {@code GET|POST /event}, after the form and visitor steps: one hit becomes one VisitEvent in the
+ * visit log, answered with a pixel or the DCS JSON only once the log holds it.
  */
 public final class EventHandler implements Handler<RoutingContext> {
   private final VisitEvents events;
@@ -45,23 +45,23 @@ public final class EventHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext context) {
-    DcsCall call = DcsCallParser.parse(Form.of(context));
+    DcsHit hit = DcsHitParser.parse(Form.of(context));
     Visitor visitor = Visitor.of(context);
     if (visitor.optedOut()) {
       // An opted-out visitor is answered like anyone, but nothing about them is collected.
-      respond(context, call, visitor.id(), "", Qualification.NONE);
+      respond(context, hit, visitor.id(), "", Qualification.NONE);
       return;
     }
     providers
-        .enrich(call.declaredIds(), visitor.id())
-        .compose(enrichment -> record(context, call, visitor.id(), enrichment))
+        .enrich(hit.partnerIds(), visitor.id())
+        .compose(enrichment -> record(context, hit, visitor.id(), enrichment))
         .onFailure(context::fail);
   }
 
   private Future<Void> record(
-      RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
-    VisitEvent event = event(context, call, visitorId, enrichment);
-    List<Long> privateTraits = answers.privateTraits(call.privateSignals(), event);
+      RoutingContext context, DcsHit hit, String visitorId, Enrichment enrichment) {
+    VisitEvent event = event(context, hit, visitorId, enrichment);
+    List<Long> privateTraits = answers.privateTraits(hit.privateSignals(), event);
     if (!privateTraits.isEmpty()) {
       List<Long> realized = new ArrayList<>(event.getRealizedTraits());
       realized.addAll(privateTraits);
@@ -71,39 +71,39 @@ public final class EventHandler implements Handler<RoutingContext> {
     // Only an answer that shows segments waits for qualification; a pixel is answered once the log
     // holds the event.
     Future<Qualification> qualification =
-        call.answer().json()
+        hit.answer().json()
             ? logged.compose(position -> answers.qualify(event, position))
             : logged.map(Qualification.NONE);
     return qualification.map(
         qualified -> {
-          respond(context, call, visitorId, event.getEventId(), qualified);
+          respond(context, hit, visitorId, event.getEventId(), qualified);
           return null;
         });
   }
 
   private VisitEvent event(
-      RoutingContext context, DcsCall call, String visitorId, Enrichment enrichment) {
+      RoutingContext context, DcsHit hit, String visitorId, Enrichment enrichment) {
     return events
         .start(context.request(), EventSource.EDGE, visitorId)
-        .setDataSourceId(call.dataSourceId().orElse(null))
-        .setSignals(Signals.merged(call.signals(), enrichment.signals()))
-        .setPartnerIds(call.declaredIds())
+        .setTargetDataSourceId(hit.targetDataSourceId().orElse(null))
+        .setSignals(Signals.merged(hit.signals(), enrichment.signals()))
+        .setPartnerIds(hit.partnerIds())
         .setRealizedTraits(enrichment.traits())
         .build();
   }
 
   private void respond(
       RoutingContext context,
-      DcsCall call,
+      DcsHit hit,
       String visitorId,
       String eventId,
       Qualification qualification) {
     cookies.renew(context.response(), visitorId);
-    if (call.answer().json()) {
+    if (hit.answer().json()) {
       Responses.json(
           context.response(),
-          DcsAnswer.json(visitorId, events.region(), eventId, qualification, call.answer()),
-          call.answer().callback());
+          DcsAnswer.json(visitorId, events.region(), eventId, qualification, hit.answer()),
+          hit.answer().callback());
     } else {
       Responses.pixel(context.response());
     }

@@ -32,12 +32,12 @@ public record Form(Map<String, List<String>> params) {
       return Optional.empty();
     }
     if (values.size() != 1) {
-      throw new InvalidCall(key + " takes exactly one value, got " + values.size());
+      throw new InvalidHit(key + " takes exactly one value, got " + values.size());
     }
     return Optional.of(values.get(0));
   }
 
   public String required(String key) {
-    return single(key).orElseThrow(() -> new InvalidCall(key + " is required"));
+    return single(key).orElseThrow(() -> new InvalidHit(key + " is required"));
   }
 }

@@ -55,7 +55,7 @@ public final class FormDecoder {
 
   /**
    * @param raw the encoded form, as bytes (a body) or as the ISO-8859-1 bytes of a request line
-   * @throws InvalidCall naming what is wrong
+   * @throws InvalidHit naming what is wrong
    */
   public List<Param> decode(byte[] raw) {
     List<Param> params = new ArrayList<>();
@@ -64,7 +64,7 @@ public final class FormDecoder {
       int end = indexOf(raw, (byte) '&', start, raw.length);
       if (end > start) {
         if (params.size() == maxKeys) {
-          throw new InvalidCall("more than " + maxKeys + " keys");
+          throw new InvalidHit("more than " + maxKeys + " keys");
         }
         params.add(param(raw, start, end));
       }
@@ -80,7 +80,7 @@ public final class FormDecoder {
     }
     for (int i = 0; i < rawQuery.length(); i++) {
       if (rawQuery.charAt(i) > 0xFF) {
-        throw new InvalidCall(
+        throw new InvalidHit(
             "the query holds a character that is not a byte: percent-encode it as UTF-8");
       }
     }
@@ -91,10 +91,10 @@ public final class FormDecoder {
     int equals = indexOf(raw, (byte) '=', start, end);
     String key = text(raw, start, equals, null);
     if (key.isEmpty()) {
-      throw new InvalidCall("a parameter has an empty key");
+      throw new InvalidHit("a parameter has an empty key");
     }
     if (key.length() > maxKeyLength) {
-      throw new InvalidCall(
+      throw new InvalidHit(
           "key '" + key.substring(0, 32) + "...' is longer than " + maxKeyLength + " characters");
     }
     if (equals >= end) {
@@ -132,7 +132,7 @@ public final class FormDecoder {
       if (b == '%') {
         if (i + 2 >= end || hex(raw[i + 1]) < 0 || hex(raw[i + 2]) < 0) {
           // The offending bytes are not echoed: they may belong to a p_ value.
-          throw new InvalidCall(
+          throw new InvalidHit(
               "malformed percent-encoding in the "
                   + what(valueOf)
                   + ": '%' must be followed by two hex digits");
@@ -147,7 +147,7 @@ public final class FormDecoder {
     try {
       return utf8.reset().decode(bytes).toString();
     } catch (CharacterCodingException e) {
-      throw new InvalidCall("the " + what(valueOf) + " is not valid UTF-8 once percent-decoded");
+      throw new InvalidHit("the " + what(valueOf) + " is not valid UTF-8 once percent-decoded");
     }
   }
 

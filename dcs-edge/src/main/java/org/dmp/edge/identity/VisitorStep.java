@@ -5,7 +5,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.dmp.edge.http.Form;
-import org.dmp.edge.http.InvalidCall;
+import org.dmp.edge.http.InvalidHit;
 import org.dmp.schemas.VisitorId;
 
 /**
@@ -46,7 +46,7 @@ public final class VisitorStep implements Handler<RoutingContext> {
   private static String checked(String declared) {
     Optional<String> problem = VisitorId.problem(DECLARED, declared);
     if (problem.isPresent()) {
-      throw new InvalidCall(problem.get());
+      throw new InvalidHit(problem.get());
     }
     return declared;
   }

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
-import org.dmp.edge.dcs.DcsCallParser;
+import org.dmp.edge.dcs.DcsHitParser;
 import org.dmp.edge.http.Form;
-import org.dmp.edge.http.InvalidCall;
+import org.dmp.edge.http.InvalidHit;
 import org.dmp.edge.http.Responses;
 import org.dmp.edge.identity.CookieRenewal;
 import org.dmp.edge.identity.Visitor;
@@ -63,15 +63,15 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   }
 
   static IdSync parse(Form form) {
-    long dataSourceId = DcsCallParser.dataSourceId(form.required("dpid"), "dpid");
-    String partnerUserId = DcsCallParser.partnerUserId(form.required("dpuuid"), "dpuuid");
+    long dataSourceId = DcsHitParser.dataSourceId(form.required("dpid"), "dpid");
+    String partnerUserId = DcsHitParser.partnerUserId(form.required("dpuuid"), "dpuuid");
     Optional<String> redirect = form.single("redir").map(IdSyncHandler::redirect);
     Map<String, List<String>> consent = new LinkedHashMap<>();
     form.single("gdpr")
         .ifPresent(
             gdpr -> {
               if (!gdpr.equals("0") && !gdpr.equals("1")) {
-                throw new InvalidCall("gdpr must be 0 or 1, was '" + gdpr + "'");
+                throw new InvalidHit("gdpr must be 0 or 1, was '" + gdpr + "'");
               }
               consent.put("d_gdpr", List.of(gdpr));
             });
@@ -96,11 +96,11 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
       // The macro's braces are not legal in a URI: check the URL with a stand-in for it.
       uri = new URI(value.replace(VISITOR_MACRO, "0"));
     } catch (URISyntaxException e) {
-      throw new InvalidCall("redir must be an absolute http or https URL");
+      throw new InvalidHit("redir must be an absolute http or https URL");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-      throw new InvalidCall("redir must be an absolute http or https URL");
+      throw new InvalidHit("redir must be an absolute http or https URL");
     }
     return value;
   }

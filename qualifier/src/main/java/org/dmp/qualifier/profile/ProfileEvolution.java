@@ -60,7 +60,7 @@ public final class ProfileEvolution {
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
 
     Set<Long> realized =
-        new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getDataSourceId()));
+        new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId()));
     realized.addAll(event.getRealizedTraits());
     for (long trait : realized) {
       List<Long> times =

@@ -189,7 +189,7 @@ class QualifierTopologyTest {
       send(
           VisitEvent.newBuilder(
                   event("v7", T0.plusSeconds(i), Map.of("c_category", List.of("shoes"))))
-              .setDataSourceId(20001L)
+              .setTargetDataSourceId(20001L)
               .build());
     }
 

@@ -1,6 +1,8 @@
 package org.dmp.schemas.serde;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SystemLimitException;
@@ -49,11 +52,21 @@ public final class KnownSchemas {
           IdMapping.getClassSchema(),
           Profile.getClassSchema());
 
+  /**
+   * The copy of each record type as last released (resource {@code released/<name>.avsc}): topics
+   * hold records written with it, which readers of the current schema must still decode.
+   */
+  public static final List<Schema> RELEASED_RECORDS =
+      TOPIC_RECORDS.stream().map(current -> released(current.getName())).toList();
+
+  /** Writer schemas by fingerprint: the current ones, and the released ones they evolved from. */
   private static final Map<Long, Schema> BY_FINGERPRINT =
-      TOPIC_RECORDS.stream()
+      Stream.concat(TOPIC_RECORDS.stream(), RELEASED_RECORDS.stream())
           .collect(
               Collectors.toUnmodifiableMap(
-                  SchemaNormalization::parsingFingerprint64, Function.identity()));
+                  SchemaNormalization::parsingFingerprint64,
+                  Function.identity(),
+                  (current, releasedUnchanged) -> current));
 
   /** Resolves writer schemas for the single-object decoders. */
   static final SchemaStore STORE = fingerprint -> BY_FINGERPRINT.get(fingerprint);
@@ -71,6 +84,18 @@ public final class KnownSchemas {
   }
 
   private KnownSchemas() {}
+
+  private static Schema released(String name) {
+    String resource = "released/" + name + ".avsc";
+    try (InputStream in = KnownSchemas.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("no released copy of " + name + " at resource " + resource);
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read resource " + resource, e);
+    }
+  }
 
   private static void limitUnlessSet(String property, int limit) {
     if (System.getProperty(property) == null) {

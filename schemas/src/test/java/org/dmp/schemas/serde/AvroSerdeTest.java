@@ -7,10 +7,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SystemLimitException;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecord;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.PartnerSegmentUpdate;
@@ -22,6 +28,36 @@ import org.junit.jupiter.api.Test;
 
 class AvroSerdeTest {
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
+
+  @Test
+  void aRecordWrittenWithTheReleasedSchemaIsReadWithItsRenamedFields() throws Exception {
+    Schema released =
+        KnownSchemas.RELEASED_RECORDS.stream()
+            .filter(schema -> schema.getName().equals("VisitEvent"))
+            .findFirst()
+            .orElseThrow();
+    GenericRecord old = new GenericData.Record(released);
+    old.put("eventId", "e-1");
+    old.put("visitorId", "123");
+    old.put("time", 1_700_000_000_000L);
+    old.put("source", new GenericData.EnumSymbol(released.getField("source").schema(), "EDGE"));
+    old.put("dataSourceId", 7L);
+    old.put("signals", Map.of());
+    old.put("httpAttributes", Map.of());
+    old.put("partnerIds", List.of());
+    old.put("realizedTraits", List.of());
+    old.put("removedTraits", List.of());
+    old.put("region", 0);
+    ByteBuffer written =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), released).encode(old);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    VisitEvent read = VISITS.decode("dmp.visits", bytes);
+
+    assertThat(read.getTargetDataSourceId()).isEqualTo(7L);
+    assertThat(read.getVisitorId()).isEqualTo("123");
+  }
 
   @Test
   void everyTopicRecordSurvivesTheRoundTrip() {

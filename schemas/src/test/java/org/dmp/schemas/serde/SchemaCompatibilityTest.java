@@ -2,8 +2,6 @@ package org.dmp.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -14,16 +12,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * Each topic schema against its last released copy under {@code released/}: new readers must read
- * old records (backward) and old readers, such as partners' consumers, new ones (forward). After a
- * release, copy the schemas there anew.
+ * Each topic schema against its last released copy under {@code released/} (main resources, where
+ * the decoders find the writer schemas of old records): new readers must read old records
+ * (backward) and old readers, such as partners' consumers, new ones (forward). After a release,
+ * copy the schemas there anew.
  */
 class SchemaCompatibilityTest {
   static final List<Schema> SCHEMAS = KnownSchemas.TOPIC_RECORDS;
 
   @ParameterizedTest(name = "{0}")
   @FieldSource("SCHEMAS")
-  void currentSchemaIsCompatibleWithItsReleasedCopyBothWays(Schema current) throws IOException {
+  void currentSchemaIsCompatibleWithItsReleasedCopyBothWays(Schema current) {
     Schema released = released(current.getName());
 
     assertCompatible(
@@ -61,12 +60,10 @@ class SchemaCompatibilityTest {
         .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
   }
 
-  private static Schema released(String name) throws IOException {
-    String resource = "released/" + name + ".avsc";
-    try (InputStream in =
-        SchemaCompatibilityTest.class.getClassLoader().getResourceAsStream(resource)) {
-      assertThat(in).as("a released copy of %s at test resource %s", name, resource).isNotNull();
-      return new Schema.Parser().parse(in);
-    }
+  private static Schema released(String name) {
+    return KnownSchemas.RELEASED_RECORDS.stream()
+        .filter(schema -> schema.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 }

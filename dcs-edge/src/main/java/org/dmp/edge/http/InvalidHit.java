@@ -1,10 +1,10 @@
 package org.dmp.edge.http;
 
 /** A call whose parameters the edge cannot take: 400 with the first problem found. */
-public final class InvalidCall extends Refused {
+public final class InvalidHit extends Refused {
   private static final long serialVersionUID = 1L;
 
-  public InvalidCall(String reason) {
+  public InvalidHit(String reason) {
     super(400, reason);
   }
 }

@@ -14,62 +14,62 @@ import net.jqwik.api.Provide;
 import org.dmp.avro.PartnerId;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.FormDecoder;
-import org.dmp.edge.http.InvalidCall;
+import org.dmp.edge.http.InvalidHit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class DcsCallParserTest {
+class DcsHitParserTest {
   private final Parser parser = new Parser();
 
   /** Decodes as the edge's form step does, then parses. */
   private static final class Parser {
     private final FormDecoder decoder = new FormDecoder(1000, 255);
 
-    DcsCall parse(String query) {
-      return DcsCallParser.parse(new Form(FormDecoder.merged(decoder.decode(query))));
+    DcsHit parse(String query) {
+      return DcsHitParser.parse(new Form(FormDecoder.merged(decoder.decode(query))));
     }
 
-    DcsCall parse(byte[] body) {
-      return DcsCallParser.parse(new Form(FormDecoder.merged(decoder.decode(body))));
+    DcsHit parse(byte[] body) {
+      return DcsHitParser.parse(new Form(FormDecoder.merged(decoder.decode(body))));
     }
   }
 
   @Test
   void sortsKeysByPrefixAndSplitsCommaSeparatedValues() {
-    DcsCall call =
+    DcsHit hit =
         parser.parse(
             "c_color=red,blue&category=shoes&d_ptfm=ios&p_income=90000&h_referer=spoofed&c_color=green");
 
-    assertThat(call.signals())
+    assertThat(hit.signals())
         .containsExactly(
             Map.entry("c_color", List.of("red", "blue", "green")),
             Map.entry("category", List.of("shoes")),
             Map.entry("d_ptfm", List.of("ios")));
-    assertThat(call.privateSignals()).containsExactly(Map.entry("p_income", List.of("90000")));
-    assertThat(call.answer()).isEqualTo(DcsCall.AnswerOptions.PIXEL);
+    assertThat(hit.privateSignals()).containsExactly(Map.entry("p_income", List.of("90000")));
+    assertThat(hit.answer()).isEqualTo(DcsHit.AnswerOptions.PIXEL);
   }
 
   @Test
   void anEscapedCommaStaysInsideItsValueAndPlusIsASpace() {
-    DcsCall call = parser.parse("c_title=a%2Cb+c,d");
+    DcsHit hit = parser.parse("c_title=a%2Cb+c,d");
 
-    assertThat(call.signals()).containsEntry("c_title", List.of("a,b c", "d"));
+    assertThat(hit.signals()).containsEntry("c_title", List.of("a,b c", "d"));
   }
 
   @Test
   void readsThePlatformKeys() {
-    DcsCall call =
+    DcsHit hit =
         parser.parse(
             "d_uuid=123&d_cid=20001%01abc&d_cid=20002%01xyz&d_rtbd=json&d_cb=aam.cb_1&d_cts=2&d_dst=1&d_tdpid=7");
 
-    assertThat(call.declaredIds())
+    assertThat(hit.partnerIds())
         .containsExactly(new PartnerId(20001L, "abc"), new PartnerId(20002L, "xyz"));
-    assertThat(call.answer())
+    assertThat(hit.answer())
         .isEqualTo(
-            new DcsCall.AnswerOptions(true, java.util.Optional.of("aam.cb_1"), true, false, true));
-    assertThat(call.dataSourceId()).contains(7L);
-    assertThat(call.signals()).isEmpty();
+            new DcsHit.AnswerOptions(true, java.util.Optional.of("aam.cb_1"), true, false, true));
+    assertThat(hit.targetDataSourceId()).contains(7L);
+    assertThat(hit.signals()).isEmpty();
   }
 
   @Test
@@ -102,7 +102,7 @@ class DcsCallParserTest {
       })
   void refusesBadInputNamingTheProblem(String query, String reason) {
     assertThatThrownBy(() -> parser.parse(query))
-        .isInstanceOf(InvalidCall.class)
+        .isInstanceOf(InvalidHit.class)
         .hasMessageStartingWith(reason);
   }
 
@@ -123,16 +123,16 @@ class DcsCallParserTest {
 
   @Test
   void refusesCharactersThatAreNotBytes() {
-    assertThatThrownBy(() -> parser.parse("c_a=\u20ac")).isInstanceOf(InvalidCall.class);
+    assertThatThrownBy(() -> parser.parse("c_a=\u20ac")).isInstanceOf(InvalidHit.class);
     assertThat(parser.parse("c_a=%E2%82%AC").signals()).containsEntry("c_a", List.of("\u20ac"));
   }
 
   @Property(tries = 3000)
   void anyBytesEitherParseOrAreRefusedCleanly(@ForAll("formish") byte[] raw) {
     try {
-      DcsCall call = parser.parse(raw);
-      assertThat(call.signals().size() + call.privateSignals().size()).isLessThanOrEqualTo(1000);
-    } catch (InvalidCall refused) {
+      DcsHit hit = parser.parse(raw);
+      assertThat(hit.signals().size() + hit.privateSignals().size()).isLessThanOrEqualTo(1000);
+    } catch (InvalidHit refused) {
       assertThat(refused.getMessage()).isNotBlank();
     }
   }

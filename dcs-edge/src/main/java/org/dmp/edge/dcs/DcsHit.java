@@ -6,20 +6,20 @@ import java.util.Optional;
 import org.dmp.avro.PartnerId;
 
 /**
- * One {@code /event} call, classified by key prefix.
+ * One {@code /event} hit, classified by key prefix.
  *
  * @param signals c_, d_ (other than the platform keys below) and unprefixed keys, as sent
  * @param privateSignals p_ keys: evaluated for this hit only, never stored, logged or forwarded
- * @param declaredIds d_cid partner ids
+ * @param partnerIds d_cid: the partner ids the caller declares for the visitor
  * @param answer what the caller asked to get back
- * @param dataSourceId d_tdpid: evaluate only that data source's traits
+ * @param targetDataSourceId d_tdpid: evaluate only that data source's traits
  */
-public record DcsCall(
+public record DcsHit(
     Map<String, List<String>> signals,
     Map<String, List<String>> privateSignals,
-    List<PartnerId> declaredIds,
+    List<PartnerId> partnerIds,
     AnswerOptions answer,
-    Optional<Long> dataSourceId) {
+    Optional<Long> targetDataSourceId) {
 
   /**
    * @param json d_rtbd=json, or a JSONP callback: answer JSON instead of a pixel

@@ -9,17 +9,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.dmp.avro.PartnerId;
 import org.dmp.edge.http.Form;
-import org.dmp.edge.http.InvalidCall;
+import org.dmp.edge.http.InvalidHit;
 
 /**
- * Turns the parameters of an {@code /event} call into a {@link DcsCall}, following Audience
- * Manager's DCS: prefixes {@code c_}, {@code d_}, {@code h_}, {@code p_} and none, and the platform
- * keys that steer the call instead of describing the visit.
+ * Turns the parameters of an {@code /event} hit into a {@link DcsHit}, following Audience Manager's
+ * DCS: prefixes {@code c_}, {@code d_}, {@code h_}, {@code p_} and none, and the platform keys that
+ * steer the hit instead of describing the visit.
  *
  * <p>{@code h_} keys are filled by the edge from the request's headers; the same keys sent as
  * parameters are ignored, so that a page cannot pose as another referrer or browser.
  */
-public final class DcsCallParser {
+public final class DcsHitParser {
   /** d_cid's separator between data source id and partner user id (%01 on the wire). */
   private static final char CID_SEPARATOR = '\u0001';
 
@@ -30,13 +30,13 @@ public final class DcsCallParser {
   private static final Set<String> PLATFORM_KEYS =
       Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
 
-  private DcsCallParser() {}
+  private DcsHitParser() {}
 
   /**
-   * @param form the call's parameters; {@code d_uuid} among them is the visitor step's
-   * @throws InvalidCall naming the first problem found
+   * @param form the hit's parameters; {@code d_uuid} among them is the visitor step's
+   * @throws InvalidHit naming the first problem found
    */
-  public static DcsCall parse(Form form) {
+  public static DcsHit parse(Form form) {
     Map<String, List<String>> signals = new LinkedHashMap<>();
     Map<String, List<String>> privateSignals = new LinkedHashMap<>();
     form.params()
@@ -53,15 +53,15 @@ public final class DcsCallParser {
             .map(
                 value -> {
                   if (!value.equals("json")) {
-                    throw new InvalidCall("d_rtbd must be 'json', was '" + value + "'");
+                    throw new InvalidHit("d_rtbd must be 'json', was '" + value + "'");
                   }
                   return true;
                 })
             .orElse(false);
-    Optional<String> callback = form.single("d_cb").map(DcsCallParser::callback);
+    Optional<String> callback = form.single("d_cb").map(DcsHitParser::callback);
     Optional<String> cts = form.single("d_cts");
     if (cts.isPresent() && !cts.get().equals("1") && !cts.get().equals("2")) {
-      throw new InvalidCall(
+      throw new InvalidHit(
           "d_cts must be 1 (trait ids) or 2 (segment ids), was '" + cts.get() + "'");
     }
     boolean urlDestinations =
@@ -69,22 +69,22 @@ public final class DcsCallParser {
             .map(
                 value -> {
                   if (!value.equals("0") && !value.equals("1")) {
-                    throw new InvalidCall("d_dst must be 0 or 1, was '" + value + "'");
+                    throw new InvalidHit("d_dst must be 0 or 1, was '" + value + "'");
                   }
                   return value.equals("1");
                 })
             .orElse(false);
     var answer =
-        new DcsCall.AnswerOptions(
+        new DcsHit.AnswerOptions(
             json || callback.isPresent(),
             callback,
             urlDestinations,
             cts.filter("1"::equals).isPresent(),
             cts.filter("2"::equals).isPresent());
-    return new DcsCall(
+    return new DcsHit(
         signals,
         privateSignals,
-        declaredIds(form.params().getOrDefault("d_cid", List.of())),
+        partnerIds(form.params().getOrDefault("d_cid", List.of())),
         answer,
         form.single("d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
   }
@@ -92,7 +92,7 @@ public final class DcsCallParser {
   /** A data source id: a positive whole number. */
   public static long dataSourceId(String value, String key) {
     if (!isDataSourceId(value)) {
-      throw new InvalidCall(
+      throw new InvalidHit(
           key + " must be a data source id (a positive whole number), was '" + value + "'");
     }
     return Long.parseLong(value);
@@ -119,27 +119,27 @@ public final class DcsCallParser {
     if (value.isEmpty()
         || value.length() > MAX_PARTNER_USER_ID
         || value.chars().anyMatch(Character::isISOControl)) {
-      throw new InvalidCall(
+      throw new InvalidHit(
           key + " must be 1 to " + MAX_PARTNER_USER_ID + " characters without control characters");
     }
     return value;
   }
 
-  private static List<PartnerId> declaredIds(List<String> values) {
+  private static List<PartnerId> partnerIds(List<String> values) {
     if (values.isEmpty()) {
       return List.of();
     }
     List<PartnerId> ids = new ArrayList<>(values.size());
     for (String value : values) {
-      ids.add(declaredId(value));
+      ids.add(partnerId(value));
     }
     return ids;
   }
 
-  private static PartnerId declaredId(String value) {
+  private static PartnerId partnerId(String value) {
     int separator = value.indexOf(CID_SEPARATOR);
     if (separator < 0) {
-      throw new InvalidCall("d_cid must be DPID%01DPUUID (data source id, %01, partner user id)");
+      throw new InvalidHit("d_cid must be DPID%01DPUUID (data source id, %01, partner user id)");
     }
     return new PartnerId(
         dataSourceId(value.substring(0, separator), "d_cid's data source id"),
@@ -148,7 +148,7 @@ public final class DcsCallParser {
 
   private static String callback(String value) {
     if (!CALLBACK.matcher(value).matches()) {
-      throw new InvalidCall(
+      throw new InvalidHit(
           "d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
     }
     return value;
