@@ -64,6 +64,19 @@ class ModuleRulesTest {
   }
 
   @Test
+  void noServiceCarriesTheSamplePartner() {
+    // The sample partner is the demo's and the tests' stand-in for a partner, not part of any
+    // service.
+    noClasses()
+        .that()
+        .resideInAnyPackage(EDGE, QUALIFIER, SYNC, "org.dmp.taxonomy..", "org.dmp.runtime..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.dmp.partner..")
+        .check(classes);
+  }
+
+  @Test
   void theKernelKnowsNoService() {
     noClasses()
         .that()
