@@ -3,8 +3,11 @@ package org.dmp.edge;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.dcs.EventHandler;
+import org.dmp.edge.http.CorsStep;
 import org.dmp.edge.http.FailureHandler;
 import org.dmp.edge.http.FormSteps;
 import org.dmp.edge.identity.CookieRenewal;
@@ -33,8 +36,20 @@ public final class DcsRoutes {
     FormSteps forms = new FormSteps(config.limits());
     VisitorStep visitor = new VisitorStep(config.cookie().name());
     VisitEvents events = new VisitEvents(config.region(), clock);
-    CookieRenewal cookies = new CookieRenewal(config.cookie(), clock);
+    CookieRenewal cookies =
+        new CookieRenewal(config.cookie(), clock, config.browsers().trustForwardedProto());
+    CorsStep cors = new CorsStep(config.browsers().allowedOrigins());
 
+    // Every method, OPTIONS included: a preflight is answered by this step alone.
+    router
+        .routeWithRegex(
+            "/event|"
+                + Pattern.quote(IdSyncHandler.PATH_PREFIX)
+                + ".*|"
+                + Pattern.quote(OptOutHandler.PATH)
+                + "|"
+                + Pattern.quote(OptOutHandler.PATH_WITHOUT_EXTENSION))
+        .handler(cors);
     router
         .route("/event")
         .method(HttpMethod.GET)
@@ -47,11 +62,10 @@ public final class DcsRoutes {
         .handler(forms.pathThenQuery(IdSyncHandler.PATH_PREFIX))
         .handler(visitor)
         .handler(new IdSyncHandler(events, log, cookies));
-    router
-        .get(OptOutHandler.PATH)
-        .handler(forms.queryOrBody())
-        .handler(visitor)
-        .handler(new OptOutHandler(events, log, cookies));
+    OptOutHandler optOut = new OptOutHandler(events, log, cookies);
+    for (String path : List.of(OptOutHandler.PATH, OptOutHandler.PATH_WITHOUT_EXTENSION)) {
+      router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(optOut);
+    }
     router.route().failureHandler(new FailureHandler(config.produce().retryAfter()));
   }
 }

@@ -2,9 +2,12 @@ package org.dmp.edge;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
 import org.dmp.edge.http.RequestLimits;
@@ -23,7 +26,23 @@ public record EdgeConfig(
     VisitorCookie cookie,
     KafkaVisitLog.Settings produce,
     RealtimeProviders.Settings providers,
-    Answers answers) {
+    Answers answers,
+    Browsers browsers) {
+
+  private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:[0-9]{1,5})?");
+
+  /**
+   * How the edge meets browsers on other sites.
+   *
+   * @param allowedOrigins origins whose pages may read the edge's answers ({@code *}: any)
+   * @param trustForwardedProto whether a TLS-terminating proxy's {@code X-Forwarded-Proto} says
+   *     that a hit came over HTTPS
+   */
+  public record Browsers(Set<String> allowedOrigins, boolean trustForwardedProto) {
+    public Browsers {
+      allowedOrigins = Set.copyOf(allowedOrigins);
+    }
+  }
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("dcs-edge");
 
@@ -35,6 +54,7 @@ public record EdgeConfig(
     Objects.requireNonNull(produce, "produce");
     Objects.requireNonNull(providers, "providers");
     Objects.requireNonNull(answers, "answers");
+    Objects.requireNonNull(browsers, "browsers");
   }
 
   /**
@@ -77,8 +97,7 @@ public record EdgeConfig(
             reader.text("cookie.name"),
             reader.optionalText("cookie.domain"),
             reader.duration("cookie.max-age", Duration.ofMinutes(1), Duration.ofDays(3650)),
-            reader.duration("cookie.opt-out-max-age", Duration.ofDays(1), Duration.ofDays(36500)),
-            tls.isPresent());
+            reader.duration("cookie.opt-out-max-age", Duration.ofDays(1), Duration.ofDays(36500)));
     KafkaVisitLog.Settings produce =
         new KafkaVisitLog.Settings(
             reader.integer("produce.max-in-flight", 1, 1_000_000),
@@ -113,6 +132,23 @@ public record EdgeConfig(
         cookie,
         produce,
         providers,
-        answers);
+        answers,
+        new Browsers(allowedOrigins(reader), reader.bool("http.trust-forwarded-proto")));
+  }
+
+  /** Comma-separated origins ({@code https://shop.example[:port]}), or {@code *} for any. */
+  private static Set<String> allowedOrigins(ConfigReader reader) {
+    Set<String> origins = new LinkedHashSet<>();
+    for (String origin : reader.text("dcs.cors.allowed-origins").split(",", -1)) {
+      String normalised = origin.trim().toLowerCase(Locale.ROOT);
+      if (!normalised.equals("*") && !ORIGIN.matcher(normalised).matches()) {
+        reader.problem(
+            "dcs.cors.allowed-origins must list origins such as https://shop.example or be *; '"
+                + origin.trim()
+                + "' is not one");
+      }
+      origins.add(normalised);
+    }
+    return origins;
   }
 }

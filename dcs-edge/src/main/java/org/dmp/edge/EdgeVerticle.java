@@ -126,7 +126,7 @@ final class EdgeVerticle extends VerticleBase {
     if (path.startsWith(IdSyncHandler.PATH_PREFIX)) {
       return "ibs";
     }
-    if (path.equals(OptOutHandler.PATH)) {
+    if (path.equals(OptOutHandler.PATH) || path.equals(OptOutHandler.PATH_WITHOUT_EXTENSION)) {
       return "optout";
     }
     return path.startsWith("/health/") || path.equals("/metrics") ? path.substring(1) : "other";

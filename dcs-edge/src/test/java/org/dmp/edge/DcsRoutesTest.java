@@ -50,9 +50,16 @@ class DcsRoutesTest {
   private WebClient http;
 
   @BeforeEach
-  void serve(Vertx vertx) throws Exception {
-    EdgeConfig config =
-        EdgeFixture.config("127.0.0.1:1", "visits", "--dcs.max-url-bytes=512", "--dcs.region=7");
+  void serveWithDefaults(Vertx vertx) throws Exception {
+    http = serve(vertx);
+  }
+
+  /** The DCS routes with the test's settings and {@code settings}, over the in-memory log. */
+  private WebClient serve(Vertx vertx, String... settings) throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(List.of("--dcs.max-url-bytes=512", "--dcs.region=7"));
+    args.addAll(List.of(settings));
+    EdgeConfig config = EdgeFixture.config("127.0.0.1:1", "visits", args.toArray(String[]::new));
     CompiledTaxonomy taxonomy =
         new CompiledTaxonomy(TaxonomyFile.parse("test.json", PRIVATE_TRAIT_TAXONOMY));
     Router router = Router.router(vertx);
@@ -74,13 +81,132 @@ class DcsRoutesTest {
     HttpServer server =
         MainThread.await(
             vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), WAIT, "listen");
-    http =
-        WebClient.create(
-            vertx,
-            new WebClientOptions()
-                .setDefaultHost("127.0.0.1")
-                .setDefaultPort(server.actualPort())
-                .setFollowRedirects(false));
+    return WebClient.create(
+        vertx,
+        new WebClientOptions()
+            .setDefaultHost("127.0.0.1")
+            .setDefaultPort(server.actualPort())
+            .setFollowRedirects(false));
+  }
+
+  @Test
+  void aPageOnAnotherOriginMayReadTheAnswerWithCredentials() throws Exception {
+    HttpResponse<Buffer> answer =
+        get("/event?c_a=1&d_rtbd=json", "Origin", "https://shop.example", "Cookie", "dmp=42");
+
+    assertThat(answer.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://shop.example");
+    assertThat(answer.getHeader("Access-Control-Allow-Credentials")).isEqualTo("true");
+    assertThat(answer.getHeader("Vary")).isEqualTo("Origin");
+    assertThat(answer.bodyAsJsonObject().getString("uuid")).isEqualTo("42");
+  }
+
+  @Test
+  void aPreflightIsAnsweredWithoutRecordingAnything() throws Exception {
+    HttpResponse<Buffer> preflight =
+        MainThread.await(
+            http.request(io.vertx.core.http.HttpMethod.OPTIONS, "/event")
+                .putHeader("Origin", "https://shop.example")
+                .putHeader("Access-Control-Request-Method", "POST")
+                .putHeader("Access-Control-Request-Headers", "content-type")
+                .send(),
+            WAIT,
+            "OPTIONS");
+
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin"))
+        .isEqualTo("https://shop.example");
+    assertThat(preflight.getHeader("Access-Control-Allow-Methods")).isEqualTo("GET, POST");
+    assertThat(preflight.getHeader("Access-Control-Allow-Headers")).isEqualTo("content-type");
+    assertThat(log.events()).isEmpty();
+  }
+
+  @Test
+  void anOriginNotListedIsRecordedButNotShownTheAnswer(Vertx vertx) throws Exception {
+    WebClient listed =
+        serve(vertx, "--dcs.cors.allowed-origins=https://shop.example, https://www.shop.example");
+    HttpResponse<Buffer> allowed =
+        MainThread.await(
+            listed.get("/event?c_a=1").putHeader("Origin", "https://www.shop.example").send(),
+            WAIT,
+            "GET");
+    HttpResponse<Buffer> other =
+        MainThread.await(
+            listed.get("/event?c_a=2").putHeader("Origin", "https://evil.example").send(),
+            WAIT,
+            "GET");
+    HttpResponse<Buffer> otherPreflight =
+        MainThread.await(
+            listed
+                .request(io.vertx.core.http.HttpMethod.OPTIONS, "/event")
+                .putHeader("Origin", "https://evil.example")
+                .putHeader("Access-Control-Request-Method", "POST")
+                .send(),
+            WAIT,
+            "OPTIONS");
+
+    assertThat(allowed.getHeader("Access-Control-Allow-Origin"))
+        .isEqualTo("https://www.shop.example");
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(other.getHeader("Access-Control-Allow-Origin")).isNull();
+    assertThat(otherPreflight.statusCode()).isEqualTo(403);
+    assertThat(otherPreflight.bodyAsJsonObject().getString("error"))
+        .isEqualTo("origin 'https://evil.example' may not call the edge");
+    assertThat(log.events()).hasSize(2);
+  }
+
+  @Test
+  void behindATrustedTlsProxyTheCookieIsCrossSite(Vertx vertx) throws Exception {
+    WebClient proxied = serve(vertx, "--http.trust-forwarded-proto=true");
+
+    String untrusted = get("/event?c_a=1", "X-Forwarded-Proto", "https").getHeader("Set-Cookie");
+    String plain =
+        MainThread.await(proxied.get("/event?c_a=1").send(), WAIT, "GET").getHeader("Set-Cookie");
+    String trusted =
+        MainThread.await(
+                proxied.get("/event?c_a=1").putHeader("X-Forwarded-Proto", "https").send(),
+                WAIT,
+                "GET")
+            .getHeader("Set-Cookie");
+
+    assertThat(untrusted).doesNotContain("Secure");
+    assertThat(plain).doesNotContain("Secure");
+    assertThat(trusted).endsWith("; HttpOnly; Secure; SameSite=None");
+  }
+
+  @Test
+  void anOptedOutVisitorsJsonAnswerCarriesError171() throws Exception {
+    HttpResponse<Buffer> answer = get("/event?c_a=1&d_rtbd=json", "Cookie", "dmp=NOTARGET");
+
+    assertThat(answer.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getInteger("code"))
+        .isEqualTo(171);
+    assertThat(log.events()).isEmpty();
+  }
+
+  @Test
+  void theOptOutAlsoAnswersWithoutItsExtension() throws Exception {
+    HttpResponse<Buffer> response = get("/demoptout?d_uuid=78");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
+    assertThat(log.events())
+        .singleElement()
+        .satisfies(event -> assertThat(event.getVisitorId()).isEqualTo("78"));
+  }
+
+  @Test
+  void theTagsReferrerAndTheIdServicesCallbackAreTakenAsMeant() throws Exception {
+    HttpResponse<Buffer> answer =
+        get(
+            "/event?c_a=1&h_referer=https%3A%2F%2Fshop.example%2Fshoes%3Fq%3D1&d_cts=1"
+                + "&d_cb=s_c_il%5B0%5D._setAudienceManagerFields",
+            "Referer", "https://shop.example/");
+
+    assertThat(log.events().get(0).getHttpAttributes())
+        .containsEntry("h_referer", "https://shop.example/shoes?q=1");
+    assertThat(answer.bodyAsString())
+        .startsWith("s_c_il[0]._setAudienceManagerFields({")
+        .contains("\"traits\":[")
+        .contains("\"segments\":[");
   }
 
   @Test

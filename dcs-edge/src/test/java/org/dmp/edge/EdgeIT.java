@@ -51,8 +51,9 @@ class EdgeIT {
     HttpResponse<Buffer> response =
         get(
             "/event?c_category=shoes&c_color=red,blue&size=42&d_ptfm=ios"
-                + "&d_cid=20001%01abc&d_tdpid=1&p_income=hunter2&h_referer=https%3A%2F%2Fspoof.example%2F",
-            "Referer", "https://shop.example/shoes", "User-Agent", "test-browser");
+                + "&d_cid=20001%01abc&d_tdpid=1&p_income=hunter2"
+                + "&h_referer=https%3A%2F%2Fshop.example%2Fshoes%3Fsize%3D42%2C43",
+            "Referer", "https://shop.example/", "User-Agent", "test-browser");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("image/gif");
@@ -68,7 +69,8 @@ class EdgeIT {
         .containsOnlyKeys("c_category", "c_color", "size", "d_ptfm")
         .containsEntry("c_color", List.of("red", "blue"));
     assertThat(event.getHttpAttributes())
-        .containsEntry("h_referer", "https://shop.example/shoes")
+        .as("the tag's h_referer (the full page URL) over the header cut to the origin")
+        .containsEntry("h_referer", "https://shop.example/shoes?size=42,43")
         .containsEntry("h_user-agent", "test-browser");
     assertThat(event.getPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
     assertThat(event.getTargetDataSourceId()).isEqualTo(1L);
@@ -94,7 +96,8 @@ class EdgeIT {
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject json = response.bodyAsJsonObject();
     assertThat(json.fieldNames())
-        .containsExactlyInAnyOrder("stuff", "dests", "uuid", "dcs_region", "tid", "traits");
+        .containsExactlyInAnyOrder(
+            "stuff", "dests", "uuid", "dcs_region", "tid", "traits", "segments");
     assertThat(json.getString("uuid")).isEqualTo("12345");
     assertThat(json.getJsonArray("stuff")).isEmpty();
     assertThat(cookie(response)).isEqualTo("12345");

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.dmp.avro.BatchMode;
 import org.dmp.avro.BatchTarget;
 import org.dmp.avro.CookieTarget;
@@ -41,6 +42,11 @@ import org.dmp.taxonomy.rules.TraitRule;
  */
 public final class TaxonomyFile {
   public static final String SAMPLE = "sample-taxonomy.json";
+
+  /** Audience Manager's URL destination macros that the edge expands, in any case. */
+  private static final Pattern URL_MACRO =
+      Pattern.compile("%(rnd|timestamp|did|region)%", Pattern.CASE_INSENSITIVE);
+
   private static final int DEFAULT_TTL_DAYS = 120;
   private static final Set<String> SIGNING_ALGORITHMS = Set.of("HmacSHA1", "HmacSHA256", "HmacMD5");
 
@@ -408,8 +414,8 @@ public final class TaxonomyFile {
 
   private static boolean httpUrl(JsonFields fields, String field, String value) {
     try {
-      URI uri =
-          new URI(value.replace("%rnd%", "0").replace("%timestamp%", "0").replace("%did%", "0"));
+      // The macros the edge expands in URL destinations are not legal in a URI: check a stand-in.
+      URI uri = new URI(URL_MACRO.matcher(value).replaceAll("0"));
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
         return true;

@@ -6,10 +6,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dmp.avro.VisitEvent;
 import org.dmp.edge.visit.VisitLog.LogPosition;
 import org.dmp.taxonomy.CompiledTaxonomy;
@@ -25,9 +28,12 @@ import org.dmp.taxonomy.Signals;
  * qualifier's query API is asked for the visitor's segments after that offset ({@link
  * QualifierQuestions}); past the deadline the answer is the last known segments, or none, marked
  * stale. {@code stuff} and {@code dests} come from the taxonomy's cookie and URL destinations of
- * those segments, with {@code %rnd%}, {@code %timestamp%} and {@code %did%} expanded.
+ * those segments, with Audience Manager's macros {@code %rnd%}, {@code %timestamp%}, {@code %did%}
+ * (the visitor's id) and {@code %region%} expanded, matched without regard to case.
  */
 public final class TaxonomyHitAnswers implements HitAnswers {
+  private static final Pattern MACRO =
+      Pattern.compile("%(rnd|timestamp|did|region)%", Pattern.CASE_INSENSITIVE);
   private static final Qualification STALE =
       new Qualification(List.of(), List.of(), List.of(), List.of(), true);
 
@@ -65,10 +71,10 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     return questions
         .get()
         .ask(event.getVisitorId(), logged.partition(), logged.offset())
-        .map(answer -> answer.profile() == null ? STALE : qualification(answer.profile()));
+        .map(answer -> answer.profile() == null ? STALE : qualification(answer.profile(), event));
   }
 
-  private Qualification qualification(JsonObject answer) {
+  private Qualification qualification(JsonObject answer, VisitEvent event) {
     CompiledTaxonomy current = taxonomy.get();
     List<Long> segments = longs(answer.getJsonArray("segments"));
     List<Qualification.CookieDestination> stuff = new ArrayList<>();
@@ -82,10 +88,7 @@ public final class TaxonomyHitAnswers implements HitAnswers {
                   stuff.add(
                       new Qualification.CookieDestination(
                           cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain())));
-      current
-          .destinations()
-          .urls(segment)
-          .forEach(url -> dests.add(expand(url.url(), url.destinationId())));
+      current.destinations().urls(segment).forEach(url -> dests.add(expand(url.url(), event)));
     }
     return new Qualification(
         stuff,
@@ -95,11 +98,20 @@ public final class TaxonomyHitAnswers implements HitAnswers {
         answer.getBoolean("stale", false));
   }
 
-  private String expand(String url, long destinationId) {
-    return url.replace(
-            "%rnd%", Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
-        .replace("%timestamp%", Long.toString(clock.millis()))
-        .replace("%did%", Long.toString(destinationId));
+  private String expand(String url, VisitEvent event) {
+    return MACRO
+        .matcher(url)
+        .replaceAll(
+            macro ->
+                Matcher.quoteReplacement(
+                    switch (macro.group(1).toLowerCase(Locale.ROOT)) {
+                      case "rnd" ->
+                          Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+                      case "timestamp" -> Long.toString(clock.millis());
+                      case "did" -> event.getVisitorId();
+                      case "region" -> Integer.toString(event.getRegion());
+                      default -> macro.group();
+                    }));
   }
 
   private static List<Long> longs(JsonArray array) {

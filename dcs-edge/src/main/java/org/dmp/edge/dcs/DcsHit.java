@@ -10,6 +10,7 @@ import org.dmp.avro.PartnerId;
  *
  * @param signals c_, d_ (other than the platform keys below) and unprefixed keys, as sent
  * @param privateSignals p_ keys: evaluated for this hit only, never stored, logged or forwarded
+ * @param httpAttributes h_ keys sent as parameters: they replace those read from the headers
  * @param partnerIds d_cid: the partner ids the caller declares for the visitor
  * @param answer what the caller asked to get back
  * @param targetDataSourceId d_tdpid: evaluate only that data source's traits
@@ -17,6 +18,7 @@ import org.dmp.avro.PartnerId;
 public record DcsHit(
     Map<String, List<String>> signals,
     Map<String, List<String>> privateSignals,
+    Map<String, String> httpAttributes,
     List<PartnerId> partnerIds,
     AnswerOptions answer,
     Optional<Long> targetDataSourceId) {
@@ -25,16 +27,12 @@ public record DcsHit(
    * @param json d_rtbd=json, or a JSONP callback: answer JSON instead of a pixel
    * @param callback d_cb: wrap the JSON in this JavaScript function call
    * @param urlDestinations d_dst=1: include URL destinations to fire
-   * @param traits d_cts=1: include trait ids
-   * @param segments d_cts=2: include segment ids
+   * @param traitsAndSegments d_cts=1 or 2: include the visitor's trait and segment ids, as Audience
+   *     Manager does for either value (1 once meant its legacy segment ids)
    */
   public record AnswerOptions(
-      boolean json,
-      Optional<String> callback,
-      boolean urlDestinations,
-      boolean traits,
-      boolean segments) {
+      boolean json, Optional<String> callback, boolean urlDestinations, boolean traitsAndSegments) {
     public static final AnswerOptions PIXEL =
-        new AnswerOptions(false, Optional.empty(), false, false, false);
+        new AnswerOptions(false, Optional.empty(), false, false);
   }
 }

@@ -16,19 +16,52 @@ import org.dmp.edge.http.InvalidHit;
  * DCS: prefixes {@code c_}, {@code d_}, {@code h_}, {@code p_} and none, and the platform keys that
  * steer the hit instead of describing the visit.
  *
- * <p>{@code h_} keys are filled by the edge from the request's headers; the same keys sent as
- * parameters are ignored, so that a page cannot pose as another referrer or browser.
+ * <p>{@code h_} keys sent as parameters count as the tag meant them: DIL sends the page's full URL
+ * as {@code h_referer}, since browsers cut the {@code Referer} header to the origin. They take the
+ * place of the attributes the edge reads from the request's headers.
+ *
+ * <p>Keys with which Adobe's clients steer a call (container, version, field group, org id,
+ * timestamps, location hint and blob of the ID service) are not signals and are not stored.
  */
 public final class DcsHitParser {
   /** d_cid's separator between data source id and partner user id (%01 on the wire). */
   private static final char CID_SEPARATOR = '\u0001';
 
   private static final int MAX_DATA_SOURCE_ID_DIGITS = 18;
+
+  /**
+   * A dotted path of JavaScript names, each optionally indexed by numbers, such as {@code
+   * s_c_il[0]._setAudienceManagerFields}: nothing in it can end the call and start another
+   * statement.
+   */
   private static final Pattern CALLBACK =
-      Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,7}");
+      Pattern.compile(
+          "[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\[[0-9]{1,9}\\]){0,4}"
+              + "(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\[[0-9]{1,9}\\]){0,4}){0,7}");
+
   private static final int MAX_PARTNER_USER_ID = 255;
   private static final Set<String> PLATFORM_KEYS =
       Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
+
+  /** What DIL, the ID service and the mobile SDKs add to steer a call or their own caches. */
+  private static final Set<String> STEERING_KEYS =
+      Set.of(
+          "d_nsid",
+          "d_ld",
+          "d_jsonv",
+          "d_dil_ver",
+          "d_ver",
+          "d_visid_ver",
+          "d_fieldgroup",
+          "d_orgid",
+          "d_coop_safe",
+          "d_coop_unsafe",
+          "d_cf",
+          "d_verify",
+          "d_blob",
+          "d_mid",
+          "dcs_region",
+          "_ts");
 
   private DcsHitParser() {}
 
@@ -39,12 +72,16 @@ public final class DcsHitParser {
   public static DcsHit parse(Form form) {
     Map<String, List<String>> signals = new LinkedHashMap<>();
     Map<String, List<String>> privateSignals = new LinkedHashMap<>();
+    Map<String, String> httpAttributes = new LinkedHashMap<>();
     form.params()
         .forEach(
             (key, values) -> {
               if (key.startsWith("p_")) {
                 privateSignals.put(key, values);
-              } else if (!key.startsWith("h_") && !PLATFORM_KEYS.contains(key)) {
+              } else if (key.startsWith("h_")) {
+                // Commas inside the value arrive as separators once decoded: put them back.
+                httpAttributes.put(key, String.join(",", values));
+              } else if (!PLATFORM_KEYS.contains(key) && !STEERING_KEYS.contains(key)) {
                 signals.put(key, values);
               }
             });
@@ -62,7 +99,7 @@ public final class DcsHitParser {
     Optional<String> cts = form.single("d_cts");
     if (cts.isPresent() && !cts.get().equals("1") && !cts.get().equals("2")) {
       throw new InvalidHit(
-          "d_cts must be 1 (trait ids) or 2 (segment ids), was '" + cts.get() + "'");
+          "d_cts must be 1 or 2 (answer with trait and segment ids), was '" + cts.get() + "'");
     }
     boolean urlDestinations =
         form.single("d_dst")
@@ -76,14 +113,11 @@ public final class DcsHitParser {
             .orElse(false);
     var answer =
         new DcsHit.AnswerOptions(
-            json || callback.isPresent(),
-            callback,
-            urlDestinations,
-            cts.filter("1"::equals).isPresent(),
-            cts.filter("2"::equals).isPresent());
+            json || callback.isPresent(), callback, urlDestinations, cts.isPresent());
     return new DcsHit(
         signals,
         privateSignals,
+        httpAttributes,
         partnerIds(form.params().getOrDefault("d_cid", List.of())),
         answer,
         form.single("d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));

@@ -2,9 +2,12 @@ package org.dmp.edge.dcs;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
 import org.dmp.edge.answer.HitAnswers;
@@ -17,6 +20,7 @@ import org.dmp.edge.provider.Enrichment;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
+import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.Signals;
 
 /**
@@ -83,8 +87,13 @@ public final class EventHandler implements Handler<RoutingContext> {
 
   private VisitEvent event(
       RoutingContext context, DcsHit hit, String visitorId, Enrichment enrichment) {
-    return events
-        .start(context.request(), EventSource.EDGE, visitorId)
+    VisitEvent.Builder event = events.start(context.request(), EventSource.EDGE, visitorId);
+    if (!hit.httpAttributes().isEmpty()) {
+      Map<String, String> attributes = new HashMap<>(event.getHttpAttributes());
+      attributes.putAll(hit.httpAttributes());
+      event.setHttpAttributes(attributes);
+    }
+    return event
         .setTargetDataSourceId(hit.targetDataSourceId().orElse(null))
         .setSignals(Signals.merged(hit.signals(), enrichment.signals()))
         .setPartnerIds(hit.partnerIds())
@@ -98,12 +107,14 @@ public final class EventHandler implements Handler<RoutingContext> {
       String visitorId,
       String eventId,
       Qualification qualification) {
-    cookies.renew(context.response(), visitorId);
+    cookies.renew(context, visitorId);
     if (hit.answer().json()) {
-      Responses.json(
-          context.response(),
-          DcsAnswer.json(visitorId, events.region(), eventId, qualification, hit.answer()),
-          hit.answer().callback());
+      JsonObject json =
+          DcsAnswer.json(visitorId, events.region(), eventId, qualification, hit.answer());
+      if (visitorId.equals(VisitorId.OPTED_OUT)) {
+        DcsAnswer.optedOut(json);
+      }
+      Responses.json(context.response(), json, hit.answer().callback());
     } else {
       Responses.pixel(context.response());
     }

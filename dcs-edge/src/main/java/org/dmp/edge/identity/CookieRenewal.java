@@ -1,7 +1,8 @@
 package org.dmp.edge.identity;
 
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
 import org.dmp.schemas.VisitorId;
@@ -9,20 +10,26 @@ import org.dmp.schemas.VisitorId;
 /**
  * Sets or renews the visitor cookie on an answer. The cookie's Expires dates are formatted once a
  * second, not on every answer. One per event loop.
+ *
+ * <p>A hit came over HTTPS when its connection is TLS, or, behind a TLS-terminating proxy that the
+ * configuration trusts ({@code http.trust-forwarded-proto}), when {@code X-Forwarded-Proto} says
+ * {@code https}. An untrusted header is ignored: any client could send it.
  */
 public final class CookieRenewal {
   private final VisitorCookie cookie;
   private final Clock clock;
+  private final boolean trustForwardedProto;
   private long expiresSecond = Long.MIN_VALUE;
   private String visitorExpires;
   private String optOutExpires;
 
-  public CookieRenewal(VisitorCookie cookie, Clock clock) {
+  public CookieRenewal(VisitorCookie cookie, Clock clock, boolean trustForwardedProto) {
     this.cookie = cookie;
     this.clock = clock;
+    this.trustForwardedProto = trustForwardedProto;
   }
 
-  public void renew(HttpServerResponse response, String visitorId) {
+  public void renew(RoutingContext context, String visitorId) {
     Instant now = clock.instant();
     if (now.getEpochSecond() != expiresSecond) {
       expiresSecond = now.getEpochSecond();
@@ -30,8 +37,22 @@ public final class CookieRenewal {
       optOutExpires = cookie.expires(now, true);
     }
     boolean optedOut = visitorId.equals(VisitorId.OPTED_OUT);
-    response.putHeader(
-        HttpHeaders.SET_COOKIE,
-        cookie.header(visitorId, optedOut ? optOutExpires : visitorExpires));
+    context
+        .response()
+        .putHeader(
+            HttpHeaders.SET_COOKIE,
+            cookie.header(
+                visitorId,
+                optedOut ? optOutExpires : visitorExpires,
+                overHttps(context.request())));
+  }
+
+  private boolean overHttps(HttpServerRequest request) {
+    if (request.isSSL()) {
+      return true;
+    }
+    String forwarded = trustForwardedProto ? request.getHeader("X-Forwarded-Proto") : null;
+    // A chain of proxies lists one protocol each; the first is the client's.
+    return forwarded != null && forwarded.split(",", -1)[0].trim().equalsIgnoreCase("https");
   }
 }

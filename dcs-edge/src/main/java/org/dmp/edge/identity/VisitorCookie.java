@@ -9,8 +9,9 @@ import java.util.Optional;
 import org.dmp.schemas.VisitorId;
 
 /**
- * The first-party cookie that carries the visitor id, renewed on every answer. Over TLS it is
- * marked {@code SameSite=None; Secure} so that browsers send it on cross-site tag calls.
+ * The first-party cookie that carries the visitor id, renewed on every answer. On a hit that came
+ * over HTTPS it is marked {@code SameSite=None; Secure} so that browsers send it on cross-site tag
+ * calls.
  *
  * <p>The header is written here rather than by Netty's cookie encoder, which formats the expiry
  * date anew for every answer: the date changes once a second, so callers format it once a second
@@ -20,10 +21,9 @@ import org.dmp.schemas.VisitorId;
  * @param domain the domain it is set for; empty means the host that answered
  * @param maxAge how long a visitor id lives without calls (180 days)
  * @param optOutMaxAge how long the opt-out mark lives (10 years)
- * @param secure whether the edge is served over TLS
  */
 public record VisitorCookie(
-    String name, Optional<String> domain, Duration maxAge, Duration optOutMaxAge, boolean secure) {
+    String name, Optional<String> domain, Duration maxAge, Duration optOutMaxAge) {
   public VisitorCookie {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(domain, "domain");
@@ -40,8 +40,10 @@ public record VisitorCookie(
 
   /**
    * The Set-Cookie header renewing {@code visitorId}; {@code expires} as {@link #expires} gives it.
+   *
+   * @param secure whether the hit came over HTTPS: only then may the cookie be cross-site
    */
-  public String header(String visitorId, String expires) {
+  public String header(String visitorId, String expires, boolean secure) {
     Duration age = visitorId.equals(VisitorId.OPTED_OUT) ? optOutMaxAge : maxAge;
     StringBuilder header =
         new StringBuilder(160)

@@ -80,7 +80,7 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   }
 
   private void respond(RoutingContext context, IdSync sync, String visitorId) {
-    cookies.renew(context.response(), visitorId);
+    cookies.renew(context, visitorId);
     if (sync.redirect().isPresent()) {
       Responses.redirect(
           context.response(), sync.redirect().get().replace(VISITOR_MACRO, visitorId));

@@ -11,13 +11,16 @@ import org.dmp.edge.visit.VisitLog;
 import org.dmp.schemas.VisitorId;
 
 /**
- * {@code GET /demoptout.jpg}, after the form and visitor steps: marks the browser {@code NOTARGET}
- * for ten years. When the visitor was known (cookie or d_uuid), an opt-out event tells the rest of
- * the platform to forget them and to remove their segments at partners; the log holds that event
- * before the answer.
+ * {@code GET /demoptout.jpg} or {@code /demoptout}, after the form and visitor steps: marks the
+ * browser {@code NOTARGET} for ten years. When the visitor was known (cookie or d_uuid), an opt-out
+ * event tells the rest of the platform to forget them and to remove their segments at partners; the
+ * log holds that event before the answer.
  */
 public final class OptOutHandler implements Handler<RoutingContext> {
   public static final String PATH = "/demoptout.jpg";
+
+  /** The same without the image's extension, which Audience Manager also takes. */
+  public static final String PATH_WITHOUT_EXTENSION = "/demoptout";
 
   private final VisitEvents events;
   private final VisitLog log;
@@ -42,7 +45,7 @@ public final class OptOutHandler implements Handler<RoutingContext> {
   }
 
   private void respond(RoutingContext context) {
-    cookies.renew(context.response(), VisitorId.OPTED_OUT);
+    cookies.renew(context, VisitorId.OPTED_OUT);
     Responses.pixel(context.response());
   }
 }

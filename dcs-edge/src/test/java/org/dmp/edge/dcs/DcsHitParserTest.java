@@ -47,7 +47,26 @@ class DcsHitParserTest {
             Map.entry("category", List.of("shoes")),
             Map.entry("d_ptfm", List.of("ios")));
     assertThat(hit.privateSignals()).containsExactly(Map.entry("p_income", List.of("90000")));
+    assertThat(hit.httpAttributes()).containsExactly(Map.entry("h_referer", "spoofed"));
     assertThat(hit.answer()).isEqualTo(DcsHit.AnswerOptions.PIXEL);
+  }
+
+  @Test
+  void whatAdobesClientsAddToSteerACallIsNotASignal() {
+    // The keys DIL 9.x, VisitorAPI 5.x and the mobile SDKs add besides the tag's own.
+    DcsHit hit =
+        parser.parse(
+            "d_mid=12345567&d_blob=blobValue&dcs_region=9&d_orgid=testOrg@AdobeOrg&d_ptfm=ios"
+                + "&d_nsid=0&d_ld=_ts%3D1700000000000&d_jsonv=1&d_dil_ver=9.1&_ts=1700000000000"
+                + "&d_visid_ver=5.0.1&d_fieldgroup=MC&d_ver=2&d_coop_unsafe=1&c_trait=b");
+
+    assertThat(hit.signals()).containsOnlyKeys("d_ptfm", "c_trait");
+  }
+
+  @Test
+  void theIdServicesIndexedCallbackNamesPass() {
+    assertThat(parser.parse("d_cb=s_c_il%5B0%5D._setAudienceManagerFields").answer().callback())
+        .contains("s_c_il[0]._setAudienceManagerFields");
   }
 
   @Test
@@ -66,8 +85,7 @@ class DcsHitParserTest {
     assertThat(hit.partnerIds())
         .containsExactly(new PartnerId(20001L, "abc"), new PartnerId(20002L, "xyz"));
     assertThat(hit.answer())
-        .isEqualTo(
-            new DcsHit.AnswerOptions(true, java.util.Optional.of("aam.cb_1"), true, false, true));
+        .isEqualTo(new DcsHit.AnswerOptions(true, java.util.Optional.of("aam.cb_1"), true, true));
     assertThat(hit.targetDataSourceId()).contains(7L);
     assertThat(hit.signals()).isEmpty();
   }
@@ -93,7 +111,10 @@ class DcsHitParserTest {
         "d_cb=alert(1)           | d_cb must be a JavaScript function name",
         "d_cb=a..b               | d_cb must be a JavaScript function name",
         "d_rtbd=xml              | d_rtbd must be 'json', was 'xml'",
-        "d_cts=3                 | d_cts must be 1 (trait ids) or 2 (segment ids), was '3'",
+        "d_cts=3                 | d_cts must be 1 or 2 (answer with trait and segment ids), was '3'",
+        "d_cb=s_c_il[0](1)       | d_cb must be a JavaScript function name",
+        "d_cb=s_c_il[x]          | d_cb must be a JavaScript function name",
+        "d_cb=a];alert(1)//      | d_cb must be a JavaScript function name",
         "d_dst=yes               | d_dst must be 0 or 1, was 'yes'",
         "d_tdpid=-1              | d_tdpid must be a data source id",
         "d_tdpid=07              | d_tdpid must be a data source id",

@@ -24,22 +24,21 @@ class VisitorIdsTest {
   }
 
   @Test
-  void theCookieLivesLongerForAnOptOutAndIsCrossSiteOnlyOverTls() {
+  void theCookieLivesLongerForAnOptOutAndIsCrossSiteOnlyOverHttps() {
     VisitorCookie plain =
         new VisitorCookie(
-            "dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650), false);
+            "dmp", Optional.of("example.com"), Duration.ofDays(180), Duration.ofDays(3650));
     VisitorCookie tls =
-        new VisitorCookie(
-            "dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650), true);
+        new VisitorCookie("dmp", Optional.empty(), Duration.ofDays(180), Duration.ofDays(3650));
     Instant now = Instant.parse("2026-11-23T10:00:00Z");
 
-    assertThat(plain.header("123", plain.expires(now, false)))
+    assertThat(plain.header("123", plain.expires(now, false), false))
         .isEqualTo(
             "dmp=123; Max-Age=15552000; Expires=Sat, 22 May 2027 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
-    assertThat(plain.header("NOTARGET", plain.expires(now, true)))
+    assertThat(plain.header("NOTARGET", plain.expires(now, true), false))
         .isEqualTo(
             "dmp=NOTARGET; Max-Age=315360000; Expires=Thu, 20 Nov 2036 10:00:00 GMT; Path=/; Domain=example.com; HttpOnly");
-    assertThat(tls.header("123", tls.expires(now, false)))
+    assertThat(tls.header("123", tls.expires(now, false), true))
         .endsWith("; Path=/; HttpOnly; Secure; SameSite=None");
   }
 }
