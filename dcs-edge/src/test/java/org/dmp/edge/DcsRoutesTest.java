@@ -174,6 +174,15 @@ class DcsRoutesTest {
   }
 
   @Test
+  void aPixelCarriesItsTraitsOnTheEvent() throws Exception {
+    get("/event?d_sid=201,202&d_unsid=203&p_income=90000");
+
+    VisitEvent event = log.events().get(0);
+    assertThat(event.getRealizedTraits()).containsExactlyInAnyOrder(201L, 202L, 301L);
+    assertThat(event.getRemovedTraits()).containsExactly(203L);
+  }
+
+  @Test
   void anOptedOutVisitorsJsonAnswerCarriesError171() throws Exception {
     HttpResponse<Buffer> answer = get("/event?c_a=1&d_rtbd=json", "Cookie", "dmp=NOTARGET");
 

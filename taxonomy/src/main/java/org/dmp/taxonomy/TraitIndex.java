@@ -167,6 +167,11 @@ public final class TraitIndex {
     return trait.rule().keys().stream().anyMatch(signals::containsKey);
   }
 
+  /** Whether the taxonomy has this trait. */
+  public boolean knows(long traitId) {
+    return ttls.containsKey(traitId);
+  }
+
   /**
    * How long a realization of the trait counts; null means forever (also for traits the taxonomy
    * does not know).

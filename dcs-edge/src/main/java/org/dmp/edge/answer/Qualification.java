@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 public record Qualification(
     List<CookieDestination> stuff,
-    List<String> dests,
+    List<UrlDestination> dests,
     List<Long> traits,
     List<Long> segments,
     boolean stale) {
@@ -27,6 +27,22 @@ public record Qualification(
     dests = List.copyOf(dests);
     traits = List.copyOf(traits);
     segments = List.copyOf(segments);
+  }
+
+  /**
+   * A URL destination to fire: {@code {"c", "e", "y", "id"}} in the answer, as DIL reads it.
+   *
+   * @param url its URL, macros expanded
+   */
+  public record UrlDestination(long destinationId, String url) {
+    public UrlDestination {
+      Objects.requireNonNull(url, "url");
+    }
+
+    /** The URL for a page served over HTTPS: the same with an https scheme. */
+    public String secureUrl() {
+      return url.regionMatches(true, 0, "http://", 0, 7) ? "https://" + url.substring(7) : url;
+    }
   }
 
   /** A cookie destination: {@code {"cn", "cv", "ttl", "dmn"}} in the answer. */

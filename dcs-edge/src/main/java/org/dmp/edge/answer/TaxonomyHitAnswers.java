@@ -78,7 +78,7 @@ public final class TaxonomyHitAnswers implements HitAnswers {
     CompiledTaxonomy current = taxonomy.get();
     List<Long> segments = longs(answer.getJsonArray("segments"));
     List<Qualification.CookieDestination> stuff = new ArrayList<>();
-    List<String> dests = new ArrayList<>();
+    List<Qualification.UrlDestination> dests = new ArrayList<>();
     for (long segment : segments) {
       current
           .destinations()
@@ -88,7 +88,14 @@ public final class TaxonomyHitAnswers implements HitAnswers {
                   stuff.add(
                       new Qualification.CookieDestination(
                           cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain())));
-      current.destinations().urls(segment).forEach(url -> dests.add(expand(url.url(), event)));
+      current
+          .destinations()
+          .urls(segment)
+          .forEach(
+              url ->
+                  dests.add(
+                      new Qualification.UrlDestination(
+                          url.destinationId(), expand(url.url(), event))));
     }
     return new Qualification(
         stuff,

@@ -49,7 +49,16 @@ final class DcsAnswer {
                         .put("dmn", cookie.domain())));
     JsonArray dests = new JsonArray();
     if (options.urlDestinations()) {
-      qualification.dests().forEach(url -> dests.add(new JsonObject().put("c", url)));
+      qualification
+          .dests()
+          .forEach(
+              url ->
+                  dests.add(
+                      new JsonObject()
+                          .put("c", url.url())
+                          .put("e", url.secureUrl())
+                          .put("y", "img")
+                          .put("id", url.destinationId())));
     }
     JsonObject json =
         new JsonObject()

@@ -12,6 +12,8 @@ import org.dmp.avro.PartnerId;
  * @param privateSignals p_ keys: evaluated for this hit only, never stored, logged or forwarded
  * @param httpAttributes h_ keys sent as parameters: they replace those read from the headers
  * @param partnerIds d_cid: the partner ids the caller declares for the visitor
+ * @param realizedTraits d_sid: onboarded traits the hit realizes (pixel-based data transfer)
+ * @param removedTraits d_unsid: traits the hit removes from the visitor
  * @param answer what the caller asked to get back
  * @param targetDataSourceId d_tdpid: evaluate only that data source's traits
  */
@@ -20,6 +22,8 @@ public record DcsHit(
     Map<String, List<String>> privateSignals,
     Map<String, String> httpAttributes,
     List<PartnerId> partnerIds,
+    List<Long> realizedTraits,
+    List<Long> removedTraits,
     AnswerOptions answer,
     Optional<Long> targetDataSourceId) {
 

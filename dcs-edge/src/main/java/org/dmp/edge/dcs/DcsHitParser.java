@@ -41,7 +41,7 @@ public final class DcsHitParser {
 
   private static final int MAX_PARTNER_USER_ID = 255;
   private static final Set<String> PLATFORM_KEYS =
-      Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid");
+      Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid", "d_sid", "d_unsid");
 
   /** What DIL, the ID service and the mobile SDKs add to steer a call or their own caches. */
   private static final Set<String> STEERING_KEYS =
@@ -119,8 +119,26 @@ public final class DcsHitParser {
         privateSignals,
         httpAttributes,
         partnerIds(form.params().getOrDefault("d_cid", List.of())),
+        traitIds(form.params().getOrDefault("d_sid", List.of()), "d_sid"),
+        traitIds(form.params().getOrDefault("d_unsid", List.of()), "d_unsid"),
         answer,
         form.single("d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
+  }
+
+  /** Pixel-based trait realization: d_sid realizes, d_unsid removes, each a list of trait ids. */
+  private static List<Long> traitIds(List<String> values, String key) {
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    List<Long> ids = new ArrayList<>(values.size());
+    for (String value : values) {
+      if (!isDataSourceId(value)) {
+        throw new InvalidHit(
+            key + " must list trait ids (positive whole numbers), was '" + value + "'");
+      }
+      ids.add(Long.parseLong(value));
+    }
+    return ids;
   }
 
   /** A data source id: a positive whole number. */

@@ -97,8 +97,18 @@ public final class EventHandler implements Handler<RoutingContext> {
         .setTargetDataSourceId(hit.targetDataSourceId().orElse(null))
         .setSignals(Signals.merged(hit.signals(), enrichment.signals()))
         .setPartnerIds(hit.partnerIds())
-        .setRealizedTraits(enrichment.traits())
+        .setRealizedTraits(concat(enrichment.traits(), hit.realizedTraits()))
+        .setRemovedTraits(hit.removedTraits())
         .build();
+  }
+
+  private static List<Long> concat(List<Long> first, List<Long> second) {
+    if (second.isEmpty()) {
+      return first;
+    }
+    List<Long> both = new ArrayList<>(first);
+    both.addAll(second);
+    return both;
   }
 
   private void respond(

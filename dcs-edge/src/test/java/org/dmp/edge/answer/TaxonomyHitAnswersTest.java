@@ -86,6 +86,10 @@ class TaxonomyHitAnswersTest {
 
     assertThat(qualification.segments()).containsExactly(5002L);
     assertThat(qualification.dests())
+        .extracting(Qualification.UrlDestination::destinationId)
+        .containsExactly(9004L);
+    assertThat(qualification.dests())
+        .extracting(Qualification.UrlDestination::url)
         .singleElement()
         .asString()
         .matches(

@@ -64,6 +64,15 @@ class DcsHitParserTest {
   }
 
   @Test
+  void aPixelRealizesAndRemovesTraitsByTheirIds() {
+    DcsHit hit = parser.parse("d_sid=101,102&d_sid=103&d_unsid=201");
+
+    assertThat(hit.realizedTraits()).containsExactly(101L, 102L, 103L);
+    assertThat(hit.removedTraits()).containsExactly(201L);
+    assertThat(hit.signals()).isEmpty();
+  }
+
+  @Test
   void theIdServicesIndexedCallbackNamesPass() {
     assertThat(parser.parse("d_cb=s_c_il%5B0%5D._setAudienceManagerFields").answer().callback())
         .contains("s_c_il[0]._setAudienceManagerFields");
@@ -113,6 +122,8 @@ class DcsHitParserTest {
         "d_rtbd=xml              | d_rtbd must be 'json', was 'xml'",
         "d_cts=3                 | d_cts must be 1 or 2 (answer with trait and segment ids), was '3'",
         "d_cb=s_c_il[0](1)       | d_cb must be a JavaScript function name",
+        "d_sid=12,x              | d_sid must list trait ids (positive whole numbers), was 'x'",
+        "d_unsid=-3              | d_unsid must list trait ids (positive whole numbers), was '-3'",
         "d_cb=s_c_il[x]          | d_cb must be a JavaScript function name",
         "d_cb=a];alert(1)//      | d_cb must be a JavaScript function name",
         "d_dst=yes               | d_dst must be 0 or 1, was 'yes'",

@@ -61,7 +61,9 @@ public final class ProfileEvolution {
 
     Set<Long> realized =
         new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId()));
-    realized.addAll(event.getRealizedTraits());
+    // Traits named directly (d_sid, onboarding, the edge's p_ rules) count only if the taxonomy has
+    // them: an id a page makes up would otherwise be kept in the profile for ever.
+    event.getRealizedTraits().stream().filter(taxonomy.traits()::knows).forEach(realized::add);
     for (long trait : realized) {
       List<Long> times =
           new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));

@@ -14,9 +14,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerId;
+import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
@@ -148,6 +150,27 @@ class QualifierTopologyTest {
             .build());
 
     assertThat(updates.readValue().getRemoved()).containsExactly(5002L);
+  }
+
+  @Test
+  void aPixelRemovesAnOnboardedTraitAndATraitTheTaxonomyLacksIsNotKept() {
+    send(event("v4", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+    send(
+        VisitEvent.newBuilder(event("v4", T0.plusSeconds(60), Map.of()))
+            .setRealizedTraits(List.of(201L, 999L))
+            .build());
+    assertThat(updates.readValue().getRemoved()).containsExactly(5002L);
+
+    send(
+        VisitEvent.newBuilder(event("v4", T0.plusSeconds(120), Map.of()))
+            .setRemovedTraits(List.of(201L))
+            .build());
+
+    ProfileUpdate rejoined = updates.readValue();
+    assertThat(rejoined.getAdded()).containsExactly(5002L);
+    KeyValueStore<String, Profile> profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
+    assertThat(profiles.get("v4").getRealizations()).containsOnlyKeys("102");
   }
 
   @Test
