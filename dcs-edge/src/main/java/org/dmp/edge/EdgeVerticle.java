@@ -45,14 +45,7 @@ final class EdgeVerticle extends VerticleBase {
     router.route().handler(this::countOnAnswer);
     DcsRoutes.mount(router, config, shared.log(), providers, shared.answers(), Clock.systemUTC());
     HealthRoutes.mount(router, shared.health());
-    router
-        .get("/metrics")
-        .handler(
-            context ->
-                context
-                    .response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(shared.metrics().scrape()));
+    HealthRoutes.mountMetrics(router, shared.metrics()::scrape);
     router.errorHandler(
         404,
         context ->

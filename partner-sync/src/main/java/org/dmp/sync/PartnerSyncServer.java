@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
+import org.dmp.runtime.HealthRoutes;
 import org.dmp.sync.batch.BatchChannel;
 import org.dmp.sync.destination.DestinationStatus;
 import org.dmp.sync.destination.DestinationWorker;
@@ -173,14 +174,7 @@ public final class PartnerSyncServer extends VerticleBase {
                     .end(status.get().toJson().encode());
               }
             });
-    router
-        .get("/metrics")
-        .handler(
-            request ->
-                request
-                    .response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(registry.scrape()));
+    HealthRoutes.mountMetrics(router, registry::scrape);
   }
 
   @Override

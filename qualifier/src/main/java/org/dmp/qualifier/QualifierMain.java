@@ -39,14 +39,7 @@ public final class QualifierMain {
             readiness,
             router -> {
               new SegmentQuery(vertx, qualifier::get).mount(router);
-              router
-                  .get("/metrics")
-                  .handler(
-                      context ->
-                          context
-                              .response()
-                              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                              .end(registry.scrape()));
+              HealthRoutes.mountMetrics(router, registry::scrape);
             })
         .compose(
             http -> {

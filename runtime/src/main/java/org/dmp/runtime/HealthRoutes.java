@@ -47,6 +47,21 @@ public final class HealthRoutes {
             });
   }
 
+  /**
+   * {@code /metrics}: the service's meters in Prometheus's text format, as {@code scrape} renders
+   * them.
+   */
+  public static void mountMetrics(Router router, Supplier<String> scrape) {
+    router
+        .get("/metrics")
+        .handler(
+            context ->
+                context
+                    .response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(scrape.get()));
+  }
+
   private static void answer(RoutingContext context, boolean up, String detail) {
     context
         .response()

@@ -133,7 +133,9 @@ public final class HttpChannel implements DestinationChannel {
     this.sender =
         new HttpSender(
             client, target.getUrl(), signer.map(Signer::header), settings.timeout(), clock);
-    this.policy = new FailurePolicy(retry, clock, ThreadLocalRandom.current());
+    // Sent on an event loop: each draw takes that thread's generator, not the one of the thread
+    // that built the channel.
+    this.policy = new FailurePolicy(retry, clock, () -> ThreadLocalRandom.current().nextLong());
     this.recorder =
         new OutcomeRecorder(
             log, host.vertx(), host::onReadingThread, host::stopping, REWRITE_AFTER);
