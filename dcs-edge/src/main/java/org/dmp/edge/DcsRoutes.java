@@ -4,6 +4,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.dcs.EventHandler;
@@ -12,11 +13,13 @@ import org.dmp.edge.http.FailureHandler;
 import org.dmp.edge.http.FormSteps;
 import org.dmp.edge.identity.CookieRenewal;
 import org.dmp.edge.identity.VisitorStep;
+import org.dmp.edge.idservice.IdServiceHandler;
 import org.dmp.edge.idsync.IdSyncHandler;
 import org.dmp.edge.optout.OptOutHandler;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
+import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * The DCS endpoints, each a pipeline of route steps: limits and form decoding, the visitor, then
@@ -32,6 +35,7 @@ public final class DcsRoutes {
       VisitLog log,
       RealtimeProviders providers,
       HitAnswers answers,
+      Supplier<CompiledTaxonomy> taxonomy,
       Clock clock) {
     FormSteps forms = new FormSteps(config.limits());
     VisitorStep visitor = new VisitorStep(config.cookie().name());
@@ -48,7 +52,11 @@ public final class DcsRoutes {
                 + ".*|"
                 + Pattern.quote(OptOutHandler.PATH)
                 + "|"
-                + Pattern.quote(OptOutHandler.PATH_WITHOUT_EXTENSION))
+                + Pattern.quote(OptOutHandler.PATH_WITHOUT_EXTENSION)
+                + "|"
+                + Pattern.quote(IdServiceHandler.ID_PATH)
+                + "|"
+                + Pattern.quote(IdServiceHandler.OPT_OUT_STATUS_PATH))
         .handler(cors);
     router
         .route("/event")
@@ -56,12 +64,17 @@ public final class DcsRoutes {
         .method(HttpMethod.POST)
         .handler(forms.queryOrBody())
         .handler(visitor)
-        .handler(new EventHandler(events, log, cookies, providers, answers));
+        .handler(new EventHandler(events, log, cookies, providers, answers, taxonomy));
     router
         .getWithRegex(IdSyncHandler.PATH_PREFIX + ".*")
         .handler(forms.pathThenQuery(IdSyncHandler.PATH_PREFIX))
         .handler(visitor)
         .handler(new IdSyncHandler(events, log, cookies));
+    IdServiceHandler idService =
+        new IdServiceHandler(events, log, cookies, taxonomy, config.browsers().subdomain(), clock);
+    for (String path : List.of(IdServiceHandler.ID_PATH, IdServiceHandler.OPT_OUT_STATUS_PATH)) {
+      router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(idService);
+    }
     OptOutHandler optOut = new OptOutHandler(events, log, cookies);
     for (String path : List.of(OptOutHandler.PATH, OptOutHandler.PATH_WITHOUT_EXTENSION)) {
       router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(optOut);

@@ -29,6 +29,8 @@ public record EdgeConfig(
     Answers answers,
     Browsers browsers) {
 
+  private static final Pattern SUBDOMAIN =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:[0-9]{1,5})?");
 
   /**
@@ -37,10 +39,13 @@ public record EdgeConfig(
    * @param allowedOrigins origins whose pages may read the edge's answers ({@code *}: any)
    * @param trustForwardedProto whether a TLS-terminating proxy's {@code X-Forwarded-Proto} says
    *     that a hit came over HTTPS
+   * @param subdomain the partner name the ID service is told ({@code subdomain} in {@code /id})
    */
-  public record Browsers(Set<String> allowedOrigins, boolean trustForwardedProto) {
+  public record Browsers(
+      Set<String> allowedOrigins, boolean trustForwardedProto, String subdomain) {
     public Browsers {
       allowedOrigins = Set.copyOf(allowedOrigins);
+      Objects.requireNonNull(subdomain, "subdomain");
     }
   }
 
@@ -133,7 +138,17 @@ public record EdgeConfig(
         produce,
         providers,
         answers,
-        new Browsers(allowedOrigins(reader), reader.bool("http.trust-forwarded-proto")));
+        new Browsers(
+            allowedOrigins(reader), reader.bool("http.trust-forwarded-proto"), subdomain(reader)));
+  }
+
+  private static String subdomain(ConfigReader reader) {
+    String subdomain = reader.text("dcs.subdomain");
+    if (!SUBDOMAIN.matcher(subdomain).matches()) {
+      reader.problem(
+          "dcs.subdomain must be a DNS label (letters, digits and -), was '" + subdomain + "'");
+    }
+    return subdomain;
   }
 
   /** Comma-separated origins ({@code https://shop.example[:port]}), or {@code *} for any. */

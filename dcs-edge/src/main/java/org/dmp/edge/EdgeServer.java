@@ -5,14 +5,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.QualifierQuestions;
@@ -22,6 +20,7 @@ import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.KafkaVisitLog;
 import org.dmp.edge.visit.VisitLog;
 import org.dmp.runtime.KafkaHealth;
+import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.TaxonomyView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,7 @@ public final class EdgeServer extends VerticleBase {
       KafkaHealth health,
       EdgeMetrics metrics,
       HitAnswers answers,
-      LongFunction<Optional<URI>> endpoints,
+      Supplier<CompiledTaxonomy> taxonomy,
       Map<Long, CircuitBreaker> breakers) {}
 
   public EdgeServer(EdgeConfig config) {
@@ -97,7 +96,7 @@ public final class EdgeServer extends VerticleBase {
                       health,
                       metrics,
                       new TaxonomyHitAnswers(taxonomy, questions, Clock.systemUTC()),
-                      dataSourceId -> taxonomy.get().provider(dataSourceId),
+                      taxonomy,
                       RealtimeProviders.sharedBreakers()));
             });
   }

@@ -36,14 +36,21 @@ final class EdgeVerticle extends VerticleBase {
         new RealtimeProviders(
             vertx,
             client,
-            shared.endpoints(),
+            dataSource -> shared.taxonomy().get().dataSources().provider(dataSource),
             config.providers(),
             shared.metrics(),
             shared.breakers());
 
     Router router = Router.router(vertx);
     router.route().handler(this::countOnAnswer);
-    DcsRoutes.mount(router, config, shared.log(), providers, shared.answers(), Clock.systemUTC());
+    DcsRoutes.mount(
+        router,
+        config,
+        shared.log(),
+        providers,
+        shared.answers(),
+        shared.taxonomy(),
+        Clock.systemUTC());
     HealthRoutes.mount(router, shared.health());
     HealthRoutes.mountMetrics(router, shared.metrics()::scrape);
     router.errorHandler(

@@ -4,28 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
-import org.dmp.edge.answer.TaxonomyHitAnswers;
-import org.dmp.edge.metrics.EdgeMetrics;
-import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.InMemoryVisitLog;
 import org.dmp.runtime.MainThread;
-import org.dmp.taxonomy.CompiledTaxonomy;
-import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,8 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(VertxExtension.class)
 class DcsRoutesTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+  private static final Duration WAIT = DcsRoutesServer.WAIT;
+  private static final Instant NOW = DcsRoutesServer.NOW;
   private static final String PRIVATE_TRAIT_TAXONOMY =
       """
       {"dataSources": [{"id": 1, "name": "Site"}],
@@ -54,39 +42,8 @@ class DcsRoutesTest {
     http = serve(vertx);
   }
 
-  /** The DCS routes with the test's settings and {@code settings}, over the in-memory log. */
   private WebClient serve(Vertx vertx, String... settings) throws Exception {
-    List<String> args =
-        new java.util.ArrayList<>(List.of("--dcs.max-url-bytes=512", "--dcs.region=7"));
-    args.addAll(List.of(settings));
-    EdgeConfig config = EdgeFixture.config("127.0.0.1:1", "visits", args.toArray(String[]::new));
-    CompiledTaxonomy taxonomy =
-        new CompiledTaxonomy(TaxonomyFile.parse("test.json", PRIVATE_TRAIT_TAXONOMY));
-    Router router = Router.router(vertx);
-    RealtimeProviders noProviders =
-        new RealtimeProviders(
-            vertx,
-            WebClient.create(vertx),
-            dataSource -> Optional.empty(),
-            config.providers(),
-            new EdgeMetrics(),
-            new ConcurrentHashMap<>());
-    DcsRoutes.mount(
-        router,
-        config,
-        log,
-        noProviders,
-        new TaxonomyHitAnswers(() -> taxonomy, Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC)),
-        Clock.fixed(NOW, ZoneOffset.UTC));
-    HttpServer server =
-        MainThread.await(
-            vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), WAIT, "listen");
-    return WebClient.create(
-        vertx,
-        new WebClientOptions()
-            .setDefaultHost("127.0.0.1")
-            .setDefaultPort(server.actualPort())
-            .setFollowRedirects(false));
+    return DcsRoutesServer.serve(vertx, log, PRIVATE_TRAIT_TAXONOMY, settings);
   }
 
   @Test
@@ -331,9 +288,8 @@ class DcsRoutesTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "/event?d_uuid=abc                  | 400 | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
         "/event?d_uuid=1&d_uuid=2           | 400 | d_uuid takes exactly one value, got 2",
-        "/ibs:dpid=1&dpuuid=2&d_uuid=x      | 400 | d_uuid must be a visitor id",
+        "/ibs:dpid=1&dpuuid=2&d_coppa=yes   | 400 | d_coppa must be 1, true, 0 or false, was 'yes'",
         "/demoptout.jpg?d_uuid=1&d_uuid=2   | 400 | d_uuid takes exactly one value, got 2",
         "/event?c_a=%zz                     | 400 | malformed percent-encoding",
         "/ibs:dpid=1                        | 400 | dpuuid is required",
@@ -372,10 +328,6 @@ class DcsRoutesTest {
   }
 
   private HttpResponse<Buffer> get(String uri, String... headers) throws InterruptedException {
-    var request = http.get(uri);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.putHeader(headers[i], headers[i + 1]);
-    }
-    return MainThread.await(request.send(), WAIT, "GET " + uri);
+    return DcsRoutesServer.get(http, uri, headers);
   }
 }

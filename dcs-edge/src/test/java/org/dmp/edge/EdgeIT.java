@@ -147,14 +147,14 @@ class EdgeIT {
       value = {
         "/event?c_a=%zz                     | malformed percent-encoding",
         "/event?c_a=%C3%28                  | not valid UTF-8",
-        "/event?d_uuid=not-a-number         | d_uuid must be a visitor id",
-        "/event?d_cid=20001                 | d_cid must be DPID%01DPUUID",
+        "/event?d_coppa=maybe               | d_coppa must be 1, true, 0 or false",
+        "/event?d_tdpid_ic=nobody           | d_tdpid_ic 'nobody' is no data source's integration code",
         "/event?d_cb=alert(document.cookie) | d_cb must be a JavaScript function name",
         "/ibs:dpid=20001                    | dpuuid is required",
         "/ibs:dpid=x&dpuuid=1               | dpid must be a data source id",
         "/ibs:dpid=1&dpuuid=2&redir=javascript:alert(1) | redir must be an absolute http or https URL",
-        "/demoptout.jpg?d_uuid=abc          | d_uuid must be a visitor id of 1 to 38 digits, was 'abc'",
-        "/demoptout.jpg?d_uuid=1&d_uuid=2    | d_uuid takes exactly one value, got 2"
+        "/demoptout.jpg?d_uuid=1&d_uuid=2   | d_uuid takes exactly one value, got 2",
+        "/id?d_cb=alert(1)                  | d_cb must be a JavaScript function name"
       })
   void badInputGets400WithAReasonAndProducesNothing(String uri, String reason) throws Exception {
     HttpResponse<Buffer> response = get(uri);

@@ -197,7 +197,8 @@ class ProviderIT {
     RealtimeProvider provider =
         path == null ? null : new RealtimeProvider("http://127.0.0.1:" + providerPort + "/" + path);
     TaxonomyEntry entry =
-        new TaxonomyEntry(new DataSource(dataSourceId, "source " + dataSourceId, provider));
+        new TaxonomyEntry(
+            new DataSource(dataSourceId, "source " + dataSourceId, provider, null, null));
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),

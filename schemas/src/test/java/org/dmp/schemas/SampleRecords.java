@@ -45,7 +45,7 @@ public final class SampleRecords {
   }
 
   public static TaxonomyEntry taxonomyEntry() {
-    return new TaxonomyEntry(new DataSource(1L, "Site tags", null));
+    return new TaxonomyEntry(new DataSource(1L, "Site tags", null, null, null));
   }
 
   public static DeliveryAttempt deliveryAttempt() {

@@ -1,17 +1,11 @@
 package org.dmp.taxonomy;
 
-import java.net.URI;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import org.dmp.avro.DataSource;
 
 /**
  * One revision of the taxonomy, compiled: its traits indexed for evaluation, its segments indexed
- * by the traits they count, its destinations by segment, and the real-time providers its data
- * sources declare. Immutable, so one instance serves every thread until the next revision replaces
- * it.
+ * by the traits they count, its destinations by segment, and its data sources. Immutable, so one
+ * instance serves every thread until the next revision replaces it.
  */
 public final class CompiledTaxonomy {
   public static final CompiledTaxonomy EMPTY =
@@ -21,7 +15,7 @@ public final class CompiledTaxonomy {
   private final TraitIndex traits;
   private final SegmentIndex segments;
   private final DestinationDirectory destinations;
-  private final Map<Long, URI> providers = new HashMap<>();
+  private final DataSources dataSources;
 
   public CompiledTaxonomy(Taxonomy taxonomy) {
     this(taxonomy, 0);
@@ -36,11 +30,7 @@ public final class CompiledTaxonomy {
     this.traits = new TraitIndex(taxonomy.traits());
     this.segments = new SegmentIndex(taxonomy.segments());
     this.destinations = new DestinationDirectory(taxonomy.destinations());
-    for (DataSource dataSource : taxonomy.dataSources()) {
-      if (dataSource.getProvider() != null) {
-        providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
-      }
-    }
+    this.dataSources = new DataSources(taxonomy.dataSources());
   }
 
   public long revision() {
@@ -59,8 +49,7 @@ public final class CompiledTaxonomy {
     return destinations;
   }
 
-  /** The real-time provider endpoint a data source declares, if any. */
-  public Optional<URI> provider(long dataSourceId) {
-    return Optional.ofNullable(providers.get(dataSourceId));
+  public DataSources dataSources() {
+    return dataSources;
   }
 }

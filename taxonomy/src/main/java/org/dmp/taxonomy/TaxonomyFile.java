@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.dmp.avro.BatchMode;
 import org.dmp.avro.BatchTarget;
 import org.dmp.avro.CookieTarget;
@@ -25,6 +24,7 @@ import org.dmp.avro.DataSource;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
 import org.dmp.avro.HttpTarget;
+import org.dmp.avro.IdSyncTarget;
 import org.dmp.avro.KafkaTarget;
 import org.dmp.avro.RealtimeProvider;
 import org.dmp.avro.Segment;
@@ -43,15 +43,14 @@ import org.dmp.taxonomy.rules.TraitRule;
 public final class TaxonomyFile {
   public static final String SAMPLE = "sample-taxonomy.json";
 
-  /** Audience Manager's URL destination macros that the edge expands, in any case. */
-  private static final Pattern URL_MACRO =
-      Pattern.compile("%(rnd|timestamp|did|region)%", Pattern.CASE_INSENSITIVE);
-
   private static final int DEFAULT_TTL_DAYS = 120;
+  private static final int DEFAULT_ID_SYNC_DAYS = 7;
+  private static final int MAX_INTEGRATION_CODE = 255;
   private static final Set<String> SIGNING_ALGORITHMS = Set.of("HmacSHA1", "HmacSHA256", "HmacMD5");
 
   private final List<String> problems = new ArrayList<>();
   private final Map<String, Map<Long, String>> ids = new HashMap<>();
+  private final Map<String, String> integrationCodes = new HashMap<>();
 
   private TaxonomyFile() {}
 
@@ -169,10 +168,42 @@ public final class TaxonomyFile {
                   return url.map(RealtimeProvider::new);
                 })
             .orElse(null);
+    Optional<String> integrationCode =
+        fields.optionalText("integrationCode").filter(code -> integrationCode(fields, code));
+    IdSyncTarget idSync =
+        fields
+            .optionalObject("idSync")
+            .flatMap(
+                json -> {
+                  JsonFields sync = fields.nested("idSync", json);
+                  Optional<String> url =
+                      sync.text("url").filter(value -> httpUrl(sync, "url", value));
+                  int ttlDays = sync.optionalCount("ttlDays", 1, 365).orElse(DEFAULT_ID_SYNC_DAYS);
+                  sync.done();
+                  return url.map(value -> new IdSyncTarget(value, ttlDays));
+                })
+            .orElse(null);
     if (id.isEmpty() || name.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new DataSource(id.get(), name.get(), provider));
+    return Optional.of(
+        new DataSource(id.get(), name.get(), provider, integrationCode.orElse(null), idSync));
+  }
+
+  /** Whether {@code code} can be named in a declared id, and no other data source has it. */
+  private boolean integrationCode(JsonFields fields, String code) {
+    if (code.length() > MAX_INTEGRATION_CODE || code.chars().anyMatch(Character::isISOControl)) {
+      fields.problem(
+          "integrationCode",
+          "must be at most " + MAX_INTEGRATION_CODE + " characters without control characters");
+      return false;
+    }
+    String earlier = integrationCodes.putIfAbsent(code, fields.path("integrationCode"));
+    if (earlier != null) {
+      fields.problem("integrationCode", "duplicates \"" + code + "\" of " + earlier);
+      return false;
+    }
+    return true;
   }
 
   private Optional<Trait> trait(JsonFields fields) {
@@ -415,7 +446,7 @@ public final class TaxonomyFile {
   private static boolean httpUrl(JsonFields fields, String field, String value) {
     try {
       // The macros the edge expands in URL destinations are not legal in a URI: check a stand-in.
-      URI uri = new URI(URL_MACRO.matcher(value).replaceAll("0"));
+      URI uri = new URI(UrlMacros.standIn(value));
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
         return true;

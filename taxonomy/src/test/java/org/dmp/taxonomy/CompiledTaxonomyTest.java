@@ -84,7 +84,9 @@ class CompiledTaxonomyTest {
     CompiledTaxonomy taxonomy =
         new CompiledTaxonomy(
             new Taxonomy(
-                List.of(new DataSource(1L, "one", null), new DataSource(2L, "two", null)),
+                List.of(
+                    new DataSource(1L, "one", null, null, null),
+                    new DataSource(2L, "two", null, null, null)),
                 traits,
                 List.of(),
                 List.of()));

@@ -5,18 +5,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.dmp.avro.VisitEvent;
 import org.dmp.edge.visit.VisitLog.LogPosition;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Signals;
+import org.dmp.taxonomy.UrlMacros;
 
 /**
  * The edge's answers from the live taxonomy and the qualifier.
@@ -28,12 +26,9 @@ import org.dmp.taxonomy.Signals;
  * qualifier's query API is asked for the visitor's segments after that offset ({@link
  * QualifierQuestions}); past the deadline the answer is the last known segments, or none, marked
  * stale. {@code stuff} and {@code dests} come from the taxonomy's cookie and URL destinations of
- * those segments, with Audience Manager's macros {@code %rnd%}, {@code %timestamp%}, {@code %did%}
- * (the visitor's id) and {@code %region%} expanded, matched without regard to case.
+ * those segments, with Audience Manager's URL macros expanded ({@link UrlMacros}).
  */
 public final class TaxonomyHitAnswers implements HitAnswers {
-  private static final Pattern MACRO =
-      Pattern.compile("%(rnd|timestamp|did|region)%", Pattern.CASE_INSENSITIVE);
   private static final Qualification STALE =
       new Qualification(List.of(), List.of(), List.of(), List.of(), true);
 
@@ -95,7 +90,7 @@ public final class TaxonomyHitAnswers implements HitAnswers {
               url ->
                   dests.add(
                       new Qualification.UrlDestination(
-                          url.destinationId(), expand(url.url(), event))));
+                          url.destinationId(), expand(url.url(), event, Long.toString(segment)))));
     }
     return new Qualification(
         stuff,
@@ -105,20 +100,38 @@ public final class TaxonomyHitAnswers implements HitAnswers {
         answer.getBoolean("stale", false));
   }
 
-  private String expand(String url, VisitEvent event) {
-    return MACRO
-        .matcher(url)
-        .replaceAll(
-            macro ->
-                Matcher.quoteReplacement(
-                    switch (macro.group(1).toLowerCase(Locale.ROOT)) {
-                      case "rnd" ->
-                          Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-                      case "timestamp" -> Long.toString(clock.millis());
-                      case "did" -> event.getVisitorId();
-                      case "region" -> Integer.toString(event.getRegion());
-                      default -> macro.group();
-                    }));
+  private String expand(String url, VisitEvent event, String alias) {
+    return UrlMacros.expand(url, macroValues(event, clock.millis()), alias);
+  }
+
+  /** What the URL macros stand for in the answer to {@code event}. */
+  static UrlMacros.Values macroValues(VisitEvent event, long millis) {
+    Map<Long, String> partnerIds = new HashMap<>();
+    event
+        .getPartnerIds()
+        .forEach(id -> partnerIds.put(id.getDataSourceId(), id.getPartnerUserId()));
+    return new UrlMacros.Values(
+        event.getVisitorId(),
+        event.getRegion(),
+        pageProtocol(event.getHttpAttributes().get("h_referer")),
+        partnerIds,
+        firstSignal(event, "gdpr"),
+        firstSignal(event, "gdpr_consent"),
+        millis);
+  }
+
+  /** The protocol of the page that made the call, from its referer; https when unknown. */
+  private static String pageProtocol(String referer) {
+    return referer != null && referer.regionMatches(true, 0, "http:", 0, 5) ? "http" : "https";
+  }
+
+  /** A signal as the call gave it, or as an ID sync recorded it ({@code d_} prefixed). */
+  private static String firstSignal(VisitEvent event, String key) {
+    List<String> values = event.getSignals().get(key);
+    if (values == null) {
+      values = event.getSignals().get("d_" + key);
+    }
+    return values == null || values.isEmpty() ? "" : values.get(0);
   }
 
   private static List<Long> longs(JsonArray array) {

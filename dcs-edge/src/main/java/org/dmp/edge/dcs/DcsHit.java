@@ -11,7 +11,8 @@ import org.dmp.avro.PartnerId;
  * @param signals c_, d_ (other than the platform keys below) and unprefixed keys, as sent
  * @param privateSignals p_ keys: evaluated for this hit only, never stored, logged or forwarded
  * @param httpAttributes h_ keys sent as parameters: they replace those read from the headers
- * @param partnerIds d_cid: the partner ids the caller declares for the visitor
+ * @param partnerIds the partner ids the call declares for the visitor ({@link
+ *     org.dmp.edge.identity.DeclaredIds})
  * @param realizedTraits d_sid: onboarded traits the hit realizes (pixel-based data transfer)
  * @param removedTraits d_unsid: traits the hit removes from the visitor
  * @param answer what the caller asked to get back

@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import org.dmp.avro.PartnerId;
+import org.dmp.edge.http.CallErrors;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.InvalidHit;
+import org.dmp.edge.http.Responses;
+import org.dmp.edge.identity.DeclaredIds;
+import org.dmp.taxonomy.DataSources;
 
 /**
  * Turns the parameters of an {@code /event} hit into a {@link DcsHit}, following Audience Manager's
@@ -24,24 +26,23 @@ import org.dmp.edge.http.InvalidHit;
  * timestamps, location hint and blob of the ID service) are not signals and are not stored.
  */
 public final class DcsHitParser {
-  /** d_cid's separator between data source id and partner user id (%01 on the wire). */
-  private static final char CID_SEPARATOR = '\u0001';
-
-  private static final int MAX_DATA_SOURCE_ID_DIGITS = 18;
-
-  /**
-   * A dotted path of JavaScript names, each optionally indexed by numbers, such as {@code
-   * s_c_il[0]._setAudienceManagerFields}: nothing in it can end the call and start another
-   * statement.
-   */
-  private static final Pattern CALLBACK =
-      Pattern.compile(
-          "[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\[[0-9]{1,9}\\]){0,4}"
-              + "(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\[[0-9]{1,9}\\]){0,4}){0,7}");
-
-  private static final int MAX_PARTNER_USER_ID = 255;
   private static final Set<String> PLATFORM_KEYS =
-      Set.of("d_uuid", "d_cid", "d_rtbd", "d_cb", "d_cts", "d_dst", "d_tdpid", "d_sid", "d_unsid");
+      Set.of(
+          "d_uuid",
+          "d_cid",
+          "d_cid_ic",
+          "d_dpid",
+          "d_dpuuid",
+          "d_mid",
+          "d_rtbd",
+          "d_cb",
+          "d_cts",
+          "d_dst",
+          "d_tdpid",
+          "d_tdpid_ic",
+          "d_coppa",
+          "d_sid",
+          "d_unsid");
 
   /** What DIL, the ID service and the mobile SDKs add to steer a call or their own caches. */
   private static final Set<String> STEERING_KEYS =
@@ -59,17 +60,20 @@ public final class DcsHitParser {
           "d_cf",
           "d_verify",
           "d_blob",
-          "d_mid",
           "dcs_region",
           "_ts");
 
   private DcsHitParser() {}
 
   /**
-   * @param form the hit's parameters; {@code d_uuid} among them is the visitor step's
-   * @throws InvalidHit naming the first problem found
+   * @param form the hit's parameters; {@code d_uuid} and {@code d_mid} among them are the visitor
+   *     step's
+   * @param visitorId the visitor the visitor step resolved
+   * @param errors where a bad declared id is reported: it does not fail the hit
+   * @throws InvalidHit naming the first problem found in the rest of the hit
    */
-  public static DcsHit parse(Form form) {
+  public static DcsHit parse(
+      Form form, DataSources dataSources, String visitorId, CallErrors errors) {
     Map<String, List<String>> signals = new LinkedHashMap<>();
     Map<String, List<String>> privateSignals = new LinkedHashMap<>();
     Map<String, String> httpAttributes = new LinkedHashMap<>();
@@ -95,7 +99,7 @@ public final class DcsHitParser {
                   return true;
                 })
             .orElse(false);
-    Optional<String> callback = form.single("d_cb").map(DcsHitParser::callback);
+    Optional<String> callback = Responses.callback(form);
     Optional<String> cts = form.single("d_cts");
     if (cts.isPresent() && !cts.get().equals("1") && !cts.get().equals("2")) {
       throw new InvalidHit(
@@ -118,11 +122,31 @@ public final class DcsHitParser {
         signals,
         privateSignals,
         httpAttributes,
-        partnerIds(form.params().getOrDefault("d_cid", List.of())),
+        DeclaredIds.parse(form, dataSources, visitorId, errors),
         traitIds(form.params().getOrDefault("d_sid", List.of()), "d_sid"),
         traitIds(form.params().getOrDefault("d_unsid", List.of()), "d_unsid"),
         answer,
-        form.single("d_tdpid").map(value -> dataSourceId(value, "d_tdpid")));
+        targetDataSourceId(form, dataSources));
+  }
+
+  /** d_tdpid, or d_tdpid_ic naming the data source by its integration code. */
+  private static Optional<Long> targetDataSourceId(Form form, DataSources dataSources) {
+    Optional<Long> byId =
+        form.single("d_tdpid").map(value -> DeclaredIds.dataSourceId(value, "d_tdpid"));
+    Optional<String> code = form.single("d_tdpid_ic");
+    if (code.isEmpty()) {
+      return byId;
+    }
+    if (byId.isPresent()) {
+      throw new InvalidHit("give d_tdpid or d_tdpid_ic, not both");
+    }
+    return Optional.of(
+        dataSources
+            .byIntegrationCode(code.get())
+            .orElseThrow(
+                () ->
+                    new InvalidHit(
+                        "d_tdpid_ic '" + code.get() + "' is no data source's integration code")));
   }
 
   /** Pixel-based trait realization: d_sid realizes, d_unsid removes, each a list of trait ids. */
@@ -132,77 +156,12 @@ public final class DcsHitParser {
     }
     List<Long> ids = new ArrayList<>(values.size());
     for (String value : values) {
-      if (!isDataSourceId(value)) {
+      if (!DeclaredIds.isDataSourceId(value)) {
         throw new InvalidHit(
             key + " must list trait ids (positive whole numbers), was '" + value + "'");
       }
       ids.add(Long.parseLong(value));
     }
     return ids;
-  }
-
-  /** A data source id: a positive whole number. */
-  public static long dataSourceId(String value, String key) {
-    if (!isDataSourceId(value)) {
-      throw new InvalidHit(
-          key + " must be a data source id (a positive whole number), was '" + value + "'");
-    }
-    return Long.parseLong(value);
-  }
-
-  /**
-   * 1 to 18 digits, the first not 0: checked by hand, since every d_cid of every call goes through
-   * it.
-   */
-  private static boolean isDataSourceId(String value) {
-    if (value.isEmpty() || value.length() > MAX_DATA_SOURCE_ID_DIGITS || value.charAt(0) == '0') {
-      return false;
-    }
-    for (int i = 0; i < value.length(); i++) {
-      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** A partner user id: 1 to 255 characters, none of them a control character. */
-  public static String partnerUserId(String value, String key) {
-    if (value.isEmpty()
-        || value.length() > MAX_PARTNER_USER_ID
-        || value.chars().anyMatch(Character::isISOControl)) {
-      throw new InvalidHit(
-          key + " must be 1 to " + MAX_PARTNER_USER_ID + " characters without control characters");
-    }
-    return value;
-  }
-
-  private static List<PartnerId> partnerIds(List<String> values) {
-    if (values.isEmpty()) {
-      return List.of();
-    }
-    List<PartnerId> ids = new ArrayList<>(values.size());
-    for (String value : values) {
-      ids.add(partnerId(value));
-    }
-    return ids;
-  }
-
-  private static PartnerId partnerId(String value) {
-    int separator = value.indexOf(CID_SEPARATOR);
-    if (separator < 0) {
-      throw new InvalidHit("d_cid must be DPID%01DPUUID (data source id, %01, partner user id)");
-    }
-    return new PartnerId(
-        dataSourceId(value.substring(0, separator), "d_cid's data source id"),
-        partnerUserId(value.substring(separator + 1), "d_cid's partner user id"));
-  }
-
-  private static String callback(String value) {
-    if (!CALLBACK.matcher(value).matches()) {
-      throw new InvalidHit(
-          "d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
-    }
-    return value;
   }
 }

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
 import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.Qualification;
+import org.dmp.edge.http.CallErrors;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.Responses;
 import org.dmp.edge.identity.CookieRenewal;
@@ -21,6 +23,7 @@ import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
 import org.dmp.schemas.VisitorId;
+import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Signals;
 
 /**
@@ -33,13 +36,16 @@ public final class EventHandler implements Handler<RoutingContext> {
   private final CookieRenewal cookies;
   private final RealtimeProviders providers;
   private final HitAnswers answers;
+  private final Supplier<CompiledTaxonomy> taxonomy;
 
   public EventHandler(
       VisitEvents events,
       VisitLog log,
       CookieRenewal cookies,
       RealtimeProviders providers,
-      HitAnswers answers) {
+      HitAnswers answers,
+      Supplier<CompiledTaxonomy> taxonomy) {
+    this.taxonomy = taxonomy;
     this.events = events;
     this.log = log;
     this.cookies = cookies;
@@ -49,10 +55,13 @@ public final class EventHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext context) {
-    DcsHit hit = DcsHitParser.parse(Form.of(context));
     Visitor visitor = Visitor.of(context);
+    CallErrors errors = CallErrors.of(context);
+    DcsHit hit =
+        DcsHitParser.parse(Form.of(context), taxonomy.get().dataSources(), visitor.id(), errors);
     if (visitor.optedOut()) {
       // An opted-out visitor is answered like anyone, but nothing about them is collected.
+      errors.add(CallErrors.OPTED_OUT, "Encountered opt out tag for id " + VisitorId.OPTED_OUT);
       respond(context, hit, visitor.id(), "", Qualification.NONE);
       return;
     }
@@ -121,9 +130,7 @@ public final class EventHandler implements Handler<RoutingContext> {
     if (hit.answer().json()) {
       JsonObject json =
           DcsAnswer.json(visitorId, events.region(), eventId, qualification, hit.answer());
-      if (visitorId.equals(VisitorId.OPTED_OUT)) {
-        DcsAnswer.optedOut(json);
-      }
+      CallErrors.of(context).putOn(json);
       Responses.json(context.response(), json, hit.answer().callback());
     } else {
       Responses.pixel(context.response());

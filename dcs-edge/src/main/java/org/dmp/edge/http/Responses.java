@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** The edge's answers: the pixel, JSON or JSONP, redirects and JSON errors. */
 public final class Responses {
@@ -20,7 +21,31 @@ public final class Responses {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
+  /**
+   * A dotted path of JavaScript names, each optionally indexed by numbers, such as {@code
+   * s_c_il[0]._setAudienceManagerFields}: nothing in it can end the call and start another
+   * statement.
+   */
+  private static final Pattern CALLBACK =
+      Pattern.compile(
+          "[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\[[0-9]{1,9}\\]){0,4}"
+              + "(\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}(\\[[0-9]{1,9}\\]){0,4}){0,7}");
+
   private Responses() {}
+
+  /**
+   * The call's JSONP callback ({@code d_cb}), if it names one.
+   *
+   * @throws InvalidHit if it could be anything but a function's name
+   */
+  public static Optional<String> callback(Form form) {
+    Optional<String> callback = form.single("d_cb");
+    if (callback.isPresent() && !CALLBACK.matcher(callback.get()).matches()) {
+      throw new InvalidHit(
+          "d_cb must be a JavaScript function name (letters, digits, _ and $, dotted at most 8 deep)");
+    }
+    return callback;
+  }
 
   public static void pixel(HttpServerResponse response) {
     noStore(response).putHeader(HttpHeaders.CONTENT_TYPE, GIF).end(PIXEL);
@@ -40,7 +65,7 @@ public final class Responses {
     error(response, 503, reason);
   }
 
-  /** JSON, or JSONP when the call named a callback (its name was validated when parsed). */
+  /** JSON, or JSONP when the call named a {@link #callback}. */
   public static void json(HttpServerResponse response, JsonObject json, Optional<String> callback) {
     noStore(response);
     if (callback.isPresent()) {

@@ -29,14 +29,21 @@ public final class CookieRenewal {
     this.trustForwardedProto = trustForwardedProto;
   }
 
+  /**
+   * Writes {@code visitorId} into the cookie, or the opt-out mark; nothing but the opt-out mark for
+   * a child-directed call.
+   */
   public void renew(RoutingContext context, String visitorId) {
+    boolean optedOut = visitorId.equals(VisitorId.OPTED_OUT);
+    if (!optedOut && Visitor.of(context).childDirected()) {
+      return;
+    }
     Instant now = clock.instant();
     if (now.getEpochSecond() != expiresSecond) {
       expiresSecond = now.getEpochSecond();
       visitorExpires = cookie.expires(now, false);
       optOutExpires = cookie.expires(now, true);
     }
-    boolean optedOut = visitorId.equals(VisitorId.OPTED_OUT);
     context
         .response()
         .putHeader(

@@ -9,8 +9,10 @@ import org.dmp.schemas.VisitorId;
  *
  * @param id the visitor id; {@link VisitorId#OPTED_OUT} for an opted-out browser
  * @param standing whether the id was known before this call
+ * @param childDirected d_coppa: the call comes from a site directed at children, so no visitor
+ *     cookie is written
  */
-public record Visitor(String id, Standing standing) {
+public record Visitor(String id, Standing standing, boolean childDirected) {
   private static final String KEY = "dmp.visitor";
 
   public enum Standing {

@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
-import org.dmp.edge.dcs.DcsHitParser;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.InvalidHit;
 import org.dmp.edge.http.Responses;
 import org.dmp.edge.identity.CookieRenewal;
+import org.dmp.edge.identity.DeclaredIds;
 import org.dmp.edge.identity.Visitor;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
@@ -63,8 +63,8 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   }
 
   static IdSync parse(Form form) {
-    long dataSourceId = DcsHitParser.dataSourceId(form.required("dpid"), "dpid");
-    String partnerUserId = DcsHitParser.partnerUserId(form.required("dpuuid"), "dpuuid");
+    long dataSourceId = DeclaredIds.dataSourceId(form.required("dpid"), "dpid");
+    String partnerUserId = DeclaredIds.partnerUserId(form.required("dpuuid"), "dpuuid");
     Optional<String> redirect = form.single("redir").map(IdSyncHandler::redirect);
     Map<String, List<String>> consent = new LinkedHashMap<>();
     form.single("gdpr")

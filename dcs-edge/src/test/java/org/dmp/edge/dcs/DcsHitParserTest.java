@@ -12,9 +12,14 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.dmp.avro.PartnerId;
+import org.dmp.edge.http.CallErrors;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.FormDecoder;
 import org.dmp.edge.http.InvalidHit;
+import org.dmp.edge.identity.DeclaredIds;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.DataSources;
+import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,16 +27,37 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DcsHitParserTest {
   private final Parser parser = new Parser();
 
+  private static final String VISITOR = "42";
+
+  /** Data sources with integration codes, as the mobile SDKs' declared ids name them. */
+  private static final DataSources DATA_SOURCES =
+      new CompiledTaxonomy(
+              TaxonomyFile.parse(
+                  "test.json",
+                  """
+                  {"dataSources": [
+                    {"id": 20915, "name": "Ad ids", "integrationCode": "DSID_20915"},
+                    {"id": 30001, "name": "CRM", "integrationCode": "crm_id"},
+                    {"id": 4, "name": "Other ECIDs", "integrationCode": "ECID"}]}
+                  """))
+          .dataSources();
+
   /** Decodes as the edge's form step does, then parses. */
   private static final class Parser {
     private final FormDecoder decoder = new FormDecoder(1000, 255);
+    private CallErrors errors = new CallErrors();
 
     DcsHit parse(String query) {
-      return DcsHitParser.parse(new Form(FormDecoder.merged(decoder.decode(query))));
+      return parse(new Form(FormDecoder.merged(decoder.decode(query))));
     }
 
     DcsHit parse(byte[] body) {
-      return DcsHitParser.parse(new Form(FormDecoder.merged(decoder.decode(body))));
+      return parse(new Form(FormDecoder.merged(decoder.decode(body))));
+    }
+
+    private DcsHit parse(Form form) {
+      errors = new CallErrors();
+      return DcsHitParser.parse(form, DATA_SOURCES, VISITOR, errors);
     }
   }
 
@@ -100,6 +126,74 @@ class DcsHitParserTest {
   }
 
   @Test
+  void declaredIdsInEveryFormBecomePartnerIdsNotSignals() {
+    DcsHit hit =
+        parser.parse(
+            "d_cid_ic=DSID_20915%01test_ad_id%011&d_cid_ic=crm_id%01c-77&d_cid=20002%01xyz%012"
+                + "&d_dpid=20003&d_dpuuid=u3&d_mid=99&d_tdpid_ic=crm_id&d_coppa=1");
+
+    assertThat(hit.partnerIds())
+        .containsExactly(
+            new PartnerId(20002L, "xyz"),
+            new PartnerId(20915L, "test_ad_id"),
+            new PartnerId(30001L, "c-77"),
+            new PartnerId(20003L, "u3"),
+            new PartnerId(4L, "99"));
+    assertThat(hit.targetDataSourceId()).contains(30001L);
+    assertThat(hit.signals()).isEmpty();
+    assertThat(parser.errors.all()).isEmpty();
+  }
+
+  @Test
+  void theVisitorsOwnIdInDmidIsNoPartnerId() {
+    assertThat(parser.parse("d_mid=" + VISITOR).partnerIds()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "d_cid=20001              | Invalid customer id 20001: d_cid must be",
+        "d_cid=x%01abc            | Invalid customer id x:abc: the data source id is not",
+        "d_cid=%01abc             | Invalid customer id :abc: the data source id is not",
+        "d_cid=1%01               | Invalid customer id 1:: the id must be 1 to 255 characters",
+        "d_cid_ic=crm_id%01%011   | Invalid customer id crm_id::1: the id must be",
+        "d_cid_ic=crm_id%01a%017  | Invalid customer id crm_id:a:7: the auth state must be 0, 1 or 2",
+        "d_cid_ic=nope%01a        | Invalid customer id nope:a: no data source has the integration code 'nope'",
+        "d_dpid=20003             | Invalid customer id d_dpid=20003&d_dpuuid=: d_dpuuid must be",
+        "d_dpuuid=u3              | Invalid customer id d_dpid=&d_dpuuid=u3: d_dpid must be"
+      })
+  void aBadDeclaredIdIsReportedAndTheRestOfTheHitKept(String declared, String message) {
+    DcsHit hit = parser.parse(declared + "&d_cid=20002%01kept&c_a=1");
+
+    assertThat(hit.partnerIds()).containsExactly(new PartnerId(20002L, "kept"));
+    assertThat(hit.signals()).containsOnlyKeys("c_a");
+    assertThat(parser.errors.all())
+        .singleElement()
+        .satisfies(
+            error -> {
+              assertThat(error.code()).isEqualTo(CallErrors.INVALID_CUSTOMER_ID);
+              assertThat(error.msg()).startsWith(message);
+            });
+  }
+
+  @Test
+  void declaredIdsPastTheLimitAreDiscardedAndReported() {
+    StringBuilder query = new StringBuilder("c_a=1");
+    for (int i = 1; i <= 12; i++) {
+      query.append("&d_cid=").append(20000 + i).append("%01u").append(i);
+    }
+
+    DcsHit hit = parser.parse(query.toString());
+
+    assertThat(hit.partnerIds()).hasSize(DeclaredIds.MAX_PER_CALL);
+    assertThat(hit.partnerIds().get(0)).isEqualTo(new PartnerId(20001L, "u1"));
+    assertThat(parser.errors.all())
+        .extracting(CallErrors.CallError::code)
+        .containsExactly(CallErrors.TOO_MANY_CUSTOMER_IDS);
+  }
+
+  @Test
   void aCallbackAloneAsksForJson() {
     assertThat(parser.parse("d_cb=cb").answer().json()).isTrue();
   }
@@ -114,9 +208,6 @@ class DcsHitParserTest {
         "c_a=%C3%28              | the value of 'c_a' is not valid UTF-8 once percent-decoded",
         "%FF=1                   | the key is not valid UTF-8 once percent-decoded",
         "=1                      | a parameter has an empty key",
-        "d_cid=20001             | d_cid must be DPID%01DPUUID",
-        "d_cid=x%01abc           | d_cid's data source id must be a data source id",
-        "d_cid=1%01              | d_cid's partner user id must be 1 to 255 characters",
         "d_cb=alert(1)           | d_cb must be a JavaScript function name",
         "d_cb=a..b               | d_cb must be a JavaScript function name",
         "d_rtbd=xml              | d_rtbd must be 'json', was 'xml'",
@@ -130,7 +221,8 @@ class DcsHitParserTest {
         "d_tdpid=-1              | d_tdpid must be a data source id",
         "d_tdpid=07              | d_tdpid must be a data source id",
         "d_tdpid=1234567890123456789 | d_tdpid must be a data source id",
-        "d_cid=%01abc            | d_cid's data source id must be a data source id"
+        "d_tdpid_ic=nobody       | d_tdpid_ic 'nobody' is no data source's integration code",
+        "d_tdpid=7&d_tdpid_ic=crm_id | give d_tdpid or d_tdpid_ic, not both"
       })
   void refusesBadInputNamingTheProblem(String query, String reason) {
     assertThatThrownBy(() -> parser.parse(query))

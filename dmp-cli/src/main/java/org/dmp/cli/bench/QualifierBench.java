@@ -287,6 +287,7 @@ final class QualifierBench implements Callable<Integer> {
           };
       segments.add(new Segment(10_000_000L + i, "segment " + i, null, rule));
     }
-    return new Taxonomy(List.of(new DataSource(1L, "bench", null)), traits, segments, List.of());
+    return new Taxonomy(
+        List.of(new DataSource(1L, "bench", null, null, null)), traits, segments, List.of());
   }
 }

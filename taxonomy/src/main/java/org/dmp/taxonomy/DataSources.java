@@ -1,0 +1,71 @@
+package org.dmp.taxonomy;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.dmp.avro.DataSource;
+
+/**
+ * The taxonomy's data sources as the edge looks them up: by id, by the integration code that
+ * declared ids name them with, their real-time providers and the ID syncs they ask for.
+ */
+public final class DataSources {
+  /**
+   * The integration code of the data source that keeps Experience Cloud ids issued elsewhere: a
+   * {@code d_mid} that is not the visitor's own id becomes a partner id of it.
+   */
+  public static final String EXPERIENCE_CLOUD_ID_CODE = "ECID";
+
+  private final Map<Long, DataSource> byId = new HashMap<>();
+  private final Map<String, Long> byIntegrationCode = new HashMap<>();
+  private final Map<Long, URI> providers = new HashMap<>();
+  private final List<IdSync> idSyncs = new ArrayList<>();
+
+  /**
+   * An ID sync a data source asks the ID service to fire from the page.
+   *
+   * @param url the partner's sync URL, macros not yet expanded
+   * @param ttlDays how often the same browser syncs again
+   */
+  public record IdSync(long dataSourceId, String url, int ttlDays) {}
+
+  DataSources(List<DataSource> dataSources) {
+    for (DataSource dataSource : dataSources) {
+      byId.put(dataSource.getId(), dataSource);
+      if (dataSource.getIntegrationCode() != null) {
+        byIntegrationCode.put(dataSource.getIntegrationCode(), dataSource.getId());
+      }
+      if (dataSource.getProvider() != null) {
+        providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
+      }
+      if (dataSource.getIdSync() != null) {
+        idSyncs.add(
+            new IdSync(
+                dataSource.getId(),
+                dataSource.getIdSync().getUrl(),
+                dataSource.getIdSync().getTtlDays()));
+      }
+    }
+  }
+
+  public boolean knows(long dataSourceId) {
+    return byId.containsKey(dataSourceId);
+  }
+
+  /** The data source that {@code integrationCode} names; codes are matched exactly. */
+  public Optional<Long> byIntegrationCode(String integrationCode) {
+    return Optional.ofNullable(byIntegrationCode.get(integrationCode));
+  }
+
+  /** The real-time provider endpoint a data source declares, if any. */
+  public Optional<URI> provider(long dataSourceId) {
+    return Optional.ofNullable(providers.get(dataSourceId));
+  }
+
+  public List<IdSync> idSyncs() {
+    return idSyncs;
+  }
+}
