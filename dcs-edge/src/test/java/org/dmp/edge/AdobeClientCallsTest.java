@@ -1,6 +1,7 @@
 package org.dmp.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -212,6 +213,24 @@ class AdobeClientCallsTest {
     assertThat(log.events())
         .flatExtracting(VisitEvent::getPartnerIds)
         .containsExactly(new PartnerId(20915L, "test_ad_id"), new PartnerId(20915L, "adid"));
+  }
+
+  @Test
+  void anOptOutByDeclaredIdCarriesTheIdsForTheQualifierToResolve() throws Exception {
+    HttpResponse<Buffer> stranger =
+        get("/demoptout?d_cid_ic=crm_id%01c-77%011&d_dpid=20915&d_dpuuid=ad-1");
+    get("/demoptout.jpg?d_cid=30001%01c-78", "Cookie", "dmp=43");
+
+    assertThat(stranger.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
+    assertThat(log.events())
+        .extracting(VisitEvent::getSource, VisitEvent::getVisitorId, VisitEvent::getPartnerIds)
+        .containsExactlyInAnyOrder(
+            tuple(
+                EventSource.OPT_OUT,
+                "NOTARGET",
+                List.of(new PartnerId(30001L, "c-77"), new PartnerId(20915L, "ad-1"))),
+            tuple(EventSource.OPT_OUT, "43", List.of()),
+            tuple(EventSource.OPT_OUT, "NOTARGET", List.of(new PartnerId(30001L, "c-78"))));
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.dmp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -128,6 +129,22 @@ class DmpScriptIT {
                   && answer.contains(
                       "{\"cn\":\"aam\",\"cv\":\"seg=shoes\",\"ttl\":30,\"dmn\":\"\"}");
             });
+
+    // The ID service's call is answered with the visitor's id and the sample's ID sync.
+    JsonObject ids =
+        new JsonObject(
+            http.send(
+                    HttpRequest.newBuilder(
+                            URI.create(
+                                ready.group(1)
+                                    + "id?d_visid_ver=5.0.1&d_fieldgroup=MC&d_rtbd=json&d_ver=2"))
+                        .header("Cookie", "dmp=778")
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
+    assertThat(ids.getString("d_mid")).isEqualTo("778");
+    assertThat(ids.getJsonArray("ibs").getJsonObject(0).getJsonArray("url").getString(0))
+        .isEqualTo("https://dsp.example/sync?aam_uuid=778&gdpr=");
 
     // Visitor 778 has an id at DSP Alpha, so partner sync delivers the change to its real-time
     // endpoint and its topic.

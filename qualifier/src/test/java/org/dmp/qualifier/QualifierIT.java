@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.EventSource;
+import org.dmp.avro.PartnerId;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.Segment;
 import org.dmp.avro.VisitEvent;
@@ -30,6 +31,7 @@ import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.taxonomy.Taxonomy;
@@ -162,6 +164,37 @@ class QualifierIT {
                     .forEach(record -> updates.add(record.value()));
                 return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
               });
+
+      // An opt-out naming the visitor only by a partner id: the qualifier finds them in the id map
+      // (loaded as the mapping is written, so the opt-out is sent again until it is).
+      VisitEvent synced =
+          VisitEvent.newBuilder(shoeEvent("4343", 0))
+              .setPartnerIds(List.of(new PartnerId(20001L, "crm-4343")))
+              .build();
+      producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4343", synced)).get();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                VisitEvent optOut =
+                    VisitEvent.newBuilder(shoeEvent(VisitorId.OPTED_OUT, 1))
+                        .setSource(EventSource.OPT_OUT)
+                        .setSignals(Map.of())
+                        .setPartnerIds(List.of(new PartnerId(20001L, "crm-4343")))
+                        .build();
+                producer
+                    .send(
+                        new ProducerRecord<>(
+                            topics.name(TopicRole.VISITS), VisitorId.OPTED_OUT, optOut))
+                    .get();
+                consumer
+                    .poll(Duration.ofMillis(300))
+                    .forEach(record -> updates.add(record.value()));
+                return updates.stream()
+                    .anyMatch(
+                        update -> update.getVisitorId().equals("4343") && update.getOptedOut());
+              });
+      assertThat(updates).noneMatch(update -> update.getVisitorId().equals(VisitorId.OPTED_OUT));
     }
   }
 

@@ -44,6 +44,50 @@ class TaxonomyFileTest {
   }
 
   @Test
+  void dataSourcesMayNameAnIntegrationCodeAndAnIdSync() {
+    Taxonomy taxonomy =
+        TaxonomyFile.parse(
+            "codes.json",
+            """
+            {"dataSources": [
+              {"id": 1, "name": "Ads", "integrationCode": "DSID_20915"},
+              {"id": 2, "name": "CRM", "integrationCode": "crm_id",
+               "idSync": {"url": "%http_proto%://crm.example/s?u=${DD_UUID}&c=${GDPR_CONSENT_755}"}}]}
+            """);
+
+    DataSources dataSources = new CompiledTaxonomy(taxonomy).dataSources();
+    assertThat(dataSources.byIntegrationCode("crm_id")).contains(2L);
+    assertThat(dataSources.byIntegrationCode("CRM_ID")).as("codes match exactly").isEmpty();
+    assertThat(dataSources.idSyncs())
+        .containsExactly(
+            new DataSources.IdSync(
+                2L, "%http_proto%://crm.example/s?u=${DD_UUID}&c=${GDPR_CONSENT_755}", 7));
+  }
+
+  @Test
+  void integrationCodesAreUniqueAndIdSyncsAbsoluteUrls() {
+    String broken =
+        """
+        {"dataSources": [
+          {"id": 1, "name": "A", "integrationCode": "same"},
+          {"id": 2, "name": "B", "integrationCode": "same", "idSync": {"url": "ftp://x", "ttlDays": 0}},
+          {"id": 3, "name": "C", "idSync": {"ttlDays": 3, "every": "day"}}]}
+        """;
+
+    assertThatThrownBy(() -> TaxonomyFile.parse("broken.json", broken))
+        .isInstanceOfSatisfying(
+            TaxonomyException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "$.dataSources[1].integrationCode: duplicates \"same\" of $.dataSources[0].integrationCode",
+                        "$.dataSources[1].idSync.url: must be an absolute http or https URL, was \"ftp://x\"",
+                        "$.dataSources[1].idSync.ttlDays: must be a whole number from 1 to 365, was 0",
+                        "$.dataSources[2].idSync.url: is required",
+                        "$.dataSources[2].idSync.every: unknown field"));
+  }
+
+  @Test
   void reportsEveryProblemWithItsPath() {
     String broken =
         """

@@ -2,7 +2,9 @@ package org.dmp.qualifier.profile;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -10,10 +12,14 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.VisitEvent;
+import org.dmp.schemas.IdMapKey;
+import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
@@ -39,6 +45,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
+  private ReadOnlyKeyValueStore<String, IdMapping> idMap;
 
   /**
    * No entry of the change index is earlier than this (it may be earlier than the first entry,
@@ -58,13 +65,16 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     this.context = context;
     this.profiles = context.getStateStore(QualifierTopology.PROFILES);
     this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
+    this.idMap = context.getStateStore(QualifierTopology.ID_MAP);
     this.earliestDue = firstIndexedTime();
   }
 
   @Override
   public void process(Record<String, VisitEvent> record) {
     VisitEvent event = record.value();
-    if (event != null && record.key() != null) {
+    if (event != null && VisitorId.OPTED_OUT.equals(record.key())) {
+      optOutByPartnerIds(event);
+    } else if (event != null && record.key() != null) {
       Profile before = profiles.get(record.key());
       Long indexedAt = before == null ? null : before.getNextChange();
       ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
@@ -82,6 +92,33 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
         .recordMetadata()
         .ifPresent(
             metadata -> processed.processed(metadata.partition(), metadata.offset(), hitMillis));
+  }
+
+  /**
+   * An opt-out that names its visitor only by declared ids: one opt-out per visitor the id map
+   * knows them by, through the visits topic to that visitor's own task. Event ids are derived from
+   * the original's, so that a retried transaction writes the same ones.
+   */
+  private void optOutByPartnerIds(VisitEvent event) {
+    Set<String> visitors = new LinkedHashSet<>();
+    for (PartnerId partnerId : event.getPartnerIds()) {
+      IdMapping mapping =
+          idMap.get(IdMapKey.of(partnerId.getDataSourceId(), partnerId.getPartnerUserId()));
+      if (mapping != null) {
+        visitors.add(mapping.getVisitorId());
+      }
+    }
+    for (String visitorId : visitors) {
+      VisitEvent optOut =
+          VisitEvent.newBuilder(event)
+              .setEventId(event.getEventId() + "/" + visitorId)
+              .setVisitorId(visitorId)
+              .setPartnerIds(List.of())
+              .build();
+      context.forward(
+          new Record<>(visitorId, optOut, event.getTime().toEpochMilli()),
+          QualifierTopology.RESOLVED_OPT_OUTS_SINK);
+    }
   }
 
   /** Re-qualifies every profile whose next change by time is due at {@code streamTime}. */
@@ -132,7 +169,9 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     for (IdMapping mapping : outcome.mappings()) {
       context.forward(
           new Record<>(
-              mapping.getDataSourceId() + "/" + mapping.getPartnerUserId(), mapping, timestamp),
+              IdMapKey.of(mapping.getDataSourceId(), mapping.getPartnerUserId()),
+              mapping,
+              timestamp),
           QualifierTopology.IDMAP_SINK);
     }
   }

@@ -23,6 +23,7 @@ import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.Settings;
+import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
@@ -217,6 +218,37 @@ class QualifierTopologyTest {
     }
 
     assertThat(updates.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anOptOutByDeclaredIdOptsOutTheVisitorsTheIdMapKnowsThemBy() {
+    send(
+        VisitEvent.newBuilder(event("v7", T0, Map.of("c_cart", List.of("250"))))
+            .setPartnerIds(List.of(new PartnerId(20001L, "crm-7")))
+            .build());
+    send(event("v8", T0, Map.of("c_cart", List.of("300"))));
+    assertThat(updates.readValuesToList()).hasSize(2);
+
+    VisitEvent byDeclaredId =
+        VisitEvent.newBuilder(event(VisitorId.OPTED_OUT, T0.plusSeconds(60), Map.of()))
+            .setSource(EventSource.OPT_OUT)
+            .setPartnerIds(List.of(new PartnerId(20001L, "crm-7"), new PartnerId(20001L, "nobody")))
+            .build();
+    send(byDeclaredId);
+
+    List<ProfileUpdate> optedOut = updates.readValuesToList();
+    assertThat(optedOut)
+        .singleElement()
+        .satisfies(
+            update -> {
+              assertThat(update.getVisitorId()).isEqualTo("v7");
+              assertThat(update.getOptedOut()).isTrue();
+              assertThat(update.getRemoved()).containsExactly(5002L);
+              assertThat(update.getCauseEventId()).isEqualTo(byDeclaredId.getEventId() + "/v7");
+            });
+    KeyValueStore<String, Profile> profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
+    assertThat(profiles.get(VisitorId.OPTED_OUT)).as("the mark is no visitor").isNull();
+    assertThat(profiles.get("v8").getOptedOut()).isFalse();
   }
 
   private void send(VisitEvent event) {
