@@ -51,13 +51,18 @@ public final class DestinationMapping {
         .forEach((segment, value) -> valuesBySegment.put(Long.parseLong(segment), value));
   }
 
-  /** The change, when it changes the visitor's mapped values. */
+  /**
+   * The change, when it changes the visitor's mapped values, or when it gives the visitor the
+   * partner id this destination knows them by (an ID sync after they qualified): the partner has
+   * not heard of that id, so it gets every mapped value as new.
+   */
   public Result map(ProfileUpdate update) {
-    if (!anyMapped(update.getAdded()) && !anyMapped(update.getRemoved())) {
+    boolean newToPartner = isNewToPartner(update);
+    if (!newToPartner && !anyMapped(update.getAdded()) && !anyMapped(update.getRemoved())) {
       // Most changes touch no segment of a given destination: decided without building any set.
       return Result.skip(Skip.NOTHING_MAPPED);
     }
-    return derive(update, false);
+    return derive(update, false, newToPartner);
   }
 
   /**
@@ -65,14 +70,14 @@ public final class DestinationMapping {
    * file lists every member.
    */
   public Result mapIncludingUnchanged(ProfileUpdate update) {
-    return derive(update, true);
+    return derive(update, true, false);
   }
 
-  private Result derive(ProfileUpdate update, boolean includeUnchanged) {
+  private Result derive(ProfileUpdate update, boolean includeUnchanged, boolean newToPartner) {
     Set<Long> before = new LinkedHashSet<>(update.getSegments());
     before.removeAll(update.getAdded());
     before.addAll(update.getRemoved());
-    List<String> was = mappedSet(before);
+    List<String> was = newToPartner ? List.of() : mappedSet(before);
     List<String> is = mappedSet(update.getSegments());
     if (was.equals(is) && !(includeUnchanged && !is.isEmpty())) {
       return Result.skip(Skip.NOTHING_MAPPED);
@@ -89,7 +94,8 @@ public final class DestinationMapping {
                 update.getVisitorId(),
                 update.getVersion(),
                 new UserChange(partnerUserId.get(), was, is),
-                update.getTime())),
+                update.getTime(),
+                update.getRegions())),
         Optional.empty());
   }
 
@@ -101,6 +107,15 @@ public final class DestinationMapping {
       }
     }
     return Optional.empty();
+  }
+
+  private boolean isNewToPartner(ProfileUpdate update) {
+    for (PartnerId partnerId : update.getNewPartnerIds()) {
+      if (partnerId.getDataSourceId() == dataSourceId) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean anyMapped(List<Long> segments) {

@@ -10,6 +10,7 @@ import org.dmp.avro.PartnerSegmentUpdate;
  * partner's id for the visitor and the destination's mapped values before and after, each sorted.
  *
  * @param version the visitor's profile version: with the visitor id it identifies the change
+ * @param regions the edge regions the visitor was last seen in, most recent last
  */
 public record PartnerChange(
     long destinationId,
@@ -17,9 +18,11 @@ public record PartnerChange(
     String visitorId,
     long version,
     UserChange user,
-    Instant time) {
+    Instant time,
+    List<Integer> regions) {
   public PartnerChange {
     Objects.requireNonNull(user, "user");
+    regions = List.copyOf(regions);
   }
 
   public String partnerUserId() {

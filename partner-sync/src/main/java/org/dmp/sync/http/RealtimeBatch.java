@@ -6,11 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.dmp.sync.destination.PartnerChange;
 
@@ -23,6 +24,8 @@ public final class RealtimeBatch {
   private static final DateTimeFormatter AAM_TIME =
       DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss 'UTC' yyyy", Locale.ENGLISH)
           .withZone(ZoneOffset.UTC);
+
+  private static final String UNKNOWN_REGION = "0";
 
   private final TopicPartition partition;
   private final long start;
@@ -75,40 +78,49 @@ public final class RealtimeBatch {
   }
 
   /**
-   * The body: one user per visitor, with each mapped segment's latest status in the batch, so a
-   * segment entered and left within the batch goes as left.
+   * The body: one user per visitor, as Audience Manager's real-time messages carry them: every
+   * segment the user is in after the batch's last change (status 1), then those mentioned in the
+   * batch that the user is no longer in (status 0), all at the time of the user's last change; the
+   * regions the visitor was last seen in, or {@code "0"} when none is known.
    */
   public byte[] body(long destinationId, long dataSourceId, String clientId, Instant processTime) {
-    Map<String, JsonObject> users = new LinkedHashMap<>();
-    Map<String, Map<String, JsonObject>> segmentsByUser = new LinkedHashMap<>();
+    Map<String, PartnerChange> latest = new LinkedHashMap<>();
+    Map<String, Set<String>> mentioned = new LinkedHashMap<>();
     for (PartnerChange change : changes) {
-      users.computeIfAbsent(
-          change.visitorId(),
-          visitor ->
+      latest.put(change.visitorId(), change);
+      Set<String> values =
+          mentioned.computeIfAbsent(change.visitorId(), v -> new LinkedHashSet<>());
+      values.addAll(change.user().before());
+      values.addAll(change.user().after());
+    }
+    JsonArray users = new JsonArray();
+    latest.forEach(
+        (visitor, last) -> {
+          String time = AAM_TIME.format(last.time());
+          JsonArray segments = new JsonArray();
+          last.user().after().forEach(value -> segments.add(segment(value, "1", time)));
+          mentioned.get(visitor).stream()
+              .filter(value -> !last.user().after().contains(value))
+              .forEach(value -> segments.add(segment(value, "0", time)));
+          JsonArray regions = new JsonArray();
+          last.regions().forEach(region -> regions.add(Integer.toString(region)));
+          if (regions.isEmpty()) {
+            regions.add(UNKNOWN_REGION);
+          }
+          users.add(
               new JsonObject()
                   .put("AAM_UUID", visitor)
-                  .put("DataPartner_UUID", change.partnerUserId())
-                  .put("AAM_Regions", new JsonArray().add("0")));
-      Map<String, JsonObject> segments =
-          segmentsByUser.computeIfAbsent(change.visitorId(), visitor -> new LinkedHashMap<>());
-      String time = AAM_TIME.format(change.time());
-      change.added().forEach(value -> segments.put(value, segment(value, "1", time)));
-      change.removed().forEach(value -> segments.put(value, segment(value, "0", time)));
-    }
-    JsonArray userArray = new JsonArray();
-    users.forEach(
-        (visitor, user) ->
-            userArray.add(
-                user.put(
-                    "Segments",
-                    new JsonArray(new ArrayList<>(segmentsByUser.get(visitor).values())))));
+                  .put("DataPartner_UUID", last.partnerUserId())
+                  .put("AAM_Regions", regions)
+                  .put("Segments", segments));
+        });
     return new JsonObject()
         .put("ProcessTime", AAM_TIME.format(processTime))
         .put("User_DPID", Long.toString(dataSourceId))
         .put("Client_ID", clientId == null ? "" : clientId)
         .put("AAM_Destination_Id", Long.toString(destinationId))
         .put("User_count", Integer.toString(users.size()))
-        .put("Users", userArray)
+        .put("Users", users)
         .encode()
         .getBytes(StandardCharsets.UTF_8);
   }

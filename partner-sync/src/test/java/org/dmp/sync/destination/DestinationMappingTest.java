@@ -72,6 +72,27 @@ class DestinationMappingTest {
   }
 
   @Test
+  void aVisitorIdSyncedAfterQualifyingIsSentWithAllTheirMappedSegments() {
+    ProfileUpdate synced =
+        ProfileUpdate.newBuilder(update(List.of(5001L, 5002L, 6000L), List.of(), List.of(), HAS_ID))
+            .setNewPartnerIds(List.of(new PartnerId(20001L, "dsp-id")))
+            .setRegions(List.of(7))
+            .build();
+    ProfileUpdate syncedElsewhere =
+        ProfileUpdate.newBuilder(synced)
+            .setNewPartnerIds(List.of(new PartnerId(1L, "site-id")))
+            .build();
+
+    PartnerChange change = MAPPING.map(synced).change().orElseThrow();
+    assertThat(change.partnerUserId()).isEqualTo("dsp-id");
+    assertThat(change.added()).containsExactly("seg-a", "seg-b");
+    assertThat(change.removed()).isEmpty();
+    assertThat(change.regions()).containsExactly(7);
+    assertThat(MAPPING.map(syncedElsewhere).skipped())
+        .contains(DestinationMapping.Skip.NOTHING_MAPPED);
+  }
+
+  @Test
   void aVisitorWithoutAnIdForTheDataSourceIsNotSent() {
     assertThat(
             MAPPING

@@ -42,7 +42,8 @@ class HttpSenderTest {
                   "v",
                   1,
                   new UserChange("p", List.of(), List.of("A")),
-                  Instant.EPOCH)));
+                  Instant.EPOCH,
+                  List.of())));
   private static final HttpSender.Prepared PREPARED =
       new HttpSender.Prepared(BATCH, Buffer.buffer("{\"Users\":[]}"), Optional.of("sig"));
 

@@ -27,7 +27,8 @@ class PartitionBatchesTest {
         visitor,
         1,
         new UserChange("p-" + visitor, List.of(), List.of("5001")),
-        Instant.EPOCH);
+        Instant.EPOCH,
+        List.of());
   }
 
   @Test

@@ -29,7 +29,8 @@ class RealtimeBatchTest {
                     "1939357236",
                     4,
                     new UserChange("4250948725", List.of("12176"), List.of("14356")),
-                    CHANGED)));
+                    CHANGED,
+                    List.of())));
     JsonObject body =
         new JsonObject(
             new String(
@@ -48,6 +49,34 @@ class RealtimeBatchTest {
   }
 
   @Test
+  void aMessageCarriesAllOfTheUsersSegmentsAndTheRegionsTheyWereSeenIn() {
+    RealtimeBatch batch =
+        new RealtimeBatch(
+            9001,
+            new TopicPartition("s", 0),
+            5,
+            5,
+            List.of(
+                new PartnerChange(
+                    9001,
+                    20001,
+                    "v",
+                    3,
+                    new UserChange("p", List.of("A", "B"), List.of("A", "B", "C")),
+                    CHANGED,
+                    List.of(6, 9))));
+    JsonObject user =
+        new JsonObject(new String(batch.body(9001, 20001, "c", CHANGED), StandardCharsets.UTF_8))
+            .getJsonArray("Users")
+            .getJsonObject(0);
+
+    assertThat(user.getJsonArray("AAM_Regions")).containsExactly("6", "9");
+    assertThat(user.getJsonArray("Segments"))
+        .extracting(segment -> ((JsonObject) segment).getString("Segment_ID"))
+        .containsExactly("A", "B", "C");
+  }
+
+  @Test
   void aVisitorTwiceInOneBatchIsOneUserWithEachSegmentsLatestStatus() {
     RealtimeBatch batch =
         new RealtimeBatch(
@@ -62,16 +91,24 @@ class RealtimeBatchTest {
                     "v",
                     1,
                     new UserChange("p", List.of(), List.of("A", "B")),
-                    CHANGED),
+                    CHANGED,
+                    List.of()),
                 new PartnerChange(
-                    9001, 20001, "w", 1, new UserChange("q", List.of(), List.of("A")), CHANGED),
+                    9001,
+                    20001,
+                    "w",
+                    1,
+                    new UserChange("q", List.of(), List.of("A")),
+                    CHANGED,
+                    List.of()),
                 new PartnerChange(
                     9001,
                     20001,
                     "v",
                     2,
                     new UserChange("p", List.of("A", "B"), List.of("B")),
-                    CHANGED.plusSeconds(1))));
+                    CHANGED.plusSeconds(1),
+                    List.of())));
     JsonObject body =
         new JsonObject(new String(batch.body(9001, 20001, null, CHANGED), StandardCharsets.UTF_8));
 
@@ -86,7 +123,8 @@ class RealtimeBatchTest {
                         ((JsonObject) segment).getString("Segment_ID")
                             + "="
                             + ((JsonObject) segment).getString("Status")))
-        .containsExactly("A=0", "B=1");
+        .as("the user's whole set, then what they left")
+        .containsExactly("B=1", "A=0");
     assertThat(batch.visitorIds()).containsExactly("v", "w");
   }
 }

@@ -30,6 +30,9 @@ import org.dmp.taxonomy.rules.Realizations;
  * evaluated, so the cost follows the visitor's traits, not the taxonomy's size.
  */
 public final class ProfileEvolution {
+  /** How many of the regions a visitor was seen in a profile keeps. */
+  private static final int MAX_REGIONS = 4;
+
   private final int maxRealizationsPerTrait;
 
   /**
@@ -79,6 +82,7 @@ public final class ProfileEvolution {
 
     List<IdMapping> mappings = new ArrayList<>();
     boolean partnersChanged = mergePartnerIds(profile, event, mappings);
+    noteRegion(profile, event.getRegion());
     Set<Long> removedTraits = new HashSet<>(event.getRemovedTraits());
     boolean timeChangedNothing =
         profile.getNextChange() == null || profile.getNextChange() > now.toEpochMilli();
@@ -194,6 +198,13 @@ public final class ProfileEvolution {
               .setVersion(profile.getVersion())
               .setCauseEventId(causeEventId)
               .setPartnerIds(profile.getPartnerIds())
+              .setNewPartnerIds(
+                  mappings.stream()
+                      .map(
+                          mapping ->
+                              new PartnerId(mapping.getDataSourceId(), mapping.getPartnerUserId()))
+                      .toList())
+              .setRegions(profile.getRegions())
               .build();
     }
     return new Outcome(profile, update, mappings);
@@ -366,11 +377,27 @@ public final class ProfileEvolution {
     return earliest;
   }
 
+  /** Keeps the region of the visitor's latest call last, and the few before it. */
+  private static void noteRegion(Profile profile, int region) {
+    List<Integer> regions = profile.getRegions();
+    if (!regions.isEmpty() && regions.get(regions.size() - 1) == region) {
+      return;
+    }
+    List<Integer> noted = new ArrayList<>(regions);
+    noted.remove(Integer.valueOf(region));
+    noted.add(region);
+    profile.setRegions(
+        noted.size() > MAX_REGIONS
+            ? List.copyOf(noted.subList(noted.size() - MAX_REGIONS, noted.size()))
+            : noted);
+  }
+
   private static Profile empty(String visitorId) {
     return Profile.newBuilder()
         .setVisitorId(visitorId)
         .setVersion(0)
         .setSegments(List.of())
+        .setRegions(List.of())
         .build();
   }
 

@@ -204,7 +204,19 @@ class QualifierTopologyTest {
     assertThat(mapping.value.getVisitorId()).isEqualTo("v6");
     ProfileUpdate update = updates.readValue();
     assertThat(update.getPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
+    assertThat(update.getNewPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
     assertThat(update.getAdded()).isEmpty();
+
+    // The same id again is nothing new; another region is noted, and no update on its own.
+    send(
+        VisitEvent.newBuilder(event("v6", T0.plusSeconds(1), Map.of("c_cart", List.of("250"))))
+            .setPartnerIds(List.of(new PartnerId(20001L, "abc")))
+            .setRegion(9)
+            .build());
+    ProfileUpdate qualified = updates.readValue();
+    assertThat(qualified.getAdded()).containsExactly(5002L);
+    assertThat(qualified.getNewPartnerIds()).isEmpty();
+    assertThat(qualified.getRegions()).containsExactly(0, 9);
   }
 
   @Test

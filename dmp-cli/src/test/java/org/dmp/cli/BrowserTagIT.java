@@ -1,0 +1,342 @@
+package org.dmp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.dmp.avro.VisitEvent;
+import org.dmp.edge.EdgeConfig;
+import org.dmp.edge.EdgeMain;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.kafka.embedded.KafkaBrokerExtension;
+import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.qualifier.QualifierConfig;
+import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.MainThread;
+import org.dmp.runtime.RunningService;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.TaxonomyFile;
+import org.dmp.taxonomy.TaxonomyPublisher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Tags as Adobe's clients run them, in headless Chromium, on a page of another origin than the
+ * edge's, against the edge and the qualifier as deployed. The tags are this test's own, built to
+ * send what DIL and the ID service send: a credentialed cross-origin XHR each.
+ *
+ * <p>Chromium and its driver are Debian's ({@code chromium}, {@code chromium-driver}: {@code
+ * .ci/run} installs them); {@code -Dbrowser.chromium} and {@code -Dbrowser.chromedriver} name
+ * others.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class BrowserTagIT {
+  private static final Duration START = Duration.ofSeconds(60);
+  private static final Path CHROMIUM =
+      Path.of(System.getProperty("browser.chromium", "/usr/bin/chromium"));
+  private static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("browser.chromedriver", "/usr/bin/chromedriver"));
+
+  private final List<Vertx> started = new ArrayList<>();
+  private final List<String> partnerSyncs = new CopyOnWriteArrayList<>();
+  private WebDriver browser;
+  private String page;
+  private String edge;
+  private Topics topics;
+  private String bootstrap;
+
+  @BeforeEach
+  void start(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+    assertThat(CHROMIUM)
+        .as("Chromium (apt-get install chromium chromium-driver, as .ci/run does)")
+        .isExecutable();
+    assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
+    Vertx pages = vertx();
+    int pagePort = servePages(pages);
+    page = "http://localhost:" + pagePort;
+
+    bootstrap = broker.bootstrapServers();
+    List<String> common =
+        List.of(
+            "--kafka.bootstrap=" + bootstrap,
+            "--http.host=127.0.0.1",
+            "--topic.visits.name=" + UniqueNames.topic("browser-visits"),
+            "--topic.segments.name=" + UniqueNames.topic("browser-segments"),
+            "--topic.idmap.name=" + UniqueNames.topic("browser-idmap"),
+            "--topic.taxonomy.name=" + UniqueNames.topic("browser-taxonomy"));
+    List<String> qualifierSettings =
+        concat(
+            common,
+            "--http.port=0",
+            "--qualifier.application-id=" + UniqueNames.group("browser"),
+            "--qualifier.state-dir=" + dir.resolve("qualifier"));
+    QualifierConfig qualifierConfig =
+        QualifierConfig.SETTINGS.read(Map.of(), qualifierSettings, QualifierConfig::read);
+    topics = qualifierConfig.common().topics();
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
+      topics.createMissing(admin);
+    }
+    TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap),
+        topics.taxonomy(),
+        TaxonomyFile.parse("browser.json", taxonomy(page)),
+        "browser.json",
+        Clock.systemUTC());
+    RunningService qualifier =
+        MainThread.await(QualifierMain.start(vertx(), qualifierConfig), START, "the qualifier");
+    RunningService running =
+        MainThread.await(
+            EdgeMain.start(
+                vertx(),
+                EdgeConfig.SETTINGS.read(
+                    Map.of(),
+                    concat(
+                        common,
+                        "--http.port=0",
+                        "--answers.qualifier-url=http://127.0.0.1:" + qualifier.httpPort(),
+                        // The browser's one call must be answered with its segments, however
+                        // busy the machine.
+                        "--answers.deadline=5s"),
+                    EdgeConfig::read)),
+            START,
+            "the edge");
+    edge = "http://127.0.0.1:" + running.httpPort();
+
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
+    browser =
+        new ChromeDriver(
+            new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
+            options);
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (browser != null) {
+      browser.quit();
+    }
+    for (Vertx vertx : started) {
+      MainThread.await(vertx.close(), START, "closing");
+    }
+  }
+
+  @Test
+  void aDilShapedTagOnAnotherOriginReadsTheAnswerAndWritesItsCookies() {
+    String pageUrl = page + "/shop/shoes?color=red&size=42";
+    browser.get(pageUrl);
+
+    JsonObject answer = answerOnThePage();
+    assertThat(answer.getJsonArray("stuff"))
+        .containsExactly(
+            new JsonObject().put("cn", "aam").put("cv", "seg=shoes").put("ttl", 30).put("dmn", ""));
+    String visitor = answer.getString("uuid");
+    JsonObject dest = answer.getJsonArray("dests").getJsonObject(0);
+    assertThat(dest.getString("c")).isEqualTo("http://px.example/p?u=" + visitor + "&s=5001");
+    assertThat(dest.getString("e")).isEqualTo("https://px.example/p?u=" + visitor + "&s=5001");
+    assertThat(dest.getString("y")).isEqualTo("img");
+    Cookie written = browser.manage().getCookieNamed("aam");
+    assertThat(written).as("the tag wrote the stuff entry as a first-party cookie").isNotNull();
+    assertThat(written.getValue()).isEqualTo("seg%3Dshoes");
+
+    VisitEvent event = awaitEvent(e -> e.getVisitorId().equals(visitor));
+    assertThat(event.getSignals()).containsOnlyKeys("c_category");
+    assertThat(event.getHttpAttributes())
+        .as("the full page URL, not the origin the Referer header was cut to")
+        .containsEntry("h_referer", pageUrl);
+  }
+
+  @Test
+  void anIdServiceShapedTagGetsTheMidFiresTheIdSyncsAndIsKnownByItsMid() {
+    browser.get(page + "/shop/home");
+
+    JsonObject ids = answerOnThePage();
+    String mid = ids.getString("d_mid");
+    assertThat(mid).matches("[0-9]{38}");
+    assertThat(browser.manage().getCookieNamed("AMCV_test").getValue()).isEqualTo("MCMID%7C" + mid);
+    await()
+        .atMost(START)
+        .untilAsserted(() -> assertThat(partnerSyncs).containsExactly("aam=" + mid + "&gdpr="));
+    // Third-party cookies do not cross from this page to the edge here: the event that followed
+    // names its visitor by the MID alone.
+    VisitEvent event = awaitEvent(e -> e.getSignals().containsKey("c_page"));
+    assertThat(event.getVisitorId()).isEqualTo(mid);
+  }
+
+  /** The answer the page's tag shows once it has read it. */
+  private JsonObject answerOnThePage() {
+    new WebDriverWait(browser, START).until(driver -> !driver.getTitle().equals("loading"));
+    assertThat(browser.getTitle()).isEqualTo("answered");
+    return new JsonObject(browser.findElement(By.id("answer")).getText());
+  }
+
+  private VisitEvent awaitEvent(java.util.function.Predicate<VisitEvent> wanted) {
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                UniqueNames.group("browser-reader"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            topics.visits().values().deserializer())) {
+      consumer.subscribe(List.of(topics.visits().name()));
+      List<VisitEvent> events = new ArrayList<>();
+      return await()
+          .atMost(START)
+          .until(
+              () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> events.add(record.value()));
+                return events.stream().filter(wanted).findFirst().orElse(null);
+              },
+              found -> found != null);
+    }
+  }
+
+  /** The shop's pages, and the partner's end of the ID sync, on an origin of their own. */
+  private int servePages(Vertx vertx) throws InterruptedException {
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                request -> {
+                  switch (request.path()) {
+                    case "/shop/shoes" -> html(request.response(), DIL_SHAPED_TAG);
+                    case "/shop/home" -> html(request.response(), ID_SERVICE_SHAPED_TAG);
+                    case "/sync" -> {
+                      partnerSyncs.add(request.query());
+                      request.response().setStatusCode(204).end();
+                    }
+                    default -> request.response().setStatusCode(404).end();
+                  }
+                });
+    return MainThread.await(server.listen(0, "127.0.0.1"), START, "the shop").actualPort();
+  }
+
+  private void html(io.vertx.core.http.HttpServerResponse response, String script) {
+    response
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .end(
+            "<!doctype html><html><head><title>loading</title></head><body><pre id=\"answer\">"
+                + "</pre><script>var edge = '"
+                + edge
+                + "';\n"
+                + script
+                + "</script></body></html>");
+  }
+
+  /**
+   * What DIL sends: a form POST of /event with credentials, asking for JSON and URL destinations,
+   * with the page's full URL as h_referer; then each stuff entry becomes a first-party cookie.
+   */
+  private static final String DIL_SHAPED_TAG =
+      """
+      var body = ['c_category=shoes', 'd_rtbd=json', 'd_jsonv=1', 'd_dst=1', 'd_nsid=0',
+                  'h_referer=' + encodeURIComponent(document.location.href)].join('&');
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', edge + '/event?d_dil_ver=9.1&_ts=' + Date.now(), true);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+      xhr.onload = function () {
+        var answer = JSON.parse(xhr.responseText);
+        (answer.stuff || []).forEach(function (entry) {
+          document.cookie = entry.cn + '=' + encodeURIComponent(entry.cv) + '; path=/; max-age='
+              + entry.ttl * 86400;
+        });
+        document.getElementById('answer').textContent = xhr.responseText;
+        document.title = 'answered';
+      };
+      xhr.onerror = function () { document.title = 'failed ' + xhr.status; };
+      xhr.send(body);
+      """;
+
+  /**
+   * What the ID service sends: GET /id with credentials; it keeps the MID in a first-party cookie,
+   * fires the ID syncs, and the page's next call carries the MID.
+   */
+  private static final String ID_SERVICE_SHAPED_TAG =
+      """
+      function call(method, url, body, done) {
+        var xhr = new XMLHttpRequest();
+        xhr.open(method, edge + url, true);
+        xhr.withCredentials = true;
+        if (body) { xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded'); }
+        xhr.onload = function () { done(xhr.responseText); };
+        xhr.onerror = function () { document.title = 'failed ' + xhr.status; };
+        xhr.send(body);
+      }
+      call('GET', '/id?d_visid_ver=5.0.1&d_fieldgroup=MC&d_rtbd=json&d_ver=2'
+          + '&d_orgid=ABC%40AdobeOrg&d_nsid=0&ts=' + Date.now(), null, function (text) {
+        var ids = JSON.parse(text);
+        document.cookie = 'AMCV_test=' + encodeURIComponent('MCMID|' + ids.d_mid) + '; path=/';
+        (ids.ibs || []).forEach(function (sync) {
+          sync.url.forEach(function (url) { new Image().src = url; });
+        });
+        call('POST', '/event?d_dil_ver=9.1', 'c_page=home&d_rtbd=json&d_mid=' + ids.d_mid,
+            function () {
+              document.getElementById('answer').textContent = text;
+              document.title = 'answered';
+            });
+      });
+      """;
+
+  private static String taxonomy(String page) {
+    return """
+        {"dataSources": [
+           {"id": 1, "name": "Site"},
+           {"id": 20001, "name": "Partner", "idSync": {"url": "%s/sync?aam=${DD_UUID}&gdpr=${GDPR}"}}],
+         "traits": [{"id": 101, "name": "Shoes", "dataSource": 1, "type": "rule",
+                     "rule": "c_category == \\"shoes\\""}],
+         "segments": [{"id": 5001, "name": "Shoe page", "rule": "[101T]"}],
+         "destinations": [
+           {"id": 9003, "name": "Ad server", "type": "cookie", "cookieName": "aam",
+            "mappings": {"5001": "seg=shoes"}},
+           {"id": 9004, "name": "Pixel", "type": "url",
+            "mappings": {"5001": "http://px.example/p?u=%%did%%&s=%%alias%%"}}]}
+        """
+        .formatted(page);
+  }
+
+  private Vertx vertx() {
+    Vertx vertx = Vertx.vertx();
+    started.add(vertx);
+    return vertx;
+  }
+
+  private static List<String> concat(List<String> list, String... more) {
+    return Stream.concat(list.stream(), Stream.of(more)).toList();
+  }
+}
