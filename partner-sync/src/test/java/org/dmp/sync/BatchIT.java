@@ -50,11 +50,16 @@ class BatchIT {
     }
     try (Stream<Path> listed = Files.list(outbox)) {
       for (Path info :
-          listed.filter(path -> path.getFileName().toString().endsWith(".sync.info")).toList()) {
-        String name = info.getFileName().toString().replace(".info", "");
+          listed.filter(path -> path.getFileName().toString().endsWith(".info")).toList()) {
+        String name = info.getFileName().toString();
         long windowEnd =
             Long.parseLong(name.substring(name.lastIndexOf('_') + 1, name.lastIndexOf('_') + 14));
-        files.put(windowEnd, Files.readAllLines(outbox.resolve(name)));
+        List<String> lines = new java.util.ArrayList<>();
+        for (Object file : new JsonObject(Files.readString(info)).getJsonArray("Files")) {
+          lines.addAll(
+              Files.readAllLines(outbox.resolve(((JsonObject) file).getString("FileName"))));
+        }
+        files.put(windowEnd, lines);
       }
     }
     return files;
@@ -134,9 +139,14 @@ class BatchIT {
     try (var listed = Files.list(outbox)) {
       infoFile = listed.filter(path -> path.toString().endsWith(".info")).findFirst().orElseThrow();
     }
-    JsonObject info = new JsonObject(Files.readString(outbox.resolve(infoFile)));
+    JsonObject info =
+        new JsonObject(Files.readString(outbox.resolve(infoFile)))
+            .getJsonArray("Files")
+            .getJsonObject(0);
     assertThat(info.fieldNames())
-        .contains("fileName", "bytes", "lines", "sequence", "md5", "totals");
+        .containsExactlyInAnyOrder(
+            "FileByteSize", "FileLineCount", "FileName", "FileSequenceNumber", "md5");
+    String infoName = infoFile.getFileName().toString();
 
     MainThread.await(partner.comeBack(), START, "bringing the partner back");
     await()
@@ -147,12 +157,10 @@ class BatchIT {
                     .uploads()
                     .keySet()
                     .containsAll(
-                        List.of(
-                            "/upload/" + info.getString("fileName"),
-                            "/upload/" + info.getString("fileName") + ".info")));
-    assertThat(partner.uploads().get("/upload/" + info.getString("fileName")))
-        .isEqualTo(Files.readAllBytes(outbox.resolve(info.getString("fileName"))));
-    assertThat(outbox.resolve(info.getString("fileName")))
+                        List.of("/upload/" + info.getString("FileName"), "/upload/" + infoName)));
+    assertThat(partner.uploads().get("/upload/" + info.getString("FileName")))
+        .isEqualTo(Files.readAllBytes(outbox.resolve(info.getString("FileName"))));
+    assertThat(outbox.resolve(info.getString("FileName")))
         .as("an uploaded file stays in the outbox")
         .exists();
   }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.dmp.avro.BatchMode;
 import org.dmp.avro.BatchTarget;
 import org.dmp.avro.CookieTarget;
@@ -45,6 +46,7 @@ public final class TaxonomyFile {
 
   private static final int DEFAULT_TTL_DAYS = 120;
   private static final int DEFAULT_ID_SYNC_DAYS = 7;
+  private static final Pattern ALIAS = Pattern.compile("%alias%", Pattern.CASE_INSENSITIVE);
   private static final int MAX_INTEGRATION_CODE = 255;
   private static final Set<String> SIGNING_ALGORITHMS = Set.of("HmacSHA1", "HmacSHA256", "HmacMD5");
 
@@ -303,15 +305,18 @@ public final class TaxonomyFile {
           switch (kind) {
             case HTTP -> destination.setHttp(http(fields));
             case BATCH -> destination.setBatch(batch(fields));
-            case COOKIE ->
-                destination.setCookie(
-                    new CookieTarget(
-                        fields.text("cookieName").orElse(""),
-                        fields.optionalText("domain").orElse(null),
-                        fields.optionalCount("ttlDays", 1, 3650).orElse(30)));
+            case COOKIE -> destination.setCookie(cookie(fields));
             case KAFKA -> destination.setKafka(new KafkaTarget(fields.text("topic").orElse("")));
-            case URL ->
+            case URL -> {
+              Optional<String> template = fields.optionalText("url");
+              if (template.isEmpty()) {
                 mappings.forEach((segment, url) -> httpUrl(fields, "mappings." + segment, url));
+              } else if (httpUrl(fields, "url", template.get())
+                  && !ALIAS.matcher(template.get()).find()) {
+                fields.problem("url", "must say where each segment's value goes with %alias%");
+              }
+              destination.setUrlTemplate(template.orElse(null));
+            }
           }
           if ((kind == DestinationType.HTTP
                   || kind == DestinationType.BATCH
@@ -335,6 +340,31 @@ public final class TaxonomyFile {
             .setDataSourceId(dataSource.orElse(null))
             .setMappings(mappings)
             .build());
+  }
+
+  private static CookieTarget cookie(JsonFields fields) {
+    return CookieTarget.newBuilder()
+        .setCookieName(fields.text("cookieName").orElse(""))
+        .setDomain(fields.optionalText("domain").orElse(null))
+        .setTtlDays(fields.optionalCount("ttlDays", 1, 3650).orElse(30))
+        .setPairDelimiter(delimiter(fields, "pairDelimiter").orElse("&"))
+        .setKeyValueDelimiter(delimiter(fields, "keyValueDelimiter").orElse("="))
+        .setSerialDelimiter(delimiter(fields, "serialDelimiter").orElse(null))
+        .build();
+  }
+
+  /** One to three characters, none of them a control character. */
+  private static Optional<String> delimiter(JsonFields fields, String field) {
+    return fields
+        .optionalText(field)
+        .filter(
+            value -> {
+              if (value.length() > 3 || value.chars().anyMatch(Character::isISOControl)) {
+                fields.problem(field, "must be 1 to 3 characters without control characters");
+                return false;
+              }
+              return true;
+            });
   }
 
   private HttpTarget http(JsonFields fields) {

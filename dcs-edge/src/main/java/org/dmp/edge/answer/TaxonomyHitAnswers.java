@@ -72,17 +72,15 @@ public final class TaxonomyHitAnswers implements HitAnswers {
   private Qualification qualification(JsonObject answer, VisitEvent event) {
     CompiledTaxonomy current = taxonomy.get();
     List<Long> segments = longs(answer.getJsonArray("segments"));
-    List<Qualification.CookieDestination> stuff = new ArrayList<>();
+    List<Qualification.CookieDestination> stuff =
+        current.destinations().cookies(segments).stream()
+            .map(
+                cookie ->
+                    new Qualification.CookieDestination(
+                        cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain()))
+            .toList();
     List<Qualification.UrlDestination> dests = new ArrayList<>();
     for (long segment : segments) {
-      current
-          .destinations()
-          .cookies(segment)
-          .forEach(
-              cookie ->
-                  stuff.add(
-                      new Qualification.CookieDestination(
-                          cookie.cookieName(), cookie.value(), cookie.ttlDays(), cookie.domain())));
       current
           .destinations()
           .urls(segment)
@@ -90,7 +88,7 @@ public final class TaxonomyHitAnswers implements HitAnswers {
               url ->
                   dests.add(
                       new Qualification.UrlDestination(
-                          url.destinationId(), expand(url.url(), event, Long.toString(segment)))));
+                          url.destinationId(), expand(url.url(), event, url.alias()))));
     }
     return new Qualification(
         stuff,

@@ -60,8 +60,7 @@ final class FullFileBenchmark {
     BatchFileName name =
         new BatchFileName("ftp", 1, 20001, null, BatchMode.FULL, spool.nextWindowEnd(), false);
     long started = System.nanoTime();
-    WindowPublication.Result result =
-        WindowPublication.publish(spool, name, outbox, 0, sortRun, WINDOWS);
+    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, 0, sortRun);
     spool.published(result.members(), List.of());
     return new Written(
         Duration.ofNanos(System.nanoTime() - started),

@@ -280,8 +280,7 @@ public final class BatchChannel implements DestinationChannel {
             end,
             target.getGzip());
     WindowPublication.Result result =
-        WindowPublication.publish(
-            spool, name, outbox, target.getSplitLines(), settings.sortRun(), windows);
+        WindowPublication.publish(spool, name, outbox, target.getSplitLines(), settings.sortRun());
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     List<String> published = result.published().files();
     LOG.info(

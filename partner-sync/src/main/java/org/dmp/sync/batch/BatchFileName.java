@@ -45,8 +45,12 @@ public record BatchFileName(
     return name.append(gzip ? ".sync.gz" : ".sync").toString();
   }
 
-  /** The control file beside a part. */
-  public String infoName(int part) {
-    return name(part) + ".info";
+  /**
+   * The batch's one control file: the name of the file in one part, its {@code .sync[.gz]} replaced
+   * by {@code .info}, as Audience Manager names it.
+   */
+  public String infoName() {
+    String whole = name(0);
+    return whole.substring(0, whole.lastIndexOf(".sync")) + ".info";
   }
 }

@@ -1,5 +1,6 @@
 package org.dmp.sync.batch;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -17,7 +18,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,9 +26,9 @@ import java.util.zip.GZIPOutputStream;
 /**
  * One window's outbound file, written line by line into a hidden folder of the outbox ({@code
  * .partial}, on the same file system so the rename is atomic), split into parts at {@code
- * splitLines} when asked, then published: each part fsynced and renamed into the outbox, and its
- * {@code .info} control file written the same way after it. A reader that waits for the {@code
- * .info} never sees a partial file; one that lists {@code *.sync} never sees one either.
+ * splitLines} when asked, then published: each part fsynced and renamed into the outbox, then the
+ * batch's {@code .info} control file written the same way after them all. A reader that waits for
+ * the {@code .info} never sees a partial file; one that lists {@code *.sync} never sees one either.
  */
 public final class OutboundFile implements Closeable {
   static final String PARTIAL = ".partial";
@@ -45,7 +45,7 @@ public final class OutboundFile implements Closeable {
   /** A part as written: where it waits, its size, lines and md5. */
   record Part(Path written, long bytes, long lines, String md5) {}
 
-  /** What was published: the names in the outbox, in order, data file then control file. */
+  /** What was published: the names in the outbox, in order, the parts then the control file. */
   public record Published(List<String> files, long lines, long bytes) {}
 
   OutboundFile(Path outbox, BatchFileName name, int splitLines) {
@@ -108,21 +108,25 @@ public final class OutboundFile implements Closeable {
   }
 
   /**
-   * Publishes every part into the outbox, each followed by its control file. A part whose control
-   * file is already there was published before (by a run that stopped before recording it), and is
-   * left as it is.
+   * Publishes every part into the outbox, then the batch's one control file, in Audience Manager's
+   * transfer-control format: {@code Files} (each part's {@code FileByteSize}, {@code
+   * FileLineCount}, {@code FileName}, {@code FileSequenceNumber} and {@code md5}) and {@code
+   * Totals}. A batch whose control file is already there was published before (by a run that
+   * stopped before recording it), and is left as it is.
    */
-  Published publish(long sequence, Instant windowStart) {
+  Published publish() {
     try {
       closePart();
       long lines = parts.stream().mapToLong(Part::lines).sum();
       long bytes = parts.stream().mapToLong(Part::bytes).sum();
+      boolean publishedBefore = Files.exists(outbox.resolve(name.infoName()));
       List<String> published = new ArrayList<>();
+      JsonArray files = new JsonArray();
       for (int i = 0; i < parts.size(); i++) {
         int number = parts.size() == 1 ? 0 : i + 1;
         Part part = parts.get(i);
         String fileName = name.name(number);
-        if (Files.exists(outbox.resolve(name.infoName(number)))) {
+        if (publishedBefore) {
           Files.deleteIfExists(part.written());
         } else {
           Files.move(
@@ -130,31 +134,31 @@ public final class OutboundFile implements Closeable {
               outbox.resolve(fileName),
               StandardCopyOption.ATOMIC_MOVE,
               StandardCopyOption.REPLACE_EXISTING);
-          force(outbox);
-          JsonObject info =
-              new JsonObject()
-                  .put("fileName", fileName)
-                  .put("bytes", part.bytes())
-                  .put("lines", part.lines())
-                  .put("sequence", sequence)
-                  .put("md5", part.md5())
-                  .put("part", number)
-                  .put("parts", parts.size())
-                  .put("destinationId", name.destinationId())
-                  .put("mode", name.mode().name().toLowerCase(java.util.Locale.ROOT))
-                  .put("windowStart", windowStart.toString())
-                  .put("windowEnd", name.windowEnd().toString())
-                  .put(
-                      "totals",
-                      new JsonObject()
-                          .put("files", parts.size())
-                          .put("lines", lines)
-                          .put("bytes", bytes));
-          writeAtomically(outbox.resolve(name.infoName(number)), info.encodePrettily(), partial);
         }
         published.add(fileName);
-        published.add(name.infoName(number));
+        files.add(
+            new JsonObject()
+                .put("FileByteSize", part.bytes())
+                .put("FileLineCount", part.lines())
+                .put("FileName", fileName)
+                .put("FileSequenceNumber", i + 1)
+                .put("md5", part.md5()));
       }
+      if (!publishedBefore) {
+        force(outbox);
+        JsonObject info =
+            new JsonObject()
+                .put("Files", files)
+                .put(
+                    "Totals",
+                    new JsonObject()
+                        .put("FileName", name.name(0))
+                        .put("TotalByteSize", bytes)
+                        .put("TotalNumberFiles", parts.size())
+                        .put("TotalNumberLines", lines));
+        writeAtomically(outbox.resolve(name.infoName()), info.encodePrettily(), partial);
+      }
+      published.add(name.infoName());
       return new Published(published, lines, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish " + name.name(0) + " into " + outbox, e);

@@ -25,12 +25,7 @@ public final class WindowPublication {
   public record Result(OutboundFile.Published published, Optional<Path> members) {}
 
   public static Result publish(
-      BatchSpool spool,
-      BatchFileName name,
-      Path outbox,
-      int splitLines,
-      int runSize,
-      Windows windows) {
+      BatchSpool spool, BatchFileName name, Path outbox, int splitLines, int runSize) {
     Path spoolFile = spool.spoolFile(name.windowEnd());
     try (SortedChanges changes =
             Files.exists(spoolFile) ? new SortedChanges(spoolFile, spool.dir(), runSize) : null;
@@ -50,8 +45,7 @@ public final class WindowPublication {
               }
             });
       }
-      return new Result(
-          file.publish(spool.sequence() + 1, windows.startOf(name.windowEnd())), members);
+      return new Result(file.publish(), members);
     }
   }
 

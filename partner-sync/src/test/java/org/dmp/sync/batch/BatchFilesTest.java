@@ -38,8 +38,9 @@ class BatchFilesTest {
             Instant.ofEpochMilli(1486140844000L),
             true);
     assertThat(split.name(1)).isEqualTo("S3_1234_20914_XYZCustomer_full_1486140844000001.sync.gz");
-    assertThat(split.infoName(12))
-        .isEqualTo("S3_1234_20914_XYZCustomer_full_1486140844000012.sync.gz.info");
+    assertThat(split.infoName())
+        .as("the root of the batch's names")
+        .isEqualTo("S3_1234_20914_XYZCustomer_full_1486140844000.info");
     assertThat(
             new BatchFileName("ftp", 7, 1, "", BatchMode.ITER, Instant.ofEpochMilli(5), false)
                 .name(0))
@@ -96,28 +97,37 @@ class BatchFilesTest {
     for (int i = 1; i <= 5; i++) {
       file.line(SyncLine.format("user" + i, List.of("s1"), List.of()));
     }
-    OutboundFile.Published published = file.publish(7, END.minusSeconds(60));
+    OutboundFile.Published published = file.publish();
     file.close();
 
     assertThat(published.files())
-        .containsExactly(
-            name.name(1),
-            name.infoName(1),
-            name.name(2),
-            name.infoName(2),
-            name.name(3),
-            name.infoName(3));
+        .containsExactly(name.name(1), name.name(2), name.name(3), name.infoName());
     assertThat(Files.readAllLines(outbox.resolve(name.name(3)))).containsExactly("user5 s1 ");
-    JsonObject info = new JsonObject(Files.readString(outbox.resolve(name.infoName(2))));
+    JsonObject info = new JsonObject(Files.readString(outbox.resolve(name.infoName())));
+    assertThat(info.fieldNames()).containsExactlyInAnyOrder("Files", "Totals");
+    JsonObject second = info.getJsonArray("Files").getJsonObject(1);
     byte[] bytes = Files.readAllBytes(outbox.resolve(name.name(2)));
-    assertThat(info.getString("fileName")).isEqualTo(name.name(2));
-    assertThat(info.getLong("bytes")).isEqualTo(bytes.length);
-    assertThat(info.getLong("lines")).isEqualTo(2);
-    assertThat(info.getLong("sequence")).isEqualTo(7);
-    assertThat(info.getString("md5"))
-        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)));
-    assertThat(info.getJsonObject("totals").getLong("lines")).isEqualTo(5);
-    assertThat(info.getJsonObject("totals").getLong("files")).isEqualTo(3);
+    assertThat(second)
+        .isEqualTo(
+            new JsonObject()
+                .put("FileByteSize", bytes.length)
+                .put("FileLineCount", 2)
+                .put("FileName", name.name(2))
+                .put("FileSequenceNumber", 2)
+                .put(
+                    "md5",
+                    HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes))));
+    long total = 0;
+    for (int part = 1; part <= 3; part++) {
+      total += Files.size(outbox.resolve(name.name(part)));
+    }
+    assertThat(info.getJsonObject("Totals"))
+        .isEqualTo(
+            new JsonObject()
+                .put("FileName", name.name(0))
+                .put("TotalByteSize", total)
+                .put("TotalNumberFiles", 3)
+                .put("TotalNumberLines", 5));
     try (Stream<Path> left = Files.list(outbox.resolve(OutboundFile.PARTIAL))) {
       assertThat(left).as("nothing left half-made").isEmpty();
     }
@@ -129,16 +139,19 @@ class BatchFilesTest {
     BatchFileName name = new BatchFileName("ftp", 9002, 20001, "alias", BatchMode.FULL, END, true);
     OutboundFile file = new OutboundFile(outbox, name, 100);
     file.line("u1 s1 ");
-    file.publish(1, END.minusSeconds(60));
+    file.publish();
 
     byte[] bytes = Files.readAllBytes(outbox.resolve(name.name(0)));
     try (InputStream in = new GZIPInputStream(Files.newInputStream(outbox.resolve(name.name(0))))) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("u1 s1 \n");
     }
-    JsonObject info = new JsonObject(Files.readString(outbox.resolve(name.infoName(0))));
-    assertThat(info.getString("md5"))
+    JsonObject file0 =
+        new JsonObject(Files.readString(outbox.resolve(name.infoName())))
+            .getJsonArray("Files")
+            .getJsonObject(0);
+    assertThat(file0.getString("md5"))
         .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)));
-    assertThat(info.getInteger("part")).isZero();
+    assertThat(file0.getString("FileName")).isEqualTo(name.name(0));
   }
 
   @Test
@@ -147,19 +160,18 @@ class BatchFilesTest {
     BatchFileName name = new BatchFileName("ftp", 9002, 20001, null, BatchMode.ITER, END, false);
     OutboundFile first = new OutboundFile(outbox, name, 0);
     first.line("u1 s1 ");
-    first.publish(1, END.minusSeconds(60));
-    String info = Files.readString(outbox.resolve(name.infoName(0)));
+    first.publish();
+    String info = Files.readString(outbox.resolve(name.infoName()));
 
     OutboundFile again = new OutboundFile(outbox, name, 0);
     again.line("u1 s1 ");
-    assertThat(again.publish(1, END.minusSeconds(60)).files())
-        .containsExactly(name.name(0), name.infoName(0));
-    assertThat(Files.readString(outbox.resolve(name.infoName(0)))).isEqualTo(info);
+    assertThat(again.publish().files()).containsExactly(name.name(0), name.infoName());
+    assertThat(Files.readString(outbox.resolve(name.infoName()))).isEqualTo(info);
     List<String> names = new ArrayList<>();
     try (Stream<Path> files = Files.list(outbox)) {
       files.forEach(path -> names.add(path.getFileName().toString()));
     }
     assertThat(names)
-        .containsExactlyInAnyOrder(name.name(0), name.infoName(0), OutboundFile.PARTIAL);
+        .containsExactlyInAnyOrder(name.name(0), name.infoName(), OutboundFile.PARTIAL);
   }
 }

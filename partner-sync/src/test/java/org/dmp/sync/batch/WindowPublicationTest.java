@@ -21,7 +21,7 @@ class WindowPublicationTest {
       throws IOException {
     BatchFileName name =
         new BatchFileName("ftp", 9002, 20001, null, mode, spool.nextWindowEnd(), false);
-    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, 0, 2, WINDOWS);
+    WindowPublication.Result result = WindowPublication.publish(spool, name, outbox, 0, 2);
     spool.published(result.members(), List.of());
     return Files.readAllLines(outbox.resolve(name.name(0)));
   }
