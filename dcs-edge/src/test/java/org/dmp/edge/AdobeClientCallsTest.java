@@ -10,7 +10,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.VisitEvent;
@@ -18,6 +20,8 @@ import org.dmp.edge.visit.InMemoryVisitLog;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Calls shaped as Adobe's clients send them, built here: the ID service's {@code /id} and {@code
@@ -31,6 +35,7 @@ class AdobeClientCallsTest {
       {"dataSources": [
          {"id": 1, "name": "Site"},
          {"id": 20915, "name": "Device advertising ids", "integrationCode": "DSID_20915"},
+         {"id": 4560, "name": "Documented CRM", "integrationCode": "456"},
          {"id": 30001, "name": "CRM", "integrationCode": "crm_id",
           "idSync": {"url": "https://crm.example/sync?aam=${DD_UUID}&r=%REGION%&gdpr=${GDPR}", "ttlDays": 14}}]}
       """;
@@ -119,6 +124,17 @@ class AdobeClientCallsTest {
               assertThat(event.getPartnerIds()).containsExactly(new PartnerId(30001L, "c-77"));
               assertThat(event.getSignals()).isEmpty();
             });
+  }
+
+  @Test
+  void aRefusedIdCallRecordsNothing() throws Exception {
+    HttpResponse<Buffer> answer =
+        get("/id?" + VISITOR_API_QUERY + "&d_cid_ic=crm_id%01c-77&d_blob=a&d_blob=b");
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(answer.bodyAsJsonObject().getString("error"))
+        .isEqualTo("d_blob takes exactly one value, got 2");
+    assertThat(log.events()).isEmpty();
   }
 
   @Test
@@ -240,6 +256,52 @@ class AdobeClientCallsTest {
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
     assertThat(log.events()).isEmpty();
+  }
+
+  /**
+   * The example calls of Adobe's DCS documentation (DCS API calls and key formats, declared ids,
+   * pixel-based data transfer, opt-out), variable parts filled in: data source 123, and 4560 with
+   * the integration code 456. Each is answered and leaves the events it should.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/event?c_key1=val1&c_key2=val2,val3&d_rtbd=json | EDGE | c_key1=[val1] c_key2=[val2, val3] | ",
+        "/event?key1=val1&key2=val2&d_dst=1&d_rtbd=json&d_cb=callback | EDGE | key1=[val1] key2=[val2] | ",
+        "/event?d_cid=123%01456 | EDGE | | 123:456",
+        "/event?d_cid=123%01456&d_cid=789%01012 | EDGE | | 123:456 789:012",
+        "/event?d_cid_ic=456%01321 | EDGE | | 4560:321",
+        "/event?d_cid_ic=456%01321%011 | EDGE | | 4560:321",
+        "/event?d_dpid=123&d_dpuuid=456 | EDGE | | 123:456",
+        "/event?d_sid=1234&d_sid=5678&d_unsid=91011 | EDGE | sid=[1234, 5678] unsid=[91011] | ",
+        "/demoptout.jpg?d_cid=123%01987 | OPT_OUT | | 123:987",
+        "/demoptout?d_cid_ic=456%01321 | OPT_OUT | | 4560:321",
+        "/demoptout?d_cid=123%01987&d_cid_ic=456%01321 | OPT_OUT | | 123:987 4560:321",
+        "/demoptout.jpg?d_dpuuid=987&d_dpid=123 | OPT_OUT | | 123:987"
+      })
+  void theCallsOfAdobesDcsDocumentationAreAnswered(
+      String uri, EventSource source, String signals, String partnerIds) throws Exception {
+    HttpResponse<Buffer> answer = get(uri);
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    if (uri.contains("d_rtbd=json") || uri.contains("d_cb=")) {
+      assertThat(answer.bodyAsString()).contains("\"uuid\"").doesNotContain("\"errors\"");
+    }
+    VisitEvent event = log.events().get(log.events().size() - 1);
+    assertThat(event.getSource()).isEqualTo(source);
+    List<String> recorded = new ArrayList<>();
+    event.getSignals().forEach((key, values) -> recorded.add(key + "=" + values));
+    if (!event.getRealizedTraits().isEmpty() || !event.getRemovedTraits().isEmpty()) {
+      recorded.add("sid=" + event.getRealizedTraits());
+      recorded.add("unsid=" + event.getRemovedTraits());
+    }
+    assertThat(String.join(" ", recorded)).isEqualTo(signals == null ? "" : signals);
+    assertThat(
+            event.getPartnerIds().stream()
+                .map(id -> id.getDataSourceId() + ":" + id.getPartnerUserId())
+                .collect(Collectors.joining(" ")))
+        .isEqualTo(partnerIds == null ? "" : partnerIds);
   }
 
   private HttpResponse<Buffer> get(String uri, String... headers) throws InterruptedException {

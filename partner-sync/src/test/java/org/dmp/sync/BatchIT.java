@@ -158,6 +158,9 @@ class BatchIT {
                     .keySet()
                     .containsAll(
                         List.of("/upload/" + info.getString("FileName"), "/upload/" + infoName)));
+    assertThat(List.copyOf(partner.uploads().keySet()))
+        .as("the control file goes after the data files it controls")
+        .containsSubsequence("/upload/" + info.getString("FileName"), "/upload/" + infoName);
     assertThat(partner.uploads().get("/upload/" + info.getString("FileName")))
         .isEqualTo(Files.readAllBytes(outbox.resolve(info.getString("FileName"))));
     assertThat(outbox.resolve(info.getString("FileName")))

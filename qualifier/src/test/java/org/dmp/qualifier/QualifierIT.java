@@ -165,28 +165,26 @@ class QualifierIT {
                 return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
               });
 
-      // An opt-out naming the visitor only by a partner id: the qualifier finds them in the id map
-      // (loaded as the mapping is written, so the opt-out is sent again until it is).
+      // An opt-out naming the visitor only by a partner id, sent once: the qualifier finds them
+      // through the id map, on the partner id's partition.
       VisitEvent synced =
           VisitEvent.newBuilder(shoeEvent("4343", 0))
               .setPartnerIds(List.of(new PartnerId(20001L, "crm-4343")))
               .build();
       producer.send(new ProducerRecord<>(topics.name(TopicRole.VISITS), "4343", synced)).get();
+      VisitEvent optOut =
+          VisitEvent.newBuilder(shoeEvent(VisitorId.OPTED_OUT, 1))
+              .setSource(EventSource.OPT_OUT)
+              .setSignals(Map.of())
+              .setPartnerIds(List.of(new PartnerId(20001L, "crm-4343")))
+              .build();
+      producer
+          .send(new ProducerRecord<>(topics.name(TopicRole.VISITS), VisitorId.OPTED_OUT, optOut))
+          .get();
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
               () -> {
-                VisitEvent optOut =
-                    VisitEvent.newBuilder(shoeEvent(VisitorId.OPTED_OUT, 1))
-                        .setSource(EventSource.OPT_OUT)
-                        .setSignals(Map.of())
-                        .setPartnerIds(List.of(new PartnerId(20001L, "crm-4343")))
-                        .build();
-                producer
-                    .send(
-                        new ProducerRecord<>(
-                            topics.name(TopicRole.VISITS), VisitorId.OPTED_OUT, optOut))
-                    .get();
                 consumer
                     .poll(Duration.ofMillis(300))
                     .forEach(record -> updates.add(record.value()));

@@ -150,10 +150,12 @@ public final class SamplePartner extends VerticleBase {
     return received().stream().filter(request -> request.status() == 200).toList();
   }
 
-  /** The last files received by PUT, by request path: batch uploads. */
+  /**
+   * The last files received by PUT, by request path, in the order first received: batch uploads.
+   */
   public Map<String, byte[]> uploads() {
     synchronized (uploads) {
-      return Map.copyOf(uploads);
+      return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(uploads));
     }
   }
 

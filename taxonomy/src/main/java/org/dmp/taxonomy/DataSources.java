@@ -19,10 +19,9 @@ public final class DataSources {
    */
   public static final String EXPERIENCE_CLOUD_ID_CODE = "ECID";
 
-  private final Map<Long, DataSource> byId = new HashMap<>();
   private final Map<String, Long> byIntegrationCode = new HashMap<>();
   private final Map<Long, URI> providers = new HashMap<>();
-  private final List<IdSync> idSyncs = new ArrayList<>();
+  private final List<IdSync> idSyncs;
 
   /**
    * An ID sync a data source asks the ID service to fire from the page.
@@ -33,8 +32,8 @@ public final class DataSources {
   public record IdSync(long dataSourceId, String url, int ttlDays) {}
 
   DataSources(List<DataSource> dataSources) {
+    List<IdSync> syncs = new ArrayList<>();
     for (DataSource dataSource : dataSources) {
-      byId.put(dataSource.getId(), dataSource);
       if (dataSource.getIntegrationCode() != null) {
         byIntegrationCode.put(dataSource.getIntegrationCode(), dataSource.getId());
       }
@@ -42,17 +41,14 @@ public final class DataSources {
         providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
       }
       if (dataSource.getIdSync() != null) {
-        idSyncs.add(
+        syncs.add(
             new IdSync(
                 dataSource.getId(),
                 dataSource.getIdSync().getUrl(),
                 dataSource.getIdSync().getTtlDays()));
       }
     }
-  }
-
-  public boolean knows(long dataSourceId) {
-    return byId.containsKey(dataSourceId);
+    this.idSyncs = List.copyOf(syncs);
   }
 
   /** The data source that {@code integrationCode} names; codes are matched exactly. */

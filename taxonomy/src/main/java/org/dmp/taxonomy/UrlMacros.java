@@ -1,5 +1,9 @@
 package org.dmp.taxonomy;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -7,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dmp.avro.PartnerId;
 
 /**
  * Audience Manager's macros in URL destinations and ID sync URLs, matched without regard to case:
@@ -51,6 +56,29 @@ public final class UrlMacros {
       Objects.requireNonNull(gdpr, "gdpr");
       Objects.requireNonNull(gdprConsent, "gdprConsent");
     }
+
+    /**
+     * The values of a call.
+     *
+     * @param referer the page that made the call, whose protocol is {@code %http_proto%}; https
+     *     when unknown
+     * @param partnerIds the partner ids the call declared, the first of each data source
+     */
+    public static Values of(
+        String visitorId,
+        int region,
+        String referer,
+        List<PartnerId> partnerIds,
+        String gdpr,
+        String gdprConsent,
+        long millis) {
+      Map<Long, String> byDataSource = new HashMap<>();
+      partnerIds.forEach(
+          id -> byDataSource.putIfAbsent(id.getDataSourceId(), id.getPartnerUserId()));
+      String protocol =
+          referer != null && referer.regionMatches(true, 0, "http:", 0, 5) ? "http" : "https";
+      return new Values(visitorId, region, protocol, byDataSource, gdpr, gdprConsent, millis);
+    }
   }
 
   /**
@@ -69,16 +97,22 @@ public final class UrlMacros {
         .replaceAll(macro -> "http_proto".equalsIgnoreCase(macro.group(1)) ? "https" : "0");
   }
 
+  private static String encoded(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   private static String value(MatchResult macro, Values values, String alias) {
     String name =
         (macro.group(1) != null ? macro.group(1) : macro.group(2)).toLowerCase(Locale.ROOT);
+    // What the call sent is encoded: a partner id of "x&y=z" must not add a parameter.
     if (name.startsWith(DPID_PREFIX)) {
-      return values
-          .partnerIds()
-          .getOrDefault(Long.parseLong(name.substring(DPID_PREFIX.length())), "");
+      return encoded(
+          values
+              .partnerIds()
+              .getOrDefault(Long.parseLong(name.substring(DPID_PREFIX.length())), ""));
     }
     if (name.startsWith("gdpr_consent_")) {
-      return values.gdprConsent();
+      return encoded(values.gdprConsent());
     }
     return switch (name) {
       case "rnd" -> Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
@@ -87,7 +121,7 @@ public final class UrlMacros {
       case "region" -> Integer.toString(values.region());
       case "http_proto" -> values.httpProto();
       case "alias" -> alias;
-      case "gdpr" -> values.gdpr();
+      case "gdpr" -> encoded(values.gdpr());
       default -> throw new IllegalStateException("macro without a value: " + macro.group());
     };
   }

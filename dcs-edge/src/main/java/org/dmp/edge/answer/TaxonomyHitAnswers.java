@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,23 +103,14 @@ public final class TaxonomyHitAnswers implements HitAnswers {
 
   /** What the URL macros stand for in the answer to {@code event}. */
   static UrlMacros.Values macroValues(VisitEvent event, long millis) {
-    Map<Long, String> partnerIds = new HashMap<>();
-    event
-        .getPartnerIds()
-        .forEach(id -> partnerIds.put(id.getDataSourceId(), id.getPartnerUserId()));
-    return new UrlMacros.Values(
+    return UrlMacros.Values.of(
         event.getVisitorId(),
         event.getRegion(),
-        pageProtocol(event.getHttpAttributes().get("h_referer")),
-        partnerIds,
+        event.getHttpAttributes().get("h_referer"),
+        event.getPartnerIds(),
         firstSignal(event, "gdpr"),
         firstSignal(event, "gdpr_consent"),
         millis);
-  }
-
-  /** The protocol of the page that made the call, from its referer; https when unknown. */
-  private static String pageProtocol(String referer) {
-    return referer != null && referer.regionMatches(true, 0, "http:", 0, 5) ? "http" : "https";
   }
 
   /** A signal as the call gave it, or as an ID sync recorded it ({@code d_} prefixed). */

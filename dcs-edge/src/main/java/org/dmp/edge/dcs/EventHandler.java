@@ -22,7 +22,6 @@ import org.dmp.edge.provider.Enrichment;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
-import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Signals;
 
@@ -61,7 +60,7 @@ public final class EventHandler implements Handler<RoutingContext> {
         DcsHitParser.parse(Form.of(context), taxonomy.get().dataSources(), visitor.id(), errors);
     if (visitor.optedOut()) {
       // An opted-out visitor is answered like anyone, but nothing about them is collected.
-      errors.add(CallErrors.OPTED_OUT, "Encountered opt out tag for id " + VisitorId.OPTED_OUT);
+      errors.optedOut();
       respond(context, hit, visitor.id(), "", Qualification.NONE);
       return;
     }

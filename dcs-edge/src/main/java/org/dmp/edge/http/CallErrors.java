@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.dmp.schemas.VisitorId;
 
 /**
  * What was wrong with part of a call that was otherwise processed, as Audience Manager reports it:
@@ -42,6 +43,11 @@ public final class CallErrors {
       context.put(KEY, errors);
     }
     return errors;
+  }
+
+  /** Error 171: the call comes from a visitor who opted out. */
+  public void optedOut() {
+    add(OPTED_OUT, "Encountered opt out tag for id " + VisitorId.OPTED_OUT);
   }
 
   public void add(int code, String msg) {

@@ -1,10 +1,10 @@
 package org.dmp.edge.identity;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.dmp.avro.PartnerId;
 import org.dmp.edge.http.CallErrors;
 import org.dmp.edge.http.Form;
@@ -48,26 +48,26 @@ public final class DeclaredIds {
   /** The call's declared ids, each bad one reported to {@code errors} and left out. */
   public static List<PartnerId> parse(
       Form form, DataSources dataSources, String visitorId, CallErrors errors) {
-    Set<PartnerId> ids = new LinkedHashSet<>();
+    Kept ids = new Kept(errors);
     for (String value : form.params().getOrDefault("d_cid", List.of())) {
-      declared(value, "d_cid", errors)
+      splitDeclaredId(value, "d_cid", errors)
           .ifPresent(
               parts -> {
                 if (isDataSourceId(parts.namespace())) {
-                  ids.add(new PartnerId(Long.parseLong(parts.namespace()), parts.id()));
+                  ids.add(new PartnerId(Long.parseLong(parts.namespace()), parts.id()), value);
                 } else {
                   invalid(errors, value, "the data source id is not a positive whole number");
                 }
               });
     }
     for (String value : form.params().getOrDefault("d_cid_ic", List.of())) {
-      declared(value, "d_cid_ic", errors)
+      splitDeclaredId(value, "d_cid_ic", errors)
           .ifPresent(
               parts ->
                   dataSources
                       .byIntegrationCode(parts.namespace())
                       .ifPresentOrElse(
-                          dataSource -> ids.add(new PartnerId(dataSource, parts.id())),
+                          dataSource -> ids.add(new PartnerId(dataSource, parts.id()), value),
                           () ->
                               invalid(
                                   errors,
@@ -76,15 +76,15 @@ public final class DeclaredIds {
                                       + parts.namespace()
                                       + "'")));
     }
-    pairs(form, ids, errors);
+    dpidPairs(form, ids, errors);
     form.single("d_mid")
         .filter(mid -> VisitorId.isValid(mid) && !mid.equals(visitorId))
         .ifPresent(
             mid ->
                 dataSources
                     .byIntegrationCode(DataSources.EXPERIENCE_CLOUD_ID_CODE)
-                    .ifPresent(dataSource -> ids.add(new PartnerId(dataSource, mid))));
-    List<PartnerId> kept = new ArrayList<>(ids);
+                    .ifPresent(dataSource -> ids.add(new PartnerId(dataSource, mid), mid)));
+    List<PartnerId> kept = ids.all();
     if (kept.size() > MAX_PER_CALL) {
       errors.add(
           CallErrors.TOO_MANY_CUSTOMER_IDS,
@@ -98,8 +98,36 @@ public final class DeclaredIds {
     return kept;
   }
 
+  /**
+   * The ids kept so far, one per data source as a profile keeps them: a second, different id for
+   * the same data source in one call is reported and left out, so that the call does not swap the
+   * visitor's id back and forth.
+   */
+  private static final class Kept {
+    private final Map<Long, PartnerId> byDataSource = new LinkedHashMap<>();
+    private final CallErrors errors;
+
+    Kept(CallErrors errors) {
+      this.errors = errors;
+    }
+
+    void add(PartnerId id, String sent) {
+      PartnerId earlier = byDataSource.putIfAbsent(id.getDataSourceId(), id);
+      if (earlier != null && !earlier.equals(id)) {
+        invalid(
+            errors,
+            sent,
+            "the call already declared another id for data source " + id.getDataSourceId());
+      }
+    }
+
+    List<PartnerId> all() {
+      return new ArrayList<>(byDataSource.values());
+    }
+  }
+
   /** d_dpid and d_dpuuid, the n-th of one with the n-th of the other. */
-  private static void pairs(Form form, Set<PartnerId> ids, CallErrors errors) {
+  private static void dpidPairs(Form form, Kept ids, CallErrors errors) {
     List<String> dataSources = form.params().getOrDefault("d_dpid", List.of());
     List<String> users = form.params().getOrDefault("d_dpuuid", List.of());
     for (int i = 0; i < Math.max(dataSources.size(), users.size()); i++) {
@@ -111,14 +139,14 @@ public final class DeclaredIds {
       } else if (!isPartnerUserId(user)) {
         invalid(errors, shown, "d_dpuuid " + PARTNER_USER_ID_RULE);
       } else {
-        ids.add(new PartnerId(Long.parseLong(dataSource), user));
+        ids.add(new PartnerId(Long.parseLong(dataSource), user), shown);
       }
     }
   }
 
   private record Parts(String namespace, String id) {}
 
-  private static Optional<Parts> declared(String sent, String key, CallErrors errors) {
+  private static Optional<Parts> splitDeclaredId(String sent, String key, CallErrors errors) {
     // Some versions of the mobile SDKs encode the separator twice: once decoded, it reads %01.
     String value =
         sent.indexOf(SEPARATOR) < 0

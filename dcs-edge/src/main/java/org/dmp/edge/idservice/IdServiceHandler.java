@@ -8,9 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -24,7 +22,6 @@ import org.dmp.edge.identity.DeclaredIds;
 import org.dmp.edge.identity.Visitor;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
-import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.DataSources;
 import org.dmp.taxonomy.UrlMacros;
@@ -85,18 +82,23 @@ public final class IdServiceHandler implements Handler<RoutingContext> {
     Optional<String> callback = Responses.callback(form);
     Visitor visitor = Visitor.of(context);
     CallErrors errors = CallErrors.of(context);
-    boolean statusOnly = context.request().path().equals(OPT_OUT_STATUS_PATH);
-    DataSources dataSources = taxonomy.get().dataSources();
-    List<PartnerId> declared = DeclaredIds.parse(form, dataSources, visitor.id(), errors);
     if (visitor.optedOut()) {
-      errors.add(CallErrors.OPTED_OUT, "Encountered opt out tag for id " + VisitorId.OPTED_OUT);
+      errors.optedOut();
       respond(context, optOut(List.of(GLOBAL_OPT_OUT)), visitor, callback);
       return;
     }
-    if (statusOnly) {
-      respond(context, optOut(List.of()), visitor, callback);
+    if (context.request().path().equals(OPT_OUT_STATUS_PATH)) {
+      // A question about the state, not a visit: a browser without the cookie does not get one.
+      if (visitor.standing() != Visitor.Standing.NEW) {
+        cookies.renew(context, visitor.id());
+      }
+      Responses.json(context.response(), optOut(List.of()), callback);
       return;
     }
+    DataSources dataSources = taxonomy.get().dataSources();
+    List<PartnerId> declared = DeclaredIds.parse(form, dataSources, visitor.id(), errors);
+    // Built before anything is recorded: a bad parameter is refused with nothing written.
+    JsonObject answer = ids(context, form, visitor, declared, dataSources);
     Future<?> recorded =
         declared.isEmpty()
             ? Future.succeededFuture()
@@ -106,21 +108,22 @@ public final class IdServiceHandler implements Handler<RoutingContext> {
                     .setPartnerIds(declared)
                     .build());
     recorded
-        .onSuccess(
-            done -> respond(context, ids(form, visitor, declared, dataSources), visitor, callback))
+        .onSuccess(done -> respond(context, answer, visitor, callback))
         .onFailure(context::fail);
   }
 
   private JsonObject ids(
-      Form form, Visitor visitor, List<PartnerId> declared, DataSources dataSources) {
-    Map<Long, String> partnerIds = new HashMap<>();
-    declared.forEach(id -> partnerIds.put(id.getDataSourceId(), id.getPartnerUserId()));
+      RoutingContext context,
+      Form form,
+      Visitor visitor,
+      List<PartnerId> declared,
+      DataSources dataSources) {
     UrlMacros.Values macros =
-        new UrlMacros.Values(
+        UrlMacros.Values.of(
             visitor.id(),
             events.region(),
-            "https",
-            partnerIds,
+            context.request().getHeader("Referer"),
+            declared,
             form.single("gdpr").orElse(""),
             form.single("gdpr_consent").orElse(""),
             clock.millis());

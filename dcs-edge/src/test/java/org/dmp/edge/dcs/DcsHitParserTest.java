@@ -178,6 +178,21 @@ class DcsHitParserTest {
   }
 
   @Test
+  void aSecondIdForTheSameDataSourceInOneCallIsReportedAndLeftOut() {
+    DcsHit hit = parser.parse("d_cid=30001%01first&d_cid_ic=crm_id%01second&d_cid=30001%01first");
+
+    assertThat(hit.partnerIds()).containsExactly(new PartnerId(30001L, "first"));
+    assertThat(parser.errors.all())
+        .singleElement()
+        .satisfies(
+            error ->
+                assertThat(error.msg())
+                    .isEqualTo(
+                        "Invalid customer id crm_id:second: the call already declared another id"
+                            + " for data source 30001"));
+  }
+
+  @Test
   void declaredIdsPastTheLimitAreDiscardedAndReported() {
     StringBuilder query = new StringBuilder("c_a=1");
     for (int i = 1; i <= 12; i++) {

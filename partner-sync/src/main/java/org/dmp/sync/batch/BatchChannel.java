@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +69,10 @@ public final class BatchChannel implements DestinationChannel {
   private final DeliveryRecord record;
   private final Clock clock;
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+
+  /** Control files waiting for their batch's data files to be uploaded; on the Vert.x context. */
+  private final Set<String> infosWaiting = new LinkedHashSet<>();
+
   private volatile String waiting;
   private volatile String uploadFailure;
 
@@ -330,8 +335,21 @@ public final class BatchChannel implements DestinationChannel {
     }
   }
 
+  /**
+   * Whether any data file of the batch that {@code info} controls is still to be uploaded: a
+   * partner waiting for the {@code .info} must find every file there.
+   */
+  private boolean partsPending(String info) {
+    String root = info.substring(0, info.length() - ".info".length());
+    return uploading.stream().anyMatch(file -> !file.equals(info) && file.startsWith(root));
+  }
+
   private void attemptUpload(String file, int attempt) {
     if (host.stopping()) {
+      return;
+    }
+    if (file.endsWith(".info") && partsPending(file)) {
+      infosWaiting.add(file);
       return;
     }
     Vertx vertx = host.vertx();
@@ -364,6 +382,12 @@ public final class BatchChannel implements DestinationChannel {
               if (result.succeeded() && result.result().statusCode() / 100 == 2) {
                 uploadFailure = null;
                 uploading.remove(file);
+                List<String> ready = infosWaiting.stream().filter(i -> !partsPending(i)).toList();
+                ready.forEach(
+                    info -> {
+                      infosWaiting.remove(info);
+                      attemptUpload(info, 1);
+                    });
                 host.onReadingThread(() -> spool.uploaded(file));
                 return;
               }

@@ -2,9 +2,7 @@ package org.dmp.qualifier.profile;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -12,7 +10,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerId;
@@ -45,7 +42,6 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
-  private ReadOnlyKeyValueStore<String, IdMapping> idMap;
 
   /**
    * No entry of the change index is earlier than this (it may be earlier than the first entry,
@@ -65,14 +61,15 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     this.context = context;
     this.profiles = context.getStateStore(QualifierTopology.PROFILES);
     this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
-    this.idMap = context.getStateStore(QualifierTopology.ID_MAP);
     this.earliestDue = firstIndexedTime();
   }
 
   @Override
   public void process(Record<String, VisitEvent> record) {
     VisitEvent event = record.value();
-    if (event != null && VisitorId.OPTED_OUT.equals(record.key())) {
+    if (event != null
+        && VisitorId.OPTED_OUT.equals(record.key())
+        && event.getSource() == EventSource.OPT_OUT) {
       optOutByPartnerIds(event);
     } else if (event != null && record.key() != null) {
       Profile before = profiles.get(record.key());
@@ -95,29 +92,23 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   }
 
   /**
-   * An opt-out that names its visitor only by declared ids: one opt-out per visitor the id map
-   * knows them by, through the visits topic to that visitor's own task. Event ids are derived from
-   * the original's, so that a retried transaction writes the same ones.
+   * An opt-out that names its visitor only by declared ids: each id goes to the id map as mapped to
+   * {@code NOTARGET}, where {@link PartnerIdOptOuts} meets it with the id's visitors.
    */
   private void optOutByPartnerIds(VisitEvent event) {
-    Set<String> visitors = new LinkedHashSet<>();
     for (PartnerId partnerId : event.getPartnerIds()) {
-      IdMapping mapping =
-          idMap.get(IdMapKey.of(partnerId.getDataSourceId(), partnerId.getPartnerUserId()));
-      if (mapping != null) {
-        visitors.add(mapping.getVisitorId());
-      }
-    }
-    for (String visitorId : visitors) {
-      VisitEvent optOut =
-          VisitEvent.newBuilder(event)
-              .setEventId(event.getEventId() + "/" + visitorId)
-              .setVisitorId(visitorId)
-              .setPartnerIds(List.of())
-              .build();
+      IdMapping optedOut =
+          new IdMapping(
+              partnerId.getDataSourceId(),
+              partnerId.getPartnerUserId(),
+              VisitorId.OPTED_OUT,
+              event.getTime());
       context.forward(
-          new Record<>(visitorId, optOut, event.getTime().toEpochMilli()),
-          QualifierTopology.RESOLVED_OPT_OUTS_SINK);
+          new Record<>(
+              IdMapKey.of(partnerId.getDataSourceId(), partnerId.getPartnerUserId()),
+              optedOut,
+              event.getTime().toEpochMilli()),
+          QualifierTopology.IDMAP_SINK);
     }
   }
 

@@ -12,9 +12,9 @@ import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * The qualifier's topology: visits in, one profile processor with its two stores, segment updates
- * and id mappings out. The id mappings come back in as a global store, where an opt-out by a
- * declared id looks up its visitors; their own opt-outs go back to the visits topic, so that each
- * profile keeps one writer.
+ * and id mappings out. The id mappings come back in, partitioned by partner id, where opt-outs by
+ * declared id ({@link PartnerIdOptOuts}) meet the visitors of each id; their own opt-outs go back
+ * to the visits topic, so that each profile keeps one writer.
  */
 public final class QualifierTopology {
   public static final String PROFILES = "profiles";
@@ -23,9 +23,9 @@ public final class QualifierTopology {
   static final String QUALIFY = "qualify";
   static final String SEGMENTS_SINK = "segment-updates";
   static final String IDMAP_SINK = "id-mappings";
-  public static final String ID_MAP = "idmap";
+  public static final String PARTNER_IDS = "partner-ids";
   static final String IDMAP_SOURCE = "idmap-source";
-  static final String IDMAP_LOADER = "idmap-loader";
+  static final String PARTNER_ID_OPT_OUTS = "partner-id-opt-outs";
   static final String RESOLVED_OPT_OUTS_SINK = "resolved-opt-outs";
 
   private QualifierTopology() {}
@@ -75,25 +75,23 @@ public final class QualifierTopology {
         topics.segments().keys().serializer(),
         topics.segments().values().serializer(),
         QUALIFY);
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        IDMAP_SOURCE,
+        topics.idmap().keys().deserializer(),
+        topics.idmap().values().deserializer(),
+        topics.idmap().name());
+    topology.addProcessor(PARTNER_ID_OPT_OUTS, PartnerIdOptOuts::new, IDMAP_SOURCE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PARTNER_IDS), Serdes.String(), Serdes.String()),
+        PARTNER_ID_OPT_OUTS);
     topology.addSink(
         RESOLVED_OPT_OUTS_SINK,
         topics.visits().name(),
         topics.visits().keys().serializer(),
         topics.visits().values().serializer(),
-        QUALIFY);
-    // Restored by copying the topic's bytes, so the store's serdes are the topic's.
-    topology.addGlobalStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ID_MAP),
-                topics.idmap().keys(),
-                topics.idmap().values())
-            .withLoggingDisabled(),
-        IDMAP_SOURCE,
-        topics.idmap().keys().deserializer(),
-        topics.idmap().values().deserializer(),
-        topics.idmap().name(),
-        IDMAP_LOADER,
-        IdMapLoader::new);
+        PARTNER_ID_OPT_OUTS);
     topology.addSink(
         IDMAP_SINK,
         topics.idmap().name(),

@@ -1,6 +1,7 @@
 package org.dmp.qualifier.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,7 +208,7 @@ class QualifierTopologyTest {
     assertThat(update.getNewPartnerIds()).containsExactly(new PartnerId(20001L, "abc"));
     assertThat(update.getAdded()).isEmpty();
 
-    // The same id again is nothing new; another region is noted, and no update on its own.
+    // The same id again is nothing new; another region is noted, with the update the event makes.
     send(
         VisitEvent.newBuilder(event("v6", T0.plusSeconds(1), Map.of("c_cart", List.of("250"))))
             .setPartnerIds(List.of(new PartnerId(20001L, "abc")))
@@ -233,13 +234,11 @@ class QualifierTopologyTest {
   }
 
   @Test
-  void anOptOutByDeclaredIdOptsOutTheVisitorsTheIdMapKnowsThemBy() {
-    send(
-        VisitEvent.newBuilder(event("v7", T0, Map.of("c_cart", List.of("250"))))
-            .setPartnerIds(List.of(new PartnerId(20001L, "crm-7")))
-            .build());
-    send(event("v8", T0, Map.of("c_cart", List.of("300"))));
-    assertThat(updates.readValuesToList()).hasSize(2);
+  void anOptOutByDeclaredIdOptsOutEveryVisitorOfTheIdBeforeAndAfter() {
+    send(withPartnerId(event("v7", T0, Map.of("c_cart", List.of("250"))), "crm-7"));
+    send(withPartnerId(event("v8", T0, Map.of("c_cart", List.of("300"))), "crm-7"));
+    send(event("v9", T0, Map.of("c_cart", List.of("300"))));
+    assertThat(updates.readValuesToList()).hasSize(3);
 
     VisitEvent byDeclaredId =
         VisitEvent.newBuilder(event(VisitorId.OPTED_OUT, T0.plusSeconds(60), Map.of()))
@@ -247,20 +246,29 @@ class QualifierTopologyTest {
             .setPartnerIds(List.of(new PartnerId(20001L, "crm-7"), new PartnerId(20001L, "nobody")))
             .build();
     send(byDeclaredId);
+    // A device that syncs the opted-out id later is opted out too.
+    send(
+        withPartnerId(
+            event("v10", T0.plusSeconds(120), Map.of("c_cart", List.of("300"))), "crm-7"));
 
-    List<ProfileUpdate> optedOut = updates.readValuesToList();
-    assertThat(optedOut)
-        .singleElement()
-        .satisfies(
-            update -> {
-              assertThat(update.getVisitorId()).isEqualTo("v7");
-              assertThat(update.getOptedOut()).isTrue();
-              assertThat(update.getRemoved()).containsExactly(5002L);
-              assertThat(update.getCauseEventId()).isEqualTo(byDeclaredId.getEventId() + "/v7");
-            });
+    List<ProfileUpdate> after = updates.readValuesToList();
+    assertThat(after)
+        .filteredOn(ProfileUpdate::getOptedOut)
+        .extracting(ProfileUpdate::getVisitorId, ProfileUpdate::getCauseEventId)
+        .containsExactlyInAnyOrder(
+            tuple("v7", "opt-out:20001/crm-7:v7"),
+            tuple("v8", "opt-out:20001/crm-7:v8"),
+            tuple("v10", "opt-out:20001/crm-7:v10"));
     KeyValueStore<String, Profile> profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     assertThat(profiles.get(VisitorId.OPTED_OUT)).as("the mark is no visitor").isNull();
-    assertThat(profiles.get("v8").getOptedOut()).isFalse();
+    assertThat(profiles.get("v9").getOptedOut()).isFalse();
+    assertThat(profiles.get("v10").getOptedOut()).isTrue();
+  }
+
+  private static VisitEvent withPartnerId(VisitEvent event, String crmId) {
+    return VisitEvent.newBuilder(event)
+        .setPartnerIds(List.of(new PartnerId(20001L, crmId)))
+        .build();
   }
 
   private void send(VisitEvent event) {

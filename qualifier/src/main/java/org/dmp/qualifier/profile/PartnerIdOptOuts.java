@@ -1,0 +1,95 @@
+package org.dmp.qualifier.profile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.dmp.avro.EventSource;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.VisitEvent;
+import org.dmp.schemas.VisitorId;
+
+/**
+ * Opt-outs by declared id, on the id map's partitions: each partner id's visitors and whether the
+ * id opted out, in the {@value QualifierTopology#PARTNER_IDS} store. An opt-out arrives as a
+ * mapping to {@code NOTARGET}; it opts out every visitor the id was mapped to, and every visitor it
+ * is mapped to later, each by an opt-out written to the visits topic, to that visitor's own task.
+ * Both arrive on the one partition of the partner id, in order, so what is written depends only on
+ * the records, and an ID sync that lags its opt-out still meets it.
+ */
+final class PartnerIdOptOuts implements Processor<String, IdMapping, String, VisitEvent> {
+  /** How many of the visitors who used one partner id are remembered: the most recent. */
+  static final int MAX_VISITORS = 16;
+
+  private static final String OPTED_OUT = "1:";
+  private static final String NOT_OPTED_OUT = "0:";
+
+  private ProcessorContext<String, VisitEvent> context;
+  private KeyValueStore<String, String> partnerIds;
+
+  @Override
+  public void init(ProcessorContext<String, VisitEvent> context) {
+    this.context = context;
+    this.partnerIds = context.getStateStore(QualifierTopology.PARTNER_IDS);
+  }
+
+  @Override
+  public void process(Record<String, IdMapping> record) {
+    IdMapping mapping = record.value();
+    if (record.key() == null || mapping == null) {
+      return;
+    }
+    String state = partnerIds.get(record.key());
+    boolean optedOut = state != null && state.startsWith(OPTED_OUT);
+    List<String> visitors = visitors(state);
+    String visitor = mapping.getVisitorId();
+    if (VisitorId.OPTED_OUT.equals(visitor)) {
+      if (!optedOut) {
+        optedOut = true;
+        visitors.forEach(known -> optOut(record.key(), known, mapping));
+      }
+    } else {
+      if (!visitors.contains(visitor)) {
+        visitors.add(visitor);
+        if (visitors.size() > MAX_VISITORS) {
+          visitors.remove(0);
+        }
+      }
+      if (optedOut) {
+        optOut(record.key(), visitor, mapping);
+      }
+    }
+    partnerIds.put(
+        record.key(), (optedOut ? OPTED_OUT : NOT_OPTED_OUT) + String.join(",", visitors));
+  }
+
+  private void optOut(String partnerId, String visitorId, IdMapping mapping) {
+    VisitEvent optOut =
+        VisitEvent.newBuilder()
+            .setEventId("opt-out:" + partnerId + ":" + visitorId)
+            .setVisitorId(visitorId)
+            .setTime(mapping.getTime())
+            .setSource(EventSource.OPT_OUT)
+            .setSignals(Map.of())
+            .setHttpAttributes(Map.of())
+            .setPartnerIds(List.of())
+            .setRealizedTraits(List.of())
+            .setRemovedTraits(List.of())
+            .build();
+    context.forward(
+        new Record<>(visitorId, optOut, mapping.getTime().toEpochMilli()),
+        QualifierTopology.RESOLVED_OPT_OUTS_SINK);
+  }
+
+  /** The visitor ids of a stored state, oldest first; a new list. */
+  private static List<String> visitors(String state) {
+    List<String> visitors = new ArrayList<>();
+    if (state != null && state.length() > OPTED_OUT.length()) {
+      visitors.addAll(List.of(state.substring(OPTED_OUT.length()).split(",")));
+    }
+    return visitors;
+  }
+}
