@@ -23,6 +23,7 @@ import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryChannel;
 import org.dmp.avro.DeliveryOutcome;
+import org.dmp.avro.PartnerId;
 import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
@@ -170,6 +171,36 @@ class PartnerSyncIT {
             "dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"update_read\",type=\"http\"} 0")
         .contains(
             "dmp_stage_latency_seconds_count{destination=\"9001\",stage=\"partner_acknowledged\",type=\"http\"} 2");
+
+    // Carol qualified with no id at the partner; an ID sync later brings one, and with it her
+    // segments reach the partner, with the regions she was seen in.
+    fixture.publish(
+        List.of(
+            ProfileUpdate.newBuilder(
+                    SyncFixture.update("carol", 2, List.of(), List.of(), Optional.of("dsp-carol")))
+                .setSegments(List.of(5001L))
+                .setNewPartnerIds(List.of(new PartnerId(SyncFixture.DATA_SOURCE, "dsp-carol")))
+                .setRegions(List.of(6))
+                .build()));
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        partner.accepted().stream()
+                            .flatMap(
+                                request ->
+                                    request.body().getJsonArray("Users").stream()
+                                        .map(JsonObject.class::cast)))
+                    .anySatisfy(
+                        user -> {
+                          assertThat(user.getString("AAM_UUID")).isEqualTo("carol");
+                          assertThat(user.getString("DataPartner_UUID")).isEqualTo("dsp-carol");
+                          assertThat(user.getJsonArray("AAM_Regions")).containsExactly("6");
+                          assertThat(user.getJsonArray("Segments"))
+                              .extracting(segment -> ((JsonObject) segment).getString("Segment_ID"))
+                              .containsExactly("s5001");
+                        }));
   }
 
   @Test
