@@ -8,31 +8,21 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.VisitEvent;
-import org.dmp.edge.EdgeConfig;
-import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
-import org.dmp.qualifier.QualifierConfig;
-import org.dmp.qualifier.QualifierMain;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
-import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
-import org.dmp.taxonomy.TaxonomyPublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,13 +53,12 @@ class BrowserTagIT {
   private static final Path CHROMEDRIVER =
       Path.of(System.getProperty("browser.chromedriver", "/usr/bin/chromedriver"));
 
-  private final List<Vertx> started = new ArrayList<>();
   private final List<String> partnerSyncs = new CopyOnWriteArrayList<>();
+  private final Vertx shop = Vertx.vertx();
+  private Composition composition;
   private WebDriver browser;
   private String page;
   private String edge;
-  private Topics topics;
-  private String bootstrap;
 
   @BeforeEach
   void start(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
@@ -77,55 +66,13 @@ class BrowserTagIT {
         .as("Chromium (apt-get install chromium chromium-driver, as .ci/run does)")
         .isExecutable();
     assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
-    Vertx pages = vertx();
-    int pagePort = servePages(pages);
-    page = "http://localhost:" + pagePort;
-
-    bootstrap = broker.bootstrapServers();
-    List<String> common =
-        List.of(
-            "--kafka.bootstrap=" + bootstrap,
-            "--http.host=127.0.0.1",
-            "--topic.visits.name=" + UniqueNames.topic("browser-visits"),
-            "--topic.segments.name=" + UniqueNames.topic("browser-segments"),
-            "--topic.idmap.name=" + UniqueNames.topic("browser-idmap"),
-            "--topic.taxonomy.name=" + UniqueNames.topic("browser-taxonomy"));
-    List<String> qualifierSettings =
-        concat(
-            common,
-            "--http.port=0",
-            "--qualifier.application-id=" + UniqueNames.group("browser"),
-            "--qualifier.state-dir=" + dir.resolve("qualifier"));
-    QualifierConfig qualifierConfig =
-        QualifierConfig.SETTINGS.read(Map.of(), qualifierSettings, QualifierConfig::read);
-    topics = qualifierConfig.common().topics();
-    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
-      topics.createMissing(admin);
-    }
-    TaxonomyPublisher.apply(
-        KafkaClients.of(bootstrap),
-        topics.taxonomy(),
-        TaxonomyFile.parse("browser.json", taxonomy(page)),
-        "browser.json",
-        Clock.systemUTC());
-    RunningService qualifier =
-        MainThread.await(QualifierMain.start(vertx(), qualifierConfig), START, "the qualifier");
+    page = "http://localhost:" + servePages(shop);
+    composition =
+        Composition.create(
+            broker, dir, "browser", TaxonomyFile.parse("browser.json", taxonomy(page)));
+    // The browser's one call must be answered with its segments, however busy the machine.
     RunningService running =
-        MainThread.await(
-            EdgeMain.start(
-                vertx(),
-                EdgeConfig.SETTINGS.read(
-                    Map.of(),
-                    concat(
-                        common,
-                        "--http.port=0",
-                        "--answers.qualifier-url=http://127.0.0.1:" + qualifier.httpPort(),
-                        // The browser's one call must be answered with its segments, however
-                        // busy the machine.
-                        "--answers.deadline=5s"),
-                    EdgeConfig::read)),
-            START,
-            "the edge");
+        composition.startEdge(composition.startQualifier(0).port(), "--answers.deadline=5s");
     edge = "http://127.0.0.1:" + running.httpPort();
 
     ChromeOptions options = new ChromeOptions();
@@ -147,9 +94,10 @@ class BrowserTagIT {
     if (browser != null) {
       browser.quit();
     }
-    for (Vertx vertx : started) {
-      MainThread.await(vertx.close(), START, "closing");
+    if (composition != null) {
+      composition.close();
     }
+    MainThread.await(shop.close(), START, "closing the shop");
   }
 
   @Test
@@ -205,14 +153,14 @@ class BrowserTagIT {
         new KafkaConsumer<>(
             Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
+                composition.bootstrap(),
                 ConsumerConfig.GROUP_ID_CONFIG,
                 UniqueNames.group("browser-reader"),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 "earliest"),
             new StringDeserializer(),
-            topics.visits().values().deserializer())) {
-      consumer.subscribe(List.of(topics.visits().name()));
+            composition.topics().visits().values().deserializer())) {
+      consumer.subscribe(List.of(composition.topics().visits().name()));
       List<VisitEvent> events = new ArrayList<>();
       return await()
           .atMost(START)
@@ -328,15 +276,5 @@ class BrowserTagIT {
             "mappings": {"5001": "http://px.example/p?u=%%did%%&s=%%alias%%"}}]}
         """
         .formatted(page);
-  }
-
-  private Vertx vertx() {
-    Vertx vertx = Vertx.vertx();
-    started.add(vertx);
-    return vertx;
-  }
-
-  private static List<String> concat(List<String> list, String... more) {
-    return Stream.concat(list.stream(), Stream.of(more)).toList();
   }
 }

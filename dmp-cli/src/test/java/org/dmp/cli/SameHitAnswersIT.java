@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -12,26 +11,14 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.dmp.edge.EdgeConfig;
-import org.dmp.edge.EdgeMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
-import org.dmp.kafka.embedded.UniqueNames;
-import org.dmp.qualifier.QualifierConfig;
-import org.dmp.qualifier.QualifierMain;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
-import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
-import org.dmp.taxonomy.TaxonomyPublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,67 +35,24 @@ class SameHitAnswersIT {
   private static final int BURST = 4_000;
   private static final int MAX_IN_FLIGHT = 8;
 
-  private final List<Vertx> started = new ArrayList<>();
+  private Composition composition;
 
   @AfterEach
   void stop() throws InterruptedException {
-    for (Vertx vertx : started) {
-      MainThread.await(vertx.close(), START, "closing");
-    }
+    composition.close();
   }
 
   @Test
   void answersAreFreshAgainAfterABurstPastCapacityAndAfterTheQualifierRestarts(
       EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    String bootstrap = broker.bootstrapServers();
-    List<String> common =
-        List.of(
-            "--kafka.bootstrap=" + bootstrap,
-            "--http.host=127.0.0.1",
-            "--topic.visits.name=" + UniqueNames.topic("answers-visits"),
-            "--topic.segments.name=" + UniqueNames.topic("answers-segments"),
-            "--topic.idmap.name=" + UniqueNames.topic("answers-idmap"),
-            "--topic.taxonomy.name=" + UniqueNames.topic("answers-taxonomy"));
-    List<String> qualifierSettings =
-        concat(
-            common,
-            "--qualifier.application-id=" + UniqueNames.group("answers"),
-            "--qualifier.state-dir=" + dir.resolve("qualifier"),
-            "--qualifier.instance-id=answers-1");
-    Topics topics =
-        QualifierConfig.SETTINGS
-            .read(Map.of(), concat(qualifierSettings, "--http.port=0"), QualifierConfig::read)
-            .common()
-            .topics();
-    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
-      topics.createMissing(admin);
-    }
-    TaxonomyPublisher.apply(
-        KafkaClients.of(bootstrap),
-        topics.taxonomy(),
-        TaxonomyFile.sample(),
-        "sample",
-        Clock.systemUTC());
-
-    Vertx qualifierVertx = vertx();
-    int qualifierPort = startQualifier(qualifierVertx, qualifierSettings, 0);
-    Vertx edgeVertx = vertx();
+    composition = Composition.create(broker, dir, "answers", TaxonomyFile.sample());
+    Composition.Qualifier qualifier = composition.startQualifier(0);
+    int qualifierPort = qualifier.port();
     RunningService edge =
-        MainThread.await(
-            EdgeMain.start(
-                edgeVertx,
-                EdgeConfig.SETTINGS.read(
-                    Map.of(),
-                    concat(
-                        common,
-                        "--http.port=0",
-                        "--answers.qualifier-url=http://127.0.0.1:" + qualifierPort,
-                        "--answers.max-in-flight=" + MAX_IN_FLIGHT),
-                    EdgeConfig::read)),
-            START,
-            "starting the edge");
+        composition.startEdge(qualifierPort, "--answers.max-in-flight=" + MAX_IN_FLIGHT);
     HttpClient client =
-        vertx()
+        composition
+            .vertx()
             .httpClientBuilder()
             .with(new HttpClientOptions().setDefaultPort(edge.httpPort()))
             .with(new PoolOptions().setHttp1MaxSize(200).setMaxWaitQueueSize(BURST))
@@ -126,15 +70,14 @@ class SameHitAnswersIT {
         .anyMatch(answer -> answer.getBoolean("stale", false));
     awaitFreshAnswers(client);
 
-    MainThread.await(qualifierVertx.close(), START, "stopping the qualifier");
-    started.remove(qualifierVertx);
+    composition.stop(qualifier);
     assertThat(
             MainThread.await(
                     answer(client, "while-down"), START, "asking while the qualifier is down")
                 .getBoolean("stale"))
         .as("answered, stale, while the qualifier is down")
         .isTrue();
-    startQualifier(vertx(), qualifierSettings, qualifierPort);
+    composition.startQualifier(qualifierPort);
     awaitFreshAnswers(client);
 
     assertThat(metrics(client, edge.httpPort()))
@@ -198,27 +141,5 @@ class SameHitAnswersIT {
                           assertThat(response.statusCode()).as(body.toString()).isEqualTo(200);
                           return body.toJsonObject();
                         }));
-  }
-
-  private int startQualifier(Vertx vertx, List<String> settings, int port)
-      throws InterruptedException {
-    return MainThread.await(
-            QualifierMain.start(
-                vertx,
-                QualifierConfig.SETTINGS.read(
-                    Map.of(), concat(settings, "--http.port=" + port), QualifierConfig::read)),
-            START,
-            "starting the qualifier")
-        .httpPort();
-  }
-
-  private Vertx vertx() {
-    Vertx vertx = Vertx.vertx();
-    started.add(vertx);
-    return vertx;
-  }
-
-  private static List<String> concat(List<String> settings, String... more) {
-    return Stream.concat(settings.stream(), Stream.of(more)).toList();
   }
 }

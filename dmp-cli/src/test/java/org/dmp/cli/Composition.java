@@ -1,0 +1,144 @@
+package org.dmp.cli;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.dmp.edge.EdgeConfig;
+import org.dmp.edge.EdgeMain;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.qualifier.QualifierConfig;
+import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.MainThread;
+import org.dmp.runtime.RunningService;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.Taxonomy;
+import org.dmp.taxonomy.TaxonomyPublisher;
+
+/**
+ * The qualifier and the edge as deployed, on the embedded broker, with topics of their own and a
+ * taxonomy applied: each service in a Vert.x of its own, all closed with the composition.
+ */
+final class Composition implements AutoCloseable {
+  static final Duration START = Duration.ofSeconds(60);
+
+  private final List<Vertx> started = new ArrayList<>();
+  private final List<String> common;
+  private final List<String> qualifierSettings;
+  private final String bootstrap;
+  private final Topics topics;
+
+  /** A qualifier, and the Vert.x it runs in (close it to stop the qualifier). */
+  record Qualifier(Vertx vertx, int port) {}
+
+  private Composition(
+      String bootstrap, List<String> common, List<String> qualifierSettings, Topics topics) {
+    this.bootstrap = bootstrap;
+    this.common = common;
+    this.qualifierSettings = qualifierSettings;
+    this.topics = topics;
+  }
+
+  /**
+   * @param name what the topics, the group and the instance are named after
+   */
+  static Composition create(
+      EmbeddedKafkaBroker broker, Path stateDir, String name, Taxonomy taxonomy) throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    List<String> common =
+        List.of(
+            "--kafka.bootstrap=" + bootstrap,
+            "--http.host=127.0.0.1",
+            "--topic.visits.name=" + UniqueNames.topic(name + "-visits"),
+            "--topic.segments.name=" + UniqueNames.topic(name + "-segments"),
+            "--topic.idmap.name=" + UniqueNames.topic(name + "-idmap"),
+            "--topic.taxonomy.name=" + UniqueNames.topic(name + "-taxonomy"));
+    List<String> qualifierSettings =
+        concat(
+            common,
+            "--qualifier.application-id=" + UniqueNames.group(name),
+            "--qualifier.state-dir=" + stateDir.resolve("qualifier"),
+            "--qualifier.instance-id=" + name + "-1");
+    Topics topics = qualifierConfig(qualifierSettings, 0).common().topics();
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
+      topics.createMissing(admin);
+    }
+    TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, name, Clock.systemUTC());
+    return new Composition(bootstrap, common, qualifierSettings, topics);
+  }
+
+  String bootstrap() {
+    return bootstrap;
+  }
+
+  Topics topics() {
+    return topics;
+  }
+
+  /**
+   * @param port 0 for any; a restarted qualifier takes its port back
+   */
+  Qualifier startQualifier(int port) throws InterruptedException {
+    Vertx vertx = vertx();
+    RunningService qualifier =
+        MainThread.await(
+            QualifierMain.start(vertx, qualifierConfig(qualifierSettings, port)),
+            START,
+            "starting the qualifier");
+    return new Qualifier(vertx, qualifier.httpPort());
+  }
+
+  void stop(Qualifier qualifier) throws InterruptedException {
+    MainThread.await(qualifier.vertx().close(), START, "stopping the qualifier");
+    started.remove(qualifier.vertx());
+  }
+
+  /**
+   * @param settings the edge's settings beyond the composition's
+   */
+  RunningService startEdge(int qualifierPort, String... settings) throws InterruptedException {
+    List<String> edgeSettings =
+        concat(
+            concat(
+                common,
+                "--http.port=0",
+                "--answers.qualifier-url=http://127.0.0.1:" + qualifierPort),
+            settings);
+    return MainThread.await(
+        EdgeMain.start(vertx(), EdgeConfig.SETTINGS.read(Map.of(), edgeSettings, EdgeConfig::read)),
+        START,
+        "starting the edge");
+  }
+
+  /** A Vert.x closed with the composition. */
+  Vertx vertx() {
+    Vertx vertx = Vertx.vertx();
+    started.add(vertx);
+    return vertx;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (Vertx vertx : started) {
+      MainThread.await(vertx.close(), START, "closing");
+    }
+    started.clear();
+  }
+
+  private static QualifierConfig qualifierConfig(List<String> settings, int port) {
+    return QualifierConfig.SETTINGS.read(
+        Map.of(), concat(settings, "--http.port=" + port), QualifierConfig::read);
+  }
+
+  private static List<String> concat(List<String> settings, String... more) {
+    return Stream.concat(settings.stream(), Stream.of(more)).toList();
+  }
+}
