@@ -15,7 +15,7 @@ import org.dmp.schemas.serde.RecordDecodingException;
 final class RecordJson {
   private RecordJson() {}
 
-  static String format(ConsumerRecord<byte[], byte[]> record) {
+  static JsonObject format(ConsumerRecord<byte[], byte[]> record) {
     JsonObject json =
         new JsonObject()
             .put("topic", record.topic())
@@ -27,13 +27,21 @@ final class RecordJson {
                 record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
     byte[] value = record.value();
     if (value == null) {
-      return json.putNull("value").encode();
+      return json.putNull("value");
     }
     try {
       json.put("value", new JsonObject(KnownSchemas.toJson(value)));
     } catch (RecordDecodingException | DecodeException e) {
       json.putNull("value").put("error", e.getMessage()).put("valueBytes", value.length);
     }
-    return json.encode();
+    return json;
+  }
+
+  /** A record of the visits topic that carries only time (see {@code Ticks}). */
+  static boolean isTick(JsonObject formatted) {
+    JsonObject value = formatted.getJsonObject("value");
+    return formatted.getValue("key") == null
+        && value != null
+        && "TICK".equals(value.getValue("source"));
   }
 }

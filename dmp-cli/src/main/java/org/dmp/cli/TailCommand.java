@@ -1,5 +1,6 @@
 package org.dmp.cli;
 
+import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,12 @@ final class TailCommand implements Callable<Integer> {
       description = "Start at the oldest record instead of only new ones.")
   private boolean fromBeginning;
 
+  @Option(
+      names = "--ticks",
+      description =
+          "Print the visits topic's ticks too (records that carry only time, one per partition each second).")
+  private boolean showTicks;
+
   @Option(names = "--max", paramLabel = "N", description = "Exit after N records.")
   private Long max;
 
@@ -77,8 +84,12 @@ final class TailCommand implements Callable<Integer> {
           continue;
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          out.println(RecordJson.format(record));
           lastRecordAt = System.nanoTime();
+          JsonObject json = RecordJson.format(record);
+          if (!showTicks && RecordJson.isTick(json)) {
+            continue;
+          }
+          out.println(json.encode());
           if (max != null && ++printed >= max) {
             break;
           }

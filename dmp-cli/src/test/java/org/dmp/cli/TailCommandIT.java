@@ -18,6 +18,7 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.schemas.Ticks;
 import org.dmp.schemas.serde.AvroSerde;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,6 +47,13 @@ class TailCommandIT {
             new ByteArraySerializer())) {
       producer
           .send(new ProducerRecord<>(topic, "123", AvroSerde.of(VisitEvent.class).encode(visit)))
+          .get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic,
+                  null,
+                  AvroSerde.of(VisitEvent.class).encode(Ticks.at(visit.getTime().plusSeconds(1)))))
           .get();
       producer.send(new ProducerRecord<>(topic, "bad", new byte[] {1, 2, 3})).get();
       producer.send(new ProducerRecord<>(topic, "gone", null)).get();
@@ -82,6 +90,24 @@ class TailCommandIT {
     assertThat(lines.get(1).getInteger("valueBytes")).isEqualTo(3);
     assertThat(lines.get(2).containsKey("value")).isTrue();
     assertThat(lines.get(2).getValue("value")).isNull();
+
+    Run withTicks =
+        dmp(
+            "tail",
+            topic,
+            "--bootstrap",
+            broker.bootstrapServers(),
+            "--from-beginning",
+            "--ticks",
+            "--max",
+            "2");
+    assertThat(withTicks.out().lines().map(JsonObject::new).toList())
+        .last()
+        .satisfies(
+            tick -> {
+              assertThat(tick.getValue("key")).isNull();
+              assertThat(tick.getJsonObject("value").getString("source")).isEqualTo("TICK");
+            });
   }
 
   @Test

@@ -24,6 +24,9 @@ public record QualifierConfig(
     Duration sessionTimeout,
     Duration commitInterval,
     int maxRealizationsPerTrait,
+    Duration tickInterval,
+    Duration grace,
+    Duration timeLagWarning,
     int queryMaxWaiting) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
@@ -33,6 +36,14 @@ public record QualifierConfig(
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(tickInterval, "tickInterval");
+    Objects.requireNonNull(grace, "grace");
+    Objects.requireNonNull(timeLagWarning, "timeLagWarning");
+  }
+
+  /** Whether this instance writes ticks (a zero interval: something else does). */
+  public boolean ticks() {
+    return !tickInterval.isZero();
   }
 
   /** The Kafka Streams settings: exactly_once_v2, and the rest from this configuration. */
@@ -81,6 +92,9 @@ public record QualifierConfig(
         reader.duration("qualifier.session-timeout", Duration.ofSeconds(6), Duration.ofMinutes(30)),
         reader.duration("qualifier.commit-interval", Duration.ofMillis(10), Duration.ofMinutes(10)),
         reader.integer("qualifier.max-realizations-per-trait", 1, 100_000),
+        reader.duration("qualifier.tick-interval", Duration.ZERO, Duration.ofHours(1)),
+        reader.duration("qualifier.grace", Duration.ZERO, Duration.ofDays(1)),
+        reader.duration("qualifier.time-lag-warning", Duration.ofSeconds(1), Duration.ofDays(30)),
         reader.integer("query.max-waiting", 0, 1_000_000));
   }
 }

@@ -4,9 +4,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dmp.qualifier.query.SegmentQuery;
+import org.dmp.qualifier.time.TimeLag;
 import org.dmp.runtime.HealthRoutes;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
@@ -26,11 +28,14 @@ public final class QualifierMain {
   public static Future<RunningService> start(Vertx vertx, QualifierConfig config) {
     AtomicReference<QualifierVerticle> qualifier = new AtomicReference<>();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TimeLag lag = new TimeLag(registry, Clock.systemUTC(), config.grace(), config.timeLagWarning());
     HealthRoutes.Readiness readiness =
-        () ->
-            qualifier.get() == null
-                ? Optional.of("the streams have not started")
-                : qualifier.get().notRunning();
+        HealthRoutes.Readiness.warning(
+            () ->
+                qualifier.get() == null
+                    ? Optional.of("the streams have not started")
+                    : qualifier.get().notRunning(),
+            lag::warnings);
     return config
         .common()
         .startStatusServer(
@@ -43,7 +48,8 @@ public final class QualifierMain {
             })
         .compose(
             http -> {
-              QualifierVerticle started = new QualifierVerticle(config, http.httpPort(), registry);
+              QualifierVerticle started =
+                  new QualifierVerticle(config, http.httpPort(), registry, lag.progress());
               qualifier.set(started);
               return vertx.deployVerticle(started).map(id -> http);
             });

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
@@ -11,7 +12,9 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.profile.TimeProgress;
 import org.dmp.qualifier.query.SegmentQuery;
+import org.dmp.qualifier.time.Ticker;
 import org.dmp.runtime.StageLatency;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.taxonomy.CompiledTaxonomy;
@@ -20,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the Kafka Streams topology (exactly_once_v2) once the taxonomy as it stands has been read;
- * undeploying it closes the streams, committing what was processed, and stops following the
- * taxonomy.
+ * Runs the Kafka Streams topology (exactly_once_v2) once the taxonomy as it stands has been read,
+ * and the ticker if this instance writes ticks; undeploying it stops the ticks, closes the streams,
+ * committing what was processed, and stops following the taxonomy.
  */
 final class QualifierVerticle extends VerticleBase implements SegmentQuery.Instance {
   private static final Logger LOG = LoggerFactory.getLogger(QualifierVerticle.class);
@@ -31,16 +34,20 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   private final QualifierConfig config;
   private final int queryPort;
   private final ProcessedOffsets processed;
+  private final TimeProgress time;
   private TaxonomyView taxonomy;
   private volatile KafkaStreams streams;
+  private Ticker ticker;
 
   /**
    * @param queryPort the port of this instance's query API, which the other instances forward
    *     questions to
    */
-  QualifierVerticle(QualifierConfig config, int queryPort, MeterRegistry registry) {
+  QualifierVerticle(
+      QualifierConfig config, int queryPort, MeterRegistry registry, TimeProgress time) {
     this.config = config;
     this.queryPort = queryPort;
+    this.time = time;
     StageLatency processedStage =
         new StageLatency(registry, StageLatency.QUALIFIER_PROCESSED, Tags.empty());
     this.processed = new ProcessedOffsets(config.queryMaxWaiting(), processedStage::reached);
@@ -61,7 +68,8 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
                               config.common().topics(),
                               taxonomy,
                               config.maxRealizationsPerTrait(),
-                              processed);
+                              processed,
+                              time);
                       streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
                       streams.setUncaughtExceptionHandler(
                           failure -> {
@@ -70,6 +78,14 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
                                 .StreamThreadExceptionResponse.REPLACE_THREAD;
                           });
                       streams.start();
+                      if (config.ticks()) {
+                        ticker =
+                            Ticker.start(
+                                config.common().kafka(),
+                                config.common().topics().visits(),
+                                config.tickInterval(),
+                                Clock.systemUTC());
+                      }
                       LOG.info(
                           "Qualifier {} reading {} with taxonomy revision {}, writing {} and {}",
                           config.applicationId(),
@@ -119,6 +135,9 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   public Future<?> stop() {
     return vertx.executeBlocking(
         () -> {
+          if (ticker != null) {
+            ticker.close();
+          }
           if (streams != null) {
             streams.close(CLOSE_TIMEOUT);
           }

@@ -37,6 +37,7 @@ import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.Ticks;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
@@ -56,10 +57,15 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The events are built to make the dangerous moments common. Their times straddle a one-day
  * trait TTL and a seven-day recency window, and run a little out of order across visitors, so that
- * time alone changes memberships while events keep coming. Every {@value #JUMP_EVERY} events the
- * time jumps eight days, so that one record makes hundreds of profiles due at once: a kill often
- * lands while they are being re-qualified. Commits come every 20 ms, and each kill follows the
- * sight of a committed update by a random few milliseconds: just after a commit.
+ * time alone changes memberships while events keep coming. Ticks (records that carry only time) go
+ * to every partition every {@value #TICK_EVERY} events, a little ahead of the visits, so some
+ * visits come late. Every {@value #JUMP_EVERY} events ticks move time eight days on, so that one
+ * tick makes hundreds of profiles due at once: a kill often lands while they are being
+ * re-qualified. Commits come every 20 ms, and each kill follows the sight of a committed update by
+ * a random few milliseconds: just after a commit.
+ *
+ * <p>The test writes the ticks itself (the qualifier's ticker is off), so that the reference run
+ * reads the same log.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class QualifierCrashIT {
@@ -67,6 +73,10 @@ class QualifierCrashIT {
   private static final int VISITORS = 400;
   private static final int EVENTS = 6_000;
   private static final int JUMP_EVERY = 1_500;
+  private static final int TICK_EVERY = 100;
+
+  /** A record of the visits topic and its partition. */
+  private record Logged(int partition, String key, VisitEvent event) {}
 
   /**
    * In the past: brokers refuse records timestamped more than an hour ahead
@@ -116,6 +126,7 @@ class QualifierCrashIT {
             "--qualifier.application-id=" + UniqueNames.group("crash-qualifier"),
             "--qualifier.state-dir=" + dir.resolve("state"),
             "--qualifier.commit-interval=20ms",
+            "--qualifier.tick-interval=0s",
             // Static membership: the restarted instance takes its partitions back without waiting
             // out the dead one's session.
             "--qualifier.instance-id=crash-test-1");
@@ -127,7 +138,7 @@ class QualifierCrashIT {
     Taxonomy taxonomy = TaxonomyFile.parse("crash test", TAXONOMY);
     TaxonomyPublisher.apply(
         KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "crash test", Clock.systemUTC());
-    List<VisitEvent> events = events(EVENTS);
+    List<Logged> events = events(EVENTS, topics.spec(TopicRole.VISITS).partitions());
     List<String> expected = uninterrupted(topics, taxonomy, events, dir.resolve("reference"));
     assertThat(expected)
         .as("time alone changes memberships in this stream")
@@ -168,24 +179,16 @@ class QualifierCrashIT {
   }
 
   /**
-   * What the topology writes for the same events with no interruption, as (visitor, version,
-   * segments, added, removed, time, cause). Stream time is a task's, and a task reads one
-   * partition, so each partition's events go through a driver of their own, as the producer's
-   * default partitioner splits them.
+   * What the topology writes for the same log with no interruption, as (visitor, version, segments,
+   * added, removed, time, cause). Stream time is a task's, and a task reads one partition, so each
+   * partition's records go through a driver of their own.
    */
   private static List<String> uninterrupted(
-      Topics topics, Taxonomy taxonomy, List<VisitEvent> events, Path stateDir) {
-    int partitions = topics.spec(TopicRole.VISITS).partitions();
-    Map<Integer, List<VisitEvent>> byPartition = new TreeMap<>();
+      Topics topics, Taxonomy taxonomy, List<Logged> events, Path stateDir) {
+    Map<Integer, List<Logged>> byPartition = new TreeMap<>();
     events.forEach(
-        event ->
-            byPartition
-                .computeIfAbsent(
-                    Utils.toPositive(
-                            Utils.murmur2(event.getVisitorId().getBytes(StandardCharsets.UTF_8)))
-                        % partitions,
-                    any -> new ArrayList<>())
-                .add(event));
+        logged ->
+            byPartition.computeIfAbsent(logged.partition(), any -> new ArrayList<>()).add(logged));
     CompiledTaxonomy compiled = new CompiledTaxonomy(taxonomy);
     List<String> written = new ArrayList<>();
     byPartition.forEach(
@@ -198,7 +201,8 @@ class QualifierCrashIT {
               stateDir.resolve(Integer.toString(partition)).toString());
           try (var driver =
               new TopologyTestDriver(
-                  QualifierTopology.build(topics, () -> compiled, 100), config)) {
+                  QualifierTopology.build(topics, () -> compiled, 100, Duration.ofSeconds(2)),
+                  config)) {
             var input =
                 driver.createInputTopic(
                     topics.name(TopicRole.VISITS),
@@ -209,7 +213,7 @@ class QualifierCrashIT {
                     topics.name(TopicRole.SEGMENTS),
                     Serdes.String().deserializer(),
                     AvroSerde.of(ProfileUpdate.class).deserializer());
-            partitionEvents.forEach(event -> input.pipeInput(event.getVisitorId(), event));
+            partitionEvents.forEach(logged -> input.pipeInput(logged.key(), logged.event()));
             output.readValuesToList().forEach(update -> written.add(describe(update)));
           }
         });
@@ -218,12 +222,20 @@ class QualifierCrashIT {
 
   /**
    * Visitors each alternating shoe pages and baskets, two hours of event time apart on average and
-   * up to an hour out of order, with a jump of eight days every {@value #JUMP_EVERY} events.
+   * up to an hour out of order, with ticks on every partition, and a jump of eight days every
+   * {@value #JUMP_EVERY} events.
    */
-  private static List<VisitEvent> events(int count) {
+  private static List<Logged> events(int count, int partitions) {
     Random random = new Random(42);
-    List<VisitEvent> events = new ArrayList<>();
+    List<Logged> events = new ArrayList<>();
     for (int i = 0; i < count; i++) {
+      Instant base =
+          T0.plus(Duration.ofDays(8L * (i / JUMP_EVERY))).plus(Duration.ofSeconds(18L * i));
+      if (i % TICK_EVERY == 0) {
+        for (int partition = 0; partition < partitions; partition++) {
+          events.add(new Logged(partition, null, Ticks.at(base.plus(Duration.ofMinutes(30)))));
+        }
+      }
       String visitor = "v" + (i % VISITORS);
       Map<String, List<String>> signals =
           switch (i / VISITORS % 3) {
@@ -231,23 +243,24 @@ class QualifierCrashIT {
             case 1 -> Map.of("c_cart", List.of(Integer.toString(50 + i % 200)));
             default -> Map.of("c_vip", List.of(i % 2 == 0 ? "1" : "0"));
           };
-      Instant time =
-          T0.plus(Duration.ofDays(8L * (i / JUMP_EVERY)))
-              .plus(Duration.ofSeconds(18L * i))
-              .minus(Duration.ofSeconds(random.nextInt(3_600)));
+      Instant time = base.minus(Duration.ofSeconds(random.nextInt(3_600)));
       events.add(
-          VisitEvent.newBuilder()
-              .setEventId("e" + i)
-              .setVisitorId(visitor)
-              .setTime(time)
-              .setSource(EventSource.EDGE)
-              .setSignals(signals)
-              .build());
+          new Logged(
+              Utils.toPositive(Utils.murmur2(visitor.getBytes(StandardCharsets.UTF_8)))
+                  % partitions,
+              visitor,
+              VisitEvent.newBuilder()
+                  .setEventId("e" + i)
+                  .setVisitorId(visitor)
+                  .setTime(time)
+                  .setSource(EventSource.EDGE)
+                  .setSignals(signals)
+                  .build()));
     }
     return events;
   }
 
-  private static void produce(String bootstrap, Topics topics, List<VisitEvent> events)
+  private static void produce(String bootstrap, Topics topics, List<Logged> events)
       throws Exception {
     try (var producer =
         new KafkaProducer<>(
@@ -258,9 +271,10 @@ class QualifierCrashIT {
                 "all"),
             new StringSerializer(),
             VISITS.serializer())) {
-      for (VisitEvent event : events) {
+      for (Logged logged : events) {
         producer.send(
-            new ProducerRecord<>(topics.name(TopicRole.VISITS), event.getVisitorId(), event));
+            new ProducerRecord<>(
+                topics.name(TopicRole.VISITS), logged.partition(), logged.key(), logged.event()));
       }
       producer.flush();
     }

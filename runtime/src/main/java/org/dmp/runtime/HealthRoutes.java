@@ -1,8 +1,10 @@
 package org.dmp.runtime;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -18,6 +20,26 @@ public final class HealthRoutes {
   @FunctionalInterface
   public interface Readiness extends Supplier<Optional<String>> {
     Readiness ALWAYS = Optional::empty;
+
+    /** What the status should warn of while the service stays ready. */
+    default List<String> warnings() {
+      return List.of();
+    }
+
+    /** {@code readiness}, with {@code warnings} listed in the status. */
+    static Readiness warning(Readiness readiness, Supplier<List<String>> warnings) {
+      return new Readiness() {
+        @Override
+        public Optional<String> get() {
+          return readiness.get();
+        }
+
+        @Override
+        public List<String> warnings() {
+          return warnings.get();
+        }
+      };
+    }
   }
 
   private HealthRoutes() {}
@@ -43,7 +65,8 @@ public final class HealthRoutes {
               answer(
                   context,
                   status.reachable() && notReady.isEmpty(),
-                  notReady.orElse(status.detail()));
+                  notReady.orElse(status.detail()),
+                  readiness.warnings());
             });
   }
 
@@ -63,11 +86,20 @@ public final class HealthRoutes {
   }
 
   private static void answer(RoutingContext context, boolean up, String detail) {
+    answer(context, up, detail, List.of());
+  }
+
+  private static void answer(
+      RoutingContext context, boolean up, String detail, List<String> warnings) {
+    JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("detail", detail);
+    if (!warnings.isEmpty()) {
+      body.put("warnings", new JsonArray(warnings));
+    }
     context
         .response()
         .setStatusCode(up ? 200 : 503)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("detail", detail).encode());
+        .end(body.encode());
   }
 }

@@ -154,7 +154,8 @@ final class QualifierBench implements Callable<Integer> {
       taxonomy.caughtUp().get(60, TimeUnit.SECONDS);
       KafkaStreams streams =
           new KafkaStreams(
-              QualifierTopology.build(topics, taxonomy, config.maxRealizationsPerTrait()),
+              QualifierTopology.build(
+                  topics, taxonomy, config.maxRealizationsPerTrait(), config.grace()),
               config.streamsProperties());
       Instant start = Instant.now();
       streams.start();

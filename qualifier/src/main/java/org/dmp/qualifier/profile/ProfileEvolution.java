@@ -49,6 +49,18 @@ public final class ProfileEvolution {
    * @param current the visitor's profile, changed in place (null for a new visitor)
    */
   public Outcome onEvent(Profile current, VisitEvent event, CompiledTaxonomy taxonomy) {
+    return onEvent(current, event, event.getTime(), taxonomy);
+  }
+
+  /**
+   * @param current the visitor's profile, changed in place (null for a new visitor)
+   * @param notBefore how far time has already moved on for every profile (the partition's time less
+   *     the grace): an event older than that is late, and while its traits are realized at the
+   *     event's own time, membership is judged at this time, so that no one joins a segment for a
+   *     moment that has already passed.
+   */
+  public Outcome onEvent(
+      Profile current, VisitEvent event, Instant notBefore, CompiledTaxonomy taxonomy) {
     Objects.requireNonNull(event, "event");
     if (current != null && current.getOptedOut()) {
       return new Outcome(current, null, List.of());
@@ -59,7 +71,8 @@ public final class ProfileEvolution {
     // Changed in place: the store hands out a fresh copy, and Avro's deep copy of every realization
     // list costs per event.
     Profile profile = current == null ? empty(event.getVisitorId()) : current;
-    Instant now = event.getTime();
+    Instant realizedAt = event.getTime();
+    Instant now = presentOf(profile, latest(realizedAt, notBefore));
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
 
     Set<Long> realized =
@@ -70,7 +83,7 @@ public final class ProfileEvolution {
     for (long trait : realized) {
       List<Long> times =
           new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));
-      insertSorted(times, now.toEpochMilli());
+      insertSorted(times, realizedAt.toEpochMilli());
       if (times.size() > maxRealizationsPerTrait) {
         times =
             new ArrayList<>(times.subList(times.size() - maxRealizationsPerTrait, times.size()));
@@ -138,7 +151,7 @@ public final class ProfileEvolution {
     if (current == null || current.getOptedOut()) {
       return new Outcome(current, null, List.of());
     }
-    return requalify(current, now, taxonomy, null, false, Set.of(), List.of());
+    return requalify(current, presentOf(current, now), taxonomy, null, false, Set.of(), List.of());
   }
 
   private Outcome requalify(
@@ -182,6 +195,7 @@ public final class ProfileEvolution {
       Set<Long> before,
       Set<Long> after,
       List<IdMapping> mappings) {
+    profile.setEvaluatedAt(now.toEpochMilli());
     List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
     List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
     ProfileUpdate update = null;
@@ -390,6 +404,17 @@ public final class ProfileEvolution {
         noted.size() > MAX_REGIONS
             ? List.copyOf(noted.subList(noted.size() - MAX_REGIONS, noted.size()))
             : noted);
+  }
+
+  /** {@code time}, or the profile's last evaluation if later: a profile's time never goes back. */
+  private static Instant presentOf(Profile profile, Instant time) {
+    return profile.getEvaluatedAt() > time.toEpochMilli()
+        ? Instant.ofEpochMilli(profile.getEvaluatedAt())
+        : time;
+  }
+
+  private static Instant latest(Instant one, Instant other) {
+    return one.isAfter(other) ? one : other;
   }
 
   private static Profile empty(String visitorId) {

@@ -16,14 +16,17 @@ import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.VisitEvent;
 import org.dmp.schemas.IdMapKey;
+import org.dmp.schemas.Ticks;
 import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * Keeps each visitor's profile in the {@value QualifierTopology#PROFILES} store and emits a
  * ProfileUpdate whenever membership changes. A second store indexes profiles by the event time at
- * which time alone may change them; after each event the index is walked up to the stream time, so
- * its cost follows the profiles that change, not the profiles that exist.
+ * which time alone may change them; at each record (a visit or a tick, see {@link Ticks}) the index
+ * is walked up to the stream time less the grace, and each profile due is re-qualified at the exact
+ * time it was due, so its cost follows the profiles that change, not the profiles that exist, and
+ * what is written does not depend on how often ticks come.
  *
  * <p>Why not a punctuator: a stream-time punctuation fires at moments that depend on where the task
  * was last restarted (the schedule starts again at the first record after a restart), so a visitor
@@ -39,6 +42,8 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private final Supplier<CompiledTaxonomy> taxonomy;
   private final ProfileEvolution evolution;
   private final ProcessedOffsets processed;
+  private final TimeProgress time;
+  private final long graceMillis;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
@@ -50,10 +55,15 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private long earliestDue;
 
   ProfileProcessor(
-      Supplier<CompiledTaxonomy> taxonomy, ProfileEvolution evolution, ProcessedOffsets processed) {
+      Supplier<CompiledTaxonomy> taxonomy,
+      ProfileEvolution evolution,
+      ProcessedOffsets processed,
+      TimeProgress time) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
     this.processed = processed;
+    this.time = time;
+    this.graceMillis = time.grace().toMillis();
   }
 
   @Override
@@ -67,19 +77,27 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   @Override
   public void process(Record<String, VisitEvent> record) {
     VisitEvent event = record.value();
-    if (event != null
+    long streamTime = context.currentStreamTimeMs();
+    // Everything due before this record's time is re-qualified first: it happened first.
+    long present = streamTime - graceMillis;
+    if (earliestDue <= present) {
+      requalifyDue(present);
+    }
+    if (Ticks.isTick(event)) {
+      // Time only, done above.
+    } else if (event != null
         && VisitorId.OPTED_OUT.equals(record.key())
         && event.getSource() == EventSource.OPT_OUT) {
       optOutByPartnerIds(event);
     } else if (event != null && record.key() != null) {
+      if (event.getTime().toEpochMilli() < present) {
+        time.late();
+      }
       Profile before = profiles.get(record.key());
       Long indexedAt = before == null ? null : before.getNextChange();
-      ProfileEvolution.Outcome outcome = evolution.onEvent(before, event, taxonomy.get());
+      ProfileEvolution.Outcome outcome =
+          evolution.onEvent(before, event, Instant.ofEpochMilli(present), taxonomy.get());
       store(record.key(), indexedAt, outcome, event.getTime().toEpochMilli());
-    }
-    long streamTime = context.currentStreamTimeMs();
-    if (earliestDue <= streamTime) {
-      requalifyDue(streamTime);
     }
     long hitMillis =
         event != null && event.getSource() == EventSource.EDGE
@@ -88,7 +106,15 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     context
         .recordMetadata()
         .ifPresent(
-            metadata -> processed.processed(metadata.partition(), metadata.offset(), hitMillis));
+            metadata -> {
+              time.reached(metadata.partition(), streamTime);
+              processed.processed(metadata.partition(), metadata.offset(), hitMillis);
+            });
+  }
+
+  @Override
+  public void close() {
+    time.released(context.taskId().partition());
   }
 
   /**
@@ -112,33 +138,40 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     }
   }
 
-  /** Re-qualifies every profile whose next change by time is due at {@code streamTime}. */
-  private void requalifyDue(long streamTime) {
-    List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> entries =
-        changeIndex.range(indexKey(0, ""), indexKey(streamTime, "\uffff"))) {
-      entries.forEachRemaining(due::add);
-    }
+  /**
+   * Re-qualifies every profile whose next change by time is due by {@code present}, each at the
+   * time it is due, until none is: a profile re-qualified may be due again before {@code present}.
+   */
+  private void requalifyDue(long present) {
     CompiledTaxonomy current = taxonomy.get();
-    for (KeyValue<String, String> entry : due) {
-      changeIndex.delete(entry.key);
-      Profile before = profiles.get(entry.value);
-      if (before == null) {
-        continue;
+    while (earliestDue <= present) {
+      List<KeyValue<String, String>> due = new ArrayList<>();
+      try (KeyValueIterator<String, String> entries =
+          changeIndex.range(indexKey(0, ""), indexKey(present, "\uffff"))) {
+        entries.forEachRemaining(due::add);
       }
-      // Its index entry is gone already: the profile is stored as if it had none.
-      store(
-          entry.value,
-          null,
-          evolution.onTime(before, Instant.ofEpochMilli(streamTime), current),
-          streamTime);
+      for (KeyValue<String, String> entry : due) {
+        changeIndex.delete(entry.key);
+        Profile before = profiles.get(entry.value);
+        if (before == null) {
+          continue;
+        }
+        long dueAt = indexedTime(entry.key);
+        // Its index entry is gone already: the profile is stored as if it had none.
+        store(
+            entry.value,
+            null,
+            evolution.onTime(before, Instant.ofEpochMilli(dueAt), current),
+            dueAt);
+      }
+      earliestDue = firstIndexedTime();
     }
-    earliestDue = firstIndexedTime();
   }
 
   /**
    * @param indexedAt where the profile is in the change index before the evolution (which may
    *     change the profile in place); null when it has no entry
+   * @param timestamp the time of the id mappings learnt
    */
   private void store(
       String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome, long timestamp) {
@@ -155,7 +188,8 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     profiles.put(visitorId, after);
     if (outcome.update() != null) {
       context.forward(
-          new Record<>(visitorId, outcome.update(), timestamp), QualifierTopology.SEGMENTS_SINK);
+          new Record<>(visitorId, outcome.update(), outcome.update().getTime().toEpochMilli()),
+          QualifierTopology.SEGMENTS_SINK);
     }
     for (IdMapping mapping : outcome.mappings()) {
       context.forward(

@@ -1,5 +1,6 @@
 package org.dmp.qualifier.profile;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
@@ -33,21 +34,33 @@ public final class QualifierTopology {
   /**
    * @param taxonomy the current compiled taxonomy, read for each event
    * @param maxRealizationsPerTrait how many realization times a profile keeps per trait
-   */
-  public static Topology build(
-      Topics topics, Supplier<CompiledTaxonomy> taxonomy, int maxRealizationsPerTrait) {
-    // Nobody asks this topology same-hit questions, so none may wait.
-    return build(topics, taxonomy, maxRealizationsPerTrait, new ProcessedOffsets(0, hit -> {}));
-  }
-
-  /**
-   * @param processed where the processor notes the offsets it has processed, for same-hit questions
+   * @param grace how late an event may come and still count as on time
    */
   public static Topology build(
       Topics topics,
       Supplier<CompiledTaxonomy> taxonomy,
       int maxRealizationsPerTrait,
-      ProcessedOffsets processed) {
+      Duration grace) {
+    // Nobody asks this topology same-hit questions, so none may wait.
+    return build(
+        topics,
+        taxonomy,
+        maxRealizationsPerTrait,
+        new ProcessedOffsets(0, hit -> {}),
+        TimeProgress.unwatched(grace));
+  }
+
+  /**
+   * @param processed where the processor notes the offsets it has processed, for same-hit questions
+   * @param time where the processor notes each partition's time and late events; its grace is how
+   *     late an event may come and still count as on time
+   */
+  public static Topology build(
+      Topics topics,
+      Supplier<CompiledTaxonomy> taxonomy,
+      int maxRealizationsPerTrait,
+      ProcessedOffsets processed,
+      TimeProgress time) {
     ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
     Topology topology = new Topology();
     // A new application id starts at the beginning of the event log, as Kafka Streams does by
@@ -60,7 +73,7 @@ public final class QualifierTopology {
         topics.visits().values().deserializer(),
         topics.visits().name());
     topology.addProcessor(
-        QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed), VISITS_SOURCE);
+        QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed, time), VISITS_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),

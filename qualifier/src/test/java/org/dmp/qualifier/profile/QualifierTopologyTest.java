@@ -24,6 +24,7 @@ import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.Settings;
+import org.dmp.schemas.Ticks;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -39,8 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 class QualifierTopologyTest {
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
   private static final CompiledTaxonomy SAMPLE = new CompiledTaxonomy(TaxonomyFile.sample());
+  private static final Duration GRACE = Duration.ofSeconds(2);
 
+  private final TimeProgress time = TimeProgress.unwatched(GRACE);
   private TopologyTestDriver driver;
+  private KeyValueStore<String, Profile> profiles;
   private TestInputTopic<String, VisitEvent> visits;
   private TestOutputTopic<String, ProfileUpdate> updates;
   private TestOutputTopic<String, IdMapping> idmap;
@@ -55,7 +59,12 @@ class QualifierTopologyTest {
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "qualifier-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(QualifierTopology.build(topics, () -> SAMPLE, 100), config);
+    driver =
+        new TopologyTestDriver(
+            QualifierTopology.build(
+                topics, () -> SAMPLE, 100, new ProcessedOffsets(0, hit -> {}), time),
+            config);
+    profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     visits =
         driver.createInputTopic(
             topics.name(TopicRole.VISITS),
@@ -127,6 +136,66 @@ class QualifierTopologyTest {
   }
 
   @Test
+  void ticksAloneTakeAVisitorOutAtTheExactTimeTheWindowClosesOnceTheGraceHasPassed() {
+    send(event("v2", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+    Instant windowClosed = T0.plus(Duration.ofDays(7)).plusMillis(1);
+
+    tick(windowClosed.plus(GRACE).minusMillis(1));
+    assertThat(updates.isEmpty()).as("a late event may still come within the grace").isTrue();
+    tick(windowClosed.plus(GRACE));
+
+    ProfileUpdate lapsed = updates.readValue();
+    assertThat(lapsed.getRemoved()).containsExactly(5002L);
+    assertThat(lapsed.getCauseEventId()).isNull();
+    assertThat(lapsed.getTime()).as("the edge itself, not the tick").isEqualTo(windowClosed);
+    assertThat(updates.isEmpty()).isTrue();
+    assertThat(idmap.isEmpty()).isTrue();
+    try (var all = profiles.all()) {
+      assertThat(all).toIterable().extracting(entry -> entry.key).containsExactly("v2");
+    }
+  }
+
+  @Test
+  void aLateEventCountsAtItsOwnTimeButJoinsOnlyWhatStillHoldsNow() {
+    Instant present = T0.plus(Duration.ofDays(10));
+    tick(present.plus(GRACE));
+
+    send(event("too-late", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.isEmpty())
+        .as("its 7-day window closed before the partition's present: no join for a moment past")
+        .isTrue();
+    assertThat(profiles.get("too-late").getRealizations())
+        .as("the realization is kept at its own time")
+        .containsEntry("102", List.of(T0.toEpochMilli()));
+
+    VisitEvent stillRecent =
+        event("late", T0.plus(Duration.ofDays(9)), Map.of("c_cart", List.of("250")));
+    send(stillRecent);
+    ProfileUpdate joined = updates.readValue();
+    assertThat(joined.getAdded()).containsExactly(5002L);
+    assertThat(joined.getCauseEventId()).isEqualTo(stillRecent.getEventId());
+    assertThat(joined.getTime()).as("judged at the present, not back in time").isEqualTo(present);
+
+    send(event("on-time", present.plus(GRACE).minusSeconds(1), Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+    assertThat(time.lateEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void aProfileIsNeverJudgedBackInTime() {
+    send(event("v5", T0.plus(Duration.ofDays(8)), Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getTime()).isEqualTo(T0.plus(Duration.ofDays(8)));
+
+    // Within the grace of the partition's time, but before the profile's last evaluation: judged
+    // then, so the realization already counted still counts and nobody leaves for a moment.
+    send(event("v5", T0.plus(Duration.ofDays(8)).minusSeconds(1), Map.of("c_other", List.of("1"))));
+    assertThat(updates.isEmpty()).isTrue();
+    assertThat(profiles.get("v5").getEvaluatedAt())
+        .isEqualTo(T0.plus(Duration.ofDays(8)).toEpochMilli());
+  }
+
+  @Test
   void aTraitTtlLapsingTakesTheVisitorOut() {
     for (int i = 0; i < 3; i++) {
       send(event("v4", T0.plusSeconds(i), Map.of("c_category", List.of("shoes"))));
@@ -171,7 +240,6 @@ class QualifierTopologyTest {
 
     ProfileUpdate rejoined = updates.readValue();
     assertThat(rejoined.getAdded()).containsExactly(5002L);
-    KeyValueStore<String, Profile> profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     assertThat(profiles.get("v4").getRealizations()).containsOnlyKeys("102");
   }
 
@@ -259,7 +327,7 @@ class QualifierTopologyTest {
             tuple("v7", "opt-out:20001/crm-7:v7"),
             tuple("v8", "opt-out:20001/crm-7:v8"),
             tuple("v10", "opt-out:20001/crm-7:v10"));
-    KeyValueStore<String, Profile> profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
+
     assertThat(profiles.get(VisitorId.OPTED_OUT)).as("the mark is no visitor").isNull();
     assertThat(profiles.get("v9").getOptedOut()).isFalse();
     assertThat(profiles.get("v10").getOptedOut()).isTrue();
@@ -269,6 +337,10 @@ class QualifierTopologyTest {
     return VisitEvent.newBuilder(event)
         .setPartnerIds(List.of(new PartnerId(20001L, crmId)))
         .build();
+  }
+
+  private void tick(Instant at) {
+    visits.pipeInput(null, Ticks.at(at), at);
   }
 
   private void send(VisitEvent event) {
