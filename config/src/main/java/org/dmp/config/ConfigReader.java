@@ -162,7 +162,7 @@ public final class ConfigReader {
     return settings;
   }
 
-  static Duration parseDuration(String value) {
+  public static Duration parseDuration(String value) {
     String trimmed = value.trim();
     if (trimmed.toUpperCase(Locale.ROOT).startsWith("P")) {
       try {

@@ -2,6 +2,7 @@ package org.dmp.cli;
 
 import java.util.function.Consumer;
 import org.dmp.cli.bench.BenchCommand;
+import org.dmp.cli.replay.ReplayCommand;
 import org.dmp.edge.EdgeMain;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.sync.PartnerSyncMain;
@@ -29,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       TaxonomyCommand.class,
       PrivacyCommand.class,
       DeliveriesCommand.class,
+      ReplayCommand.class,
       BenchCommand.class
     })
 public final class Dmp {

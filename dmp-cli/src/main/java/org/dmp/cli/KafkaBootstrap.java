@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * {@link CliDefaults} gives their defaults ({@code kafka.bootstrap}, {@code
  * kafka.client.config-file}).
  */
-final class KafkaBootstrap {
+public final class KafkaBootstrap {
   @Option(
       names = "--bootstrap",
       paramLabel = "HOST:PORT",
@@ -24,14 +24,14 @@ final class KafkaBootstrap {
           "A Kafka client properties file (TLS, SASL) for every client the command makes (default: none).")
   private String configFile;
 
-  String servers() {
+  public String servers() {
     return servers;
   }
 
   /**
    * @throws IllegalArgumentException naming the file, when it cannot be read
    */
-  KafkaClients clients() {
+  public KafkaClients clients() {
     return KafkaClients.of(
         servers, Optional.ofNullable(configFile).filter(file -> !file.isBlank()).map(Path::of));
   }

@@ -35,7 +35,15 @@ public final class TopicsCommand implements Callable<Integer> {
 
   /** The topics as configured by dmp-topics.properties and the environment. */
   public static Topics configured(Map<String, String> env) {
-    return CliDefaults.SPEC.read(env, List.of(), Topics::read);
+    return configured(env, List.of());
+  }
+
+  /**
+   * @param flags settings as the services take them ({@code --topic.visits.name=...}), over the
+   *     environment's
+   */
+  public static Topics configured(Map<String, String> env, List<String> flags) {
+    return CliDefaults.SPEC.read(env, flags, Topics::read);
   }
 
   public static List<String> createMissing(Topics topics, KafkaClients kafka)

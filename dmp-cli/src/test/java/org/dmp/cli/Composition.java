@@ -79,6 +79,11 @@ final class Composition implements AutoCloseable {
     return bootstrap;
   }
 
+  /** The qualifier's Kafka Streams application id, which is its consumer group. */
+  String qualifierApplicationId() {
+    return qualifierConfig(qualifierSettings, 0).applicationId();
+  }
+
   Topics topics() {
     return topics;
   }

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -74,6 +75,7 @@ class QualifierCrashIT {
   private static final int EVENTS = 6_000;
   private static final int JUMP_EVERY = 1_500;
   private static final int TICK_EVERY = 100;
+  private static final int TICKING_VISITORS = 200;
 
   /** A record of the visits topic and its partition. */
   private record Logged(int partition, String key, VisitEvent event) {}
@@ -130,8 +132,9 @@ class QualifierCrashIT {
             // Static membership: the restarted instance takes its partitions back without waiting
             // out the dead one's session.
             "--qualifier.instance-id=crash-test-1");
-    Topics topics =
-        QualifierConfig.SETTINGS.read(Map.of(), settings, QualifierConfig::read).common().topics();
+    QualifierConfig config =
+        QualifierConfig.SETTINGS.read(Map.of(), settings, QualifierConfig::read);
+    Topics topics = config.common().topics();
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       topics.createMissing(admin);
     }
@@ -139,7 +142,8 @@ class QualifierCrashIT {
     TaxonomyPublisher.apply(
         KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "crash test", Clock.systemUTC());
     List<Logged> events = events(EVENTS, topics.spec(TopicRole.VISITS).partitions());
-    List<String> expected = uninterrupted(topics, taxonomy, events, dir.resolve("reference"));
+    List<String> expected =
+        uninterrupted(topics, taxonomy, config.grace(), events, dir.resolve("reference"));
     assertThat(expected)
         .as("time alone changes memberships in this stream")
         .anyMatch(update -> update.endsWith(" by time"));
@@ -179,12 +183,169 @@ class QualifierCrashIT {
   }
 
   /**
+   * kill -9 while the qualifier's own ticker moves time on: visits stamped a day ago, on a trait
+   * with a one-day TTL, so that the ticks expire them over the seconds the test runs while the
+   * qualifier is killed three times. What it wrote equals what the topology writes, uninterrupted,
+   * for the log as it stands (visits and the ticks the qualifier wrote, up to its last committed
+   * offsets): nothing expired twice, nothing missed.
+   */
+  @Test
+  void aQualifierKilledWhileTickingExpiresEachVisitorOnce(
+      EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    String applicationId = UniqueNames.group("ticking-qualifier");
+    List<String> settings =
+        List.of(
+            "--kafka.bootstrap=" + bootstrap,
+            "--http.host=127.0.0.1",
+            "--http.port=0",
+            "--topic.visits.name=" + UniqueNames.topic("ticking-visits"),
+            "--topic.segments.name=" + UniqueNames.topic("ticking-segments"),
+            "--topic.idmap.name=" + UniqueNames.topic("ticking-idmap"),
+            "--topic.taxonomy.name=" + UniqueNames.topic("ticking-taxonomy"),
+            "--qualifier.application-id=" + applicationId,
+            "--qualifier.state-dir=" + dir.resolve("state"),
+            "--qualifier.commit-interval=20ms",
+            "--qualifier.tick-interval=50ms",
+            "--qualifier.grace=500ms",
+            "--qualifier.instance-id=ticking-test-1");
+    QualifierConfig config =
+        QualifierConfig.SETTINGS.read(Map.of(), settings, QualifierConfig::read);
+    Topics topics = config.common().topics();
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
+      topics.createMissing(admin);
+    }
+    Taxonomy taxonomy =
+        TaxonomyFile.parse(
+            "ticking test",
+            """
+            {"dataSources": [{"id": 1, "name": "Site tags"}],
+             "traits": [{"id": 101, "name": "Shoe page viewer", "dataSource": 1, "type": "rule",
+                         "rule": "c_category == \\"shoes\\"", "ttlDays": 1}],
+             "segments": [{"id": 5001, "name": "Shoe page viewers", "rule": "[101T]"}]}
+            """);
+    TaxonomyPublisher.apply(
+        KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "ticking test", Clock.systemUTC());
+
+    // Expiries spread over the 6 to 30 seconds after now.
+    Instant dayAgo = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(1));
+    int partitions = topics.spec(TopicRole.VISITS).partitions();
+    Random random = new Random(7);
+    List<Logged> visits = new ArrayList<>();
+    for (int i = 0; i < TICKING_VISITORS; i++) {
+      String visitor = "t" + i;
+      visits.add(
+          new Logged(
+              partitionOf(visitor, partitions),
+              visitor,
+              VisitEvent.newBuilder()
+                  .setEventId("t" + i)
+                  .setVisitorId(visitor)
+                  .setTime(dayAgo.plusMillis(6_000 + random.nextInt(24_000)))
+                  .setSource(EventSource.EDGE)
+                  .setSignals(Map.of("c_category", List.of("shoes")))
+                  .build()));
+    }
+    Instant lastExpiry = dayAgo.plusSeconds(30).plus(Duration.ofDays(1));
+    produce(bootstrap, topics, visits);
+
+    long seed = System.nanoTime();
+    List<String> written = new ArrayList<>();
+    try (KafkaConsumer<String, ProfileUpdate> updates = committedReader(bootstrap, topics)) {
+      Random kills = new Random(seed);
+      for (int kill = 0; kill < 3; kill++) {
+        qualifier = start(settings);
+        int before = written.size();
+        await().atMost(Duration.ofSeconds(90)).until(() -> read(updates, written) > before);
+        Thread.sleep(2_000 + kills.nextInt(3_000));
+        qualifier.destroyForcibly();
+        assertThat(qualifier.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+      qualifier = start(settings);
+      try {
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () -> {
+                  read(updates, written);
+                  return written.stream().filter(update -> update.endsWith(" by time")).count()
+                      >= TICKING_VISITORS;
+                });
+      } catch (ConditionTimeoutException missing) {
+        // The assertion below says which are missing.
+      }
+      assertThat(Instant.now()).as("seed %d", seed).isAfter(lastExpiry);
+      // A graceful stop commits what was processed: the reference reads the log up to there.
+      qualifier.destroy();
+      assertThat(qualifier.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      read(updates, written);
+    }
+
+    Map<Integer, Long> committed = committedOffsets(bootstrap, applicationId, topics);
+    List<Logged> log = readLog(bootstrap, topics, committed);
+    assertThat(log).as("the qualifier wrote ticks").anyMatch(logged -> logged.key() == null);
+    List<String> expected =
+        uninterrupted(topics, taxonomy, config.grace(), log, dir.resolve("reference"));
+    assertThat(expected.stream().filter(update -> update.endsWith(" by time")))
+        .as("every visitor expired, by ticks alone")
+        .hasSize(TICKING_VISITORS);
+    assertThat(written).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private static int partitionOf(String key, int partitions) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /** The next offset to process of each visits partition, as the application last committed. */
+  private static Map<Integer, Long> committedOffsets(
+      String bootstrap, String applicationId, Topics topics) throws Exception {
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
+      Map<Integer, Long> offsets = new TreeMap<>();
+      admin
+          .listConsumerGroupOffsets(applicationId)
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS)
+          .forEach(
+              (partition, offset) -> {
+                if (partition.topic().equals(topics.name(TopicRole.VISITS))) {
+                  offsets.put(partition.partition(), offset.offset());
+                }
+              });
+      return offsets;
+    }
+  }
+
+  /** Every record of the visits topic before {@code ends}, partition by partition. */
+  private static List<Logged> readLog(String bootstrap, Topics topics, Map<Integer, Long> ends) {
+    List<Logged> log = new ArrayList<>();
+    try (KafkaConsumer<String, VisitEvent> consumer =
+        KafkaClients.of(bootstrap)
+            .consumer(Map.of(), new StringDeserializer(), VISITS.deserializer())) {
+      ends.forEach(
+          (partition, end) -> {
+            TopicPartition topicPartition =
+                new TopicPartition(topics.name(TopicRole.VISITS), partition);
+            consumer.assign(List.of(topicPartition));
+            consumer.seekToBeginning(List.of(topicPartition));
+            while (consumer.position(topicPartition) < end) {
+              for (var record : consumer.poll(Duration.ofMillis(500))) {
+                if (record.offset() < end) {
+                  log.add(new Logged(partition, record.key(), record.value()));
+                }
+              }
+            }
+          });
+    }
+    return log;
+  }
+
+  /**
    * What the topology writes for the same log with no interruption, as (visitor, version, segments,
    * added, removed, time, cause). Stream time is a task's, and a task reads one partition, so each
    * partition's records go through a driver of their own.
    */
   private static List<String> uninterrupted(
-      Topics topics, Taxonomy taxonomy, List<Logged> events, Path stateDir) {
+      Topics topics, Taxonomy taxonomy, Duration grace, List<Logged> events, Path stateDir) {
     Map<Integer, List<Logged>> byPartition = new TreeMap<>();
     events.forEach(
         logged ->
@@ -201,8 +362,7 @@ class QualifierCrashIT {
               stateDir.resolve(Integer.toString(partition)).toString());
           try (var driver =
               new TopologyTestDriver(
-                  QualifierTopology.build(topics, () -> compiled, 100, Duration.ofSeconds(2)),
-                  config)) {
+                  QualifierTopology.build(topics, () -> compiled, 100, grace), config)) {
             var input =
                 driver.createInputTopic(
                     topics.name(TopicRole.VISITS),
@@ -246,8 +406,7 @@ class QualifierCrashIT {
       Instant time = base.minus(Duration.ofSeconds(random.nextInt(3_600)));
       events.add(
           new Logged(
-              Utils.toPositive(Utils.murmur2(visitor.getBytes(StandardCharsets.UTF_8)))
-                  % partitions,
+              partitionOf(visitor, partitions),
               visitor,
               VisitEvent.newBuilder()
                   .setEventId("e" + i)

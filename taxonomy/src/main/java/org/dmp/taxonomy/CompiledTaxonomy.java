@@ -11,6 +11,7 @@ public final class CompiledTaxonomy {
   public static final CompiledTaxonomy EMPTY =
       new CompiledTaxonomy(new Taxonomy(List.of(), List.of(), List.of(), List.of()));
 
+  private final Taxonomy source;
   private final long revision;
   private final TraitIndex traits;
   private final SegmentIndex segments;
@@ -26,6 +27,7 @@ public final class CompiledTaxonomy {
    *     re-evaluate every segment
    */
   public CompiledTaxonomy(Taxonomy taxonomy, long revision) {
+    this.source = taxonomy;
     this.revision = revision;
     this.traits = new TraitIndex(taxonomy.traits());
     this.segments = new SegmentIndex(taxonomy.segments());
@@ -35,6 +37,11 @@ public final class CompiledTaxonomy {
 
   public long revision() {
     return revision;
+  }
+
+  /** The taxonomy as declared. */
+  public Taxonomy source() {
+    return source;
   }
 
   public TraitIndex traits() {

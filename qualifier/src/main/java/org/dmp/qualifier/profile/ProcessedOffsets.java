@@ -72,6 +72,12 @@ public final class ProcessedOffsets {
     }
   }
 
+  /** The highest offset of {@code partition} processed here; -1 for none. */
+  public long offset(int partition) {
+    Partition state = partitions.get(partition);
+    return state == null ? -1 : state.processed;
+  }
+
   /** Whether the record at {@code offset} of {@code partition} has been processed here. */
   public boolean reached(int partition, long offset) {
     Partition state = partitions.get(partition);

@@ -24,20 +24,24 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  * Keeps each visitor's profile in the {@value QualifierTopology#PROFILES} store and emits a
  * ProfileUpdate whenever membership changes. A second store indexes profiles by the event time at
  * which time alone may change them; at each record (a visit or a tick, see {@link Ticks}) the index
- * is walked up to the stream time less the grace, and each profile due is re-qualified at the exact
- * time it was due, so its cost follows the profiles that change, not the profiles that exist, and
- * what is written does not depend on how often ticks come.
+ * is walked up to the partition's time less the grace, and each profile due is re-qualified at the
+ * exact time it was due, so its cost follows the profiles that change, not the profiles that exist,
+ * and what is written does not depend on how often ticks come.
  *
  * <p>Why not a punctuator: a stream-time punctuation fires at moments that depend on where the task
  * was last restarted (the schedule starts again at the first record after a restart), so a visitor
  * due between two events could be re-qualified at one stream time in an uninterrupted run and at
  * another after a crash, and exactly-once would write different updates. Walking the index as part
- * of each record makes what is written a function of the records alone. Stream time is the largest
- * event time processed (the source reads it from the event, see {@link VisitTimeExtractor}); Kafka
- * Streams restores it with the committed offsets.
+ * of each record makes what is written a function of the records alone.
+ *
+ * <p>The partition's time is the largest event time processed (the source reads it from the event,
+ * see {@link VisitTimeExtractor}), kept in a store of its own so that it is plainly a function of
+ * the records processed, committed and restored with the rest of the state, rather than resting on
+ * how Kafka Streams tracks and restores its own stream time.
  */
 final class ProfileProcessor implements Processor<String, VisitEvent, String, Object> {
   private static final long NOTHING_DUE = Long.MAX_VALUE;
+  private static final String PARTITION_TIME_KEY = "time";
 
   private final Supplier<CompiledTaxonomy> taxonomy;
   private final ProfileEvolution evolution;
@@ -47,6 +51,10 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
+  private KeyValueStore<String, Long> partitionTimes;
+
+  /** The latest event time this partition's records have brought, as committed with them. */
+  private long partitionTime;
 
   /**
    * No entry of the change index is earlier than this (it may be earlier than the first entry,
@@ -71,15 +79,21 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     this.context = context;
     this.profiles = context.getStateStore(QualifierTopology.PROFILES);
     this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
+    this.partitionTimes = context.getStateStore(QualifierTopology.PARTITION_TIME);
+    Long restored = partitionTimes.get(PARTITION_TIME_KEY);
+    this.partitionTime = restored == null ? Long.MIN_VALUE : restored;
     this.earliestDue = firstIndexedTime();
   }
 
   @Override
   public void process(Record<String, VisitEvent> record) {
     VisitEvent event = record.value();
-    long streamTime = context.currentStreamTimeMs();
+    if (record.timestamp() > partitionTime) {
+      partitionTime = record.timestamp();
+      partitionTimes.put(PARTITION_TIME_KEY, partitionTime);
+    }
     // Everything due before this record's time is re-qualified first: it happened first.
-    long present = streamTime - graceMillis;
+    long present = partitionTime - graceMillis;
     if (earliestDue <= present) {
       requalifyDue(present);
     }
@@ -107,7 +121,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
         .recordMetadata()
         .ifPresent(
             metadata -> {
-              time.reached(metadata.partition(), streamTime);
+              time.reached(metadata.partition(), partitionTime);
               processed.processed(metadata.partition(), metadata.offset(), hitMillis);
             });
   }

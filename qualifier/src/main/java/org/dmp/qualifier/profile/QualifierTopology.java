@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
 import org.dmp.avro.Profile;
 import org.dmp.schemas.serde.AvroSerde;
@@ -20,6 +22,7 @@ import org.dmp.taxonomy.CompiledTaxonomy;
 public final class QualifierTopology {
   public static final String PROFILES = "profiles";
   public static final String CHANGE_INDEX = "profiles-by-next-change";
+  static final String PARTITION_TIME = "partition-time";
   static final String VISITS_SOURCE = "visits";
   static final String QUALIFY = "qualify";
   static final String SEGMENTS_SINK = "segment-updates";
@@ -28,6 +31,7 @@ public final class QualifierTopology {
   static final String IDMAP_SOURCE = "idmap-source";
   static final String PARTNER_ID_OPT_OUTS = "partner-id-opt-outs";
   static final String RESOLVED_OPT_OUTS_SINK = "resolved-opt-outs";
+  static final String REPLAY_BOUNDS = "replay-bounds";
 
   private QualifierTopology() {}
 
@@ -61,27 +65,9 @@ public final class QualifierTopology {
       int maxRealizationsPerTrait,
       ProcessedOffsets processed,
       TimeProgress time) {
-    ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
     Topology topology = new Topology();
-    // A new application id starts at the beginning of the event log, as Kafka Streams does by
-    // default.
-    topology.addSource(
-        AutoOffsetReset.earliest(),
-        VISITS_SOURCE,
-        new VisitTimeExtractor(),
-        topics.visits().keys().deserializer(),
-        topics.visits().values().deserializer(),
-        topics.visits().name());
-    topology.addProcessor(
-        QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed, time), VISITS_SOURCE);
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),
-        QUALIFY);
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(), Serdes.String()),
-        QUALIFY);
+    addVisitsSource(topology, topics);
+    addQualify(topology, taxonomy, maxRealizationsPerTrait, processed, time, VISITS_SOURCE);
     topology.addSink(
         SEGMENTS_SINK,
         topics.segments().name(),
@@ -112,5 +98,87 @@ public final class QualifierTopology {
         topics.idmap().values().serializer(),
         QUALIFY);
     return topology;
+  }
+
+  /**
+   * A replay's shadow: the same processor over the visits a run reads, its updates to {@code
+   * updatesTopic}. The id mappings, and the opt-outs by declared id, are the live qualifier's to
+   * write: what they cause is in the visits topic already (the resolved opt-outs), so the shadow
+   * drops them, and writes nothing to any topic of the live pipeline.
+   *
+   * @param seen told of every visits record the run reads, within its bounds or not
+   */
+  public static Topology shadow(
+      Topics topics,
+      Supplier<CompiledTaxonomy> taxonomy,
+      int maxRealizationsPerTrait,
+      Duration grace,
+      ReplayBounds bounds,
+      ReplayProgress seen,
+      String updatesTopic) {
+    Topology topology = new Topology();
+    addVisitsSource(topology, topics);
+    topology.addProcessor(REPLAY_BOUNDS, () -> new WithinBounds(bounds, seen), VISITS_SOURCE);
+    addQualify(
+        topology,
+        taxonomy,
+        maxRealizationsPerTrait,
+        new ProcessedOffsets(0, hit -> {}),
+        TimeProgress.unwatched(grace),
+        REPLAY_BOUNDS);
+    topology.addSink(
+        SEGMENTS_SINK,
+        updatesTopic,
+        topics.segments().keys().serializer(),
+        topics.segments().values().serializer(),
+        QUALIFY);
+    topology.addProcessor(IDMAP_SINK, Discard::new, QUALIFY);
+    return topology;
+  }
+
+  private static void addVisitsSource(Topology topology, Topics topics) {
+    // A new application id starts at the beginning of the event log, as Kafka Streams does by
+    // default; a replay seeds its group's offsets before it starts.
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        VISITS_SOURCE,
+        new VisitTimeExtractor(),
+        topics.visits().keys().deserializer(),
+        topics.visits().values().deserializer(),
+        topics.visits().name());
+  }
+
+  /** The profile processor and its stores, fed by {@code parent}. */
+  private static void addQualify(
+      Topology topology,
+      Supplier<CompiledTaxonomy> taxonomy,
+      int maxRealizationsPerTrait,
+      ProcessedOffsets processed,
+      TimeProgress time,
+      String parent) {
+    ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
+    topology.addProcessor(
+        QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed, time), parent);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),
+        QUALIFY);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(), Serdes.String()),
+        QUALIFY);
+    // Written at every record that moves time on; the cache makes that one changelog record per
+    // commit.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PARTITION_TIME), Serdes.String(), Serdes.Long())
+            .withCachingEnabled(),
+        QUALIFY);
+  }
+
+  /** Where a shadow's id mappings go: nowhere. */
+  private static final class Discard implements Processor<String, Object, Void, Void> {
+    @Override
+    public void process(Record<String, Object> record) {}
   }
 }

@@ -24,6 +24,8 @@ import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.ReplayDifference;
+import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.VisitEvent;
 
@@ -50,7 +52,9 @@ public final class KnownSchemas {
           PartnerSegmentUpdate.getClassSchema(),
           DeadLetter.getClassSchema(),
           IdMapping.getClassSchema(),
-          Profile.getClassSchema());
+          Profile.getClassSchema(),
+          ReplayRun.getClassSchema(),
+          ReplayDifference.getClassSchema());
 
   /**
    * The copy of each record type as last released (resource {@code released/<name>.avsc}): topics

@@ -7,6 +7,7 @@ import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.VisitEvent;
 import org.dmp.schemas.serde.AvroSerde;
@@ -25,6 +26,7 @@ public record Topic<K, V extends SpecificRecord>(
   private static final AvroSerde<IdMapping> MAPPINGS = AvroSerde.of(IdMapping.class);
   private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
   private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
+  private static final AvroSerde<ReplayRun> RUNS = AvroSerde.of(ReplayRun.class);
 
   /** The event log: visits keyed by visitor id. */
   public static Topic<String, VisitEvent> visits(String name) {
@@ -54,5 +56,10 @@ public record Topic<K, V extends SpecificRecord>(
   /** What could not be delivered, keyed by destination id. */
   public static Topic<String, DeadLetter> deadLetters(String name) {
     return new Topic<>(TopicRole.DEADLETTER, name, KEYS, DEAD_LETTERS);
+  }
+
+  /** Replay runs keyed by run id. */
+  public static Topic<String, ReplayRun> replayRuns(String name) {
+    return new Topic<>(TopicRole.REPLAY_RUNS, name, KEYS, RUNS);
   }
 }

@@ -8,7 +8,8 @@ public enum TopicRole {
   TAXONOMY("taxonomy", true),
   IDMAP("idmap", true),
   DELIVERIES("deliveries", false),
-  DEADLETTER("deadletter", false);
+  DEADLETTER("deadletter", false),
+  REPLAY_RUNS("replay-runs", true);
 
   private final String key;
   private final boolean compacted;

@@ -15,6 +15,7 @@ import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
@@ -84,6 +85,10 @@ public final class Topics {
 
   public Topic<String, DeadLetter> deadLetters() {
     return Topic.deadLetters(name(TopicRole.DEADLETTER));
+  }
+
+  public Topic<String, ReplayRun> replayRuns() {
+    return Topic.replayRuns(name(TopicRole.REPLAY_RUNS));
   }
 
   public TopicSpec spec(TopicRole role) {

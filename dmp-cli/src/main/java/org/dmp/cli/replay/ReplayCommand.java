@@ -1,0 +1,398 @@
+package org.dmp.cli.replay;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.dmp.avro.Profile;
+import org.dmp.avro.ReplayRun;
+import org.dmp.avro.SegmentDifference;
+import org.dmp.cli.KafkaBootstrap;
+import org.dmp.cli.TopicsCommand;
+import org.dmp.config.ConfigReader;
+import org.dmp.qualifier.QualifierConfig;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.TaxonomyException;
+import org.dmp.taxonomy.TaxonomyFile;
+import org.dmp.taxonomy.TaxonomyView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dmp replay}: recomputes membership from the event log in the shadow and shows how it
+ * differs from the live membership.
+ */
+@Command(
+    name = "replay",
+    description = {
+      "Replays dmp.visits in the shadow (its own Kafka Streams application and state; the live",
+      "pipeline keeps running) through the live qualifier's code, with the taxonomy in force or",
+      "another, and compares the result with the live membership: per segment who would join,",
+      "leave and stay, sample visitors, and every difference on dmp.replay.<run>.",
+      "Reading starts at --from less the warm-up (the longest TTL of the traits the segments",
+      "count), so that profiles stand at --from as the log says; visitors with an event, or a",
+      "change by time, at or after --from are compared."
+    },
+    subcommands = {ReplayCommand.ListRuns.class})
+public final class ReplayCommand implements Callable<Integer> {
+  private static final DateTimeFormatter RUN_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  @Spec private CommandSpec spec;
+
+  @Mixin private KafkaBootstrap kafka;
+
+  @Option(
+      names = "--from",
+      paramLabel = "TIME",
+      description = "Event time to replay from (ISO-8601, or a date: its start in UTC).")
+  private String from;
+
+  @Option(
+      names = "--to",
+      paramLabel = "TIME",
+      description = "Event time to replay to (default: the end of the log as the run starts).")
+  private String to;
+
+  @Option(
+      names = "--taxonomy",
+      paramLabel = "FILE",
+      description = "Replay with this taxonomy file (default: the taxonomy in force).")
+  private Path taxonomyFile;
+
+  @Option(
+      names = "--revision",
+      paramLabel = "N",
+      description = "Replay with this revision of dmp.taxonomy (default: the one in force).")
+  private Long revision;
+
+  @Option(
+      names = "--segments",
+      split = ",",
+      paramLabel = "ID",
+      description = "Compare only these segments (default: all of the run's taxonomy).")
+  private List<Long> segments;
+
+  @Option(
+      names = "--visitors",
+      paramLabel = "FILE",
+      description = "Replay only the visitor ids in this file, one per line.")
+  private Path visitorsFile;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "DURATION",
+      description =
+          "How long before --from reading starts (default: the longest TTL of the traits the"
+              + " segments count; from the log's beginning when one counts forever).")
+  private String warmUp;
+
+  @Option(
+      names = "--dry-run",
+      description = "Compute and show the differences; change no live state, send nothing.")
+  private boolean dryRun;
+
+  @Option(
+      names = "--apply",
+      paramLabel = "RUN",
+      description = "Apply a run's differences to the live profiles (not available yet).")
+  private String apply;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      defaultValue = "data/replay",
+      description =
+          "Where runs keep their local state, one folder each (default: ${DEFAULT-VALUE}).")
+  private Path stateDir;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A setting as the services take it, over the DMP_ variables: topic names"
+              + " (topic.visits.name=...) and the qualifier's (qualifier.grace=2s,"
+              + " qualifier.stream-threads=2).")
+  private Map<String, String> settings = Map.of();
+
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "How many differing visitors to show (default: ${DEFAULT-VALUE}).")
+  private int samples;
+
+  @Override
+  public Integer call() throws Exception {
+    if (apply != null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--apply is not available yet: preview a run's differences with --dry-run");
+    }
+    if (!dryRun) {
+      throw new ParameterException(
+          spec.commandLine(), "say --dry-run: a run computes and shows the differences");
+    }
+    if (from == null) {
+      throw new ParameterException(spec.commandLine(), "--from is required");
+    }
+    if (taxonomyFile != null && revision != null) {
+      throw new ParameterException(
+          spec.commandLine(), "--taxonomy and --revision name the run's taxonomy twice: give one");
+    }
+    KafkaClients clients = kafka.clients();
+    Topics topics = TopicsCommand.configured(System.getenv(), flags(settings));
+    ReplayRequest request;
+    try {
+      request = request(clients, topics);
+    } catch (IllegalArgumentException | TaxonomyException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    TopicsCommand.createMissing(topics, clients);
+    Instant now = Clock.systemUTC().instant();
+    String runId =
+        RUN_TIME.format(now)
+            + "-"
+            + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    QualifierConfig qualifier =
+        QualifierConfig.SETTINGS.read(
+            System.getenv(),
+            Stream.concat(
+                    flags(settings).stream(),
+                    Stream.of(
+                        "--kafka.bootstrap=" + clients.bootstrap(),
+                        "--http.port=0",
+                        "--qualifier.application-id=dmp-replay-" + runId,
+                        "--qualifier.state-dir=" + stateDir.resolve(runId)))
+                .toList(),
+            QualifierConfig::read);
+    PrintWriter out = spec.commandLine().getOut();
+    boolean terminal = System.console() != null;
+    ShadowRun.Outcome outcome;
+    try {
+      outcome =
+          new ShadowRun(
+                  clients,
+                  topics,
+                  qualifier,
+                  request,
+                  runId,
+                  Clock.systemUTC(),
+                  new Progress(out, terminal),
+                  samples)
+              .run();
+    } catch (IllegalArgumentException refused) {
+      throw new ParameterException(spec.commandLine(), refused.getMessage());
+    }
+    report(out, terminal, topics, outcome);
+    return 0;
+  }
+
+  static List<String> flags(Map<String, String> settings) {
+    return settings.entrySet().stream()
+        .map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
+        .toList();
+  }
+
+  private ReplayRequest request(KafkaClients clients, Topics topics) throws Exception {
+    Instant start = ReplayRequest.time("--from", from);
+    Optional<Instant> end = Optional.ofNullable(to).map(value -> ReplayRequest.time("--to", value));
+    ReplayRequest.checkRange(start, end, Clock.systemUTC().instant());
+    CompiledTaxonomy taxonomy;
+    String source;
+    if (taxonomyFile != null) {
+      taxonomy = new CompiledTaxonomy(TaxonomyFile.read(taxonomyFile));
+      source = "file " + taxonomyFile;
+    } else {
+      try (TaxonomyView view =
+          TaxonomyView.follow("dmp-replay-taxonomy", clients, topics.taxonomy())) {
+        view.caughtUp().get(60, TimeUnit.SECONDS);
+        if (revision != null && revision != view.revision()) {
+          throw new IllegalArgumentException(
+              "--revision "
+                  + revision
+                  + ": "
+                  + topics.taxonomy().name()
+                  + " holds revision "
+                  + view.revision()
+                  + " only (it keeps the latest); give an older taxonomy as --taxonomy FILE");
+        }
+        taxonomy = view.get();
+        source = "revision " + view.revision();
+      }
+    }
+    Set<Long> compared = ReplayRequest.segments(segments, taxonomy);
+    Optional<Set<String>> visitors = Optional.empty();
+    if (visitorsFile != null) {
+      try {
+        visitors =
+            Optional.of(
+                ReplayRequest.visitors(visitorsFile.toString(), Files.readAllLines(visitorsFile)));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "--visitors " + visitorsFile + " cannot be read: " + e.getMessage(), e);
+      }
+    }
+    Optional<Duration> warm;
+    if (warmUp == null) {
+      warm = ReplayRequest.longestWindow(compared, taxonomy);
+    } else {
+      Duration parsed = ConfigReader.parseDuration(warmUp);
+      if (parsed == null || parsed.isNegative()) {
+        throw new IllegalArgumentException(
+            "--warm-up '" + warmUp + "' is not a duration such as 30d, 12h or PT36H");
+      }
+      warm = Optional.of(parsed);
+    }
+    return new ReplayRequest(start, end, taxonomy, source, compared, visitors, warm);
+  }
+
+  private static void report(
+      PrintWriter out, boolean terminal, Topics topics, ShadowRun.Outcome outcome) {
+    ReplayRun run = outcome.run();
+    String differences = ShadowRun.differencesTopic(topics, run.getRun().toString());
+    if (!terminal) {
+      JsonArray summary = new JsonArray();
+      run.getSummary()
+          .forEach(
+              segment ->
+                  summary.add(
+                      new JsonObject()
+                          .put("segment", segment.getSegment())
+                          .put("joins", segment.getJoins())
+                          .put("leaves", segment.getLeaves())
+                          .put("stays", segment.getStays())));
+      JsonArray samples = new JsonArray();
+      outcome
+          .samples()
+          .forEach(
+              change ->
+                  samples.add(
+                      new JsonObject()
+                          .put("visitor", change.visitorId())
+                          .put("joined", new JsonArray(change.joined()))
+                          .put("left", new JsonArray(change.left()))
+                          .put(
+                              "realizations",
+                              realizations(outcome.profiles().get(change.visitorId())))));
+      out.println(
+          new JsonObject()
+              .put("run", run.getRun().toString())
+              .put("state", run.getState().name())
+              .put("eventsRead", run.getEventsRead())
+              .put("recordsSkipped", run.getRecordsSkipped())
+              .put("visitorsCompared", run.getVisitorsCompared())
+              .put("differences", differences)
+              .put("summary", summary)
+              .put("samples", samples)
+              .encode());
+      out.flush();
+      return;
+    }
+    out.printf(
+        "Run %s: %,d records read (%,d undecodable, skipped), %,d visitors compared; differences on"
+            + " %s%n",
+        run.getRun(),
+        run.getEventsRead(),
+        run.getRecordsSkipped(),
+        run.getVisitorsCompared(),
+        differences);
+    out.printf("%10s %10s %10s %10s%n", "segment", "join", "leave", "stay");
+    for (SegmentDifference segment : run.getSummary()) {
+      out.printf(
+          "%10d %,10d %,10d %,10d%n",
+          segment.getSegment(), segment.getJoins(), segment.getLeaves(), segment.getStays());
+    }
+    for (MembershipDiff.Change change : outcome.samples()) {
+      out.printf(
+          "visitor %s: joins %s, leaves %s; realizations %s%n",
+          change.visitorId(),
+          change.joined(),
+          change.left(),
+          realizations(outcome.profiles().get(change.visitorId())).encode());
+    }
+    out.flush();
+  }
+
+  /** Trait id to the times it was realized at: the events that made the difference. */
+  private static JsonObject realizations(Profile profile) {
+    JsonObject realizations = new JsonObject();
+    if (profile != null) {
+      profile
+          .getRealizations()
+          .forEach(
+              (trait, times) ->
+                  realizations.put(
+                      trait,
+                      new JsonArray(
+                          times.stream()
+                              .map(time -> Instant.ofEpochMilli(time).toString())
+                              .toList())));
+    }
+    return realizations;
+  }
+
+  @Command(name = "list", description = "Lists the replay runs, one JSON object per line.")
+  static final class ListRuns implements Callable<Integer> {
+    @Spec private CommandSpec spec;
+
+    @Mixin private KafkaBootstrap kafka;
+
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description = "A setting as the services take it: topic.replay-runs.name=...")
+    private Map<String, String> settings = Map.of();
+
+    @Override
+    public Integer call() throws Exception {
+      KafkaClients clients = kafka.clients();
+      Topics topics = TopicsCommand.configured(System.getenv(), flags(settings));
+      TopicsCommand.createMissing(topics, clients);
+      PrintWriter out = spec.commandLine().getOut();
+      for (Map.Entry<String, ReplayRun> entry : ReplayRuns.all(clients, topics).entrySet()) {
+        ReplayRun run = entry.getValue();
+        long joins = run.getSummary().stream().mapToLong(SegmentDifference::getJoins).sum();
+        long leaves = run.getSummary().stream().mapToLong(SegmentDifference::getLeaves).sum();
+        out.println(
+            new JsonObject()
+                .put("run", entry.getKey())
+                .put("state", run.getState().name())
+                .put("createdAt", run.getCreatedAt().toString())
+                .put("from", run.getFrom().toString())
+                .put("to", run.getTo() == null ? null : run.getTo().toString())
+                .put("taxonomy", run.getTaxonomy().toString())
+                .put("eventsRead", run.getEventsRead())
+                .put("recordsSkipped", run.getRecordsSkipped())
+                .put("visitorsCompared", run.getVisitorsCompared())
+                .put("joins", joins)
+                .put("leaves", leaves)
+                .encode());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,497 @@
+package org.dmp.cli.replay;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.dmp.avro.Profile;
+import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.ReplayDifference;
+import org.dmp.avro.ReplayRun;
+import org.dmp.avro.ReplayState;
+import org.dmp.avro.SegmentDifference;
+import org.dmp.avro.VisitEvent;
+import org.dmp.qualifier.QualifierConfig;
+import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.profile.ReplayBounds;
+import org.dmp.qualifier.profile.ReplayProgress;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.Ticks;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
+
+/**
+ * One replay run, computed in the shadow: its own Kafka Streams application (the qualifier's
+ * topology without the writes that belong to the live qualifier) reads the visits topic from the
+ * offsets of the run's start time to the end tick the run writes to each partition as it begins, so
+ * it knows exactly where the log ended for it. Then its profiles are compared with the live
+ * membership (the latest update per visitor on the compacted segments topic), the differences go to
+ * the run's own topic, and the summary to the runs topic.
+ */
+final class ShadowRun {
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(60);
+
+  private final KafkaClients kafka;
+  private final Topics topics;
+  private final QualifierConfig qualifier;
+  private final ReplayRequest request;
+  private final String runId;
+  private final Clock clock;
+  private final Progress progress;
+  private final int samples;
+
+  /**
+   * @param qualifier the qualifier's settings, with the run's application id and state folder
+   */
+  ShadowRun(
+      KafkaClients kafka,
+      Topics topics,
+      QualifierConfig qualifier,
+      ReplayRequest request,
+      String runId,
+      Clock clock,
+      Progress progress,
+      int samples) {
+    this.kafka = kafka;
+    this.topics = topics;
+    this.qualifier = qualifier;
+    this.request = request;
+    this.runId = runId;
+    this.clock = clock;
+    this.progress = progress;
+    this.samples = samples;
+  }
+
+  /** The topic a run writes its differences to: beside the runs topic, named after the run. */
+  static String differencesTopic(Topics topics, String runId) {
+    String runs = topics.name(TopicRole.REPLAY_RUNS);
+    int lastDot = runs.lastIndexOf('.');
+    return (lastDot < 0 ? runs + "." : runs.substring(0, lastDot + 1)) + runId;
+  }
+
+  /** What a run found. */
+  record Outcome(
+      ReplayRun run, List<MembershipDiff.Change> samples, Map<String, Profile> profiles) {}
+
+  Outcome run() throws Exception {
+    Instant createdAt = clock.instant();
+    String visits = topics.name(TopicRole.VISITS);
+    int partitions = topics.spec(TopicRole.VISITS).partitions();
+    try (Admin admin = kafka.admin(Map.of())) {
+      checkRetention(admin, visits, partitions);
+      createRunTopics(admin, partitions);
+      Map<Integer, Long> lastOffsets = writeEndTicks(visits, partitions, createdAt);
+      Map<Integer, Long> startOffsets = startOffsets(admin, visits, lastOffsets);
+      admin
+          .alterConsumerGroupOffsets(qualifier.applicationId(), seeds(visits, startOffsets))
+          .all()
+          .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ReplayRun run = record(createdAt, startOffsets, lastOffsets);
+      ReplayRuns.write(kafka, topics, run);
+
+      ReplayProgress seen = new ReplayProgress();
+      ReplayBounds bounds = new ReplayBounds(lastOffsets, request.to(), request.visitors());
+      try (KafkaStreams streams =
+          new KafkaStreams(
+              QualifierTopology.shadow(
+                  topics,
+                  request::taxonomy,
+                  qualifier.maxRealizationsPerTrait(),
+                  qualifier.grace(),
+                  bounds,
+                  seen,
+                  differencesTopic(topics, runId) + ".updates"),
+              shadowProperties())) {
+        streams.start();
+        long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);
+        Outcome outcome = compare(streams, run, eventsRead, eventsRead - seen.recordsRead());
+        ReplayRuns.write(kafka, topics, outcome.run());
+        streams.close(KAFKA_TIMEOUT);
+        return outcome;
+      }
+    }
+  }
+
+  /**
+   * Refuses a run that needs events the log no longer holds: profiles at {@code --from} would lack
+   * the realizations of the warm-up.
+   */
+  private void checkRetention(Admin admin, String visits, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    for (int partition = 0; partition < partitions; partition++) {
+      earliest.put(new TopicPartition(visits, partition), OffsetSpec.earliest());
+    }
+    Map<TopicPartition, Long> truncated = new HashMap<>();
+    admin
+        .listOffsets(earliest)
+        .all()
+        .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .forEach(
+            (partition, info) -> {
+              if (info.offset() > 0) {
+                truncated.put(partition, info.offset());
+              }
+            });
+    if (truncated.isEmpty()) {
+      return;
+    }
+    Instant earliestHeld = Instant.EPOCH;
+    try (KafkaConsumer<String, VisitEvent> consumer = visitsReader()) {
+      for (var entry : truncated.entrySet()) {
+        consumer.assign(List.of(entry.getKey()));
+        consumer.seek(entry.getKey(), entry.getValue());
+        Instant first = firstTime(consumer);
+        earliestHeld = first.isAfter(earliestHeld) ? first : earliestHeld;
+      }
+    }
+    if (request.readFrom().isBefore(earliestHeld)) {
+      throw new IllegalArgumentException(
+          "--from "
+              + request.from()
+              + request
+                  .warmUp()
+                  .map(warmUp -> " less the warm-up of " + warmUp.toDays() + " days")
+                  .orElse(" with a trait that counts forever")
+              + " needs the visits from "
+              + request.readFrom()
+              + " on, but "
+              + visits
+              + " holds them from "
+              + earliestHeld
+              + " only (its retention is "
+              + topics.spec(TopicRole.VISITS).retention().map(Duration::toDays).orElse(-1L)
+              + " days): choose a later --from, or a shorter --warm-up, accepting that"
+              + " realizations before it are not counted");
+    }
+  }
+
+  private static Instant firstTime(KafkaConsumer<String, VisitEvent> consumer) {
+    long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, VisitEvent> record : consumer.poll(Duration.ofMillis(200))) {
+        return record.value() == null
+            ? Instant.ofEpochMilli(record.timestamp())
+            : record.value().getTime();
+      }
+    }
+    return Instant.EPOCH;
+  }
+
+  private void createRunTopics(Admin admin, int partitions) throws Exception {
+    Map<String, String> config =
+        Map.of(
+            "retention.ms",
+            Long.toString(
+                topics.spec(TopicRole.VISITS).retention().orElse(Duration.ofDays(30)).toMillis()));
+    String differences = differencesTopic(topics, runId);
+    for (String name : List.of(differences, differences + ".updates")) {
+      try {
+        admin
+            .createTopics(List.of(new NewTopic(name, partitions, (short) -1).configs(config)))
+            .all()
+            .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * A tick on every partition, at the run's start: where each partition's log ends for the run, and
+   * time brought up to the start, as the live qualifier's ticks bring it.
+   */
+  private Map<Integer, Long> writeEndTicks(String visits, int partitions, Instant at)
+      throws Exception {
+    Map<Integer, Long> last = new TreeMap<>();
+    try (KafkaProducer<String, VisitEvent> producer =
+        kafka.producer(
+            Map.of(ProducerConfig.ACKS_CONFIG, "all"),
+            new StringSerializer(),
+            AvroSerde.of(VisitEvent.class).serializer())) {
+      for (int partition = 0; partition < partitions; partition++) {
+        last.put(
+            partition,
+            producer
+                .send(
+                    new ProducerRecord<>(visits, partition, at.toEpochMilli(), null, Ticks.at(at)))
+                .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                .offset());
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Per partition, the first offset whose record is stamped at or after the start of reading; the
+   * end tick where none is.
+   */
+  private Map<Integer, Long> startOffsets(Admin admin, String visits, Map<Integer, Long> last)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    last.keySet()
+        .forEach(
+            partition ->
+                specs.put(
+                    new TopicPartition(visits, partition),
+                    OffsetSpec.forTimestamp(request.readFrom().toEpochMilli())));
+    Map<Integer, Long> start = new TreeMap<>();
+    admin
+        .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .all()
+        .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .forEach(
+            (partition, info) ->
+                start.put(
+                    partition.partition(),
+                    info.offset() < 0 ? last.get(partition.partition()) : info.offset()));
+    return start;
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> seeds(
+      String visits, Map<Integer, Long> start) {
+    Map<TopicPartition, OffsetAndMetadata> seeds = new HashMap<>();
+    start.forEach(
+        (partition, offset) ->
+            seeds.put(new TopicPartition(visits, partition), new OffsetAndMetadata(offset)));
+    return seeds;
+  }
+
+  private ReplayRun record(
+      Instant createdAt, Map<Integer, Long> startOffsets, Map<Integer, Long> lastOffsets) {
+    return ReplayRun.newBuilder()
+        .setRun(runId)
+        .setState(ReplayState.RUNNING)
+        .setCreatedAt(createdAt)
+        .setUpdatedAt(createdAt)
+        .setFrom(request.from())
+        .setTo(request.to().orElse(null))
+        .setReadFrom(request.readFrom())
+        .setTaxonomy(request.taxonomySource())
+        .setTaxonomyRevision(request.taxonomy().revision())
+        .setSegments(List.copyOf(new java.util.TreeSet<>(request.segments())))
+        .setVisitors(request.visitors().map(List::copyOf).orElse(null))
+        .setStartOffsets(byText(startOffsets))
+        .setLastOffsets(byText(lastOffsets))
+        .build();
+  }
+
+  private static Map<String, Long> byText(Map<Integer, Long> offsets) {
+    Map<String, Long> text = new TreeMap<>();
+    offsets.forEach((partition, offset) -> text.put(Integer.toString(partition), offset));
+    return text;
+  }
+
+  /** Waits until every partition has been read through its end tick; the events read. */
+  private long awaitEnd(
+      KafkaStreams streams, ReplayProgress seen, Map<Integer, Long> start, Map<Integer, Long> last)
+      throws InterruptedException {
+    long total = 0;
+    for (int partition : last.keySet()) {
+      total += last.get(partition) - start.get(partition) + 1;
+    }
+    long began = System.nanoTime();
+    while (true) {
+      KafkaStreams.State state = streams.state();
+      if (state == KafkaStreams.State.ERROR
+          || state == KafkaStreams.State.PENDING_ERROR
+          || state == KafkaStreams.State.NOT_RUNNING) {
+        throw new IllegalStateException(
+            "the replay's streams stopped (" + state + "); see the log above");
+      }
+      long read = 0;
+      boolean done = true;
+      for (int partition : last.keySet()) {
+        long offset = Math.min(seen.offset(partition), last.get(partition));
+        read += Math.max(0, offset - start.get(partition) + 1);
+        done &= seen.reached(partition, last.get(partition));
+      }
+      progress.reading(runId, read, total, Duration.ofNanos(System.nanoTime() - began));
+      if (done) {
+        return read;
+      }
+      Thread.sleep(Math.min(PROGRESS_EVERY.toMillis(), 200));
+    }
+  }
+
+  /**
+   * The qualifier's Kafka Streams settings, but a record that cannot be decoded is skipped and
+   * counted rather than stopping the run: the live qualifier got past it already.
+   */
+  private java.util.Properties shadowProperties() {
+    java.util.Properties properties = qualifier.streamsProperties();
+    properties.put(
+        org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        org.dmp.qualifier.profile.SkipUndecodable.class);
+    return properties;
+  }
+
+  private Outcome compare(KafkaStreams streams, ReplayRun run, long eventsRead, long skipped)
+      throws Exception {
+    Map<String, Profile> shadow = new TreeMap<>();
+    ReadOnlyKeyValueStore<String, Profile> store = profiles(streams);
+    long from = request.from().toEpochMilli();
+    try (var all = store.all()) {
+      all.forEachRemaining(
+          entry -> {
+            Profile profile = entry.value;
+            if (!profile.getOptedOut() && profile.getEvaluatedAt() >= from) {
+              shadow.put(entry.key, profile);
+            }
+          });
+    }
+    Map<String, MembershipDiff.Side> live = liveMembership(shadow.keySet());
+    MembershipDiff diff = new MembershipDiff(request.segments());
+    List<MembershipDiff.Change> sampled = new ArrayList<>();
+    String differences = differencesTopic(topics, runId);
+    try (KafkaProducer<String, ReplayDifference> producer =
+        kafka.producer(
+            Map.of(ProducerConfig.ACKS_CONFIG, "all"),
+            new StringSerializer(),
+            AvroSerde.of(ReplayDifference.class).serializer())) {
+      for (Map.Entry<String, Profile> entry : shadow.entrySet()) {
+        Profile profile = entry.getValue();
+        var change =
+            diff.compare(
+                entry.getKey(),
+                new MembershipDiff.Side(
+                    Set.copyOf(profile.getSegments()), false, profile.getVersion()),
+                live.getOrDefault(entry.getKey(), MembershipDiff.Side.NONE));
+        if (change.isEmpty()) {
+          continue;
+        }
+        if (sampled.size() < samples) {
+          sampled.add(change.get());
+        }
+        producer.send(
+            new ProducerRecord<>(
+                differences,
+                entry.getKey(),
+                ReplayDifference.newBuilder()
+                    .setRun(runId)
+                    .setVisitorId(entry.getKey())
+                    .setJoined(change.get().joined())
+                    .setLeft(change.get().left())
+                    .setSegments(change.get().segments())
+                    .setLiveVersion(
+                        live.getOrDefault(entry.getKey(), MembershipDiff.Side.NONE).version())
+                    .setEvaluatedAt(Instant.ofEpochMilli(profile.getEvaluatedAt()))
+                    .build()));
+      }
+      producer.flush();
+    }
+    List<SegmentDifference> summary = diff.summary();
+    ReplayRun done =
+        ReplayRun.newBuilder(run)
+            .setState(ReplayState.DONE)
+            .setUpdatedAt(clock.instant())
+            .setEventsRead(eventsRead)
+            .setRecordsSkipped(skipped)
+            .setVisitorsCompared(diff.visitorsCompared())
+            .setSummary(summary)
+            .build();
+    Map<String, Profile> sampledProfiles = new HashMap<>();
+    sampled.forEach(
+        change -> sampledProfiles.put(change.visitorId(), shadow.get(change.visitorId())));
+    return new Outcome(done, sampled, sampledProfiles);
+  }
+
+  private static ReadOnlyKeyValueStore<String, Profile> profiles(KafkaStreams streams)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return streams.store(
+            StoreQueryParameters.fromNameAndType(
+                QualifierTopology.PROFILES, QueryableStoreTypes.<String, Profile>keyValueStore()));
+      } catch (InvalidStateStoreException rebalancing) {
+        if (System.nanoTime() > deadline) {
+          throw rebalancing;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /**
+   * The live membership of {@code visitors}: the latest update of each on the segments topic, which
+   * is compacted, so it holds every visitor's latest update however old.
+   */
+  private Map<String, MembershipDiff.Side> liveMembership(Set<String> visitors) {
+    Map<String, MembershipDiff.Side> live = new HashMap<>();
+    String segments = topics.name(TopicRole.SEGMENTS);
+    try (KafkaConsumer<String, ProfileUpdate> consumer =
+        kafka.consumer(
+            Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5_000),
+            topics.segments().keys().deserializer(),
+            topics.segments().values().deserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(segments).stream()
+              .map(info -> new TopicPartition(segments, info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      while (partitions.stream()
+          .anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+        for (ConsumerRecord<String, ProfileUpdate> record : consumer.poll(Duration.ofMillis(200))) {
+          if (!visitors.contains(record.key())) {
+            continue;
+          }
+          ProfileUpdate update = record.value();
+          if (update == null) {
+            live.remove(record.key());
+          } else {
+            live.put(
+                record.key(),
+                new MembershipDiff.Side(
+                    Set.copyOf(update.getSegments()), update.getOptedOut(), update.getVersion()));
+          }
+        }
+      }
+    }
+    return live;
+  }
+
+  private KafkaConsumer<String, VisitEvent> visitsReader() {
+    return kafka.consumer(
+        Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        topics.visits().keys().deserializer(),
+        topics.visits().values().deserializer());
+  }
+}
