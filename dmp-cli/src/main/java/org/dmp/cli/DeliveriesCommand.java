@@ -8,13 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryOutcome;
+import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.serde.RecordDecodingException;
 import org.dmp.schemas.topics.Topic;
 import picocli.CommandLine.Command;
@@ -53,7 +52,7 @@ final class DeliveriesCommand implements Callable<Integer> {
         TopicsCommand.configured(System.getenv()).deliveries();
     String topic = deliveries.name();
     List<DeliveryAttempt> attempts = new ArrayList<>();
-    int undecodable = 0;
+    int[] undecodable = {0};
     try (KafkaConsumer<String, byte[]> consumer =
         kafka
             .clients()
@@ -61,34 +60,27 @@ final class DeliveriesCommand implements Callable<Integer> {
                 Map.<String, Object>of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      if (partitions.isEmpty()) {
+      boolean exists =
+          TopicSnapshot.read(
+              consumer,
+              topic,
+              READ_LIMIT,
+              record -> {
+                try {
+                  DeliveryAttempt attempt = deliveries.values().decode(topic, record.value());
+                  if (attempt != null && attempt.getVisitorIds().contains(visitorId)) {
+                    attempts.add(attempt);
+                  }
+                } catch (RecordDecodingException e) {
+                  undecodable[0]++;
+                }
+              });
+      if (!exists) {
         throw new ParameterException(
             spec.commandLine(), "no topic " + topic + " at " + kafka.servers());
       }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + READ_LIMIT.toNanos();
-      while (partitions.stream()
-              .anyMatch(partition -> consumer.position(partition) < ends.get(partition))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          try {
-            DeliveryAttempt attempt = deliveries.values().decode(topic, record.value());
-            if (attempt != null && attempt.getVisitorIds().contains(visitorId)) {
-              attempts.add(attempt);
-            }
-          } catch (RecordDecodingException e) {
-            undecodable++;
-          }
-        }
-      }
     }
-    print(attempts, undecodable, topic);
+    print(attempts, undecodable[0], topic);
     return 0;
   }
 

@@ -69,20 +69,7 @@ class ReplayIT {
     try (Composition composition = Composition.create(broker, dir, "replay", taxonomy)) {
       Topics topics = composition.topics();
       String runs = UniqueNames.topic("replay-runs");
-      List<String> kafka =
-          List.of(
-              "--bootstrap",
-              composition.bootstrap(),
-              "--set",
-              "topic.visits.name=" + topics.name(TopicRole.VISITS),
-              "--set",
-              "topic.segments.name=" + topics.name(TopicRole.SEGMENTS),
-              "--set",
-              "topic.idmap.name=" + topics.name(TopicRole.IDMAP),
-              "--set",
-              "topic.taxonomy.name=" + topics.name(TopicRole.TAXONOMY),
-              "--set",
-              "topic.replay-runs.name=" + runs);
+      List<String> kafka = kafkaArgs(composition, topics, runs);
       List<String> common = new ArrayList<>(kafka);
       common.addAll(List.of("--state-dir", dir.resolve("replay").toString()));
       composition.startQualifier(0);
@@ -200,6 +187,130 @@ class ReplayIT {
           .contains("holds them from")
           .contains("choose a later --from");
     }
+  }
+
+  /**
+   * kill -9 of a run midway, then {@code --resume}: the same summary and the same differences as a
+   * run nobody interrupted. No qualifier runs, so every member the replay finds is a difference.
+   */
+  @Test
+  void aRunKilledMidwayAndResumedFindsWhatAnUninterruptedRunFinds(
+      EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+    Taxonomy taxonomy = TaxonomyFile.parse("resume test", TAXONOMY);
+    try (Composition composition = Composition.create(broker, dir, "resume", taxonomy)) {
+      Topics topics = composition.topics();
+      List<String> kafka = kafkaArgs(composition, topics, UniqueNames.topic("resume-runs"));
+      List<String> common = new ArrayList<>(kafka);
+      // The resumed run's group waits for the killed member's session to time out.
+      common.addAll(
+          List.of(
+              "--state-dir",
+              dir.resolve("replay").toString(),
+              "--set",
+              "qualifier.session-timeout=6s"));
+      Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(14));
+      Random random = new Random(5);
+      try (var producer =
+          KafkaClients.of(composition.bootstrap())
+              .producer(
+                  Map.of(), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
+        for (int i = 0; i < 60_000; i++) {
+          String visitor = Integer.toString(200_000 + random.nextInt(20_000));
+          producer.send(
+              new ProducerRecord<>(
+                  topics.name(TopicRole.VISITS),
+                  visitor,
+                  VisitEvent.newBuilder()
+                      .setEventId("r" + i)
+                      .setVisitorId(visitor)
+                      .setTime(start.plusSeconds(10L * i))
+                      .setSource(EventSource.EDGE)
+                      .setSignals(Map.of("c_category", List.of("shoes")))
+                      .build()));
+        }
+        producer.flush();
+      }
+      JsonObject uninterrupted = lastLine(replay(common, "--from", start.toString(), "--dry-run"));
+
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-jar",
+                  Path.of("target", "dmp-cli.jar").toString(),
+                  "replay",
+                  "--from",
+                  start.toString(),
+                  "--dry-run"));
+      command.addAll(common);
+      Process killed =
+          new ProcessBuilder(command)
+              .redirectError(
+                  ProcessBuilder.Redirect.appendTo(
+                      Path.of("target", "replay-resume-it.log").toFile()))
+              .start();
+      String runId;
+      try (var lines =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  killed.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+        JsonObject midway = null;
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          JsonObject status = new JsonObject(line);
+          if (status.getLong("eventsRead", 0L) > 0
+              && status.getLong("eventsRead") < status.getLong("eventsToRead", 0L)) {
+            midway = status;
+            break;
+          }
+        }
+        assertThat(midway).as("a progress line from the middle of the run").isNotNull();
+        runId = midway.getString("run");
+        killed.destroyForcibly();
+        assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+      JsonObject listed =
+          new JsonObject(
+              dmp(concat(List.of("replay", "list"), kafka.toArray(String[]::new)))
+                  .out()
+                  .lines()
+                  .filter(line -> line.contains(runId))
+                  .findFirst()
+                  .orElseThrow());
+      assertThat(listed.getString("state")).as("killed midway").isEqualTo("RUNNING");
+
+      JsonObject resumed = lastLine(replay(common, "--resume", runId));
+
+      assertThat(resumed.getString("run")).isEqualTo(runId);
+      assertThat(resumed.getString("state")).isEqualTo("DONE");
+      assertThat(resumed.getJsonArray("summary")).isEqualTo(uninterrupted.getJsonArray("summary"));
+      assertThat(resumed.getLong("visitorsCompared"))
+          .isEqualTo(uninterrupted.getLong("visitorsCompared"));
+      assertThat(differences(composition.bootstrap(), resumed.getString("differences")))
+          .isEqualTo(differences(composition.bootstrap(), uninterrupted.getString("differences")))
+          .isNotEmpty();
+      var again = dmp(concat(replayArgs(common), "--resume", runId));
+      assertThat(again.exitCode()).isEqualTo(2);
+      assertThat(again.err()).contains("the run is done, not stopped midway");
+      var cancelDone =
+          dmp(concat(List.of("replay", "cancel", runId), kafka.toArray(String[]::new)));
+      assertThat(cancelDone.err()).contains("is done: nothing to cancel");
+    }
+  }
+
+  private static List<String> kafkaArgs(Composition composition, Topics topics, String runs) {
+    return List.of(
+        "--bootstrap",
+        composition.bootstrap(),
+        "--set",
+        "topic.visits.name=" + topics.name(TopicRole.VISITS),
+        "--set",
+        "topic.segments.name=" + topics.name(TopicRole.SEGMENTS),
+        "--set",
+        "topic.idmap.name=" + topics.name(TopicRole.IDMAP),
+        "--set",
+        "topic.taxonomy.name=" + topics.name(TopicRole.TAXONOMY),
+        "--set",
+        "topic.replay-runs.name=" + runs);
   }
 
   private static TailCommandIT.Run replay(List<String> common, String... args) {

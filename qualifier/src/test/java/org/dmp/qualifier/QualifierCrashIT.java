@@ -37,6 +37,7 @@ import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.profile.UpdateLines;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.serde.AvroSerde;
@@ -146,7 +147,7 @@ class QualifierCrashIT {
         uninterrupted(topics, taxonomy, config.grace(), events, dir.resolve("reference"));
     assertThat(expected)
         .as("time alone changes memberships in this stream")
-        .anyMatch(update -> update.endsWith(" by time"));
+        .anyMatch(UpdateLines::byTime);
 
     produce(bootstrap, topics, events);
     long seed = System.nanoTime();
@@ -268,8 +269,7 @@ class QualifierCrashIT {
             .until(
                 () -> {
                   read(updates, written);
-                  return written.stream().filter(update -> update.endsWith(" by time")).count()
-                      >= TICKING_VISITORS;
+                  return written.stream().filter(UpdateLines::byTime).count() >= TICKING_VISITORS;
                 });
       } catch (ConditionTimeoutException missing) {
         // The assertion below says which are missing.
@@ -286,7 +286,7 @@ class QualifierCrashIT {
     assertThat(log).as("the qualifier wrote ticks").anyMatch(logged -> logged.key() == null);
     List<String> expected =
         uninterrupted(topics, taxonomy, config.grace(), log, dir.resolve("reference"));
-    assertThat(expected.stream().filter(update -> update.endsWith(" by time")))
+    assertThat(expected.stream().filter(UpdateLines::byTime))
         .as("every visitor expired, by ticks alone")
         .hasSize(TICKING_VISITORS);
     assertThat(written).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(expected);
@@ -374,7 +374,7 @@ class QualifierCrashIT {
                     Serdes.String().deserializer(),
                     AvroSerde.of(ProfileUpdate.class).deserializer());
             partitionEvents.forEach(logged -> input.pipeInput(logged.key(), logged.event()));
-            output.readValuesToList().forEach(update -> written.add(describe(update)));
+            output.readValuesToList().forEach(update -> written.add(UpdateLines.describe(update)));
           }
         });
     return written;
@@ -475,22 +475,9 @@ class QualifierCrashIT {
   }
 
   private static int read(KafkaConsumer<String, ProfileUpdate> consumer, List<String> into) {
-    consumer.poll(Duration.ofMillis(500)).forEach(record -> into.add(describe(record.value())));
+    consumer
+        .poll(Duration.ofMillis(500))
+        .forEach(record -> into.add(UpdateLines.describe(record.value())));
     return into.size();
-  }
-
-  private static String describe(ProfileUpdate update) {
-    return update.getVisitorId()
-        + " v"
-        + update.getVersion()
-        + " "
-        + update.getSegments()
-        + " +"
-        + update.getAdded()
-        + " -"
-        + update.getRemoved()
-        + " at "
-        + update.getTime()
-        + (update.getCauseEventId() == null ? " by time" : " by " + update.getCauseEventId());
   }
 }

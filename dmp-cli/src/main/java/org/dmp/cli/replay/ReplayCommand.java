@@ -19,12 +19,14 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ReplayRun;
+import org.dmp.avro.ReplayState;
 import org.dmp.avro.SegmentDifference;
-import org.dmp.cli.KafkaBootstrap;
 import org.dmp.cli.TopicsCommand;
+import org.dmp.config.ConfigException;
 import org.dmp.config.ConfigReader;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.runtime.kafka.KafkaClients;
@@ -55,14 +57,17 @@ import picocli.CommandLine.Spec;
       "count), so that profiles stand at --from as the log says; visitors with an event, or a",
       "change by time, at or after --from are compared."
     },
-    subcommands = {ReplayCommand.ListRuns.class})
+    subcommands = {ReplayCommand.ListRuns.class, ReplayCommand.Cancel.class})
 public final class ReplayCommand implements Callable<Integer> {
   private static final DateTimeFormatter RUN_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
+  /** How a run's record names a taxonomy read from a file, before the file's path. */
+  private static final String FILE_SOURCE = "file ";
+
   @Spec private CommandSpec spec;
 
-  @Mixin private KafkaBootstrap kafka;
+  @Mixin private ReplayConnection connection;
 
   @Option(
       names = "--from",
@@ -110,6 +115,14 @@ public final class ReplayCommand implements Callable<Integer> {
   private String warmUp;
 
   @Option(
+      names = "--resume",
+      paramLabel = "RUN",
+      description =
+          "Go on with a run that stopped before it was done (killed, say): same state folder,"
+              + " same settings.")
+  private String resume;
+
+  @Option(
       names = "--dry-run",
       description = "Compute and show the differences; change no live state, send nothing.")
   private boolean dryRun;
@@ -129,15 +142,6 @@ public final class ReplayCommand implements Callable<Integer> {
   private Path stateDir;
 
   @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      description =
-          "A setting as the services take it, over the DMP_ variables: topic names"
-              + " (topic.visits.name=...) and the qualifier's (qualifier.grace=2s,"
-              + " qualifier.stream-threads=2).")
-  private Map<String, String> settings = Map.of();
-
-  @Option(
       names = "--samples",
       paramLabel = "N",
       defaultValue = "5",
@@ -151,6 +155,21 @@ public final class ReplayCommand implements Callable<Integer> {
           spec.commandLine(),
           "--apply is not available yet: preview a run's differences with --dry-run");
     }
+    KafkaClients clients = connection.clients();
+    Topics topics;
+    try {
+      topics = connection.topics();
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (resume != null) {
+      ReplayRun run = ReplayRuns.all(clients, topics).get(resume);
+      try {
+        return execute(clients, topics, resumed(clients, topics, run), resume, run);
+      } catch (IllegalArgumentException | TaxonomyException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     if (!dryRun) {
       throw new ParameterException(
           spec.commandLine(), "say --dry-run: a run computes and shows the differences");
@@ -162,8 +181,6 @@ public final class ReplayCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--taxonomy and --revision name the run's taxonomy twice: give one");
     }
-    KafkaClients clients = kafka.clients();
-    Topics topics = TopicsCommand.configured(System.getenv(), flags(settings));
     ReplayRequest request;
     try {
       request = request(clients, topics);
@@ -176,44 +193,122 @@ public final class ReplayCommand implements Callable<Integer> {
         RUN_TIME.format(now)
             + "-"
             + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-    QualifierConfig qualifier =
-        QualifierConfig.SETTINGS.read(
-            System.getenv(),
-            Stream.concat(
-                    flags(settings).stream(),
-                    Stream.of(
-                        "--kafka.bootstrap=" + clients.bootstrap(),
-                        "--http.port=0",
-                        "--qualifier.application-id=dmp-replay-" + runId,
-                        "--qualifier.state-dir=" + stateDir.resolve(runId)))
-                .toList(),
-            QualifierConfig::read);
+    return execute(clients, topics, request, runId, null);
+  }
+
+  /**
+   * @param resumed the run to go on with; null for a new one
+   */
+  private int execute(
+      KafkaClients clients, Topics topics, ReplayRequest request, String runId, ReplayRun resumed)
+      throws Exception {
+    QualifierConfig qualifier;
+    try {
+      qualifier = qualifierConfig(clients, runId);
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
     boolean terminal = System.console() != null;
+    ShadowRun shadow =
+        new ShadowRun(
+            clients,
+            topics,
+            qualifier,
+            request,
+            runId,
+            Clock.systemUTC(),
+            new Progress(out, terminal),
+            samples);
     ShadowRun.Outcome outcome;
     try {
-      outcome =
-          new ShadowRun(
-                  clients,
-                  topics,
-                  qualifier,
-                  request,
-                  runId,
-                  Clock.systemUTC(),
-                  new Progress(out, terminal),
-                  samples)
-              .run();
+      outcome = resumed == null ? shadow.run() : shadow.resume(resumed);
     } catch (IllegalArgumentException refused) {
       throw new ParameterException(spec.commandLine(), refused.getMessage());
     }
     report(out, terminal, topics, outcome);
+    if (outcome.run().getState() == ReplayState.CANCELLED) {
+      spec.commandLine().getErr().println("Run " + runId + " was cancelled");
+      return 1;
+    }
     return 0;
   }
 
-  static List<String> flags(Map<String, String> settings) {
-    return settings.entrySet().stream()
-        .map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
-        .toList();
+  /** The live qualifier's settings, with the run's own application id and state folder. */
+  private QualifierConfig qualifierConfig(KafkaClients clients, String runId) {
+    return QualifierConfig.SETTINGS.read(
+        System.getenv(),
+        Stream.concat(
+                connection.flags().stream(),
+                Stream.of(
+                    "--kafka.bootstrap=" + clients.bootstrap(),
+                    "--http.port=0",
+                    "--qualifier.application-id=dmp-replay-" + runId,
+                    "--qualifier.state-dir=" + stateDir.resolve(runId)))
+            .toList(),
+        QualifierConfig::read);
+  }
+
+  /** A stopped run's request, as recorded; refused when it is done, cancelled or unknown. */
+  private static ReplayRequest resumed(KafkaClients clients, Topics topics, ReplayRun run)
+      throws Exception {
+    if (run == null) {
+      throw new IllegalArgumentException("--resume: no such run (dmp replay list names them)");
+    }
+    if (run.getState() != ReplayState.RUNNING) {
+      throw new IllegalArgumentException(
+          "--resume "
+              + run.getRun()
+              + ": the run is "
+              + run.getState().name().toLowerCase(java.util.Locale.ROOT)
+              + ", not stopped midway");
+    }
+    String source = run.getTaxonomy().toString();
+    CompiledTaxonomy taxonomy;
+    if (source.startsWith(FILE_SOURCE)) {
+      taxonomy =
+          new CompiledTaxonomy(TaxonomyFile.read(Path.of(source.substring(FILE_SOURCE.length()))));
+    } else {
+      taxonomy = taxonomyInForce(clients, topics, run.getTaxonomyRevision());
+    }
+    Instant readFrom = run.getReadFrom();
+    return new ReplayRequest(
+        run.getFrom(),
+        Optional.ofNullable(run.getTo()),
+        taxonomy,
+        source,
+        new java.util.TreeSet<>(run.getSegments()),
+        Optional.ofNullable(run.getVisitors())
+            .map(
+                visitors ->
+                    visitors.stream().map(CharSequence::toString).collect(Collectors.toSet())),
+        readFrom.equals(Instant.EPOCH)
+            ? Optional.empty()
+            : Optional.of(Duration.between(readFrom, run.getFrom())));
+  }
+
+  /**
+   * The taxonomy in force, which must be {@code revision} when one is named.
+   *
+   * @param revision null for whichever is in force
+   */
+  private static CompiledTaxonomy taxonomyInForce(
+      KafkaClients clients, Topics topics, Long revision) throws Exception {
+    try (TaxonomyView view =
+        TaxonomyView.follow("dmp-replay-taxonomy", clients, topics.taxonomy())) {
+      view.caughtUp().get(60, TimeUnit.SECONDS);
+      if (revision != null && revision != view.revision()) {
+        throw new IllegalArgumentException(
+            "--revision "
+                + revision
+                + ": "
+                + topics.taxonomy().name()
+                + " holds revision "
+                + view.revision()
+                + " only (it keeps the latest); give an older taxonomy as --taxonomy FILE");
+      }
+      return view.get();
+    }
   }
 
   private ReplayRequest request(KafkaClients clients, Topics topics) throws Exception {
@@ -224,24 +319,10 @@ public final class ReplayCommand implements Callable<Integer> {
     String source;
     if (taxonomyFile != null) {
       taxonomy = new CompiledTaxonomy(TaxonomyFile.read(taxonomyFile));
-      source = "file " + taxonomyFile;
+      source = FILE_SOURCE + taxonomyFile.toAbsolutePath();
     } else {
-      try (TaxonomyView view =
-          TaxonomyView.follow("dmp-replay-taxonomy", clients, topics.taxonomy())) {
-        view.caughtUp().get(60, TimeUnit.SECONDS);
-        if (revision != null && revision != view.revision()) {
-          throw new IllegalArgumentException(
-              "--revision "
-                  + revision
-                  + ": "
-                  + topics.taxonomy().name()
-                  + " holds revision "
-                  + view.revision()
-                  + " only (it keeps the latest); give an older taxonomy as --taxonomy FILE");
-        }
-        taxonomy = view.get();
-        source = "revision " + view.revision();
-      }
+      taxonomy = taxonomyInForce(clients, topics, revision);
+      source = "revision " + taxonomy.revision();
     }
     Set<Long> compared = ReplayRequest.segments(segments, taxonomy);
     Optional<Set<String>> visitors = Optional.empty();
@@ -358,18 +439,12 @@ public final class ReplayCommand implements Callable<Integer> {
   static final class ListRuns implements Callable<Integer> {
     @Spec private CommandSpec spec;
 
-    @Mixin private KafkaBootstrap kafka;
-
-    @Option(
-        names = "--set",
-        paramLabel = "KEY=VALUE",
-        description = "A setting as the services take it: topic.replay-runs.name=...")
-    private Map<String, String> settings = Map.of();
+    @Mixin private ReplayConnection connection;
 
     @Override
     public Integer call() throws Exception {
-      KafkaClients clients = kafka.clients();
-      Topics topics = TopicsCommand.configured(System.getenv(), flags(settings));
+      KafkaClients clients = connection.clients();
+      Topics topics = connection.topics();
       TopicsCommand.createMissing(topics, clients);
       PrintWriter out = spec.commandLine().getOut();
       for (Map.Entry<String, ReplayRun> entry : ReplayRuns.all(clients, topics).entrySet()) {
@@ -392,6 +467,50 @@ public final class ReplayCommand implements Callable<Integer> {
                 .encode());
       }
       out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "cancel",
+      description = "Cancels a run: its process stops within seconds, and it cannot be resumed.")
+  static final class Cancel implements Callable<Integer> {
+    @Spec private CommandSpec spec;
+
+    @Mixin private ReplayConnection connection;
+
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUN", description = "The run.")
+    private String runId;
+
+    @Override
+    public Integer call() throws Exception {
+      KafkaClients clients = connection.clients();
+      Topics topics = connection.topics();
+      ReplayRun run = ReplayRuns.all(clients, topics).get(runId);
+      if (run == null) {
+        throw new ParameterException(
+            spec.commandLine(), "no run " + runId + " (dmp replay list names them)");
+      }
+      if (run.getState() != ReplayState.RUNNING) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "run "
+                + runId
+                + " is "
+                + run.getState().name().toLowerCase(java.util.Locale.ROOT)
+                + ": nothing to cancel");
+      }
+      Instant now = Clock.systemUTC().instant();
+      ReplayRuns.write(
+          clients,
+          topics,
+          ReplayRun.newBuilder(run)
+              .setState(ReplayState.CANCELLED)
+              .setUpdatedAt(now)
+              .setDetail("cancelled by dmp replay cancel at " + now)
+              .build());
+      spec.commandLine().getOut().println("Cancelled run " + runId);
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }

@@ -1,7 +1,6 @@
 package org.dmp.cli.replay;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -10,13 +9,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.dmp.avro.ReplayRun;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.topics.Topics;
 
 /** The runs topic: each run's latest record, keyed by run id. */
 final class ReplayRuns {
+  private static final Duration READ_LIMIT = Duration.ofMinutes(1);
+
   private ReplayRuns() {}
 
   static void write(KafkaClients kafka, Topics topics, ReplayRun run) throws Exception {
@@ -39,25 +40,17 @@ final class ReplayRuns {
             Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
             topics.replayRuns().keys().deserializer(),
             topics.replayRuns().values().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topics.replayRuns().name()).stream()
-              .map(info -> new TopicPartition(info.topic(), info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-        consumer
-            .poll(Duration.ofMillis(200))
-            .forEach(
-                record -> {
-                  if (record.value() == null) {
-                    runs.remove(record.key());
-                  } else {
-                    runs.put(record.key(), record.value());
-                  }
-                });
-      }
+      TopicSnapshot.read(
+          consumer,
+          topics.replayRuns().name(),
+          READ_LIMIT,
+          record -> {
+            if (record.value() == null) {
+              runs.remove(record.key());
+            } else {
+              runs.put(record.key(), record.value());
+            }
+          });
     }
     return runs;
   }

@@ -42,6 +42,7 @@ import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.ReplayBounds;
 import org.dmp.qualifier.profile.ReplayProgress;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -58,6 +59,8 @@ import org.dmp.schemas.topics.Topics;
 final class ShadowRun {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration CANCEL_CHECK_EVERY = Duration.ofSeconds(2);
+  private static final Duration LIVE_READ_LIMIT = Duration.ofHours(1);
 
   private final KafkaClients kafka;
   private final Topics topics;
@@ -116,28 +119,60 @@ final class ShadowRun {
           .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       ReplayRun run = record(createdAt, startOffsets, lastOffsets);
       ReplayRuns.write(kafka, topics, run);
-
-      ReplayProgress seen = new ReplayProgress();
-      ReplayBounds bounds = new ReplayBounds(lastOffsets, request.to(), request.visitors());
-      try (KafkaStreams streams =
-          new KafkaStreams(
-              QualifierTopology.shadow(
-                  topics,
-                  request::taxonomy,
-                  qualifier.maxRealizationsPerTrait(),
-                  qualifier.grace(),
-                  bounds,
-                  seen,
-                  differencesTopic(topics, runId) + ".updates"),
-              shadowProperties())) {
-        streams.start();
-        long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);
-        Outcome outcome = compare(streams, run, eventsRead, eventsRead - seen.recordsRead());
-        ReplayRuns.write(kafka, topics, outcome.run());
-        streams.close(KAFKA_TIMEOUT);
-        return outcome;
-      }
+      return compute(run);
     }
+  }
+
+  /**
+   * Goes on with a run that stopped before it was done (killed, say): its group's committed offsets
+   * and its local state (else its changelogs) hold how far it got, exactly once, and its end ticks
+   * are written already.
+   */
+  Outcome resume(ReplayRun run) throws Exception {
+    return compute(run);
+  }
+
+  private Outcome compute(ReplayRun run) throws Exception {
+    Map<Integer, Long> startOffsets = byPartition(run.getStartOffsets());
+    Map<Integer, Long> lastOffsets = byPartition(run.getLastOffsets());
+    ReplayProgress seen = new ReplayProgress();
+    ReplayBounds bounds = new ReplayBounds(lastOffsets, request.to(), request.visitors());
+    try (KafkaStreams streams =
+        new KafkaStreams(
+            QualifierTopology.shadow(
+                topics,
+                request::taxonomy,
+                qualifier.maxRealizationsPerTrait(),
+                qualifier.grace(),
+                bounds,
+                seen,
+                differencesTopic(topics, runId) + ".updates"),
+            shadowProperties())) {
+      streams.start();
+      long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);
+      if (eventsRead < 0) {
+        streams.close(KAFKA_TIMEOUT);
+        return new Outcome(
+            ReplayRun.newBuilder(cancelled()).setUpdatedAt(clock.instant()).build(),
+            List.of(),
+            Map.of());
+      }
+      Outcome outcome = compare(streams, run, eventsRead, seen.skipped(lastOffsets));
+      ReplayRuns.write(kafka, topics, outcome.run());
+      streams.close(KAFKA_TIMEOUT);
+      return outcome;
+    }
+  }
+
+  private ReplayRun cancelled() {
+    return ReplayRuns.all(kafka, topics).get(runId);
+  }
+
+  private static Map<Integer, Long> byPartition(Map<? extends CharSequence, Long> offsets) {
+    Map<Integer, Long> byPartition = new TreeMap<>();
+    offsets.forEach(
+        (partition, offset) -> byPartition.put(Integer.parseInt(partition.toString()), offset));
+    return byPartition;
   }
 
   /**
@@ -205,17 +240,31 @@ final class ShadowRun {
     return Instant.EPOCH;
   }
 
+  /**
+   * The differences topic is compacted: a resumed run writes each visitor's difference again, and
+   * the latest stands. The shadow's updates are a log, kept as long as the visits.
+   */
   private void createRunTopics(Admin admin, int partitions) throws Exception {
-    Map<String, String> config =
-        Map.of(
-            "retention.ms",
-            Long.toString(
-                topics.spec(TopicRole.VISITS).retention().orElse(Duration.ofDays(30)).toMillis()));
     String differences = differencesTopic(topics, runId);
-    for (String name : List.of(differences, differences + ".updates")) {
+    Map<String, Map<String, String>> configs =
+        Map.of(
+            differences,
+            Map.of("cleanup.policy", "compact"),
+            differences + ".updates",
+            Map.of(
+                "retention.ms",
+                Long.toString(
+                    topics
+                        .spec(TopicRole.VISITS)
+                        .retention()
+                        .orElse(Duration.ofDays(30))
+                        .toMillis())));
+    for (Map.Entry<String, Map<String, String>> topic : configs.entrySet()) {
       try {
         admin
-            .createTopics(List.of(new NewTopic(name, partitions, (short) -1).configs(config)))
+            .createTopics(
+                List.of(
+                    new NewTopic(topic.getKey(), partitions, (short) -1).configs(topic.getValue())))
             .all()
             .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
@@ -311,7 +360,10 @@ final class ShadowRun {
     return text;
   }
 
-  /** Waits until every partition has been read through its end tick; the events read. */
+  /**
+   * Waits until every partition has been read through its end tick; the events read, or -1 when the
+   * run was cancelled meanwhile.
+   */
   private long awaitEnd(
       KafkaStreams streams, ReplayProgress seen, Map<Integer, Long> start, Map<Integer, Long> last)
       throws InterruptedException {
@@ -320,6 +372,7 @@ final class ShadowRun {
       total += last.get(partition) - start.get(partition) + 1;
     }
     long began = System.nanoTime();
+    long lookedForCancel = began;
     while (true) {
       KafkaStreams.State state = streams.state();
       if (state == KafkaStreams.State.ERROR
@@ -338,6 +391,13 @@ final class ShadowRun {
       progress.reading(runId, read, total, Duration.ofNanos(System.nanoTime() - began));
       if (done) {
         return read;
+      }
+      if (System.nanoTime() - lookedForCancel > CANCEL_CHECK_EVERY.toNanos()) {
+        lookedForCancel = System.nanoTime();
+        ReplayRun recorded = ReplayRuns.all(kafka, topics).get(runId);
+        if (recorded != null && recorded.getState() == ReplayState.CANCELLED) {
+          return -1;
+        }
       }
       Thread.sleep(Math.min(PROGRESS_EVERY.toMillis(), 200));
     }
@@ -460,30 +520,24 @@ final class ShadowRun {
                 5_000),
             topics.segments().keys().deserializer(),
             topics.segments().values().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(segments).stream()
-              .map(info -> new TopicPartition(segments, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream()
-          .anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
-        for (ConsumerRecord<String, ProfileUpdate> record : consumer.poll(Duration.ofMillis(200))) {
-          if (!visitors.contains(record.key())) {
-            continue;
-          }
-          ProfileUpdate update = record.value();
-          if (update == null) {
-            live.remove(record.key());
-          } else {
-            live.put(
-                record.key(),
-                new MembershipDiff.Side(
-                    Set.copyOf(update.getSegments()), update.getOptedOut(), update.getVersion()));
-          }
-        }
-      }
+      TopicSnapshot.read(
+          consumer,
+          segments,
+          LIVE_READ_LIMIT,
+          record -> {
+            if (!visitors.contains(record.key())) {
+              return;
+            }
+            ProfileUpdate update = record.value();
+            if (update == null) {
+              live.remove(record.key());
+            } else {
+              live.put(
+                  record.key(),
+                  new MembershipDiff.Side(
+                      Set.copyOf(update.getSegments()), update.getOptedOut(), update.getVersion()));
+            }
+          });
     }
     return live;
   }

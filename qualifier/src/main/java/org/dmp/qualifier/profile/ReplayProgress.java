@@ -1,5 +1,7 @@
 package org.dmp.qualifier.profile;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -10,10 +12,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ReplayProgress {
   private final ProcessedOffsets offsets = new ProcessedOffsets(0, hit -> {});
   private final LongAdder read = new LongAdder();
+  private final Map<Integer, Long> firstRead = new ConcurrentHashMap<>();
 
   void read(int partition, long offset, boolean withinOffsets) {
     if (withinOffsets) {
       read.increment();
+      firstRead.putIfAbsent(partition, offset);
     }
     offsets.processed(partition, offset, -1);
   }
@@ -28,8 +32,16 @@ public final class ReplayProgress {
     return offsets.offset(partition);
   }
 
-  /** Records read up to the bounds' last offsets, in or out of the other bounds. */
-  public long recordsRead() {
-    return read.sum();
+  /**
+   * Records this process skipped up to {@code lastOffsets} because they could not be decoded: the
+   * offsets it went through less the records it read. A resumed run counts only its own part.
+   */
+  public long skipped(Map<Integer, Long> lastOffsets) {
+    long spanned = 0;
+    for (Map.Entry<Integer, Long> first : firstRead.entrySet()) {
+      long through = Math.min(offset(first.getKey()), lastOffsets.get(first.getKey()));
+      spanned += through - first.getValue() + 1;
+    }
+    return spanned - read.sum();
   }
 }

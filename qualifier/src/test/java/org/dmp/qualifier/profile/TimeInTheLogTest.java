@@ -70,7 +70,7 @@ class TimeInTheLogTest {
     assertThat(replayed).isEqualTo(live);
     // The property says little unless time alone, and late events, often change something.
     Statistics.label("time alone changed a membership")
-        .collect(live.stream().anyMatch(update -> update.endsWith("by time")))
+        .collect(live.stream().anyMatch(UpdateLines::byTime))
         .coverage(coverage -> coverage.check(true).percentage(share -> share >= 30));
     Statistics.label("late events")
         .collect(log.stream().anyMatch(entry -> entry.lateMillis() > 0))
@@ -159,26 +159,11 @@ class TimeInTheLogTest {
       // Ticks go on after the last visit, as they do when a site falls quiet.
       Instant quiet = Instant.ofEpochMilli(clock).plus(Duration.ofDays(10));
       visits.pipeInput(null, Ticks.at(quiet), quiet.plusMillis(shiftMillis));
-      output.readValuesToList().forEach(update -> updates.add(describe(update)));
+      output.readValuesToList().forEach(update -> updates.add(UpdateLines.describe(update)));
     } finally {
       delete(stateDir);
     }
     return updates;
-  }
-
-  private static String describe(ProfileUpdate update) {
-    return update.getVisitorId()
-        + " v"
-        + update.getVersion()
-        + " "
-        + update.getSegments()
-        + " +"
-        + update.getAdded()
-        + " -"
-        + update.getRemoved()
-        + " at "
-        + update.getTime()
-        + (update.getCauseEventId() == null ? " by time" : " by " + update.getCauseEventId());
   }
 
   private static Path temporaryFolder() {
