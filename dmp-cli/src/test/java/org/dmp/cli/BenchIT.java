@@ -115,6 +115,20 @@ class BenchIT {
   }
 
   @Test
+  void replayBenchEndsWithItsJsonLine() {
+    TailCommandIT.Run run =
+        TailCommandIT.dmp("bench", "replay", "--events", "3000", "--visitors", "500");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.getLong("records_read")).isGreaterThanOrEqualTo(3000);
+    assertThat(figures.getLong("dry_run_eps")).isPositive();
+    assertThat(figures.getLong("visitors_compared")).isPositive().isLessThanOrEqualTo(500);
+    assertThat(figures.getLong("peak_heap_mb")).isPositive();
+  }
+
+  @Test
   void e2eBenchLosesNothingAndEndsWithItsJsonLine() {
     TailCommandIT.Run run =
         TailCommandIT.dmp(

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       QualifierBench.class,
       E2eBench.class,
       PipelineBench.class,
-      BatchBench.class
+      BatchBench.class,
+      ReplayBench.class
     })
 public final class BenchCommand {}

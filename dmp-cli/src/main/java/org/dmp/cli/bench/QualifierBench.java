@@ -107,7 +107,7 @@ final class QualifierBench implements Callable<Integer> {
           taxonomy(10_000),
           "10,000 traits",
           Clock.systemUTC());
-      produce(bootstrap, small.common().topics().visits());
+      produce(bootstrap, small.common().topics().visits(), events, values, visitors);
       out.printf(
           "%d events of %d keys each (of %d values), %d visitors%n",
           events, KEYS_PER_EVENT, values, visitors);
@@ -209,9 +209,18 @@ final class QualifierBench implements Callable<Integer> {
     }
   }
 
-  private void produce(String bootstrap, Topic<String, VisitEvent> topic) throws Exception {
+  /** When the events {@link #produce} writes begin, 10 ms apart. */
+  static final Instant EVENTS_FROM = Instant.parse("2026-11-23T00:00:00Z");
+
+  /**
+   * {@code events} events of {@value #KEYS_PER_EVENT} keys each, from {@code visitors} visitors,
+   * each key taking one of {@code values} values.
+   */
+  static void produce(
+      String bootstrap, Topic<String, VisitEvent> topic, int events, int values, int visitors)
+      throws Exception {
     SplittableRandom random = new SplittableRandom(42);
-    Instant t0 = Instant.parse("2026-11-23T00:00:00Z");
+    Instant t0 = EVENTS_FROM;
     try (var producer =
         KafkaClients.of(bootstrap)
             .producer(
