@@ -136,6 +136,20 @@ final class ShadowRun {
     Map<Integer, Long> startOffsets = byPartition(run.getStartOffsets());
     Map<Integer, Long> lastOffsets = byPartition(run.getLastOffsets());
     ReplayProgress seen = new ReplayProgress();
+    // A resumed run that had read everything before it stopped reads nothing more of its bounds.
+    String visits = topics.name(TopicRole.VISITS);
+    try (Admin admin = kafka.admin(Map.of())) {
+      admin
+          .listConsumerGroupOffsets(qualifier.applicationId())
+          .partitionsToOffsetAndMetadata()
+          .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+          .forEach(
+              (partition, committed) -> {
+                if (committed != null && partition.topic().equals(visits)) {
+                  seen.committed(partition.partition(), committed.offset());
+                }
+              });
+    }
     ReplayBounds bounds = new ReplayBounds(lastOffsets, request.to(), request.visitors());
     try (KafkaStreams streams =
         new KafkaStreams(
@@ -433,6 +447,8 @@ final class ShadowRun {
     MembershipDiff diff = new MembershipDiff(request.segments());
     List<MembershipDiff.Change> sampled = new ArrayList<>();
     String differences = differencesTopic(topics, runId);
+    java.util.concurrent.atomic.AtomicReference<Exception> notWritten =
+        new java.util.concurrent.atomic.AtomicReference<>();
     try (KafkaProducer<String, ReplayDifference> producer =
         kafka.producer(
             Map.of(ProducerConfig.ACKS_CONFIG, "all"),
@@ -465,9 +481,19 @@ final class ShadowRun {
                     .setLiveVersion(
                         live.getOrDefault(entry.getKey(), MembershipDiff.Side.NONE).version())
                     .setEvaluatedAt(Instant.ofEpochMilli(profile.getEvaluatedAt()))
-                    .build()));
+                    .build()),
+            (metadata, failure) -> {
+              if (failure != null) {
+                notWritten.compareAndSet(null, failure);
+              }
+            });
       }
       producer.flush();
+    }
+    if (notWritten.get() != null) {
+      // The run stays RUNNING: resuming it compares and writes again.
+      throw new IllegalStateException(
+          "could not write the differences to " + differences, notWritten.get());
     }
     List<SegmentDifference> summary = diff.summary();
     ReplayRun done =

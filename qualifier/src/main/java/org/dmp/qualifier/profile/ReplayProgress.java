@@ -22,6 +22,14 @@ public final class ReplayProgress {
     offsets.processed(partition, offset, -1);
   }
 
+  /**
+   * The run's group had committed {@code offset} for {@code partition} when this process began:
+   * everything before it was read, and counted, by an earlier process of the run.
+   */
+  public void committed(int partition, long offset) {
+    offsets.processed(partition, offset - 1, -1);
+  }
+
   /** Whether the record at {@code offset} of {@code partition}, or a later one, has been read. */
   public boolean reached(int partition, long offset) {
     return offsets.reached(partition, offset);
