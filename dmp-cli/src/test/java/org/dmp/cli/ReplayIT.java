@@ -209,6 +209,20 @@ class ReplayIT {
               "--set",
               "qualifier.session-timeout=6s"));
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(14));
+      // Records no schema decodes, first in a partition: a run skips and counts them.
+      try (var junk =
+          KafkaClients.of(composition.bootstrap())
+              .producer(
+                  Map.of(),
+                  new StringSerializer(),
+                  new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        for (int i = 0; i < 3; i++) {
+          junk.send(
+                  new ProducerRecord<>(
+                      topics.name(TopicRole.VISITS), 0, "junk", new byte[] {1, 2, 3}))
+              .get();
+        }
+      }
       Random random = new Random(5);
       try (var producer =
           KafkaClients.of(composition.bootstrap())

@@ -4,19 +4,27 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.ReplayRun;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
+import org.dmp.schemas.serde.RecordDecodingException;
 import org.dmp.schemas.topics.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The runs topic: each run's latest record, keyed by run id. */
 final class ReplayRuns {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplayRuns.class);
   private static final Duration READ_LIMIT = Duration.ofMinutes(1);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private ReplayRuns() {}
 
@@ -32,25 +40,37 @@ final class ReplayRuns {
     }
   }
 
-  /** Every run, by id, as last recorded. */
+  /**
+   * Every run, by id, as last recorded. A record that cannot be decoded (written with a schema this
+   * version does not know) is left out, and said so once, rather than failing every command.
+   */
   static Map<String, ReplayRun> all(KafkaClients kafka, Topics topics) {
     Map<String, ReplayRun> runs = new TreeMap<>();
-    try (KafkaConsumer<String, ReplayRun> consumer =
+    String name = topics.replayRuns().name();
+    int[] undecodable = {0};
+    try (KafkaConsumer<String, byte[]> consumer =
         kafka.consumer(
             Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-            topics.replayRuns().keys().deserializer(),
-            topics.replayRuns().values().deserializer())) {
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       TopicSnapshot.read(
           consumer,
-          topics.replayRuns().name(),
+          name,
           READ_LIMIT,
           record -> {
             if (record.value() == null) {
               runs.remove(record.key());
-            } else {
-              runs.put(record.key(), record.value());
+              return;
+            }
+            try {
+              runs.put(record.key(), topics.replayRuns().values().decode(name, record.value()));
+            } catch (RecordDecodingException e) {
+              undecodable[0]++;
             }
           });
+    }
+    if (undecodable[0] > 0 && WARNED.compareAndSet(false, true)) {
+      LOG.warn("{} records of {} could not be decoded and are left out", undecodable[0], name);
     }
     return runs;
   }

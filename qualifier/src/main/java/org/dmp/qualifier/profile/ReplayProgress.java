@@ -12,12 +12,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ReplayProgress {
   private final ProcessedOffsets offsets = new ProcessedOffsets(0, hit -> {});
   private final LongAdder read = new LongAdder();
+
+  /** Per partition, where this process began reading: its group's committed offset. */
   private final Map<Integer, Long> firstRead = new ConcurrentHashMap<>();
 
   void read(int partition, long offset, boolean withinOffsets) {
     if (withinOffsets) {
       read.increment();
-      firstRead.putIfAbsent(partition, offset);
     }
     offsets.processed(partition, offset, -1);
   }
@@ -27,6 +28,7 @@ public final class ReplayProgress {
    * everything before it was read, and counted, by an earlier process of the run.
    */
   public void committed(int partition, long offset) {
+    firstRead.put(partition, offset);
     offsets.processed(partition, offset - 1, -1);
   }
 
