@@ -19,6 +19,8 @@ import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topics;
+import org.dmp.sync.PartnerSyncConfig;
+import org.dmp.sync.PartnerSyncMain;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyPublisher;
 
@@ -34,6 +36,7 @@ final class Composition implements AutoCloseable {
   private final List<String> qualifierSettings;
   private final String bootstrap;
   private final Topics topics;
+  private final String syncGroupPrefix;
 
   /** A qualifier, and the Vert.x it runs in (close it to stop the qualifier). */
   record Qualifier(Vertx vertx, int port) {}
@@ -44,6 +47,7 @@ final class Composition implements AutoCloseable {
     this.common = common;
     this.qualifierSettings = qualifierSettings;
     this.topics = topics;
+    this.syncGroupPrefix = UniqueNames.group("sync") + "-";
   }
 
   /**
@@ -121,6 +125,26 @@ final class Composition implements AutoCloseable {
         EdgeMain.start(vertx(), EdgeConfig.SETTINGS.read(Map.of(), edgeSettings, EdgeConfig::read)),
         START,
         "starting the edge");
+  }
+
+  /** Partner sync, delivering from the composition's segments topic. */
+  RunningService startPartnerSync() throws InterruptedException {
+    PartnerSyncConfig config =
+        PartnerSyncMain.SETTINGS.read(
+            Map.of(),
+            concat(
+                common,
+                "--http.port=0",
+                "--sync.group-prefix=" + syncGroupPrefix,
+                "--sync.retry.initial-delay=50ms",
+                "--sync.retry.max-delay=500ms"),
+            PartnerSyncConfig::read);
+    return MainThread.await(PartnerSyncMain.start(vertx(), config), START, "starting partner sync");
+  }
+
+  /** The consumer group partner sync reads a destination's changes with. */
+  String syncGroup(long destinationId) {
+    return syncGroupPrefix + destinationId;
   }
 
   /** A Vert.x closed with the composition. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.dmp.cli.TailCommandIT.dmp;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +15,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,12 +30,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.EventSource;
+import org.dmp.avro.PartnerId;
+import org.dmp.avro.PartnerSegmentUpdate;
+import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayDifference;
-import org.dmp.avro.Segment;
 import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
+import org.dmp.partner.SamplePartner;
+import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -61,75 +69,99 @@ class ReplayIT {
          {"id": 5002, "name": "Recent shoe viewers", "rule": "frequency([101T] <= 3D) >= 1"}]}
       """;
   private static final int VISITORS = 60;
+  private static final java.util.concurrent.atomic.AtomicInteger SENTINELS =
+      new java.util.concurrent.atomic.AtomicInteger(1000);
+
+  /**
+   * Taxonomy A with destinations for the partner ids of data source 2, then taxonomy B: a new
+   * segment of big baskets, mapped on every destination, and a new destination for it alone.
+   */
+  private static final String WITH_DESTINATIONS =
+      """
+      {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 2, "name": "Partner ids"}],
+       "traits": [
+         {"id": 101, "name": "Shoe page viewer", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\"", "ttlDays": 30},
+         {"id": 102, "name": "Big basket", "dataSource": 1, "type": "rule", "rule": "c_cart >= 100", "ttlDays": 30}],
+       "segments": [
+         {"id": 5001, "name": "Shoe fans", "rule": "frequency([101T]) >= 2"},
+         {"id": 5002, "name": "Recent shoe viewers", "rule": "frequency([101T] <= 3D) >= 1"}%1$s],
+       "destinations": [
+         {"id": 9001, "name": "partner", "type": "http", "dataSource": 2, "url": "%2$s", "clientId": "c1",
+          "mappings": {"5001": "fans"%3$s}},
+         {"id": 9005, "name": "topic", "type": "kafka", "topic": "%4$s", "dataSource": 2,
+          "mappings": {"5001": "fans"%3$s}}%5$s]}
+      """;
 
   @Test
-  void aDryRunFindsNothingForWhatLiveSawAndExactlyTheMembersOfANewSegment(
+  void aDryRunFindsExactlyTheMembersOfANewSegmentAndApplyingItSendsPartnersEachOnce(
       EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    Taxonomy taxonomy = TaxonomyFile.parse("replay test", TAXONOMY);
+    Vertx partnerVertx = Vertx.vertx();
+    SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
+    MainThread.await(
+        partnerVertx.deployVerticle(partner), Composition.START, "starting the partner");
+    String partnerTopic = UniqueNames.topic("replay-partner");
+    Taxonomy taxonomy =
+        TaxonomyFile.parse(
+            "replay test", WITH_DESTINATIONS.formatted("", partner.url(), "", partnerTopic, ""));
     try (Composition composition = Composition.create(broker, dir, "replay", taxonomy)) {
       Topics topics = composition.topics();
       String runs = UniqueNames.topic("replay-runs");
       List<String> kafka = kafkaArgs(composition, topics, runs);
       List<String> common = new ArrayList<>(kafka);
-      common.addAll(List.of("--state-dir", dir.resolve("replay").toString()));
+      common.addAll(
+          List.of(
+              "--state-dir",
+              dir.resolve("replay").toString(),
+              "--set",
+              "qualifier.application-id=" + composition.qualifierApplicationId()));
       composition.startQualifier(0);
+      composition.startPartnerSync();
 
       // Ten days of visits, a little out of order, ending four days ago (so that no recency edge
       // passes while the test runs); the qualifier's ticks are in the log too.
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(14));
       Random random = new Random(11);
-      Map<String, Boolean> bigBasket = new HashMap<>();
-      try (var producer =
-          KafkaClients.of(composition.bootstrap())
-              .producer(
-                  Map.of(), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
-        for (int i = 0; i < 600; i++) {
-          String visitor = Integer.toString(1000 + random.nextInt(VISITORS));
-          boolean cart = random.nextInt(4) == 0;
-          int amount = 50 + random.nextInt(100);
-          if (cart && amount >= 100) {
-            bigBasket.put(visitor, true);
-          }
-          producer.send(
-              new ProducerRecord<>(
-                  topics.name(TopicRole.VISITS),
-                  visitor,
-                  VisitEvent.newBuilder()
-                      .setEventId("e" + i)
-                      .setVisitorId(visitor)
-                      .setTime(
-                          start.plus(Duration.ofMinutes(24L * i)).minusSeconds(random.nextInt(600)))
-                      .setSource(EventSource.EDGE)
-                      .setSignals(
-                          cart
-                              ? Map.of("c_cart", List.of(Integer.toString(amount)))
-                              : Map.of("c_category", List.of("shoes")))
-                      .build()));
+      Set<String> bigBasket = new TreeSet<>();
+      List<VisitEvent> events = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        String visitor = Integer.toString(1000 + random.nextInt(VISITORS));
+        boolean cart = random.nextInt(4) == 0;
+        int amount = 50 + random.nextInt(100);
+        if (cart && amount >= 100) {
+          bigBasket.add(visitor);
         }
-        producer.flush();
+        events.add(
+            visit(
+                "e" + i,
+                visitor,
+                start.plus(Duration.ofMinutes(24L * i)).minusSeconds(random.nextInt(600)),
+                cart
+                    ? Map.of("c_cart", List.of(Integer.toString(amount)))
+                    : Map.of("c_category", List.of("shoes"))));
       }
+      produce(composition, topics, events);
       awaitLiveCaughtUp(composition, topics);
       long liveUpdates = endOffsetsSum(composition.bootstrap(), topics.name(TopicRole.SEGMENTS));
 
       JsonObject same = lastLine(replay(common, "--from", start.toString(), "--dry-run"));
       assertThat(same.getString("state")).isEqualTo("DONE");
       assertThat(same.getLong("visitorsCompared")).isPositive();
-      assertThat(same.getJsonArray("summary").stream().map(JsonObject.class::cast))
-          .as("a replay of what live processing saw")
-          .allSatisfy(
-              segment -> {
-                assertThat(segment.getLong("joins")).isZero();
-                assertThat(segment.getLong("leaves")).isZero();
-              })
-          .anySatisfy(segment -> assertThat(segment.getLong("stays")).isPositive());
+      assertNoDifference(same, "a replay of what live processing saw");
 
-      List<Segment> segments = new ArrayList<>(taxonomy.segments());
-      segments.add(new Segment(5003L, "Big baskets", null, "[102T]"));
       TaxonomyPublisher.apply(
           KafkaClients.of(composition.bootstrap()),
           topics.taxonomy(),
-          new Taxonomy(
-              taxonomy.dataSources(), taxonomy.traits(), segments, taxonomy.destinations()),
+          TaxonomyFile.parse(
+              "with 5003",
+              WITH_DESTINATIONS.formatted(
+                  ", {\"id\": 5003, \"name\": \"Big baskets\", \"rule\": \"[102T]\"}",
+                  partner.url(),
+                  ", \"5003\": \"big\"",
+                  partnerTopic,
+                  ", {\"id\": 9006, \"name\": \"new partner\", \"type\": \"http\", \"dataSource\": 2,"
+                      + " \"url\": \""
+                      + partner.url()
+                      + "\", \"mappings\": {\"5003\": \"bb\"}}")),
           "with 5003",
           Clock.systemUTC());
       JsonObject added = lastLine(replay(common, "--from", start.toString(), "--dry-run"));
@@ -145,11 +177,90 @@ class ReplayIT {
       assertThat(differences(composition.bootstrap(), added.getString("differences")))
           .as("every visitor with a big basket in the log, joining 5003 and nothing else")
           .isEqualTo(
-              bigBasket.keySet().stream()
+              bigBasket.stream()
                   .collect(Collectors.toMap(visitor -> visitor, visitor -> List.of(5003L))));
       assertThat(endOffsetsSum(composition.bootstrap(), topics.name(TopicRole.SEGMENTS)))
           .as("a dry run changes nothing live")
           .isEqualTo(liveUpdates);
+
+      // One of them visits while the run waits to be applied: a live event after its window.
+      String active = bigBasket.iterator().next();
+      produce(
+          composition,
+          topics,
+          List.of(visit("live", active, Instant.now(), Map.of("c_category", List.of("shoes")))));
+      Set<String> members = new TreeSet<>(bigBasket);
+      members.addAll(awaitDelivered(composition, topics, partner, partnerTopic));
+      int receivedBefore = partner.received().size();
+
+      String run = added.getString("run");
+      JsonObject applied = lastLine(replay(common, "--apply", run));
+      assertThat(applied.getString("state")).isEqualTo("APPLIED");
+      assertThat(applied.getLong("corrections")).isEqualTo(bigBasket.size());
+      Set<String> sentinels = awaitDelivered(composition, topics, partner, partnerTopic);
+      List<SamplePartner.Received> sent =
+          partner.received().subList(receivedBefore, partner.received().size());
+      Set<String> applyReached = new TreeSet<>(bigBasket);
+      applyReached.remove(active);
+      Set<String> expected = new TreeSet<>(applyReached);
+      expected.addAll(sentinels);
+      assertThat(usersSent(sent, 9001, "big"))
+          .as("each new member once, to the http partner; the active one had it live already")
+          .containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(usersSent(sent, 9006, "bb")).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(sent)
+          .allSatisfy(request -> assertThat(request.status()).isEqualTo(200))
+          .allSatisfy(request -> assertThat(request.visitorIds()).allMatch(expected::contains));
+      Map<String, PartnerSegmentUpdate> onTopic =
+          topicRecords(composition.bootstrap(), partnerTopic);
+      assertThat(onTopic.values())
+          .filteredOn(record -> record.getUpdateId().startsWith("replay-"))
+          .as("each new member once on the partner's topic, keyed by the run and the visitor")
+          .extracting(PartnerSegmentUpdate::getUpdateId)
+          .containsExactlyInAnyOrderElementsOf(
+              applyReached.stream().map(visitor -> "replay-" + run + ":" + visitor).toList());
+      assertThat(onTopic.values())
+          .filteredOn(record -> record.getUpdateId().startsWith("replay-"))
+          .allSatisfy(record -> assertThat(record.getAdded()).containsExactly("big"));
+      members.addAll(sentinels);
+      Map<String, ProfileUpdate> live = latestUpdates(composition.bootstrap(), topics);
+      assertThat(bigBasket)
+          .allSatisfy(visitor -> assertThat(live.get(visitor).getSegments()).contains(5003L));
+      assertThat(live.get(active).getSegments())
+          .as("the visitor active during the replay keeps what they did since")
+          .contains(5002L, 5003L);
+
+      long afterFirst = endOffsetsSum(composition.bootstrap(), topics.name(TopicRole.SEGMENTS));
+      JsonObject again = lastLine(replay(common, "--apply", run));
+      assertThat(again.getString("state")).isEqualTo("APPLIED");
+      assertThat(endOffsetsSum(composition.bootstrap(), topics.name(TopicRole.SEGMENTS)))
+          .as("applying the run again changes nothing, so nothing is sent")
+          .isEqualTo(afterFirst);
+      assertNoDifference(
+          lastLine(replay(common, "--from", start.toString(), "--dry-run")),
+          "a replay after the run was applied");
+
+      // A backfill: the new destination gets every member again, the others nothing.
+      int receivedBeforeBackfill = partner.received().size();
+      List<String> backfillArgs =
+          new ArrayList<>(List.of("replay", "backfill", "--destinations", "9006"));
+      backfillArgs.addAll(kafka);
+      backfillArgs.addAll(
+          List.of("--set", "qualifier.application-id=" + composition.qualifierApplicationId()));
+      JsonObject backfill = lastLine(dmp(backfillArgs.toArray(String[]::new)));
+      assertThat(backfill.getString("state")).as(backfill.encode()).isEqualTo("APPLIED");
+      assertThat(backfill.getLong("corrections")).isEqualTo(members.size());
+      Set<String> lastSentinels = awaitDelivered(composition, topics, partner, partnerTopic);
+      List<SamplePartner.Received> backfilled =
+          partner.received().subList(receivedBeforeBackfill, partner.received().size());
+      List<String> backfilledUsers = new ArrayList<>(usersSent(backfilled, 9006, "bb"));
+      backfilledUsers.removeAll(lastSentinels);
+      assertThat(backfilledUsers)
+          .as("every member once, to the new destination")
+          .containsExactlyInAnyOrderElementsOf(members);
+      assertThat(usersSent(backfilled, 9001, "big"))
+          .as("the other destinations hear only of the last sentinels")
+          .containsExactlyInAnyOrderElementsOf(lastSentinels);
 
       List<String> listed =
           dmp(concat(List.of("replay", "list"), kafka.toArray(String[]::new)))
@@ -157,7 +268,7 @@ class ReplayIT {
               .lines()
               .toList();
       assertThat(listed)
-          .hasSize(2)
+          .hasSize(3)
           .allMatch(line -> new JsonObject(line).getString("state").equals("DONE"));
 
       // Bad input, named.
@@ -172,6 +283,9 @@ class ReplayIT {
               concat(
                   replayArgs(common), "--from", start.toString(), "--revision", "1", "--dry-run"));
       assertThat(revision.err()).contains("--revision 1:").contains("holds revision 2 only");
+      var unknownRun = dmp(concat(replayArgs(common), "--apply", "no-such-run"));
+      assertThat(unknownRun.exitCode()).isEqualTo(2);
+      assertThat(unknownRun.err()).contains("--apply no-such-run: no such run");
       try (Admin admin = KafkaClients.of(composition.bootstrap()).admin(Map.of())) {
         TopicPartition first = new TopicPartition(topics.name(TopicRole.VISITS), 0);
         admin
@@ -186,6 +300,156 @@ class ReplayIT {
           .contains("needs the visits from")
           .contains("holds them from")
           .contains("choose a later --from");
+    } finally {
+      MainThread.await(partnerVertx.close(), Composition.START, "stopping the partner");
+    }
+  }
+
+  private static void assertNoDifference(JsonObject run, String what) {
+    assertThat(run.getJsonArray("summary").stream().map(JsonObject.class::cast))
+        .as(what)
+        .allSatisfy(
+            segment -> {
+              assertThat(segment.getLong("joins")).isZero();
+              assertThat(segment.getLong("leaves")).isZero();
+            })
+        .anySatisfy(segment -> assertThat(segment.getLong("stays")).isPositive());
+  }
+
+  private static VisitEvent visit(
+      String eventId, String visitor, Instant time, Map<String, List<String>> signals) {
+    return VisitEvent.newBuilder()
+        .setEventId(eventId)
+        .setVisitorId(visitor)
+        .setTime(time)
+        .setSource(EventSource.EDGE)
+        .setSignals(signals)
+        .setPartnerIds(List.of(new PartnerId(2L, "p" + visitor)))
+        .build();
+  }
+
+  private static void produce(Composition composition, Topics topics, List<VisitEvent> events) {
+    try (var producer =
+        KafkaClients.of(composition.bootstrap())
+            .producer(
+                Map.of(), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
+      for (VisitEvent event : events) {
+        producer.send(
+            new ProducerRecord<>(topics.name(TopicRole.VISITS), event.getVisitorId(), event));
+      }
+      producer.flush();
+    }
+  }
+
+  /** The visitors sent to a destination as members of {@code value}, once per time sent. */
+  private static List<String> usersSent(
+      List<SamplePartner.Received> requests, long destination, String value) {
+    List<String> users = new ArrayList<>();
+    for (SamplePartner.Received request : requests) {
+      if (!request.body().getString("AAM_Destination_Id").equals(Long.toString(destination))) {
+        continue;
+      }
+      request.body().getJsonArray("Users").stream()
+          .map(JsonObject.class::cast)
+          .filter(
+              user ->
+                  user.getJsonArray("Segments").stream()
+                      .map(JsonObject.class::cast)
+                      .anyMatch(
+                          segment ->
+                              segment.getString("Segment_ID").equals(value)
+                                  && segment.getString("Status").equals("1")))
+          .forEach(user -> users.add(user.getString("AAM_UUID")));
+    }
+    return users;
+  }
+
+  /**
+   * Waits until partner sync has delivered every change made so far, to the http partner and to the
+   * partner's topic: a sentinel visitor on each partition of the segments topic joins 5003, which
+   * every destination maps, and changes are delivered in partition order.
+   *
+   * @return the sentinels, who are members of 5003 from now on
+   */
+  private static Set<String> awaitDelivered(
+      Composition composition, Topics topics, SamplePartner partner, String partnerTopic)
+      throws Exception {
+    int partitions = topics.spec(TopicRole.SEGMENTS).partitions();
+    Set<String> sentinels = new TreeSet<>();
+    Set<Integer> covered = new java.util.HashSet<>();
+    for (int n = 0; covered.size() < partitions; n++) {
+      String visitor = "9" + SENTINELS.getAndIncrement();
+      int partition =
+          org.apache.kafka.common.utils.Utils.toPositive(
+                  org.apache.kafka.common.utils.Utils.murmur2(
+                      visitor.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+              % partitions;
+      if (covered.add(partition)) {
+        sentinels.add(visitor);
+      }
+    }
+    produce(
+        composition,
+        topics,
+        sentinels.stream()
+            .map(
+                visitor ->
+                    visit("s" + visitor, visitor, Instant.now(), Map.of("c_cart", List.of("150"))))
+            .toList());
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> {
+              List<SamplePartner.Received> received = partner.received();
+              return usersSent(received, 9001, "big").containsAll(sentinels)
+                  && usersSent(received, 9006, "bb").containsAll(sentinels)
+                  && topicRecords(composition.bootstrap(), partnerTopic).values().stream()
+                      .map(record -> record.getVisitorId())
+                      .toList()
+                      .containsAll(sentinels);
+            });
+    return sentinels;
+  }
+
+  private static Map<String, PartnerSegmentUpdate> topicRecords(String bootstrap, String topic) {
+    Map<String, PartnerSegmentUpdate> records = new HashMap<>();
+    readAll(
+        bootstrap,
+        topic,
+        AvroSerde.of(PartnerSegmentUpdate.class).deserializer(),
+        record -> records.put(record.value().getUpdateId(), record.value()));
+    return records;
+  }
+
+  private static Map<String, ProfileUpdate> latestUpdates(String bootstrap, Topics topics) {
+    Map<String, ProfileUpdate> latest = new HashMap<>();
+    readAll(
+        bootstrap,
+        topics.name(TopicRole.SEGMENTS),
+        topics.segments().values().deserializer(),
+        record -> latest.put(record.key(), record.value()));
+    return latest;
+  }
+
+  private static <V> void readAll(
+      String bootstrap,
+      String topic,
+      org.apache.kafka.common.serialization.Deserializer<V> values,
+      java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, V>>
+          handler) {
+    try (KafkaConsumer<String, V> consumer =
+        KafkaClients.of(bootstrap)
+            .consumer(
+                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(),
+                values)) {
+      List<TopicPartition> partitions = partitions(consumer, topic);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(handler);
+      }
     }
   }
 
@@ -375,37 +639,48 @@ class ReplayIT {
     }
   }
 
+  /**
+   * The end offsets of a transactional topic once no transaction is open on it: a commit marker
+   * written a moment after the transaction's records and offsets were committed would otherwise
+   * move the end on by one with nothing new in the topic.
+   */
   private static long endOffsetsSum(String bootstrap, String topic) {
-    try (KafkaConsumer<String, String> consumer = reader(bootstrap)) {
-      return consumer.endOffsets(partitions(consumer, topic)).values().stream()
-          .mapToLong(Long::longValue)
-          .sum();
+    try (KafkaConsumer<String, String> uncommitted = reader(bootstrap);
+        KafkaConsumer<String, String> committed =
+            KafkaClients.of(bootstrap)
+                .consumer(
+                    Map.of(
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                    new StringDeserializer(),
+                    new StringDeserializer())) {
+      List<TopicPartition> partitions = partitions(uncommitted, topic);
+      long[] sum = new long[1];
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                Map<TopicPartition, Long> all = uncommitted.endOffsets(partitions);
+                sum[0] = all.values().stream().mapToLong(Long::longValue).sum();
+                return all.equals(committed.endOffsets(partitions));
+              });
+      return sum[0];
     }
   }
 
   /** The run's differences: visitor to the segments they would join. */
   private static Map<String, List<Long>> differences(String bootstrap, String topic) {
     Map<String, List<Long>> joined = new HashMap<>();
-    try (KafkaConsumer<String, ReplayDifference> consumer =
-        KafkaClients.of(bootstrap)
-            .consumer(
-                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(),
-                AvroSerde.of(ReplayDifference.class).deserializer())) {
-      List<TopicPartition> partitions = partitions(consumer, topic);
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-        consumer
-            .poll(Duration.ofMillis(200))
-            .forEach(
-                record -> {
-                  assertThat(record.value().getLeft()).isEmpty();
-                  joined.put(record.key(), List.copyOf(record.value().getJoined()));
-                });
-      }
-    }
+    readAll(
+        bootstrap,
+        topic,
+        AvroSerde.of(ReplayDifference.class).deserializer(),
+        record -> {
+          assertThat(record.value().getLeft()).isEmpty();
+          joined.put(record.key(), List.copyOf(record.value().getJoined()));
+        });
     return joined;
   }
 

@@ -351,19 +351,26 @@ final class EdgeBench implements Callable<Integer> {
         TaxonomyFile.sample(),
         TaxonomyFile.SAMPLE,
         Clock.systemUTC());
-    QualifierConfig config =
-        QualifierConfig.SETTINGS.read(
-            System.getenv(),
-            List.of(
-                "--kafka.bootstrap=" + bootstrap,
-                "--http.host=127.0.0.1",
-                "--http.port=0",
-                "--qualifier.state-dir=" + scratch.resolve("qualifier")),
-            QualifierConfig::read);
-    RunningService qualifier =
-        MainThread.await(
-            QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
-    return "http://127.0.0.1:" + qualifier.httpPort();
+    return "http://127.0.0.1:"
+        + startQualifier(vertx, qualifierConfig(bootstrap, scratch)).httpPort();
+  }
+
+  /** The qualifier's settings as the demo has them, on {@code bootstrap}, its state in scratch. */
+  static QualifierConfig qualifierConfig(String bootstrap, ScratchDirectory scratch) {
+    return QualifierConfig.SETTINGS.read(
+        System.getenv(),
+        List.of(
+            "--kafka.bootstrap=" + bootstrap,
+            "--http.host=127.0.0.1",
+            "--http.port=0",
+            "--qualifier.state-dir=" + scratch.resolve("qualifier")),
+        QualifierConfig::read);
+  }
+
+  static RunningService startQualifier(Vertx vertx, QualifierConfig config)
+      throws InterruptedException {
+    return MainThread.await(
+        QualifierMain.start(vertx, config), Duration.ofSeconds(60), "starting the qualifier");
   }
 
   private static int deployEdge(

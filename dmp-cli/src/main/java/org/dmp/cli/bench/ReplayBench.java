@@ -1,5 +1,6 @@
 package org.dmp.cli.bench;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -7,13 +8,23 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.dmp.cli.Dmp;
 import org.dmp.cli.TopicsCommand;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.qualifier.QualifierConfig;
+import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import picocli.CommandLine;
@@ -31,7 +42,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Measures a replay dry run (dmp replay --dry-run) over N events with the 10,000-trait taxonomy of",
       "the qualifier bench, on an embedded broker. No qualifier runs, so every member the replay finds is",
-      "a difference. Ends with one JSON line: events, dry_run_eps, seconds, peak_heap_mb."
+      "a difference. With --apply, the differences are then applied to a live qualifier. Ends with one",
+      "JSON line: events, dry_run_eps, seconds, peak_heap_mb (and with --apply corrections,",
+      "difference_share, apply_corrections_per_second)."
     })
 final class ReplayBench implements Callable<Integer> {
   @Spec private CommandSpec spec;
@@ -47,6 +60,13 @@ final class ReplayBench implements Callable<Integer> {
       description = "Distinct visitors (default: ${DEFAULT-VALUE}).",
       defaultValue = "50000")
   private int visitors;
+
+  @Option(
+      names = "--apply",
+      description =
+          "Then apply the run's differences to a live qualifier started at the end of the log, and"
+              + " measure corrections/s (written and applied).")
+  private boolean apply;
 
   @Override
   public Integer call() throws Exception {
@@ -99,17 +119,73 @@ final class ReplayBench implements Callable<Integer> {
       out.printf(
           "dry run: %,d records in %.1f s, %,.0f records/s, %,d visitors compared, heap peak %,d MB%n",
           read, seconds, read / seconds, result.getLong("visitorsCompared"), peakHeap >> 20);
-      out.println(
+      JsonObject summary =
           new JsonObject()
               .put("events", events)
               .put("records_read", read)
               .put("dry_run_eps", Math.round(read / seconds))
               .put("seconds", Math.round(seconds * 10) / 10.0)
               .put("visitors_compared", result.getLong("visitorsCompared"))
-              .put("peak_heap_mb", peakHeap >> 20)
-              .encode());
+              .put("peak_heap_mb", peakHeap >> 20);
+      if (apply) {
+        applyRun(bootstrap, topics, scratch, result, summary);
+      }
+      out.println(summary.encode());
       out.flush();
     }
     return 0;
+  }
+
+  /**
+   * Applies the run to a live qualifier that starts at the end of the log with no profiles, so that
+   * what is measured is the corrections alone: written, read and applied.
+   */
+  private void applyRun(
+      String bootstrap, Topics topics, ScratchDirectory scratch, JsonObject run, JsonObject summary)
+      throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    QualifierConfig config = EdgeBench.qualifierConfig(bootstrap, scratch);
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int partition = 0; partition < topics.spec(TopicRole.VISITS).partitions(); partition++) {
+        latest.put(new TopicPartition(topics.visits().name(), partition), OffsetSpec.latest());
+      }
+      Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+      admin
+          .listOffsets(latest)
+          .all()
+          .get(60, TimeUnit.SECONDS)
+          .forEach((partition, end) -> ends.put(partition, new OffsetAndMetadata(end.offset())));
+      admin.alterConsumerGroupOffsets(config.applicationId(), ends).all().get(60, TimeUnit.SECONDS);
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      EdgeBench.startQualifier(vertx, config);
+      StringWriter applyOut = new StringWriter();
+      CommandLine command = Dmp.commandLine();
+      command.setOut(new PrintWriter(applyOut, true));
+      long began = System.nanoTime();
+      int exit =
+          command.execute(
+              "replay", "--apply", run.getString("run"), "--bootstrap", bootstrap, "--wait", "1h");
+      double seconds = (System.nanoTime() - began) / 1e9;
+      List<String> lines = applyOut.toString().lines().toList();
+      JsonObject applied = new JsonObject(lines.get(lines.size() - 1));
+      if (exit != 0) {
+        throw new IllegalStateException("the apply failed (exit " + exit + "): " + applied);
+      }
+      long corrections = applied.getLong("corrections");
+      double share = corrections / (double) Math.max(1, run.getLong("visitorsCompared"));
+      out.printf(
+          "apply: %,d corrections (%.0f%% of the visitors compared differ) in %.1f s, %,.0f/s%n",
+          corrections, share * 100, seconds, corrections / seconds);
+      summary
+          .put("corrections", corrections)
+          .put("difference_share", Math.round(share * 1000) / 1000.0)
+          .put("apply_seconds", Math.round(seconds * 10) / 10.0)
+          .put("apply_corrections_per_second", Math.round(corrections / seconds));
+    } finally {
+      MainThread.await(vertx.close(), Duration.ofSeconds(60), "stopping the qualifier");
+    }
   }
 }

@@ -21,11 +21,37 @@ final class Progress {
     this.terminal = terminal;
   }
 
+  /** What is being counted: a run's events read, or the corrections the live qualifier applied. */
+  enum Stage {
+    READING("events", "eventsRead", "eventsToRead", "eventsPerSecond"),
+    APPLYING("corrections applied", "correctionsApplied", "corrections", "correctionsPerSecond");
+
+    private final String unit;
+    private final String doneField;
+    private final String totalField;
+    private final String rateField;
+
+    Stage(String unit, String doneField, String totalField, String rateField) {
+      this.unit = unit;
+      this.doneField = doneField;
+      this.totalField = totalField;
+      this.rateField = rateField;
+    }
+  }
+
   /**
    * @param read events read so far
    * @param total events to read in all (the end ticks included)
    */
   void reading(String run, long read, long total, Duration elapsed) {
+    report(run, Stage.READING, read, total, elapsed);
+  }
+
+  /**
+   * @param read how many of the stage's items are done
+   * @param total how many there are in all
+   */
+  void report(String run, Stage stage, long read, long total, Duration elapsed) {
     long now = System.nanoTime();
     boolean done = read >= total;
     if (!done && lastReport != Long.MIN_VALUE && now - lastReport < REPORT_EVERY_NANOS) {
@@ -39,11 +65,12 @@ final class Progress {
     if (terminal) {
       int filled = total == 0 ? BAR : (int) (BAR * Math.min(read, total) / total);
       out.printf(
-          "\r[%s%s] %3d%% %,d events, %,d/s, lag %,d, %s left   ",
+          "\r[%s%s] %3d%% %,d %s, %,d/s, lag %,d, %s left   ",
           "#".repeat(filled),
           ".".repeat(BAR - filled),
           total == 0 ? 100 : 100 * Math.min(read, total) / total,
           read,
+          stage.unit,
           rate,
           lag,
           secondsLeft < 0 ? "?" : secondsLeft + " s");
@@ -54,10 +81,10 @@ final class Progress {
       out.println(
           new JsonObject()
               .put("run", run)
-              .put("state", "READING")
-              .put("eventsRead", read)
-              .put("eventsToRead", total)
-              .put("eventsPerSecond", rate)
+              .put("state", stage.name())
+              .put(stage.doneField, read)
+              .put(stage.totalField, total)
+              .put(stage.rateField, rate)
               .put("lag", lag)
               .put("secondsLeft", secondsLeft)
               .encode());

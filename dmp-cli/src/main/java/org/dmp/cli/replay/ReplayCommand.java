@@ -57,7 +57,7 @@ import picocli.CommandLine.Spec;
       "count), so that profiles stand at --from as the log says; visitors with an event, or a",
       "change by time, at or after --from are compared."
     },
-    subcommands = {ReplayCommand.ListRuns.class, ReplayCommand.Cancel.class})
+    subcommands = {ReplayCommand.ListRuns.class, ReplayCommand.Cancel.class, BackfillCommand.class})
 public final class ReplayCommand implements Callable<Integer> {
   private static final DateTimeFormatter RUN_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -130,8 +130,12 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--apply",
       paramLabel = "RUN",
-      description = "Apply a run's differences to the live profiles (not available yet).")
+      description =
+          "Apply a finished run's differences to the live profiles, by way of the live qualifier:"
+              + " partners receive the changes, each once however often the run is applied.")
   private String apply;
+
+  @Mixin private ApplyOptions applyOptions;
 
   @Option(
       names = "--state-dir",
@@ -150,17 +154,23 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (apply != null) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--apply is not available yet: preview a run's differences with --dry-run");
-    }
     KafkaClients clients = connection.clients();
     Topics topics;
     try {
       topics = connection.topics();
     } catch (ConfigException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (apply != null) {
+      if (dryRun || resume != null) {
+        throw new ParameterException(
+            spec.commandLine(), "--apply takes a finished run: not with --dry-run or --resume");
+      }
+      try {
+        return applyRun(clients, topics);
+      } catch (IllegalArgumentException | TaxonomyException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
     }
     if (resume != null) {
       ReplayRun run = ReplayRuns.all(clients, topics).get(resume);
@@ -236,15 +246,23 @@ public final class ReplayCommand implements Callable<Integer> {
 
   /** The live qualifier's settings, with the run's own application id and state folder. */
   private QualifierConfig qualifierConfig(KafkaClients clients, String runId) {
+    return qualifierConfig(
+        connection,
+        clients,
+        "--qualifier.application-id=dmp-replay-" + runId,
+        "--qualifier.state-dir=" + stateDir.resolve(runId));
+  }
+
+  /** The live qualifier's settings, as the environment and --set give them, then overrides. */
+  static QualifierConfig qualifierConfig(
+      ReplayConnection connection, KafkaClients clients, String... overrides) {
     return QualifierConfig.SETTINGS.read(
         System.getenv(),
-        Stream.concat(
+        Stream.of(
                 connection.flags().stream(),
-                Stream.of(
-                    "--kafka.bootstrap=" + clients.bootstrap(),
-                    "--http.port=0",
-                    "--qualifier.application-id=dmp-replay-" + runId,
-                    "--qualifier.state-dir=" + stateDir.resolve(runId)))
+                Stream.of("--kafka.bootstrap=" + clients.bootstrap(), "--http.port=0"),
+                Stream.of(overrides))
+            .flatMap(flags -> flags)
             .toList(),
         QualifierConfig::read);
   }
@@ -292,8 +310,8 @@ public final class ReplayCommand implements Callable<Integer> {
    *
    * @param revision null for whichever is in force
    */
-  private static CompiledTaxonomy taxonomyInForce(
-      KafkaClients clients, Topics topics, Long revision) throws Exception {
+  static CompiledTaxonomy taxonomyInForce(KafkaClients clients, Topics topics, Long revision)
+      throws Exception {
     try (TaxonomyView view =
         TaxonomyView.follow("dmp-replay-taxonomy", clients, topics.taxonomy())) {
       view.caughtUp().get(60, TimeUnit.SECONDS);
@@ -325,6 +343,15 @@ public final class ReplayCommand implements Callable<Integer> {
       source = "revision " + taxonomy.revision();
     }
     Set<Long> compared = ReplayRequest.segments(segments, taxonomy);
+    if (!applyOptions.destinations().isEmpty()) {
+      compared.retainAll(mappedSegments(taxonomy, applyOptions.destinations()));
+      if (compared.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--destinations "
+                + applyOptions.destinations()
+                + " map none of the segments to compare");
+      }
+    }
     Optional<Set<String>> visitors = Optional.empty();
     if (visitorsFile != null) {
       try {
@@ -348,6 +375,160 @@ public final class ReplayCommand implements Callable<Integer> {
       warm = Optional.of(parsed);
     }
     return new ReplayRequest(start, end, taxonomy, source, compared, visitors, warm);
+  }
+
+  /**
+   * Writes a finished run's differences as corrections for the live qualifier, and waits until it
+   * has applied them. Refused unless the taxonomy in force is the run's: the qualifier judges with
+   * the one in force, so another would not give what the run showed.
+   */
+  private int applyRun(KafkaClients clients, Topics topics) throws Exception {
+    ReplayRun run = ReplayRuns.all(clients, topics).get(apply);
+    if (run == null) {
+      throw new IllegalArgumentException(
+          "--apply " + apply + ": no such run (dmp replay list names them)");
+    }
+    if (run.getState() != ReplayState.DONE) {
+      throw new IllegalArgumentException(
+          "--apply "
+              + apply
+              + ": the run is "
+              + run.getState().name().toLowerCase(java.util.Locale.ROOT)
+              + "; only a finished run can be applied");
+    }
+    CompiledTaxonomy inForce = taxonomyInForce(clients, topics, null);
+    checkSameTaxonomy(run, inForce);
+    List<Long> only = applyOptions.destinations();
+    checkDestinations(inForce, only);
+    QualifierConfig live = qualifierConfig(connection, clients);
+    Duration wait = applyOptions.waitLimit();
+    // The replay knows every realization of its traits up to its end, except those of an event in
+    // flight as its end ticks were written: the qualifier's grace covers those, as it does any late
+    // event.
+    Instant endTick = run.getCreatedAt().minus(live.grace());
+    Instant windowEnd = run.getTo() == null || run.getTo().isAfter(endTick) ? endTick : run.getTo();
+    String name = "replay-" + run.getRun();
+    Map<String, org.dmp.avro.ReplayDifference> differences =
+        ReplayRuns.differences(clients, topics, run);
+    PrintWriter out = spec.commandLine().getOut();
+    boolean terminal = System.console() != null;
+    long written;
+    boolean applied;
+    try (Corrections corrections = new Corrections(clients, topics, name)) {
+      for (org.dmp.avro.ReplayDifference difference : differences.values()) {
+        corrections.write(
+            difference.getVisitorId().toString(),
+            difference.getEvaluatedAt(),
+            org.dmp.avro.ReplayCorrection.newBuilder()
+                .setRun(name)
+                .setFrom(run.getReadFrom())
+                .setTo(windowEnd)
+                .setTraitRanges(Corrections.ranges(run.getTraits()))
+                .setRealizations(difference.getRealizations())
+                .setDestinations(only)
+                .setBackfill(false)
+                .build());
+      }
+      written = corrections.flush();
+      ReplayRuns.write(
+          clients,
+          topics,
+          ReplayRun.newBuilder(run)
+              .setAppliedAt(Clock.systemUTC().instant())
+              .setCorrections(written)
+              .build());
+      applied =
+          wait.isZero()
+              || corrections.awaitApplied(
+                  live.applicationId(), wait, new Progress(out, terminal), Clock.systemUTC());
+    }
+    return applied(out, terminal, name, written, wait, applied);
+  }
+
+  /** Says how an apply or a backfill ended; 1 when the qualifier had not applied it all in time. */
+  static int applied(
+      PrintWriter out,
+      boolean terminal,
+      String name,
+      long written,
+      Duration wait,
+      boolean applied) {
+    String state = wait.isZero() ? "WRITTEN" : applied ? "APPLIED" : "NOT_YET_APPLIED";
+    if (terminal) {
+      out.printf(
+          "%s: %,d corrections %s%n",
+          name,
+          written,
+          switch (state) {
+            case "WRITTEN" -> "written; the live qualifier applies them as it reads them";
+            case "APPLIED" -> "applied by the live qualifier";
+            default -> "written, not all applied within " + wait + ": is the qualifier running?";
+          });
+    } else {
+      out.println(
+          new JsonObject()
+              .put("run", name)
+              .put("state", state)
+              .put("corrections", written)
+              .encode());
+    }
+    out.flush();
+    return applied ? 0 : 1;
+  }
+
+  private static void checkSameTaxonomy(ReplayRun run, CompiledTaxonomy inForce) throws Exception {
+    String source = run.getTaxonomy().toString();
+    if (source.startsWith(FILE_SOURCE)) {
+      Path file = Path.of(source.substring(FILE_SOURCE.length()));
+      if (!TaxonomyFile.read(file).entries().equals(inForce.source().entries())) {
+        throw new IllegalArgumentException(
+            "--apply "
+                + run.getRun()
+                + ": the run used "
+                + file
+                + ", which is not the taxonomy in force (revision "
+                + inForce.revision()
+                + "), and the live qualifier judges with the one in force: publish the file first"
+                + " (dmp taxonomy publish), or replay again with the taxonomy in force");
+      }
+    } else if (run.getTaxonomyRevision() != inForce.revision()) {
+      throw new IllegalArgumentException(
+          "--apply "
+              + run.getRun()
+              + ": the run used taxonomy revision "
+              + run.getTaxonomyRevision()
+              + " and revision "
+              + inForce.revision()
+              + " is in force, which the live qualifier judges with: replay again with it");
+    }
+  }
+
+  /** Refuses destinations the taxonomy does not have, naming them. */
+  static void checkDestinations(CompiledTaxonomy taxonomy, List<Long> named) {
+    Set<Long> known =
+        taxonomy.source().destinations().stream()
+            .map(org.dmp.avro.Destination::getId)
+            .collect(Collectors.toSet());
+    List<Long> unknown = named.stream().filter(id -> !known.contains(id)).toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--destinations: the taxonomy has no destination " + unknown);
+    }
+  }
+
+  /** The segments the destinations map. */
+  static Set<Long> mappedSegments(CompiledTaxonomy taxonomy, List<Long> destinationIds) {
+    checkDestinations(taxonomy, destinationIds);
+    Set<Long> mapped = new java.util.TreeSet<>();
+    taxonomy.source().destinations().stream()
+        .filter(destination -> destinationIds.contains(destination.getId()))
+        .forEach(
+            destination ->
+                destination
+                    .getMappings()
+                    .keySet()
+                    .forEach(id -> mapped.add(Long.parseLong(id.toString()))));
+    return mapped;
   }
 
   private static void report(

@@ -45,6 +45,15 @@ public record ReplayRequest(
     return warmUp.map(from::minus).orElse(Instant.EPOCH);
   }
 
+  /** The traits the run's segments count, in id order: what the run recomputes. */
+  public List<Long> traits() {
+    java.util.TreeSet<Long> traits = new java.util.TreeSet<>();
+    for (long id : segments) {
+      taxonomy.segments().segment(id).rule().traits().forEach(traits::add);
+    }
+    return List.copyOf(traits);
+  }
+
   /**
    * An ISO-8601 instant ({@code 2026-10-01T00:00:00Z}) or a date, taken as its start in UTC.
    *

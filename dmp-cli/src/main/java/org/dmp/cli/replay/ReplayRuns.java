@@ -12,9 +12,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.dmp.avro.ReplayDifference;
 import org.dmp.avro.ReplayRun;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
+import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.serde.RecordDecodingException;
 import org.dmp.schemas.topics.Topics;
 import org.slf4j.Logger;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class ReplayRuns {
   private static final Logger LOG = LoggerFactory.getLogger(ReplayRuns.class);
   private static final Duration READ_LIMIT = Duration.ofMinutes(1);
+  private static final Duration DIFFERENCES_READ_LIMIT = Duration.ofHours(1);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private ReplayRuns() {}
@@ -38,6 +41,30 @@ final class ReplayRuns {
           .send(new ProducerRecord<>(topics.replayRuns().name(), run.getRun().toString(), run))
           .get(60, TimeUnit.SECONDS);
     }
+  }
+
+  /** A run's differences, by visitor: what its topic holds. */
+  static Map<String, ReplayDifference> differences(
+      KafkaClients kafka, Topics topics, ReplayRun run) {
+    Map<String, ReplayDifference> differences = new TreeMap<>();
+    try (KafkaConsumer<String, ReplayDifference> consumer =
+        kafka.consumer(
+            Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            new StringDeserializer(),
+            AvroSerde.of(ReplayDifference.class).deserializer())) {
+      TopicSnapshot.read(
+          consumer,
+          ShadowRun.differencesTopic(topics, run.getRun().toString()),
+          DIFFERENCES_READ_LIMIT,
+          record -> {
+            if (record.value() == null) {
+              differences.remove(record.key());
+            } else {
+              differences.put(record.key(), record.value());
+            }
+          });
+    }
+    return differences;
   }
 
   /**

@@ -31,7 +31,6 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.Profile;
-import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayDifference;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.ReplayState;
@@ -42,7 +41,6 @@ import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.ReplayBounds;
 import org.dmp.qualifier.profile.ReplayProgress;
 import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -60,7 +58,6 @@ final class ShadowRun {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CANCEL_CHECK_EVERY = Duration.ofSeconds(2);
-  private static final Duration LIVE_READ_LIMIT = Duration.ofHours(1);
 
   private final KafkaClients kafka;
   private final Topics topics;
@@ -362,6 +359,7 @@ final class ShadowRun {
         .setTaxonomy(request.taxonomySource())
         .setTaxonomyRevision(request.taxonomy().revision())
         .setSegments(List.copyOf(new java.util.TreeSet<>(request.segments())))
+        .setTraits(request.traits())
         .setVisitors(request.visitors().map(List::copyOf).orElse(null))
         .setStartOffsets(byText(startOffsets))
         .setLastOffsets(byText(lastOffsets))
@@ -445,6 +443,8 @@ final class ShadowRun {
     }
     Map<String, MembershipDiff.Side> live = liveMembership(shadow.keySet());
     MembershipDiff diff = new MembershipDiff(request.segments());
+    Set<String> traits = new java.util.HashSet<>();
+    request.traits().forEach(trait -> traits.add(Long.toString(trait)));
     List<MembershipDiff.Change> sampled = new ArrayList<>();
     String differences = differencesTopic(topics, runId);
     java.util.concurrent.atomic.AtomicReference<Exception> notWritten =
@@ -481,6 +481,7 @@ final class ShadowRun {
                     .setLiveVersion(
                         live.getOrDefault(entry.getKey(), MembershipDiff.Side.NONE).version())
                     .setEvaluatedAt(Instant.ofEpochMilli(profile.getEvaluatedAt()))
+                    .setRealizations(realizationsOf(profile, traits))
                     .build()),
             (metadata, failure) -> {
               if (failure != null) {
@@ -511,6 +512,20 @@ final class ShadowRun {
     return new Outcome(done, sampled, sampledProfiles);
   }
 
+  /** The profile's realizations of {@code traits}: what applying the run gives the live profile. */
+  private static Map<String, List<Long>> realizationsOf(Profile profile, Set<String> traits) {
+    Map<String, List<Long>> kept = new TreeMap<>();
+    profile
+        .getRealizations()
+        .forEach(
+            (trait, times) -> {
+              if (traits.contains(trait)) {
+                kept.put(trait, times);
+              }
+            });
+    return kept;
+  }
+
   private static ReadOnlyKeyValueStore<String, Profile> profiles(KafkaStreams streams)
       throws InterruptedException {
     long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
@@ -528,43 +543,18 @@ final class ShadowRun {
     }
   }
 
-  /**
-   * The live membership of {@code visitors}: the latest update of each on the segments topic, which
-   * is compacted, so it holds every visitor's latest update however old.
-   */
+  /** The live membership of {@code visitors}. */
   private Map<String, MembershipDiff.Side> liveMembership(Set<String> visitors) {
     Map<String, MembershipDiff.Side> live = new HashMap<>();
-    String segments = topics.name(TopicRole.SEGMENTS);
-    try (KafkaConsumer<String, ProfileUpdate> consumer =
-        kafka.consumer(
-            Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                5_000),
-            topics.segments().keys().deserializer(),
-            topics.segments().values().deserializer())) {
-      TopicSnapshot.read(
-          consumer,
-          segments,
-          LIVE_READ_LIMIT,
-          record -> {
-            if (!visitors.contains(record.key())) {
-              return;
-            }
-            ProfileUpdate update = record.value();
-            if (update == null) {
-              live.remove(record.key());
-            } else {
-              live.put(
-                  record.key(),
-                  new MembershipDiff.Side(
-                      Set.copyOf(update.getSegments()), update.getOptedOut(), update.getVersion()));
-            }
-          });
-    }
+    LiveSegments.latest(kafka, topics, (visitor, update) -> visitors.contains(visitor))
+        .forEach(
+            (visitor, update) ->
+                live.put(
+                    visitor,
+                    new MembershipDiff.Side(
+                        Set.copyOf(update.getSegments()),
+                        update.getOptedOut(),
+                        update.getVersion())));
     return live;
   }
 

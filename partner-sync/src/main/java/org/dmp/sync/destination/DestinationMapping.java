@@ -57,7 +57,10 @@ public final class DestinationMapping {
    * not heard of that id, so it gets every mapped value as new.
    */
   public Result map(ProfileUpdate update) {
-    boolean newToPartner = isNewToPartner(update);
+    if (!isFor(update)) {
+      return Result.skip(Skip.NOTHING_MAPPED);
+    }
+    boolean newToPartner = update.getBackfill() || isNewToPartner(update);
     if (!newToPartner && !anyMapped(update.getAdded()) && !anyMapped(update.getRemoved())) {
       // Most changes touch no segment of a given destination: decided without building any set.
       return Result.skip(Skip.NOTHING_MAPPED);
@@ -95,8 +98,15 @@ public final class DestinationMapping {
                 update.getVersion(),
                 new UserChange(partnerUserId.get(), was, is),
                 update.getTime(),
-                update.getRegions())),
+                update.getRegions(),
+                update.getCorrection() == null ? null : update.getCorrection().toString())),
         Optional.empty());
+  }
+
+  /** False for a change meant for other destinations only (a backfill, say). */
+  private boolean isFor(ProfileUpdate update) {
+    return update.getOnlyDestinations().isEmpty()
+        || update.getOnlyDestinations().contains(destinationId);
   }
 
   /** The visitor's id for the destination's data source, if they have one. */

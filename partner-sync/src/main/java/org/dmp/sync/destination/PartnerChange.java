@@ -11,6 +11,7 @@ import org.dmp.avro.PartnerSegmentUpdate;
  *
  * @param version the visitor's profile version: with the visitor id it identifies the change
  * @param regions the edge regions the visitor was last seen in, most recent last
+ * @param correction the replay run or backfill that caused the change; null for any other cause
  */
 public record PartnerChange(
     long destinationId,
@@ -19,10 +20,23 @@ public record PartnerChange(
     long version,
     UserChange user,
     Instant time,
-    List<Integer> regions) {
+    List<Integer> regions,
+    String correction) {
   public PartnerChange {
     Objects.requireNonNull(user, "user");
     regions = List.copyOf(regions);
+  }
+
+  /** A change with an ordinary cause: an event or time. */
+  public PartnerChange(
+      long destinationId,
+      long dataSourceId,
+      String visitorId,
+      long version,
+      UserChange user,
+      Instant time,
+      List<Integer> regions) {
+    this(destinationId, dataSourceId, visitorId, version, user, time, regions, null);
   }
 
   public String partnerUserId() {
@@ -39,8 +53,13 @@ public record PartnerChange(
     return user.removed();
   }
 
+  /**
+   * Identifies the change: the visitor and version, or for a replay's correction the run and the
+   * visitor, so that a partner who drops repeats by it gets a run's change once however often the
+   * run is applied.
+   */
   public String updateId() {
-    return visitorId + ":" + version;
+    return correction == null ? visitorId + ":" + version : correction + ":" + visitorId;
   }
 
   public PartnerSegmentUpdate toRecord() {

@@ -57,6 +57,41 @@ class DestinationMappingTest {
   }
 
   @Test
+  void aReplaysChangeIsIdentifiedByTheRunAndTheVisitorNotTheVersion() {
+    ProfileUpdate corrected =
+        ProfileUpdate.newBuilder(update(List.of(5001L), List.of(5001L), List.of(), HAS_ID))
+            .setCorrection("replay-r1")
+            .build();
+
+    PartnerChange change = MAPPING.map(corrected).change().orElseThrow();
+
+    assertThat(change.updateId()).isEqualTo("replay-r1:v1");
+    assertThat(change.toRecord().getUpdateId()).isEqualTo("replay-r1:v1");
+  }
+
+  @Test
+  void aChangeForOtherDestinationsOnlyIsNotSentAndABackfillSendsEveryMappedValue() {
+    ProfileUpdate unchanged = update(List.of(5001L, 5002L), List.of(), List.of(), HAS_ID);
+    ProfileUpdate forOthers =
+        ProfileUpdate.newBuilder(update(List.of(5001L), List.of(5001L), List.of(), HAS_ID))
+            .setOnlyDestinations(List.of(9002L))
+            .build();
+    ProfileUpdate backfill =
+        ProfileUpdate.newBuilder(unchanged)
+            .setOnlyDestinations(List.of(9001L))
+            .setBackfill(true)
+            .setCorrection("backfill-b1")
+            .build();
+
+    assertThat(MAPPING.map(forOthers).skipped()).contains(DestinationMapping.Skip.NOTHING_MAPPED);
+    assertThat(MAPPING.map(unchanged).skipped()).contains(DestinationMapping.Skip.NOTHING_MAPPED);
+    PartnerChange backfilled = MAPPING.map(backfill).change().orElseThrow();
+    assertThat(backfilled.added()).containsExactly("seg-a", "seg-b");
+    assertThat(backfilled.removed()).isEmpty();
+    assertThat(backfilled.updateId()).isEqualTo("backfill-b1:v1");
+  }
+
+  @Test
   void aValueTwoSegmentsMapToLeavesOnlyWhenBothAreLeft() {
     var leftOne = MAPPING.map(update(List.of(5003L), List.of(), List.of(5002L), HAS_ID));
     var leftBoth = MAPPING.map(update(List.of(), List.of(), List.of(5003L), HAS_ID));

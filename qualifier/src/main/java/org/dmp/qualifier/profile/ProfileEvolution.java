@@ -16,6 +16,7 @@ import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
+import org.dmp.avro.ReplayCorrection;
 import org.dmp.avro.VisitEvent;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.SegmentIndex.CompiledSegment;
@@ -73,6 +74,9 @@ public final class ProfileEvolution {
     Profile profile = current == null ? empty(event.getVisitorId()) : current;
     Instant realizedAt = event.getTime();
     Instant now = presentOf(profile, latest(realizedAt, notBefore));
+    if (event.getCorrection() != null) {
+      return correct(profile, event.getEventId(), event.getCorrection(), now, taxonomy);
+    }
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
 
     Set<Long> realized =
@@ -110,6 +114,86 @@ public final class ProfileEvolution {
     }
     return requalify(
         profile, now, taxonomy, event.getEventId(), partnersChanged, removedTraits, mappings);
+  }
+
+  /**
+   * Applies a replay's correction: within its window, the realizations of its traits become the
+   * replay's, those outside it (live events after the replay's end, say) stay, and every segment is
+   * judged again at the profile's present. So a visitor who was active while the replay ran keeps
+   * what they did since, and applying the same correction again changes nothing.
+   */
+  private Outcome correct(
+      Profile profile,
+      String causeEventId,
+      ReplayCorrection correction,
+      Instant now,
+      CompiledTaxonomy taxonomy) {
+    long from = correction.getFrom().toEpochMilli();
+    long to = correction.getTo().toEpochMilli();
+    List<Long> ranges = correction.getTraitRanges();
+    Map<String, List<Long>> realizations = new HashMap<>();
+    Set<Long> corrected = new HashSet<>();
+    // The visitor's own realizations, not the run's traits: a run may count thousands.
+    profile
+        .getRealizations()
+        .forEach(
+            (trait, times) -> {
+              long id = Long.parseLong(trait);
+              if (!within(ranges, id)) {
+                realizations.put(trait, times);
+                return;
+              }
+              corrected.add(id);
+              List<Long> kept = times.stream().filter(time -> time < from || time > to).toList();
+              if (!kept.isEmpty()) {
+                realizations.put(trait, new ArrayList<>(kept));
+              }
+            });
+    correction
+        .getRealizations()
+        .forEach(
+            (trait, times) -> {
+              long id = Long.parseLong(trait);
+              if (!within(ranges, id) || !taxonomy.traits().knows(id)) {
+                return;
+              }
+              corrected.add(id);
+              List<Long> merged = realizations.computeIfAbsent(trait, key -> new ArrayList<>());
+              for (long time : times) {
+                if (time >= from && time <= to && !merged.contains(time)) {
+                  insertSorted(merged, time);
+                }
+              }
+              if (merged.isEmpty()) {
+                realizations.remove(trait);
+              } else if (merged.size() > maxRealizationsPerTrait) {
+                realizations.put(
+                    trait,
+                    new ArrayList<>(
+                        merged.subList(merged.size() - maxRealizationsPerTrait, merged.size())));
+              }
+            });
+    profile.setRealizations(realizations);
+    // A backfill is sent whether or not membership changes: its destinations have heard nothing.
+    Outcome outcome =
+        requalify(
+            profile, now, taxonomy, causeEventId, correction.getBackfill(), corrected, List.of());
+    if (outcome.update() != null) {
+      outcome.update().setCorrection(correction.getRun());
+      outcome.update().setOnlyDestinations(List.copyOf(correction.getDestinations()));
+      outcome.update().setBackfill(correction.getBackfill());
+    }
+    return outcome;
+  }
+
+  /** Whether {@code id} is in one of the inclusive ranges (first, last, first, last, ...). */
+  private static boolean within(List<Long> ranges, long id) {
+    for (int at = 0; at + 1 < ranges.size(); at += 2) {
+      if (id >= ranges.get(at) && id <= ranges.get(at + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

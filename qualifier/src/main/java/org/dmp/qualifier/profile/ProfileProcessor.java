@@ -104,7 +104,8 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
         && event.getSource() == EventSource.OPT_OUT) {
       optOutByPartnerIds(event);
     } else if (event != null && record.key() != null) {
-      if (event.getTime().toEpochMilli() < present) {
+      // A correction carries the time of the replay that made it: old by design, not late.
+      if (event.getTime().toEpochMilli() < present && event.getCorrection() == null) {
         time.late();
       }
       Profile before = profiles.get(record.key());

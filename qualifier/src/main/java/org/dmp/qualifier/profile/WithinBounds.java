@@ -30,8 +30,12 @@ final class WithinBounds implements Processor<String, VisitEvent, String, VisitE
         .recordMetadata()
         .ifPresent(
             metadata -> {
-              if (bounds.holds(
-                  metadata.partition(), metadata.offset(), record.key(), record.timestamp())) {
+              // A replay recomputes from what visitors did: the corrections earlier runs applied
+              // to live profiles are not part of that.
+              boolean correction = record.value() != null && record.value().getCorrection() != null;
+              if (!correction
+                  && bounds.holds(
+                      metadata.partition(), metadata.offset(), record.key(), record.timestamp())) {
                 context.forward(record);
               }
               seen.read(

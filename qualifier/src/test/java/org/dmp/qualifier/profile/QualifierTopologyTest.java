@@ -333,6 +333,96 @@ class QualifierTopologyTest {
     assertThat(profiles.get("v10").getOptedOut()).isTrue();
   }
 
+  @Test
+  void aCorrectionReplacesItsTraitsTimesInItsWindowAndKeepsWhatTheVisitorDidAfter() {
+    Instant windowEnd = T0.plus(Duration.ofHours(2));
+    send(event("v9", T0, Map.of("c_category", List.of("shoes"))));
+    // Live, after the replay's window: the visitor was active while the replay ran.
+    send(event("v9", T0.plus(Duration.ofHours(3)), Map.of("c_category", List.of("shoes"))));
+    assertThat(updates.isEmpty()).isTrue();
+
+    // The replay found one more shoe page in its window (a rule fixed, say).
+    VisitEvent correction = correction("v9", windowEnd, List.of(T0, T0.plus(Duration.ofHours(1))));
+    send(correction);
+
+    ProfileUpdate joined = updates.readValue();
+    assertThat(joined.getAdded())
+        .as("two in the window and the one after it")
+        .containsExactly(5001L);
+    assertThat(joined.getCorrection()).isEqualTo("replay-r1");
+    assertThat(joined.getCauseEventId()).isEqualTo(correction.getEventId());
+    assertThat(joined.getOnlyDestinations()).isEmpty();
+    assertThat(joined.getTime())
+        .as("judged at the profile's present, not at the correction's time")
+        .isEqualTo(T0.plus(Duration.ofHours(3)));
+    assertThat(profiles.get("v9").getRealizations().get("101"))
+        .containsExactly(
+            T0.toEpochMilli(),
+            T0.plus(Duration.ofHours(1)).toEpochMilli(),
+            T0.plus(Duration.ofHours(3)).toEpochMilli());
+
+    send(correction);
+    assertThat(updates.isEmpty()).as("the same correction again changes nothing").isTrue();
+
+    // A rule that over-realized: the replay keeps only the first time, so the visitor leaves.
+    send(correction("v9", windowEnd, List.of(T0)));
+    ProfileUpdate left = updates.readValue();
+    assertThat(left.getRemoved()).containsExactly(5001L);
+    assertThat(profiles.get("v9").getRealizations().get("101"))
+        .containsExactly(T0.toEpochMilli(), T0.plus(Duration.ofHours(3)).toEpochMilli());
+  }
+
+  @Test
+  void aBackfillIsSentToItsDestinationsOnlyThoughNothingChanges() {
+    for (int hour = 0; hour < 3; hour++) {
+      send(event("v10", T0.plus(Duration.ofHours(hour)), Map.of("c_category", List.of("shoes"))));
+    }
+    ProfileUpdate joined = updates.readValue();
+    VisitEvent backfill =
+        VisitEvent.newBuilder(correction("v10", T0, List.of()))
+            .setCorrection(
+                org.dmp.avro.ReplayCorrection.newBuilder()
+                    .setRun("backfill-b1")
+                    .setFrom(Instant.EPOCH)
+                    .setTo(Instant.EPOCH)
+                    .setTraitRanges(List.of())
+                    .setRealizations(Map.of())
+                    .setDestinations(List.of(9001L))
+                    .setBackfill(true)
+                    .build())
+            .build();
+    send(backfill);
+
+    ProfileUpdate sent = updates.readValue();
+    assertThat(sent.getSegments()).containsExactly(5001L);
+    assertThat(sent.getAdded()).isEmpty();
+    assertThat(sent.getRemoved()).isEmpty();
+    assertThat(sent.getBackfill()).isTrue();
+    assertThat(sent.getOnlyDestinations()).containsExactly(9001L);
+    assertThat(sent.getCorrection()).isEqualTo("backfill-b1");
+    assertThat(sent.getVersion()).isEqualTo(joined.getVersion() + 1);
+  }
+
+  /** What dmp replay --apply writes: trait 101 realized at {@code times}, from a day before T0. */
+  private static VisitEvent correction(String visitorId, Instant windowEnd, List<Instant> times) {
+    return VisitEvent.newBuilder()
+        .setEventId("replay-r1:" + visitorId)
+        .setVisitorId(visitorId)
+        .setTime(windowEnd)
+        .setSource(EventSource.REPLAY)
+        .setCorrection(
+            org.dmp.avro.ReplayCorrection.newBuilder()
+                .setRun("replay-r1")
+                .setFrom(T0.minus(Duration.ofDays(1)))
+                .setTo(windowEnd)
+                .setTraitRanges(List.of(101L, 101L))
+                .setRealizations(Map.of("101", times.stream().map(Instant::toEpochMilli).toList()))
+                .setDestinations(List.of())
+                .setBackfill(false)
+                .build())
+        .build();
+  }
+
   private static VisitEvent withPartnerId(VisitEvent event, String crmId) {
     return VisitEvent.newBuilder(event)
         .setPartnerIds(List.of(new PartnerId(20001L, crmId)))
