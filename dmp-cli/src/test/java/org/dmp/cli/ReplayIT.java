@@ -283,6 +283,10 @@ class ReplayIT {
               concat(
                   replayArgs(common), "--from", start.toString(), "--revision", "1", "--dry-run"));
       assertThat(revision.err()).contains("--revision 1:").contains("holds revision 2 only");
+      var stale = dmp(concat(replayArgs(common), "--apply", same.getString("run")));
+      assertThat(stale.exitCode()).isEqualTo(2);
+      assertThat(stale.err())
+          .contains("the run used taxonomy revision 1 and revision 2 is in force");
       var unknownRun = dmp(concat(replayArgs(common), "--apply", "no-such-run"));
       assertThat(unknownRun.exitCode()).isEqualTo(2);
       assertThat(unknownRun.err()).contains("--apply no-such-run: no such run");

@@ -13,15 +13,20 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.dmp.avro.Destination;
 import org.dmp.avro.Profile;
+import org.dmp.avro.ReplayCorrection;
+import org.dmp.avro.ReplayDifference;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.ReplayState;
 import org.dmp.avro.SegmentDifference;
@@ -278,7 +283,7 @@ public final class ReplayCommand implements Callable<Integer> {
           "--resume "
               + run.getRun()
               + ": the run is "
-              + run.getState().name().toLowerCase(java.util.Locale.ROOT)
+              + run.getState().name().toLowerCase(Locale.ROOT)
               + ", not stopped midway");
     }
     String source = run.getTaxonomy().toString();
@@ -295,7 +300,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Optional.ofNullable(run.getTo()),
         taxonomy,
         source,
-        new java.util.TreeSet<>(run.getSegments()),
+        new TreeSet<>(run.getSegments()),
         Optional.ofNullable(run.getVisitors())
             .map(
                 visitors ->
@@ -393,8 +398,15 @@ public final class ReplayCommand implements Callable<Integer> {
           "--apply "
               + apply
               + ": the run is "
-              + run.getState().name().toLowerCase(java.util.Locale.ROOT)
+              + run.getState().name().toLowerCase(Locale.ROOT)
               + "; only a finished run can be applied");
+    }
+    if (run.getTraits().isEmpty() && !run.getSegments().isEmpty()) {
+      throw new IllegalArgumentException(
+          "--apply "
+              + apply
+              + ": the run was made by an earlier version, which did not record its traits:"
+              + " replay again");
     }
     CompiledTaxonomy inForce = taxonomyInForce(clients, topics, null);
     checkSameTaxonomy(run, inForce);
@@ -408,18 +420,17 @@ public final class ReplayCommand implements Callable<Integer> {
     Instant endTick = run.getCreatedAt().minus(live.grace());
     Instant windowEnd = run.getTo() == null || run.getTo().isAfter(endTick) ? endTick : run.getTo();
     String name = "replay-" + run.getRun();
-    Map<String, org.dmp.avro.ReplayDifference> differences =
-        ReplayRuns.differences(clients, topics, run);
+    Map<String, ReplayDifference> differences = ReplayRuns.differences(clients, topics, run);
     PrintWriter out = spec.commandLine().getOut();
     boolean terminal = System.console() != null;
     long written;
     boolean applied;
     try (Corrections corrections = new Corrections(clients, topics, name)) {
-      for (org.dmp.avro.ReplayDifference difference : differences.values()) {
+      for (ReplayDifference difference : differences.values()) {
         corrections.write(
             difference.getVisitorId().toString(),
             difference.getEvaluatedAt(),
-            org.dmp.avro.ReplayCorrection.newBuilder()
+            ReplayCorrection.newBuilder()
                 .setRun(name)
                 .setFrom(run.getReadFrom())
                 .setTo(windowEnd)
@@ -489,7 +500,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 + ", which is not the taxonomy in force (revision "
                 + inForce.revision()
                 + "), and the live qualifier judges with the one in force: publish the file first"
-                + " (dmp taxonomy publish), or replay again with the taxonomy in force");
+                + " (dmp taxonomy apply), or replay again with the taxonomy in force");
       }
     } else if (run.getTaxonomyRevision() != inForce.revision()) {
       throw new IllegalArgumentException(
@@ -507,7 +518,7 @@ public final class ReplayCommand implements Callable<Integer> {
   static void checkDestinations(CompiledTaxonomy taxonomy, List<Long> named) {
     Set<Long> known =
         taxonomy.source().destinations().stream()
-            .map(org.dmp.avro.Destination::getId)
+            .map(Destination::getId)
             .collect(Collectors.toSet());
     List<Long> unknown = named.stream().filter(id -> !known.contains(id)).toList();
     if (!unknown.isEmpty()) {
@@ -519,7 +530,7 @@ public final class ReplayCommand implements Callable<Integer> {
   /** The segments the destinations map. */
   static Set<Long> mappedSegments(CompiledTaxonomy taxonomy, List<Long> destinationIds) {
     checkDestinations(taxonomy, destinationIds);
-    Set<Long> mapped = new java.util.TreeSet<>();
+    Set<Long> mapped = new TreeSet<>();
     taxonomy.source().destinations().stream()
         .filter(destination -> destinationIds.contains(destination.getId()))
         .forEach(
@@ -678,7 +689,7 @@ public final class ReplayCommand implements Callable<Integer> {
             "run "
                 + runId
                 + " is "
-                + run.getState().name().toLowerCase(java.util.Locale.ROOT)
+                + run.getState().name().toLowerCase(Locale.ROOT)
                 + ": nothing to cancel");
       }
       Instant now = Clock.systemUTC().instant();

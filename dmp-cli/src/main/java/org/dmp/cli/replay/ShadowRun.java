@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -443,7 +444,7 @@ final class ShadowRun {
     }
     Map<String, MembershipDiff.Side> live = liveMembership(shadow.keySet());
     MembershipDiff diff = new MembershipDiff(request.segments());
-    Set<String> traits = new java.util.HashSet<>();
+    Set<String> traits = new HashSet<>();
     request.traits().forEach(trait -> traits.add(Long.toString(trait)));
     List<MembershipDiff.Change> sampled = new ArrayList<>();
     String differences = differencesTopic(topics, runId);
