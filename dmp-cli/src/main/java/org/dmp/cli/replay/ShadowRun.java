@@ -430,19 +430,21 @@ final class ShadowRun {
 
   private Outcome compare(KafkaStreams streams, ReplayRun run, long eventsRead, long skipped)
       throws Exception {
-    Map<String, Profile> shadow = new TreeMap<>();
+    // Two passes over the store, so that only ids are held, never every profile at once.
+    Set<String> compared = new HashSet<>();
     ReadOnlyKeyValueStore<String, Profile> store = profiles(streams);
     long from = request.from().toEpochMilli();
     try (var all = store.all()) {
       all.forEachRemaining(
           entry -> {
-            Profile profile = entry.value;
-            if (!profile.getOptedOut() && profile.getEvaluatedAt() >= from) {
-              shadow.put(entry.key, profile);
+            if (isCompared(entry.value, from)) {
+              compared.add(entry.key);
             }
           });
     }
-    Map<String, MembershipDiff.Side> live = liveMembership(shadow.keySet());
+    Map<String, MembershipDiff.Side> live = liveMembership(compared);
+    compared.clear();
+    Map<String, Profile> sampledProfiles = new HashMap<>();
     MembershipDiff diff = new MembershipDiff(request.segments());
     Set<String> traits = new HashSet<>();
     request.traits().forEach(trait -> traits.add(Long.toString(trait)));
@@ -451,36 +453,42 @@ final class ShadowRun {
     java.util.concurrent.atomic.AtomicReference<Exception> notWritten =
         new java.util.concurrent.atomic.AtomicReference<>();
     try (KafkaProducer<String, ReplayDifference> producer =
-        kafka.producer(
-            Map.of(ProducerConfig.ACKS_CONFIG, "all"),
-            new StringSerializer(),
-            AvroSerde.of(ReplayDifference.class).serializer())) {
-      for (Map.Entry<String, Profile> entry : shadow.entrySet()) {
-        Profile profile = entry.getValue();
+            kafka.producer(
+                Map.of(ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                AvroSerde.of(ReplayDifference.class).serializer());
+        var all = store.all()) {
+      while (all.hasNext()) {
+        var entry = all.next();
+        Profile profile = entry.value;
+        if (!isCompared(profile, from)) {
+          continue;
+        }
         var change =
             diff.compare(
-                entry.getKey(),
+                entry.key,
                 new MembershipDiff.Side(
                     Set.copyOf(profile.getSegments()), false, profile.getVersion()),
-                live.getOrDefault(entry.getKey(), MembershipDiff.Side.NONE));
+                live.getOrDefault(entry.key, MembershipDiff.Side.NONE));
         if (change.isEmpty()) {
           continue;
         }
         if (sampled.size() < samples) {
           sampled.add(change.get());
+          sampledProfiles.put(entry.key, profile);
         }
         producer.send(
             new ProducerRecord<>(
                 differences,
-                entry.getKey(),
+                entry.key,
                 ReplayDifference.newBuilder()
                     .setRun(runId)
-                    .setVisitorId(entry.getKey())
+                    .setVisitorId(entry.key)
                     .setJoined(change.get().joined())
                     .setLeft(change.get().left())
                     .setSegments(change.get().segments())
                     .setLiveVersion(
-                        live.getOrDefault(entry.getKey(), MembershipDiff.Side.NONE).version())
+                        live.getOrDefault(entry.key, MembershipDiff.Side.NONE).version())
                     .setEvaluatedAt(Instant.ofEpochMilli(profile.getEvaluatedAt()))
                     .setRealizations(realizationsOf(profile, traits))
                     .build()),
@@ -507,10 +515,12 @@ final class ShadowRun {
             .setVisitorsCompared(diff.visitorsCompared())
             .setSummary(summary)
             .build();
-    Map<String, Profile> sampledProfiles = new HashMap<>();
-    sampled.forEach(
-        change -> sampledProfiles.put(change.visitorId(), shadow.get(change.visitorId())));
     return new Outcome(done, sampled, sampledProfiles);
+  }
+
+  /** Whether a replayed profile is compared: evaluated at or after --from, and not opted out. */
+  private static boolean isCompared(Profile profile, long from) {
+    return !profile.getOptedOut() && profile.getEvaluatedAt() >= from;
   }
 
   /** The profile's realizations of {@code traits}: what applying the run gives the live profile. */
