@@ -4,14 +4,10 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayCorrection;
 import org.dmp.cli.TopicsCommand;
@@ -38,9 +34,6 @@ import picocli.CommandLine.Spec;
       "these destinations only, with an idempotency key of its own (backfill-<time>:<visitor>)."
     })
 final class BackfillCommand implements Callable<Integer> {
-  private static final DateTimeFormatter RUN_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-
   @Spec private CommandSpec spec;
 
   @Mixin private ReplayConnection connection;
@@ -69,12 +62,7 @@ final class BackfillCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     TopicsCommand.createMissing(topics, clients);
-    Instant now = Clock.systemUTC().instant();
-    String name =
-        "backfill-"
-            + RUN_TIME.format(now)
-            + "-"
-            + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    String name = "backfill-" + ReplayCommand.newId(Clock.systemUTC().instant());
     ReplayCorrection correction =
         ReplayCorrection.newBuilder()
             .setRun(name)

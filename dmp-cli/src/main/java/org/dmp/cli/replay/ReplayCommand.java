@@ -203,12 +203,14 @@ public final class ReplayCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     TopicsCommand.createMissing(topics, clients);
-    Instant now = Clock.systemUTC().instant();
-    String runId =
-        RUN_TIME.format(now)
-            + "-"
-            + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-    return execute(clients, topics, request, runId, null);
+    return execute(clients, topics, request, newId(Clock.systemUTC().instant()), null);
+  }
+
+  /** A run's (or a backfill's) id: when it started, to the second, and a random suffix. */
+  static String newId(Instant now) {
+    return RUN_TIME.format(now)
+        + "-"
+        + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
   }
 
   /**
