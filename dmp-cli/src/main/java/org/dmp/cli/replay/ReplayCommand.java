@@ -427,6 +427,7 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean terminal = System.console() != null;
     long written;
     boolean applied;
+    List<Long> traitRanges = Corrections.ranges(run.getTraits());
     try (Corrections corrections = new Corrections(clients, topics, name)) {
       for (ReplayDifference difference : differences.values()) {
         corrections.write(
@@ -436,7 +437,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 .setRun(name)
                 .setFrom(run.getReadFrom())
                 .setTo(windowEnd)
-                .setTraitRanges(Corrections.ranges(run.getTraits()))
+                .setTraitRanges(traitRanges)
                 .setRealizations(difference.getRealizations())
                 .setDestinations(only)
                 .setBackfill(false)
