@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.DataSource;
+import org.dmp.avro.InboundIds;
 import org.dmp.avro.RealtimeProvider;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.avro.VisitEvent;
@@ -198,7 +199,8 @@ class ProviderIT {
         path == null ? null : new RealtimeProvider("http://127.0.0.1:" + providerPort + "/" + path);
     TaxonomyEntry entry =
         new TaxonomyEntry(
-            new DataSource(dataSourceId, "source " + dataSourceId, provider, null, null));
+            new DataSource(
+                dataSourceId, "source " + dataSourceId, provider, null, null, InboundIds.PARTNER));
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),

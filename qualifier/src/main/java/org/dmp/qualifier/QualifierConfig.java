@@ -27,7 +27,9 @@ public record QualifierConfig(
     Duration tickInterval,
     Duration grace,
     Duration timeLagWarning,
-    int queryMaxWaiting) {
+    int queryMaxWaiting,
+    Duration inboundWaitTtl,
+    int inboundWaitMaxPerId) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
@@ -95,6 +97,8 @@ public record QualifierConfig(
         reader.duration("qualifier.tick-interval", Duration.ZERO, Duration.ofHours(1)),
         reader.duration("qualifier.grace", Duration.ZERO, Duration.ofDays(1)),
         reader.duration("qualifier.time-lag-warning", Duration.ofSeconds(1), Duration.ofDays(30)),
-        reader.integer("query.max-waiting", 0, 1_000_000));
+        reader.integer("query.max-waiting", 0, 1_000_000),
+        reader.duration("qualifier.inbound-wait-ttl", Duration.ofMinutes(1), Duration.ofDays(3650)),
+        reader.integer("qualifier.inbound-wait-max-per-id", 1, 1_000_000));
   }
 }

@@ -1,15 +1,18 @@
 package org.dmp.qualifier;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
+import org.dmp.qualifier.profile.PendingLines;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.TimeProgress;
@@ -35,6 +38,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   private final int queryPort;
   private final ProcessedOffsets processed;
   private final TimeProgress time;
+  private final PendingLines pending;
   private TaxonomyView taxonomy;
   private volatile KafkaStreams streams;
   private Ticker ticker;
@@ -51,6 +55,22 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
     StageLatency processedStage =
         new StageLatency(registry, StageLatency.QUALIFIER_PROCESSED, Tags.empty());
     this.processed = new ProcessedOffsets(config.queryMaxWaiting(), processedStage::reached);
+    this.pending = new PendingLines(config.inboundWaitTtl(), config.inboundWaitMaxPerId());
+    PendingLines.Counts counts = pending.counts();
+    Map.<String, java.util.function.ToDoubleFunction<PendingLines.Counts>>of(
+            "resolved", PendingLines.Counts::resolved,
+            "waiting", PendingLines.Counts::waiting,
+            "released", PendingLines.Counts::released,
+            "expired", PendingLines.Counts::expired,
+            "dropped", PendingLines.Counts::dropped)
+        .forEach(
+            (outcome, count) ->
+                FunctionCounter.builder("dmp_qualifier_inbound_lines", counts, count)
+                    .description(
+                        "Inbound file lines by partner id: resolved at once, set aside to wait for"
+                            + " an ID sync, released by one, expired or dropped while waiting")
+                    .tag("outcome", outcome)
+                    .register(registry));
   }
 
   @Override
@@ -69,7 +89,8 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
                               taxonomy,
                               config.maxRealizationsPerTrait(),
                               processed,
-                              time);
+                              time,
+                              pending);
                       streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
                       streams.setUncaughtExceptionHandler(
                           failure -> {

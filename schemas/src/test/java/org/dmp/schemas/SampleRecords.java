@@ -8,6 +8,7 @@ import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryChannel;
 import org.dmp.avro.DeliveryOutcome;
 import org.dmp.avro.EventSource;
+import org.dmp.avro.InboundIds;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.avro.ProfileUpdate;
@@ -45,7 +46,7 @@ public final class SampleRecords {
   }
 
   public static TaxonomyEntry taxonomyEntry() {
-    return new TaxonomyEntry(new DataSource(1L, "Site tags", null, null, null));
+    return new TaxonomyEntry(new DataSource(1L, "Site tags", null, null, null, InboundIds.PARTNER));
   }
 
   public static DeliveryAttempt deliveryAttempt() {

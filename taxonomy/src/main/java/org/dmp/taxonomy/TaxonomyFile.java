@@ -26,6 +26,7 @@ import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
 import org.dmp.avro.HttpTarget;
 import org.dmp.avro.IdSyncTarget;
+import org.dmp.avro.InboundIds;
 import org.dmp.avro.KafkaTarget;
 import org.dmp.avro.RealtimeProvider;
 import org.dmp.avro.Segment;
@@ -185,11 +186,25 @@ public final class TaxonomyFile {
                   return url.map(value -> new IdSyncTarget(value, ttlDays));
                 })
             .orElse(null);
+    InboundIds inboundIds =
+        fields
+            .optionalText("inboundIds")
+            .map(
+                value -> {
+                  if (!value.equals("partner") && !value.equals("visitor")) {
+                    fields.problem(
+                        "inboundIds", "must be \"partner\" or \"visitor\", was \"" + value + "\"");
+                    return InboundIds.PARTNER;
+                  }
+                  return InboundIds.valueOf(value.toUpperCase(Locale.ROOT));
+                })
+            .orElse(InboundIds.PARTNER);
     if (id.isEmpty() || name.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
-        new DataSource(id.get(), name.get(), provider, integrationCode.orElse(null), idSync));
+        new DataSource(
+            id.get(), name.get(), provider, integrationCode.orElse(null), idSync, inboundIds));
   }
 
   /** Whether {@code code} can be named in a declared id, and no other data source has it. */

@@ -24,6 +24,7 @@ public final class TraitIndex {
   private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
   private final Map<Long, Duration> ttls = new HashMap<>();
   private final Map<String, Duration> ttlsByText = new HashMap<>();
+  private final Map<Long, Long> dataSources = new HashMap<>();
   private final ThreadLocal<EvaluationSession> sessions;
 
   /**
@@ -38,6 +39,7 @@ public final class TraitIndex {
       Duration ttl = trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays());
       ttls.put(trait.getId(), ttl);
       ttlsByText.put(Long.toString(trait.getId()), ttl);
+      dataSources.put(trait.getId(), trait.getDataSourceId());
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
         TraitRule rule = TraitRule.parse(trait.getRule());
         var equality = rule.simpleEquality();
@@ -170,6 +172,12 @@ public final class TraitIndex {
   /** Whether the taxonomy has this trait. */
   public boolean knows(long traitId) {
     return ttls.containsKey(traitId);
+  }
+
+  /** Whether the taxonomy has this trait and it belongs to that data source. */
+  public boolean belongsTo(long traitId, long dataSourceId) {
+    Long owner = dataSources.get(traitId);
+    return owner != null && owner == dataSourceId;
   }
 
   /**

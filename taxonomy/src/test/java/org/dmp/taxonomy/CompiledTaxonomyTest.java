@@ -15,6 +15,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.dmp.avro.DataSource;
+import org.dmp.avro.InboundIds;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
 import org.dmp.taxonomy.rules.TraitRule;
@@ -85,8 +86,8 @@ class CompiledTaxonomyTest {
         new CompiledTaxonomy(
             new Taxonomy(
                 List.of(
-                    new DataSource(1L, "one", null, null, null),
-                    new DataSource(2L, "two", null, null, null)),
+                    new DataSource(1L, "one", null, null, null, InboundIds.PARTNER),
+                    new DataSource(2L, "two", null, null, null, InboundIds.PARTNER)),
                 traits,
                 List.of(),
                 List.of()));

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.dmp.avro.BatchMode;
+import org.dmp.avro.DataSource;
 import org.dmp.avro.DestinationType;
+import org.dmp.avro.InboundIds;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,35 @@ class TaxonomyFileTest {
         .containsExactly(
             new DataSources.IdSync(
                 2L, "%http_proto%://crm.example/s?u=${DD_UUID}&c=${GDPR_CONSENT_755}", 7));
+  }
+
+  @Test
+  void aDataSourceSaysWhetherItsInboundFilesHoldPartnerIdsOrVisitorIds() {
+    Taxonomy taxonomy =
+        TaxonomyFile.parse(
+            "inbound.json",
+            """
+            {"dataSources": [
+              {"id": 1, "name": "CRM"},
+              {"id": 2, "name": "Own visitors", "inboundIds": "visitor"}]}
+            """);
+
+    assertThat(taxonomy.dataSources())
+        .extracting(DataSource::getInboundIds)
+        .containsExactly(InboundIds.PARTNER, InboundIds.VISITOR);
+    assertThatThrownBy(
+            () ->
+                TaxonomyFile.parse(
+                    "bad.json",
+                    """
+                    {"dataSources": [{"id": 1, "name": "CRM", "inboundIds": "cookies"}]}
+                    """))
+        .isInstanceOfSatisfying(
+            TaxonomyException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "$.dataSources[0].inboundIds: must be \"partner\" or \"visitor\", was \"cookies\""));
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.dmp.avro.DataSource;
 import org.dmp.avro.EventSource;
+import org.dmp.avro.InboundIds;
 import org.dmp.avro.Segment;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
@@ -298,6 +299,9 @@ final class QualifierBench implements Callable<Integer> {
       segments.add(new Segment(10_000_000L + i, "segment " + i, null, rule));
     }
     return new Taxonomy(
-        List.of(new DataSource(1L, "bench", null, null, null)), traits, segments, List.of());
+        List.of(new DataSource(1L, "bench", null, null, null, InboundIds.PARTNER)),
+        traits,
+        segments,
+        List.of());
   }
 }

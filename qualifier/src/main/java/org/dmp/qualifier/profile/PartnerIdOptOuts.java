@@ -18,7 +18,8 @@ import org.dmp.schemas.VisitorId;
  * mapping to {@code NOTARGET}; it opts out every visitor the id was mapped to, and every visitor it
  * is mapped to later, each by an opt-out written to the visits topic, to that visitor's own task.
  * Both arrive on the one partition of the partner id, in order, so what is written depends only on
- * the records, and an ID sync that lags its opt-out still meets it.
+ * the records, and an ID sync that lags its opt-out still meets it. A partner id's first sync also
+ * releases the inbound lines that waited for it ({@link InboundLines}).
  */
 final class PartnerIdOptOuts implements Processor<String, IdMapping, String, VisitEvent> {
   /** How many of the visitors who used one partner id are remembered: the most recent. */
@@ -27,13 +28,24 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
   private static final String OPTED_OUT = "1:";
   private static final String NOT_OPTED_OUT = "0:";
 
+  private final PendingLines pending;
   private ProcessorContext<String, VisitEvent> context;
   private KeyValueStore<String, String> partnerIds;
+  private WaitingLines waiting;
+
+  PartnerIdOptOuts(PendingLines pending) {
+    this.pending = pending;
+  }
 
   @Override
   public void init(ProcessorContext<String, VisitEvent> context) {
     this.context = context;
     this.partnerIds = context.getStateStore(QualifierTopology.PARTNER_IDS);
+    this.waiting =
+        new WaitingLines(
+            context.getStateStore(QualifierTopology.WAITING_LINES),
+            context.getStateStore(QualifierTopology.WAITING_BY_TIME),
+            pending);
   }
 
   @Override
@@ -42,8 +54,9 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
     if (record.key() == null || mapping == null) {
       return;
     }
+    waiting.expire(record.timestamp());
     String state = partnerIds.get(record.key());
-    boolean optedOut = state != null && state.startsWith(OPTED_OUT);
+    boolean optedOut = optedOut(state);
     List<String> visitors = visitors(state);
     String visitor = mapping.getVisitorId();
     if (VisitorId.OPTED_OUT.equals(visitor)) {
@@ -60,6 +73,9 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
       }
       if (optedOut) {
         optOut(record.key(), visitor, mapping);
+      } else {
+        // Inbound lines that waited for this partner id's first sync go to its first visitor.
+        waiting.release(record.key()).forEach(line -> InboundLines.forward(context, line, visitor));
       }
     }
     partnerIds.put(
@@ -81,11 +97,16 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
             .build();
     context.forward(
         new Record<>(visitorId, optOut, mapping.getTime().toEpochMilli()),
-        QualifierTopology.RESOLVED_OPT_OUTS_SINK);
+        QualifierTopology.RESOLVED_SINK);
+  }
+
+  /** Whether a stored state is that of an opted-out partner id. */
+  static boolean optedOut(String state) {
+    return state != null && state.startsWith(OPTED_OUT);
   }
 
   /** The visitor ids of a stored state, oldest first; a new list. */
-  private static List<String> visitors(String state) {
+  static List<String> visitors(String state) {
     List<String> visitors = new ArrayList<>();
     if (state != null && state.length() > OPTED_OUT.length()) {
       visitors.addAll(List.of(state.substring(OPTED_OUT.length()).split(",")));

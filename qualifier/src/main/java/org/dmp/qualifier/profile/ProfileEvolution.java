@@ -78,6 +78,10 @@ public final class ProfileEvolution {
       return correct(profile, event.getEventId(), event.getCorrection(), now, taxonomy);
     }
     Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
+    Set<Long> overwritten =
+        event.getOverwrite() == null
+            ? Set.of()
+            : overwrite(realizations, event.getOverwrite(), realizedAt.toEpochMilli(), taxonomy);
 
     Set<Long> realized =
         new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId()));
@@ -109,11 +113,44 @@ public final class ProfileEvolution {
       // event's traits can change.
       Set<Long> changed = new HashSet<>(realized);
       changed.addAll(removedTraits);
+      changed.addAll(overwritten);
       return requalifyFor(
           profile, now, taxonomy, event.getEventId(), partnersChanged, changed, mappings);
     }
+    removedTraits.addAll(overwritten);
     return requalify(
         profile, now, taxonomy, event.getEventId(), partnersChanged, removedTraits, mappings);
+  }
+
+  /**
+   * What an inbound {@code .overwrite} line does first: the data source's realizations older than
+   * the line are dropped, so that the file says all the data source knows of the user; another line
+   * of the same file, at the same time, keeps what the first realized.
+   *
+   * @return the traits that lost realizations
+   */
+  private static Set<Long> overwrite(
+      Map<String, List<Long>> realizations,
+      long dataSourceId,
+      long lineMillis,
+      CompiledTaxonomy taxonomy) {
+    Set<Long> overwritten = new HashSet<>();
+    for (var entry : List.copyOf(realizations.entrySet())) {
+      long trait = Long.parseLong(entry.getKey());
+      if (!taxonomy.traits().belongsTo(trait, dataSourceId)) {
+        continue;
+      }
+      List<Long> kept = entry.getValue().stream().filter(time -> time >= lineMillis).toList();
+      if (kept.size() < entry.getValue().size()) {
+        overwritten.add(trait);
+        if (kept.isEmpty()) {
+          realizations.remove(entry.getKey());
+        } else {
+          realizations.put(entry.getKey(), new ArrayList<>(kept));
+        }
+      }
+    }
+    return overwritten;
   }
 
   /**

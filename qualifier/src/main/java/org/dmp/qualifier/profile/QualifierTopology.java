@@ -16,8 +16,9 @@ import org.dmp.taxonomy.CompiledTaxonomy;
 /**
  * The qualifier's topology: visits in, one profile processor with its two stores, segment updates
  * and id mappings out. The id mappings come back in, partitioned by partner id, where opt-outs by
- * declared id ({@link PartnerIdOptOuts}) meet the visitors of each id; their own opt-outs go back
- * to the visits topic, so that each profile keeps one writer.
+ * declared id ({@link PartnerIdOptOuts}) and inbound file lines ({@link InboundLines}) meet the
+ * visitors of each id; what they resolve to goes back to the visits topic, so that each profile
+ * keeps one writer.
  */
 public final class QualifierTopology {
   public static final String PROFILES = "profiles";
@@ -30,8 +31,12 @@ public final class QualifierTopology {
   public static final String PARTNER_IDS = "partner-ids";
   static final String IDMAP_SOURCE = "idmap-source";
   static final String PARTNER_ID_OPT_OUTS = "partner-id-opt-outs";
-  static final String RESOLVED_OPT_OUTS_SINK = "resolved-opt-outs";
+  static final String RESOLVED_SINK = "resolved-by-partner-id";
   static final String REPLAY_BOUNDS = "replay-bounds";
+  static final String INBOUND_SOURCE = "inbound-source";
+  static final String INBOUND_LINES = "inbound-lines";
+  static final String WAITING_LINES = "inbound-lines-waiting";
+  static final String WAITING_BY_TIME = "inbound-lines-waiting-by-time";
 
   private QualifierTopology() {}
 
@@ -51,20 +56,23 @@ public final class QualifierTopology {
         taxonomy,
         maxRealizationsPerTrait,
         new ProcessedOffsets(0, hit -> {}),
-        TimeProgress.unwatched(grace));
+        TimeProgress.unwatched(grace),
+        PendingLines.defaults());
   }
 
   /**
    * @param processed where the processor notes the offsets it has processed, for same-hit questions
    * @param time where the processor notes each partition's time and late events; its grace is how
    *     late an event may come and still count as on time
+   * @param pending how inbound lines wait for their partner id's sync, and their counts
    */
   public static Topology build(
       Topics topics,
       Supplier<CompiledTaxonomy> taxonomy,
       int maxRealizationsPerTrait,
       ProcessedOffsets processed,
-      TimeProgress time) {
+      TimeProgress time,
+      PendingLines pending) {
     Topology topology = new Topology();
     addVisitsSource(topology, topics);
     addQualify(topology, taxonomy, maxRealizationsPerTrait, processed, time, VISITS_SOURCE);
@@ -80,17 +88,39 @@ public final class QualifierTopology {
         topics.idmap().keys().deserializer(),
         topics.idmap().values().deserializer(),
         topics.idmap().name());
-    topology.addProcessor(PARTNER_ID_OPT_OUTS, PartnerIdOptOuts::new, IDMAP_SOURCE);
+    topology.addProcessor(PARTNER_ID_OPT_OUTS, () -> new PartnerIdOptOuts(pending), IDMAP_SOURCE);
+    // Co-partitioned with the id map (the topic settings insist): a line meets its id's syncs.
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        INBOUND_SOURCE,
+        topics.inbound().keys().deserializer(),
+        topics.inbound().values().deserializer(),
+        topics.inbound().name());
+    topology.addProcessor(INBOUND_LINES, () -> new InboundLines(pending), INBOUND_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PARTNER_IDS), Serdes.String(), Serdes.String()),
-        PARTNER_ID_OPT_OUTS);
+        PARTNER_ID_OPT_OUTS,
+        INBOUND_LINES);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(WAITING_LINES),
+            Serdes.String(),
+            topics.inbound().values()),
+        PARTNER_ID_OPT_OUTS,
+        INBOUND_LINES);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(WAITING_BY_TIME), Serdes.String(), Serdes.String()),
+        PARTNER_ID_OPT_OUTS,
+        INBOUND_LINES);
     topology.addSink(
-        RESOLVED_OPT_OUTS_SINK,
+        RESOLVED_SINK,
         topics.visits().name(),
         topics.visits().keys().serializer(),
         topics.visits().values().serializer(),
-        PARTNER_ID_OPT_OUTS);
+        PARTNER_ID_OPT_OUTS,
+        INBOUND_LINES);
     topology.addSink(
         IDMAP_SINK,
         topics.idmap().name(),

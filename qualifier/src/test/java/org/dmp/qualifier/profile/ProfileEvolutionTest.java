@@ -43,6 +43,52 @@ class ProfileEvolutionTest {
         .build();
   }
 
+  private static VisitEvent fileLine(int second, List<Long> traits, Long overwrite) {
+    return VisitEvent.newBuilder()
+        .setEventId("file-line-" + second)
+        .setVisitorId("v")
+        .setTime(T0.plusSeconds(second))
+        .setSource(EventSource.FILE)
+        .setRealizedTraits(traits)
+        .setOverwrite(overwrite)
+        .build();
+  }
+
+  @Test
+  void anOverwriteLineReplacesWhatItsDataSourceRealizedBeforeAndKeepsTheRest() {
+    CompiledTaxonomy taxonomy =
+        new CompiledTaxonomy(
+            TaxonomyFile.parse(
+                "crm",
+                """
+            {"dataSources": [{"id": 1, "name": "Site"}, {"id": 2, "name": "CRM"}],
+             "traits": [{"id": 101, "name": "Shoes", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\""},
+                        {"id": 201, "name": "Gold", "dataSource": 2, "type": "onboarded"},
+                        {"id": 202, "name": "Silver", "dataSource": 2, "type": "onboarded"}],
+             "segments": [{"id": 5001, "name": "Gold", "rule": "[201T]"},
+                          {"id": 5002, "name": "Silver shoppers", "rule": "[202T] AND [101T]"}]}"""),
+            1);
+    Profile profile = EVOLUTION.onEvent(null, event(0, "c_category", "shoes"), taxonomy).profile();
+    profile = EVOLUTION.onEvent(profile, fileLine(10, List.of(201L), null), taxonomy).profile();
+    assertThat(profile.getSegments()).containsExactly(5001L);
+
+    ProfileEvolution.Outcome overwritten =
+        EVOLUTION.onEvent(profile, fileLine(20, List.of(202L), 2L), taxonomy);
+
+    assertThat(overwritten.update().getRemoved()).containsExactly(5001L);
+    assertThat(overwritten.update().getAdded()).containsExactly(5002L);
+    assertThat(overwritten.profile().getRealizations())
+        .as("the site's trait is not the CRM's to overwrite")
+        .containsOnlyKeys("101", "202");
+
+    ProfileEvolution.Outcome secondLineOfTheSameFile =
+        EVOLUTION.onEvent(overwritten.profile(), fileLine(20, List.of(201L), 2L), taxonomy);
+    assertThat(secondLineOfTheSameFile.update().getAdded()).containsExactly(5001L);
+    assertThat(secondLineOfTheSameFile.profile().getRealizations())
+        .as("a line of the same file keeps what the file's first line realized")
+        .containsOnlyKeys("101", "201", "202");
+  }
+
   @Test
   void aSegmentAddedByANewRevisionIsEvaluatedOnTheNextEventWhateverItRealizes() {
     CompiledTaxonomy first =

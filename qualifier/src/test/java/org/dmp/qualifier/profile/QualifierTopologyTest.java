@@ -24,6 +24,7 @@ import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.Settings;
+import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
@@ -43,11 +44,13 @@ class QualifierTopologyTest {
   private static final Duration GRACE = Duration.ofSeconds(2);
 
   private final TimeProgress time = TimeProgress.unwatched(GRACE);
+  private final PendingLines pending = new PendingLines(Duration.ofDays(30), 2);
   private TopologyTestDriver driver;
   private KeyValueStore<String, Profile> profiles;
   private TestInputTopic<String, VisitEvent> visits;
   private TestOutputTopic<String, ProfileUpdate> updates;
   private TestOutputTopic<String, IdMapping> idmap;
+  private TestInputTopic<String, VisitEvent> inbound;
 
   @BeforeEach
   void start(@TempDir Path stateDir) {
@@ -62,7 +65,7 @@ class QualifierTopologyTest {
     driver =
         new TopologyTestDriver(
             QualifierTopology.build(
-                topics, () -> SAMPLE, 100, new ProcessedOffsets(0, hit -> {}), time),
+                topics, () -> SAMPLE, 100, new ProcessedOffsets(0, hit -> {}), time, pending),
             config);
     profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     visits =
@@ -75,6 +78,11 @@ class QualifierTopologyTest {
             topics.name(TopicRole.SEGMENTS),
             Serdes.String().deserializer(),
             AvroSerde.of(ProfileUpdate.class).deserializer());
+    inbound =
+        driver.createInputTopic(
+            topics.name(TopicRole.INBOUND),
+            Serdes.String().serializer(),
+            AvroSerde.of(VisitEvent.class).serializer());
     idmap =
         driver.createOutputTopic(
             topics.name(TopicRole.IDMAP),
@@ -331,6 +339,70 @@ class QualifierTopologyTest {
     assertThat(profiles.get(VisitorId.OPTED_OUT)).as("the mark is no visitor").isNull();
     assertThat(profiles.get("v9").getOptedOut()).isFalse();
     assertThat(profiles.get("v10").getOptedOut()).isTrue();
+  }
+
+  /** An inbound line of data source 20001's file, for partner id {@code crm}. */
+  private static VisitEvent fileLine(
+      String crm, Instant time, int line, List<Long> realized, List<Long> removed) {
+    return VisitEvent.newBuilder()
+        .setEventId("file:ftp_dpm_20001_1:" + line)
+        .setVisitorId("")
+        .setTime(time)
+        .setSource(EventSource.FILE)
+        .setTargetDataSourceId(20001L)
+        .setPartnerIds(List.of(new PartnerId(20001L, crm)))
+        .setRealizedTraits(realized)
+        .setRemovedTraits(removed)
+        .build();
+  }
+
+  private void sendLine(VisitEvent line) {
+    inbound.pipeInput(
+        IdMapKey.of(20001L, line.getPartnerIds().get(0).getPartnerUserId()), line, line.getTime());
+  }
+
+  @Test
+  void anInboundLineWaitsForItsPartnerIdsFirstSyncAndLaterLinesApplyAtOnce() {
+    sendLine(fileLine("crm-1", T0, 1, List.of(201L), List.of()));
+    assertThat(updates.isEmpty()).isTrue();
+    assertThat(pending.counts().waiting()).isEqualTo(1);
+
+    send(
+        withPartnerId(event("v11", T0.plusSeconds(60), Map.of("c_cart", List.of("250"))), "crm-1"));
+    List<ProfileUpdate> synced = updates.readValuesToList();
+    assertThat(synced).extracting(ProfileUpdate::getAdded).contains(List.of(5002L));
+    assertThat(synced.get(synced.size() - 1).getRemoved())
+        .as("the gold customer the file named is no longer a recent big basket without gold")
+        .containsExactly(5002L);
+    assertThat(synced.get(synced.size() - 1).getCauseEventId())
+        .isEqualTo("file:ftp_dpm_20001_1:1:v11");
+    assertThat(pending.counts().released()).isEqualTo(1);
+
+    sendLine(fileLine("crm-1", T0.plusSeconds(120), 2, List.of(), List.of(201L)));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+    assertThat(pending.counts().resolved()).isEqualTo(1);
+  }
+
+  @Test
+  void waitingLinesAreBoundedPerPartnerIdAndExpireInEventTime() {
+    sendLine(fileLine("crm-2", T0, 1, List.of(201L), List.of()));
+    sendLine(fileLine("crm-2", T0.plusSeconds(1), 2, List.of(201L), List.of()));
+    sendLine(fileLine("crm-2", T0.plusSeconds(2), 3, List.of(201L), List.of()));
+    assertThat(pending.counts().dropped()).as("two may wait per partner id here").isEqualTo(1);
+    sendLine(fileLine("crm-3", T0, 1, List.of(201L), List.of()));
+
+    // A month and more later in the id map's time, what waited is given up.
+    sendLine(fileLine("crm-4", T0.plus(Duration.ofDays(31)), 1, List.of(201L), List.of()));
+    assertThat(pending.counts().expired()).isEqualTo(3);
+    send(
+        withPartnerId(
+            event("v12", T0.plus(Duration.ofDays(31)), Map.of("c_cart", List.of("250"))), "crm-3"));
+
+    assertThat(updates.readValuesToList())
+        .extracting(ProfileUpdate::getAdded)
+        .as("nothing released: v12 stays in the segment that gold would leave")
+        .containsExactly(List.of(5002L));
+    assertThat(pending.counts().released()).isZero();
   }
 
   @Test

@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.InboundFile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
@@ -27,6 +28,7 @@ public record Topic<K, V extends SpecificRecord>(
   private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
   private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
   private static final AvroSerde<ReplayRun> RUNS = AvroSerde.of(ReplayRun.class);
+  private static final AvroSerde<InboundFile> FILES = AvroSerde.of(InboundFile.class);
 
   /** The event log: visits keyed by visitor id. */
   public static Topic<String, VisitEvent> visits(String name) {
@@ -61,5 +63,18 @@ public record Topic<K, V extends SpecificRecord>(
   /** Replay runs keyed by run id. */
   public static Topic<String, ReplayRun> replayRuns(String name) {
     return new Topic<>(TopicRole.REPLAY_RUNS, name, KEYS, RUNS);
+  }
+
+  /**
+   * Inbound lines whose user is a partner id, keyed by that id as the id map is ({@code IdMapKey}),
+   * for the qualifier to resolve: visits with the partner id and no visitor yet.
+   */
+  public static Topic<String, VisitEvent> inbound(String name) {
+    return new Topic<>(TopicRole.INBOUND, name, KEYS, VISITS);
+  }
+
+  /** Inbound files' progress and receipts, keyed by file name and md5. */
+  public static Topic<String, InboundFile> inboundFiles(String name) {
+    return new Topic<>(TopicRole.INBOUND_FILES, name, KEYS, FILES);
   }
 }

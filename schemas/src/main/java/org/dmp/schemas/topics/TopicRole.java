@@ -9,7 +9,9 @@ public enum TopicRole {
   IDMAP("idmap", true),
   DELIVERIES("deliveries", false),
   DEADLETTER("deadletter", false),
-  REPLAY_RUNS("replay-runs", true);
+  REPLAY_RUNS("replay-runs", true),
+  INBOUND("inbound", false),
+  INBOUND_FILES("inbound-files", true);
 
   private final String key;
   private final boolean compacted;

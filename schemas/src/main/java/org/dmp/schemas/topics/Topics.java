@@ -56,6 +56,11 @@ public final class Topics {
           "topic names must differ from each other: "
               + specs.values().stream().map(TopicSpec::name).toList());
     }
+    if (specs.get(TopicRole.INBOUND).partitions() != specs.get(TopicRole.IDMAP).partitions()) {
+      reader.problem(
+          "topic.inbound.partitions must equal topic.idmap.partitions: an inbound line meets the ID"
+              + " syncs of its partner id on one partition");
+    }
     return new Topics(specs);
   }
 
@@ -89,6 +94,14 @@ public final class Topics {
 
   public Topic<String, ReplayRun> replayRuns() {
     return Topic.replayRuns(name(TopicRole.REPLAY_RUNS));
+  }
+
+  public Topic<String, VisitEvent> inbound() {
+    return Topic.inbound(name(TopicRole.INBOUND));
+  }
+
+  public Topic<String, org.dmp.avro.InboundFile> inboundFiles() {
+    return Topic.inboundFiles(name(TopicRole.INBOUND_FILES));
   }
 
   public TopicSpec spec(TopicRole role) {

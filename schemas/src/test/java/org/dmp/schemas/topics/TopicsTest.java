@@ -29,7 +29,9 @@ class TopicsTest {
             "dmp.idmap",
             "dmp.deliveries",
             "dmp.deadletter",
-            "dmp.replay.runs");
+            "dmp.replay.runs",
+            "dmp.inbound",
+            "dmp.inbound.files");
     assertThat(topics.spec(TopicRole.VISITS).retention()).contains(Duration.ofDays(90));
     assertThat(topics.spec(TopicRole.DEADLETTER).retention()).isEmpty();
   }
@@ -54,6 +56,13 @@ class TopicsTest {
   }
 
   @Test
+  void inboundLinesMustMeetTheirIdSyncsOnOnePartition() {
+    assertThatThrownBy(() -> read(Map.of(), List.of("--topic.inbound.partitions=3")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("topic.inbound.partitions must equal topic.idmap.partitions");
+  }
+
+  @Test
   void badTopicSettingsAreAllReported() {
     assertThatThrownBy(
             () ->
@@ -67,7 +76,7 @@ class TopicsTest {
                     .containsExactlyInAnyOrder(
                         "topic.visits.partitions='0' (from --topic.visits.partitions): must be between 1 and 10000",
                         "topic.deliveries.retention='often' (from --topic.deliveries.retention): must be a duration such as 250ms, 5s, 2m, 24h, 7d or PT5S",
-                        "topic names must differ from each other: [dmp.visits, dmp.visits.rejected, dmp.segments, dmp.taxonomy, dmp.visits, dmp.deliveries, dmp.deadletter, dmp.replay.runs]"));
+                        "topic names must differ from each other: [dmp.visits, dmp.visits.rejected, dmp.segments, dmp.taxonomy, dmp.visits, dmp.deliveries, dmp.deadletter, dmp.replay.runs, dmp.inbound, dmp.inbound.files]"));
   }
 
   @Test
