@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       PrivacyCommand.class,
       DeliveriesCommand.class,
       ReplayCommand.class,
+      IngestCommand.class,
       BenchCommand.class
     })
 public final class Dmp {

@@ -63,7 +63,9 @@ final class Composition implements AutoCloseable {
             "--topic.visits.name=" + UniqueNames.topic(name + "-visits"),
             "--topic.segments.name=" + UniqueNames.topic(name + "-segments"),
             "--topic.idmap.name=" + UniqueNames.topic(name + "-idmap"),
-            "--topic.taxonomy.name=" + UniqueNames.topic(name + "-taxonomy"));
+            "--topic.taxonomy.name=" + UniqueNames.topic(name + "-taxonomy"),
+            "--topic.inbound.name=" + UniqueNames.topic(name + "-inbound"),
+            "--topic.inbound-files.name=" + UniqueNames.topic(name + "-inbound-files"));
     List<String> qualifierSettings =
         concat(
             common,

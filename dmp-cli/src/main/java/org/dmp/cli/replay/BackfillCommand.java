@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayCorrection;
+import org.dmp.cli.KafkaConnection;
 import org.dmp.cli.TopicsCommand;
 import org.dmp.config.ConfigException;
 import org.dmp.qualifier.QualifierConfig;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
 final class BackfillCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Mixin private ReplayConnection connection;
+  @Mixin private KafkaConnection connection;
 
   @Mixin private ApplyOptions applyOptions;
 

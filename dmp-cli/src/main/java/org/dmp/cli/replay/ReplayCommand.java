@@ -30,6 +30,7 @@ import org.dmp.avro.ReplayDifference;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.ReplayState;
 import org.dmp.avro.SegmentDifference;
+import org.dmp.cli.KafkaConnection;
 import org.dmp.cli.TopicsCommand;
 import org.dmp.config.ConfigException;
 import org.dmp.config.ConfigReader;
@@ -72,7 +73,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private ReplayConnection connection;
+  @Mixin private KafkaConnection connection;
 
   @Option(
       names = "--from",
@@ -262,7 +263,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   /** The live qualifier's settings, as the environment and --set give them, then overrides. */
   static QualifierConfig qualifierConfig(
-      ReplayConnection connection, KafkaClients clients, String... overrides) {
+      KafkaConnection connection, KafkaClients clients, String... overrides) {
     return QualifierConfig.SETTINGS.read(
         System.getenv(),
         Stream.of(
@@ -634,7 +635,7 @@ public final class ReplayCommand implements Callable<Integer> {
   static final class ListRuns implements Callable<Integer> {
     @Spec private CommandSpec spec;
 
-    @Mixin private ReplayConnection connection;
+    @Mixin private KafkaConnection connection;
 
     @Override
     public Integer call() throws Exception {
@@ -672,7 +673,7 @@ public final class ReplayCommand implements Callable<Integer> {
   static final class Cancel implements Callable<Integer> {
     @Spec private CommandSpec spec;
 
-    @Mixin private ReplayConnection connection;
+    @Mixin private KafkaConnection connection;
 
     @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUN", description = "The run.")
     private String runId;

@@ -1,20 +1,18 @@
-package org.dmp.cli.replay;
+package org.dmp.cli;
 
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.dmp.cli.KafkaBootstrap;
-import org.dmp.cli.TopicsCommand;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topics;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * What every replay command is given: the cluster, and settings as the services take them (topic
- * names, and the qualifier's settings for a run).
+ * What the replay and ingest commands are given: the cluster, and settings as the services take
+ * them (topic names, and the qualifier's settings for a run).
  */
-final class ReplayConnection {
+public final class KafkaConnection {
   @Mixin private KafkaBootstrap kafka;
 
   @Option(
@@ -26,14 +24,14 @@ final class ReplayConnection {
               + " qualifier.stream-threads=2).")
   private Map<String, String> settings = Map.of();
 
-  KafkaClients clients() {
+  public KafkaClients clients() {
     return kafka.clients();
   }
 
   /**
    * @throws org.dmp.config.ConfigException naming a bad topic setting
    */
-  Topics topics() {
+  public Topics topics() {
     return TopicsCommand.configured(
         System.getenv(),
         flags(
@@ -43,7 +41,7 @@ final class ReplayConnection {
   }
 
   /** Every setting, as flags. */
-  List<String> flags() {
+  public List<String> flags() {
     return flags(settings);
   }
 

@@ -1,0 +1,470 @@
+package org.dmp.inbound.ingest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.DataSource;
+import org.dmp.avro.EventSource;
+import org.dmp.avro.InboundFile;
+import org.dmp.avro.InboundIds;
+import org.dmp.avro.InboundState;
+import org.dmp.avro.PartnerId;
+import org.dmp.avro.VisitEvent;
+import org.dmp.inbound.format.InboundFileException;
+import org.dmp.inbound.format.InboundFileName;
+import org.dmp.inbound.format.InboundLine;
+import org.dmp.inbound.format.InboundLineException;
+import org.dmp.inbound.format.LineParser;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.kafka.TopicSnapshot;
+import org.dmp.schemas.IdMapKey;
+import org.dmp.schemas.VisitorId;
+import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.CompiledTaxonomy;
+
+/**
+ * Ingests inbound data files into the event log, each exactly once.
+ *
+ * <p>A file is known by its name and md5. Its lines are published in Kafka transactions, each of
+ * which also writes the file's progress to {@code dmp.inbound.files}; so a process killed mid-file
+ * and started again reads that progress, skips the lines it covers, and goes on, and no line is
+ * applied twice. A file ingested before (done, failed or refused) applies nothing again. Lines of
+ * partner ids go to {@code dmp.inbound}, for the qualifier to resolve through the id map; lines of
+ * a data source whose files hold visitor ids go straight to {@code dmp.visits}.
+ */
+public final class Ingestion {
+  /** The receipt keeps this many problems; the counts keep them all. */
+  static final int MOST_ERRORS = 100;
+
+  private static final Duration READ_LIMIT = Duration.ofMinutes(5);
+
+  private final KafkaClients kafka;
+  private final Topics topics;
+  private final Supplier<CompiledTaxonomy> taxonomy;
+  private final Clock clock;
+  private final int linesPerTransaction;
+
+  /** Told, as reading goes, how far it got. */
+  @FunctionalInterface
+  public interface Listener {
+    void progress(long bytesRead, long bytes, long linesRead);
+  }
+
+  /**
+   * @param linesPerTransaction how many lines each transaction covers: how much a killed ingestion
+   *     reads again without applying it
+   */
+  public Ingestion(
+      KafkaClients kafka,
+      Topics topics,
+      Supplier<CompiledTaxonomy> taxonomy,
+      Clock clock,
+      int linesPerTransaction) {
+    this.kafka = kafka;
+    this.topics = topics;
+    this.taxonomy = taxonomy;
+    this.clock = clock;
+    this.linesPerTransaction = linesPerTransaction;
+  }
+
+  /** What came of a file: its receipt, and whether this call applied it or found it done before. */
+  public record Outcome(InboundFile receipt, boolean already) {}
+
+  /** Ingests the file, or finds it ingested, and writes its receipt beside it in receipts/. */
+  public Outcome ingest(Path file, Listener listener) throws IOException {
+    String name = file.getFileName().toString();
+    String md5 = md5(file);
+    String key = name + "/" + md5;
+    Optional<InboundFile> before = recorded(key);
+    if (before.isPresent() && before.get().getState() != InboundState.INGESTING) {
+      return new Outcome(before.get(), true);
+    }
+    InboundFile receipt;
+    try {
+      InboundFileName parsed = InboundFileName.parse(name);
+      LineParser parser = new LineParser(parsed, taxonomy.get());
+      receipt = read(file, key, md5, parsed, parser, before, listener);
+    } catch (InboundFileException refused) {
+      receipt = start(name, md5, null);
+      receipt.setState(InboundState.REFUSED);
+      receipt.setDetail(refused.getMessage());
+      receipt.setEndedAt(clock.instant());
+      try (KafkaProducer<String, byte[]> producer = producer(key)) {
+        producer.initTransactions();
+        producer.beginTransaction();
+        record(producer, key, receipt);
+        producer.commitTransaction();
+      }
+    }
+    writeReceipt(file, receipt);
+    return new Outcome(receipt, false);
+  }
+
+  private InboundFile read(
+      Path file,
+      String key,
+      String md5,
+      InboundFileName name,
+      LineParser parser,
+      Optional<InboundFile> before,
+      Listener listener)
+      throws IOException {
+    InboundFile receipt = before.orElseGet(() -> start(name.name(), md5, name));
+    long resumeAfter = receipt.getLinesRead();
+    boolean visitorIds = visitorIds(name.dataSourceId());
+    Set<String> synced = visitorIds ? Set.of() : syncedIds(name.dataSourceId());
+    List<String> errors = new ArrayList<>(receipt.getErrors());
+    UserLines userLines = new UserLines();
+    long bytes = Files.size(file);
+    long linesRead = 0;
+    try (KafkaProducer<String, byte[]> producer = producer(key);
+        CountingStream counted = new CountingStream(Files.newInputStream(file))) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      long inTransaction = 0;
+      String text;
+      try (BufferedReader reader = reader(counted, name.gzip())) {
+        while ((text = reader.readLine()) != null) {
+          linesRead++;
+          if (linesRead <= resumeAfter) {
+            // Read again only to count each user's lines as the first pass did.
+            int tab = text.indexOf('\t');
+            if (tab > 0) {
+              userLines.count(name.normalized(text.substring(0, tab)));
+            }
+            continue;
+          }
+          receipt.setLinesRead(linesRead);
+          try {
+            InboundLine line = parser.parse(text);
+            if (text.indexOf('\uFFFD') >= 0) {
+              throw new InboundLineException("the line is not UTF-8");
+            }
+            if (visitorIds) {
+              VisitorId.problem("the user id", line.userId())
+                  .ifPresent(
+                      problem -> {
+                        throw new InboundLineException(
+                            problem
+                                + " (data source "
+                                + name.dataSourceId()
+                                + " sends visitor ids)");
+                      });
+            }
+            int userLine = userLines.count(line.userId());
+            if (userLine > UserLines.MOST) {
+              throw new InboundLineException(
+                  "more than "
+                      + UserLines.MOST
+                      + " lines for user "
+                      + line.userId()
+                      + " in this file");
+            }
+            if (userLine == 1) {
+              if (visitorIds || synced.contains(line.userId())) {
+                receipt.setUsersMatched(receipt.getUsersMatched() + 1);
+              } else {
+                receipt.setUsersUnmatched(receipt.getUsersUnmatched() + 1);
+              }
+            }
+            publish(producer, name, md5, linesRead, line, visitorIds);
+            receipt.setLinesApplied(receipt.getLinesApplied() + 1);
+            receipt.setTraitsRealized(receipt.getTraitsRealized() + line.realized().size());
+            receipt.setTraitsRemoved(receipt.getTraitsRemoved() + line.removed().size());
+            receipt.setPairs(
+                receipt.getPairs() + line.signals().values().stream().mapToLong(List::size).sum());
+          } catch (InboundLineException rejected) {
+            receipt.setLinesRejected(receipt.getLinesRejected() + 1);
+            if (errors.size() < MOST_ERRORS) {
+              errors.add("line " + linesRead + ": " + rejected.getMessage());
+            }
+          }
+          receipt.setBytesRead(Math.min(counted.count(), bytes));
+          if (++inTransaction >= linesPerTransaction) {
+            receipt.setErrors(List.copyOf(errors));
+            record(producer, key, receipt);
+            producer.commitTransaction();
+            producer.beginTransaction();
+            inTransaction = 0;
+            listener.progress(receipt.getBytesRead(), bytes, linesRead);
+          }
+        }
+        receipt.setState(InboundState.DONE);
+      } catch (IOException broken) {
+        // A corrupt gzip or a truncated file: what was read before stays applied, and says so.
+        receipt.setState(InboundState.FAILED);
+        receipt.setDetail(
+            "reading stopped at byte "
+                + counted.count()
+                + " of "
+                + bytes
+                + " after line "
+                + receipt.getLinesRead()
+                + " (lines 1 to "
+                + receipt.getLinesRead()
+                + " are applied or rejected as counted): "
+                + broken.getMessage());
+      }
+      receipt.setBytesRead(
+          receipt.getState() == InboundState.DONE ? bytes : receipt.getBytesRead());
+      receipt.setErrors(List.copyOf(errors));
+      receipt.setEndedAt(clock.instant());
+      record(producer, key, receipt);
+      producer.commitTransaction();
+      listener.progress(receipt.getBytesRead(), bytes, receipt.getLinesRead());
+    }
+    return receipt;
+  }
+
+  private void publish(
+      KafkaProducer<String, byte[]> producer,
+      InboundFileName name,
+      String md5,
+      long lineNumber,
+      InboundLine line,
+      boolean visitorIds) {
+    VisitEvent event =
+        VisitEvent.newBuilder()
+            .setEventId("file:" + name.name() + ":" + md5.substring(0, 8) + ":" + lineNumber)
+            .setVisitorId(visitorIds ? line.userId() : "")
+            .setTime(name.time())
+            .setSource(EventSource.FILE)
+            .setTargetDataSourceId(name.traitDataSourceId())
+            .setSignals(line.signals())
+            .setPartnerIds(
+                visitorIds ? List.of() : List.of(new PartnerId(name.dataSourceId(), line.userId())))
+            .setRealizedTraits(line.realized())
+            .setRemovedTraits(line.removed())
+            .setOverwrite(name.overwrite() ? name.traitDataSourceId() : null)
+            .build();
+    var topic = visitorIds ? topics.visits() : topics.inbound();
+    String key = visitorIds ? line.userId() : IdMapKey.of(name.dataSourceId(), line.userId());
+    producer.send(
+        new ProducerRecord<>(
+            topic.name(), null, name.time().toEpochMilli(), key, topic.values().encode(event)));
+  }
+
+  private void record(KafkaProducer<String, byte[]> producer, String key, InboundFile receipt) {
+    producer.send(
+        new ProducerRecord<>(
+            topics.inboundFiles().name(), key, topics.inboundFiles().values().encode(receipt)));
+  }
+
+  private InboundFile start(String name, String md5, InboundFileName parsed) {
+    return InboundFile.newBuilder()
+        .setName(name)
+        .setMd5(md5)
+        .setState(InboundState.INGESTING)
+        .setDataSourceId(parsed == null ? null : parsed.dataSourceId())
+        .setTargetDataSourceId(parsed == null ? null : parsed.traitDataSourceId())
+        .setOverwrite(parsed != null && parsed.overwrite())
+        .setStartedAt(clock.instant())
+        .build();
+  }
+
+  private boolean visitorIds(long dataSourceId) {
+    return taxonomy.get().source().dataSources().stream()
+        .filter(dataSource -> dataSource.getId() == dataSourceId)
+        .map(DataSource::getInboundIds)
+        .anyMatch(InboundIds.VISITOR::equals);
+  }
+
+  /** The partner ids of the data source that the id map holds a visitor for. */
+  private Set<String> syncedIds(long dataSourceId) {
+    String prefix = dataSourceId + "/";
+    Set<String> synced = new java.util.HashSet<>();
+    try (var consumer =
+        kafka.consumer(
+            Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      TopicSnapshot.read(
+          consumer,
+          topics.idmap().name(),
+          READ_LIMIT,
+          record -> {
+            if (record.key() == null || !record.key().startsWith(prefix)) {
+              return;
+            }
+            String id = record.key().substring(prefix.length());
+            if (record.value() == null) {
+              synced.remove(id);
+            } else {
+              synced.add(id);
+            }
+          });
+    }
+    return synced;
+  }
+
+  /** The file's latest record, as committed. */
+  private Optional<InboundFile> recorded(String key) {
+    Map<String, byte[]> latest = new HashMap<>();
+    try (var consumer =
+        kafka.consumer(
+            Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      TopicSnapshot.read(
+          consumer,
+          topics.inboundFiles().name(),
+          READ_LIMIT,
+          record -> {
+            if (key.equals(record.key())) {
+              latest.put(key, record.value());
+            }
+          });
+    }
+    byte[] value = latest.get(key);
+    return value == null
+        ? Optional.empty()
+        : Optional.of(topics.inboundFiles().values().decode(topics.inboundFiles().name(), value));
+  }
+
+  private KafkaProducer<String, byte[]> producer(String key) {
+    return kafka.producer(
+        Map.of(
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            "dmp-ingest-" + key,
+            ProducerConfig.LINGER_MS_CONFIG,
+            20,
+            ProducerConfig.BATCH_SIZE_CONFIG,
+            256 * 1024),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /** Where a file's receipt goes: receipts/ beside it, as JSON named after it. */
+  public static Path receiptPath(Path file) {
+    return file.toAbsolutePath()
+        .getParent()
+        .resolve("receipts")
+        .resolve(file.getFileName() + ".json");
+  }
+
+  private static void writeReceipt(Path file, InboundFile receipt) throws IOException {
+    Path path = receiptPath(file);
+    Files.createDirectories(path.getParent());
+    Path partial = path.resolveSibling(path.getFileName() + ".partial");
+    Files.writeString(partial, json(receipt).encodePrettily());
+    Files.move(
+        partial,
+        path,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A receipt as JSON, for the receipts folder, the CLI and the upload endpoint. */
+  public static JsonObject json(InboundFile receipt) {
+    return new JsonObject()
+        .put("file", receipt.getName())
+        .put("md5", receipt.getMd5())
+        .put("state", receipt.getState().name())
+        .put("dataSource", receipt.getDataSourceId())
+        .put("targetDataSource", receipt.getTargetDataSourceId())
+        .put("overwrite", receipt.getOverwrite())
+        .put("startedAt", receipt.getStartedAt().toString())
+        .put("endedAt", receipt.getEndedAt() == null ? null : receipt.getEndedAt().toString())
+        .put("bytesRead", receipt.getBytesRead())
+        .put("linesRead", receipt.getLinesRead())
+        .put("linesApplied", receipt.getLinesApplied())
+        .put("linesRejected", receipt.getLinesRejected())
+        .put("usersMatched", receipt.getUsersMatched())
+        .put("usersNotYetMatched", receipt.getUsersUnmatched())
+        .put("traitsRealized", receipt.getTraitsRealized())
+        .put("traitsRemoved", receipt.getTraitsRemoved())
+        .put("pairs", receipt.getPairs())
+        .put("errors", new JsonArray(List.copyOf(receipt.getErrors())))
+        .put("detail", receipt.getDetail());
+  }
+
+  private static BufferedReader reader(InputStream in, boolean gzip) throws IOException {
+    InputStream decompressed = gzip ? new GZIPInputStream(in, 64 * 1024) : in;
+    return new BufferedReader(
+        new InputStreamReader(
+            decompressed,
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)),
+        256 * 1024);
+  }
+
+  static String md5(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has MD5", e);
+    }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** Counts the bytes read through it: how far into the file, as received, reading got. */
+  private static final class CountingStream extends FilterInputStream {
+    private long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int read = super.read(buffer, offset, length);
+      if (read > 0) {
+        count += read;
+      }
+      return read;
+    }
+  }
+}
