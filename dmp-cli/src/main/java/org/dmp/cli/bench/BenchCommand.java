@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       E2eBench.class,
       PipelineBench.class,
       BatchBench.class,
-      ReplayBench.class
+      ReplayBench.class,
+      IngestBench.class
     })
 public final class BenchCommand {}

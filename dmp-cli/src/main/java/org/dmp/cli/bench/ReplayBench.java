@@ -4,9 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -87,12 +84,7 @@ final class ReplayBench implements Callable<Integer> {
       out.printf("%,d events of %,d visitors, 10,000 traits%n", events, visitors);
       out.flush();
 
-      List<MemoryPoolMXBean> heap =
-          ManagementFactory.getMemoryPoolMXBeans().stream()
-              .filter(pool -> pool.getType() == MemoryType.HEAP)
-              .toList();
-      System.gc();
-      heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+      HeapPeak heap = new HeapPeak().reset();
       StringWriter replayOut = new StringWriter();
       CommandLine replay = Dmp.commandLine();
       replay.setOut(new PrintWriter(replayOut, true));
@@ -108,7 +100,7 @@ final class ReplayBench implements Callable<Integer> {
               "--state-dir",
               scratch.resolve("replay").toString());
       double seconds = (System.nanoTime() - began) / 1e9;
-      long peakHeap = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+      long peakHeap = heap.megabytes();
       if (exit != 0) {
         out.println("the replay failed (exit " + exit + "); see the log above");
         return exit;
@@ -118,7 +110,7 @@ final class ReplayBench implements Callable<Integer> {
       long read = result.getLong("eventsRead");
       out.printf(
           "dry run: %,d records in %.1f s, %,.0f records/s, %,d visitors compared, heap peak %,d MB%n",
-          read, seconds, read / seconds, result.getLong("visitorsCompared"), peakHeap >> 20);
+          read, seconds, read / seconds, result.getLong("visitorsCompared"), peakHeap);
       JsonObject summary =
           new JsonObject()
               .put("events", events)
@@ -126,7 +118,7 @@ final class ReplayBench implements Callable<Integer> {
               .put("dry_run_eps", Math.round(read / seconds))
               .put("seconds", Math.round(seconds * 10) / 10.0)
               .put("visitors_compared", result.getLong("visitorsCompared"))
-              .put("peak_heap_mb", peakHeap >> 20);
+              .put("peak_heap_mb", peakHeap);
       if (apply) {
         applyRun(bootstrap, topics, scratch, result, summary);
       }

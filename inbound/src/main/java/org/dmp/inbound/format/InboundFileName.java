@@ -65,7 +65,7 @@ public record InboundFileName(
 
   /** The data source whose traits the lines realize and whose traits an overwrite replaces. */
   public long traitDataSourceId() {
-    return targetDataSourceId.orElse(dataSourceId);
+    return targetDataSourceId.isPresent() ? targetDataSourceId.get() : dataSourceId;
   }
 
   /** The user id as the id map holds it: device advertising ids in their one case. */
