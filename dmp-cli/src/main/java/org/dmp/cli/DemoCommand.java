@@ -18,6 +18,8 @@ import org.dmp.avro.Destination;
 import org.dmp.avro.HttpTarget;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
+import org.dmp.inbound.service.InboundConfig;
+import org.dmp.inbound.service.InboundMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.partner.SamplePartner;
 import org.dmp.qualifier.QualifierConfig;
@@ -170,11 +172,21 @@ final class DemoCommand implements Callable<Integer> {
                                 "--sync.batch.spool-dir",
                                 dataDir.resolve("partner-sync").toString()),
                             PartnerSyncConfig::read),
+                        secrets),
+                    InboundMain.start(
+                        vertx,
+                        InboundConfig.SETTINGS.read(
+                            env,
+                            append(
+                                withPort(kafka, 0),
+                                "--inbound.inbox",
+                                dataDir.resolve("inbox").toString()),
+                            InboundConfig::read),
                         secrets)),
                 START_TIMEOUT,
                 "starting the services")
             .list();
-    List<RunningService> services = List.of(others.get(0), qualifier, others.get(1));
+    List<RunningService> services = List.of(others.get(0), qualifier, others.get(1), others.get(2));
 
     var out = spec.commandLine().getOut();
     StringBuilder ready = new StringBuilder("DMP ready:");
@@ -222,6 +234,15 @@ final class DemoCommand implements Callable<Integer> {
             + " logs each real-time delivery it receives; unset signing secrets are '"
             + DEMO_SECRET
             + "'");
+    out.println(
+        "  inbound files: drop ftp_dpm_20001_<unix seconds>.sync files into "
+            + dataDir.resolve("inbox").toAbsolutePath()
+            + " (receipts in receipts/ there), or PUT them to http://127.0.0.1:"
+            + services.get(3).httpPort()
+            + "/inbound/<file name> with 'Authorization: Bearer "
+            + DEMO_SECRET
+            + "', or ./dmp ingest FILE --bootstrap "
+            + bootstrap);
     out.println(
         "  a visitor's deliveries: ./dmp deliveries --visitor 778 --bootstrap "
             + bootstrap

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.dmp.cli.bench.BenchCommand;
 import org.dmp.cli.replay.ReplayCommand;
 import org.dmp.edge.EdgeMain;
+import org.dmp.inbound.service.InboundMain;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.sync.PartnerSyncMain;
 import picocli.CommandLine;
@@ -59,6 +60,11 @@ public final class Dmp {
         "partner-sync",
         "Runs partner-sync against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
         PartnerSyncMain::main);
+    addService(
+        commandLine,
+        "inbound",
+        "Runs the inbound service (inbox and uploads) against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
+        InboundMain::main);
     commandLine.setDefaultValueProvider(CliDefaults.fromEnvironment(System.getenv()));
     commandLine.setExecutionStrategy(new CommandLine.RunLast());
     return commandLine;

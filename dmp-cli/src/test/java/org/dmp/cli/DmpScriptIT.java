@@ -89,11 +89,11 @@ class DmpScriptIT {
     Matcher ready =
         awaitLine(
             Pattern.compile(
-                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$"));
+                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) inbound=(\\S+) partner=\\S+ kafka=(\\S+)$"));
     awaitLine(
         Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    for (int service = 1; service <= 3; service++) {
+    for (int service = 1; service <= 4; service++) {
       URI health = URI.create(ready.group(service) + "health/ready");
       await()
           .atMost(Duration.ofSeconds(30))
@@ -105,7 +105,7 @@ class DmpScriptIT {
                           .statusCode()
                       == 200);
     }
-    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(4));
+    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(5));
     assertThat(topics.exitCode()).isZero();
     assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
 
@@ -153,7 +153,7 @@ class DmpScriptIT {
         .until(
             () -> {
               String record =
-                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(4))
+                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(5))
                       .out();
               return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200")
                   && record.contains("destination 9005 (KAFKA)");
@@ -189,12 +189,12 @@ class DmpScriptIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(tagCall.statusCode()).isEqualTo(200);
-    awaitSegmentsLine(ready.group(4), "\"added\":[5002]");
+    awaitSegmentsLine(ready.group(5), "\"added\":[5002]");
     assertThat(
-            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(4))
+            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(5))
                 .exitCode())
         .isZero();
-    awaitSegmentsLine(ready.group(4), "\"optedOut\":true");
+    awaitSegmentsLine(ready.group(5), "\"optedOut\":true");
     sigterm();
 
     assertThat(exited()).as("stopped after SIGTERM").isTrue();
