@@ -28,6 +28,7 @@ class DockerComposeTest {
           "dcs-edge", EdgeConfig.SETTINGS.envNames(),
           "qualifier", QualifierConfig.SETTINGS.envNames(),
           "partner-sync", PartnerSyncMain.SETTINGS.envNames(),
+          "inbound", org.dmp.inbound.service.InboundConfig.SETTINGS.envNames(),
           "dmp-cli", CliDefaults.SPEC.envNames());
 
   @Test

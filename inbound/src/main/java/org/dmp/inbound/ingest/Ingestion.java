@@ -68,6 +68,9 @@ public final class Ingestion {
 
   private static final Duration READ_LIMIT = Duration.ofMinutes(5);
 
+  /** Audience Manager's limit on a compressed inbound file. */
+  static final long MOST_GZIP_BYTES = 1L << 30;
+
   private final KafkaClients kafka;
   private final Topics topics;
   private final Supplier<CompiledTaxonomy> taxonomy;
@@ -112,6 +115,11 @@ public final class Ingestion {
     InboundFile receipt;
     try {
       InboundFileName parsed = InboundFileName.parse(name);
+      sizeProblem(parsed, Files.size(file), MOST_GZIP_BYTES)
+          .ifPresent(
+              problem -> {
+                throw new InboundFileException(problem);
+              });
       LineParser parser = new LineParser(parsed, taxonomy.get());
       receipt = read(file, key, md5, parsed, parser, before, listener);
     } catch (InboundFileException refused) {
@@ -396,6 +404,19 @@ public final class Ingestion {
             256 * 1024),
         new StringSerializer(),
         new ByteArraySerializer());
+  }
+
+  /** Why a file of this size is refused, if it is. */
+  static Optional<String> sizeProblem(InboundFileName name, long bytes, long mostGzipBytes) {
+    return name.gzip() && bytes > mostGzipBytes
+        ? Optional.of(
+            name.name()
+                + " is "
+                + bytes
+                + " bytes: a compressed inbound file may be at most "
+                + mostGzipBytes
+                + " (1 GB, Audience Manager's limit); split it")
+        : Optional.empty();
   }
 
   /** Where a file's receipt goes: receipts/ beside it, as JSON named after it. */

@@ -88,7 +88,8 @@ class InboundServiceIT {
             InboundMain.start(
                 vertx,
                 config,
-                name -> name.equals("DMP_INBOUND_TOKEN") ? Optional.of(TOKEN) : Optional.empty()),
+                name ->
+                    name.equals("INBOUND_UPLOAD_TOKEN") ? Optional.of(TOKEN) : Optional.empty()),
             START,
             "starting the inbound service");
     base = "http://127.0.0.1:" + service.httpPort();
