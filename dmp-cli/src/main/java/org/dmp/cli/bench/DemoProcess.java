@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class DemoProcess implements AutoCloseable {
   private static final Pattern READY =
       Pattern.compile(
-          "^DMP ready: dcs-edge=http://[^:]+:(\\d+)/ qualifier=(\\S+) partner-sync=(\\S+) partner=\\S+ kafka=(\\S+)$");
+          "^DMP ready: dcs-edge=http://[^:]+:(\\d+)/ qualifier=(\\S+) partner-sync=(\\S+) .*\\bkafka=(\\S+)$");
   private static final Duration START = Duration.ofMinutes(2);
 
   private final Process process;

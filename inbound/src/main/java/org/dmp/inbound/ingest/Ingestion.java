@@ -166,40 +166,20 @@ public final class Ingestion {
         while ((text = reader.readLine()) != null) {
           linesRead++;
           if (linesRead <= resumeAfter) {
-            // Read again only to count each user's lines as the first pass did.
-            int tab = text.indexOf('\t');
-            if (tab > 0) {
-              userLines.count(name.normalized(text.substring(0, tab)));
+            // Judged again, only so that each user's lines count as in the first pass; the
+            // receipt already counts these lines.
+            try {
+              judge(text, name, parser, visitorIds, userLines);
+            } catch (InboundLineException rejectedBefore) {
+              // Counted before.
             }
             continue;
           }
           receipt.setLinesRead(linesRead);
           try {
-            InboundLine line = parser.parse(text);
-            if (text.indexOf('\uFFFD') >= 0) {
-              throw new InboundLineException("the line is not UTF-8");
-            }
-            if (visitorIds) {
-              VisitorId.problem("the user id", line.userId())
-                  .ifPresent(
-                      problem -> {
-                        throw new InboundLineException(
-                            problem
-                                + " (data source "
-                                + name.dataSourceId()
-                                + " sends visitor ids)");
-                      });
-            }
-            int userLine = userLines.count(line.userId());
-            if (userLine > UserLines.MOST) {
-              throw new InboundLineException(
-                  "more than "
-                      + UserLines.MOST
-                      + " lines for user "
-                      + line.userId()
-                      + " in this file");
-            }
-            if (userLine == 1) {
+            Judged judged = judge(text, name, parser, visitorIds, userLines);
+            InboundLine line = judged.line();
+            if (judged.usersFirst()) {
               if (visitorIds || synced.contains(line.userId())) {
                 receipt.setUsersMatched(receipt.getUsersMatched() + 1);
               } else {
@@ -260,6 +240,41 @@ public final class Ingestion {
    * Publishes one line. The event is the file's one record, refilled for each line: encoded at
    * once, it is never shared, and a builder per line cost more than the rest of the line.
    */
+  /** A line to apply, and whether it is the first of its user's lines applied in the file. */
+  private record Judged(InboundLine line, boolean usersFirst) {}
+
+  /**
+   * Whether the line applies, as a function of the file's lines up to it alone, so that a resumed
+   * ingestion judges the lines it skips as the first pass did.
+   *
+   * @throws InboundLineException why it does not
+   */
+  private static Judged judge(
+      String text,
+      InboundFileName name,
+      LineParser parser,
+      boolean visitorIds,
+      UserLines userLines) {
+    InboundLine line = parser.parse(text);
+    if (text.indexOf('\uFFFD') >= 0) {
+      throw new InboundLineException("the line is not UTF-8");
+    }
+    if (visitorIds) {
+      VisitorId.problem("the user id", line.userId())
+          .ifPresent(
+              problem -> {
+                throw new InboundLineException(
+                    problem + " (data source " + name.dataSourceId() + " sends visitor ids)");
+              });
+    }
+    int userLine = userLines.count(line.userId());
+    if (userLine > UserLines.MOST) {
+      throw new InboundLineException(
+          "more than " + UserLines.MOST + " lines for user " + line.userId() + " in this file");
+    }
+    return new Judged(line, userLine == 1);
+  }
+
   private void publish(
       KafkaProducer<String, byte[]> producer,
       FileEvents events,
