@@ -320,24 +320,29 @@ class IngestIT {
 
   private static Set<String> idMapKeys(Composition composition) {
     Set<String> keys = new HashSet<>();
-    try (var consumer =
-        KafkaClients.of(composition.bootstrap())
-            .consumer(
-                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(),
-                new StringDeserializer())) {
-      TopicSnapshot.read(
-          consumer,
-          composition.topics().name(TopicRole.IDMAP),
-          Duration.ofSeconds(30),
-          record -> keys.add(record.key()));
-    }
+    read(composition, TopicRole.IDMAP, record -> keys.add(record.key()));
     return keys;
   }
 
   /** The event ids on the inbound topic, as committed. */
   private static Set<String> inboundEventIds(Composition composition, Topics topics) {
     List<String> ids = new ArrayList<>();
+    read(
+        composition,
+        TopicRole.INBOUND,
+        record ->
+            ids.add(topics.inbound().values().decode(record.topic(), record.value()).getEventId()));
+    Set<String> distinct = new HashSet<>(ids);
+    assertThat(distinct).as("no line published twice").hasSize(ids.size());
+    return distinct;
+  }
+
+  /** Reads a topic of the composition from its beginning to its committed end. */
+  private static void read(
+      Composition composition,
+      TopicRole role,
+      java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>
+          handler) {
     try (var consumer =
         KafkaClients.of(composition.bootstrap())
             .consumer(
@@ -347,16 +352,9 @@ class IngestIT {
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                     "read_committed"),
                 new StringDeserializer(),
-                topics.inbound().values().deserializer())) {
-      TopicSnapshot.read(
-          consumer,
-          topics.name(TopicRole.INBOUND),
-          Duration.ofMinutes(1),
-          record -> ids.add(record.value().getEventId()));
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      TopicSnapshot.read(consumer, composition.topics().name(role), Duration.ofMinutes(1), handler);
     }
-    Set<String> distinct = new HashSet<>(ids);
-    assertThat(distinct).as("no line published twice").hasSize(ids.size());
-    return distinct;
   }
 
   private static TailCommandIT.Run ingest(Composition composition, Path file, String... more) {

@@ -27,11 +27,7 @@ final class InboundLines implements Processor<String, VisitEvent, String, VisitE
   public void init(ProcessorContext<String, VisitEvent> context) {
     this.context = context;
     this.partnerIds = context.getStateStore(QualifierTopology.PARTNER_IDS);
-    this.waiting =
-        new WaitingLines(
-            context.getStateStore(QualifierTopology.WAITING_LINES),
-            context.getStateStore(QualifierTopology.WAITING_BY_TIME),
-            settings);
+    this.waiting = WaitingLines.of(context, settings);
   }
 
   @Override

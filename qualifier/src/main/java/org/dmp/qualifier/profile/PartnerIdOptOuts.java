@@ -41,11 +41,7 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
   public void init(ProcessorContext<String, VisitEvent> context) {
     this.context = context;
     this.partnerIds = context.getStateStore(QualifierTopology.PARTNER_IDS);
-    this.waiting =
-        new WaitingLines(
-            context.getStateStore(QualifierTopology.WAITING_LINES),
-            context.getStateStore(QualifierTopology.WAITING_BY_TIME),
-            pending);
+    this.waiting = WaitingLines.of(context, pending);
   }
 
   @Override

@@ -31,6 +31,16 @@ final class WaitingLines {
     this.settings = settings;
   }
 
+  /** The waiting lines of the task the processor context is of. */
+  static WaitingLines of(
+      org.apache.kafka.streams.processor.api.ProcessorContext<?, ?> context,
+      PendingLines settings) {
+    return new WaitingLines(
+        context.getStateStore(QualifierTopology.WAITING_LINES),
+        context.getStateStore(QualifierTopology.WAITING_BY_TIME),
+        settings);
+  }
+
   /** Sets the line aside for the partner id; past the bound, the partner id's oldest goes. */
   void add(String partnerId, VisitEvent line) {
     String key = partnerId + SEPARATOR + line.getEventId();
