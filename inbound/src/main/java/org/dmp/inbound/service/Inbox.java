@@ -55,11 +55,6 @@ final class Inbox implements AutoCloseable {
     thread.execute(this::look);
   }
 
-  /** Whether a file of this name is waiting in the inbox, not yet ingested. */
-  boolean waiting(String name) {
-    return Files.exists(folder.resolve(name));
-  }
-
   private void look() {
     List<Path> complete;
     try (Stream<Path> files = Files.list(folder)) {

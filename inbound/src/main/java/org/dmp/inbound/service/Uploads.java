@@ -71,10 +71,22 @@ final class Uploads {
       fail(context, 413, "the file is larger than " + maxBytes + " bytes, the most taken");
       return;
     }
-    if (inbox.waiting(name)) {
-      fail(context, 409, name + " is already waiting in the inbox");
-      return;
-    }
+    vertx
+        .fileSystem()
+        .exists(inbox.folder().resolve(name).toString())
+        .onComplete(
+            waiting -> {
+              if (waiting.failed() || waiting.result()) {
+                fail(context, 409, name + " is already waiting in the inbox");
+              } else {
+                receive(context, name);
+              }
+            });
+  }
+
+  /** Streams the body into the inbox under a name it leaves alone, then renames it in whole. */
+  private void receive(RoutingContext context, String name) {
+    HttpServerRequest request = context.request();
     Path partial = inbox.folder().resolve("." + name + "." + UUID.randomUUID() + ".partial");
     long[] received = {0};
     vertx
@@ -114,6 +126,8 @@ final class Uploads {
                 // The rest of the body is not read: the connection goes once answered.
                 fail(
                     context, 413, "the file is larger than " + maxBytes + " bytes, the most taken");
+              } else if (failure instanceof java.nio.file.FileAlreadyExistsException) {
+                fail(context, 409, name + " is already waiting in the inbox");
               } else {
                 fail(context, 500, "the upload could not be stored: " + failure.getMessage());
               }
