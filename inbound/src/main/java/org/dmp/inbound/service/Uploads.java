@@ -23,6 +23,8 @@ import org.dmp.inbound.ingest.Ingestion;
  * name>/receipt} answers the receipt once the file is read.
  */
 final class Uploads {
+  private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(30);
+
   private final Vertx vertx;
   private final Inbox inbox;
   private final Optional<byte[]> token;
@@ -46,14 +48,19 @@ final class Uploads {
   private void upload(RoutingContext context) {
     HttpServerRequest request = context.request();
     request.pause();
-    // An upload refused before its body is read closes its connection once answered: the body is
-    // never read, and a client still sending it would wait for ever.
+    // An upload refused before its body is stored is answered at once, then the rest of its body
+    // is read and dropped: closing with bytes unread would reset the connection and lose the
+    // answer, and a client still sending would otherwise wait for ever. A client that keeps sending
+    // past LINGER loses the connection.
     context.addEndHandler(
         ended -> {
-          // HTTP/2 resets the one stream itself; HTTP/1 has only the connection to drop.
           if (context.response().getStatusCode() != 202
-              && request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-            request.connection().close();
+              && request.version() != io.vertx.core.http.HttpVersion.HTTP_2
+              && !request.isEnded()) {
+            long linger = vertx.setTimer(LINGER.toMillis(), late -> request.connection().close());
+            request.handler(dropped -> {});
+            request.endHandler(done -> vertx.cancelTimer(linger));
+            request.resume();
           }
         });
     if (!authorized(context)) {
@@ -123,7 +130,6 @@ final class Uploads {
                 return;
               }
               if (failure instanceof TooLarge) {
-                // The rest of the body is not read: the connection goes once answered.
                 fail(
                     context, 413, "the file is larger than " + maxBytes + " bytes, the most taken");
               } else if (failure instanceof java.nio.file.FileAlreadyExistsException) {
@@ -237,6 +243,7 @@ final class Uploads {
   private static void fail(RoutingContext context, int status, String reason) {
     context
         .response()
+        .putHeader("Connection", "close")
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("reason", reason).encode());
