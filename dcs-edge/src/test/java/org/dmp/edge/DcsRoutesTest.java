@@ -293,6 +293,7 @@ class DcsRoutesTest {
         "/demoptout.jpg?d_uuid=1&d_uuid=2   | 400 | d_uuid takes exactly one value, got 2",
         "/event?c_a=%zz                     | 400 | malformed percent-encoding",
         "/ibs:dpid=1                        | 400 | dpuuid is required",
+        "/ibs:dpid=1&dpuuid=a%0Ab           | 400 | dpuuid must be 1 to 256 characters without whitespace",
         "/event?d_rtbd=xml                  | 400 | d_rtbd must be 'json'"
       })
   void refusalsAreAnsweredByTheFailureHandlerAndRecordNothing(String uri, int status, String reason)

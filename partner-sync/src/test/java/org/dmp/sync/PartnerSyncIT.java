@@ -9,8 +9,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +21,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryChannel;
@@ -32,6 +39,8 @@ import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.partner.SamplePartner;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
+import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.kafka.Rejections;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.junit.jupiter.api.Test;
@@ -350,6 +359,60 @@ class PartnerSyncIT {
               assertThat(attempt.getHttpStatus()).isEqualTo(401);
               assertThat(attempt.getIdempotencyKey()).isEqualTo(letters.get(0).getIdempotencyKey());
             });
+  }
+
+  @Test
+  void recordsThatCannotBeReadAreSetAsideAndTheChangesAfterThemAreDelivered(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    SyncFixture fixture =
+        SyncFixture.create(broker.bootstrapServers(), "--topic.segments.max-record-bytes=4096");
+    SamplePartner partner = partner(vertx, Optional.empty());
+    fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
+    start(vertx, fixture, Map.of());
+
+    String segments = fixture.topic(TopicRole.SEGMENTS);
+    byte[] junk = "not an update".getBytes(StandardCharsets.UTF_8);
+    byte[] foreign =
+        Arrays.copyOf(fixture.topics.segments().values().encode(joined("eve", 1, 1)), 40);
+    Arrays.fill(foreign, 2, 10, (byte) 0x5A);
+    ProfileUpdate oversized = joined("eve", 1, 5001);
+    oversized.setCauseEventId("x".repeat(5000));
+    List<Long> offsets = new ArrayList<>();
+    try (KafkaProducer<String, byte[]> producer =
+        KafkaClients.of(fixture.bootstrap)
+            .producer(Map.of(), new StringSerializer(), new ByteArraySerializer())) {
+      for (byte[] value :
+          List.of(junk, foreign, fixture.topics.segments().values().encode(oversized))) {
+        offsets.add(producer.send(new ProducerRecord<>(segments, "eve", value)).get().offset());
+      }
+    }
+    fixture.publish(List.of(joined("eve", 2, 5001)));
+
+    await().atMost(START).until(() -> keysByVisitor(partner.accepted()).containsKey("eve"));
+    List<ConsumerRecord<String, byte[]>> rejected =
+        fixture.readUntil(
+            fixture.topic(TopicRole.VISITS_REJECTED), record -> record, read -> read.size() >= 3);
+    assertThat(rejected)
+        .extracting(record -> header(record, Rejections.OFFSET))
+        .containsExactlyElementsOf(offsets.stream().map(String::valueOf).toList());
+    assertThat(rejected)
+        .allSatisfy(
+            record -> {
+              assertThat(header(record, Rejections.TOPIC)).isEqualTo(segments);
+              assertThat(header(record, Rejections.CONSUMER)).contains("9001");
+              assertThat(record.key()).isEqualTo("eve");
+            });
+    assertThat(rejected)
+        .extracting(record -> header(record, Rejections.REASON))
+        .satisfiesExactly(
+            reason -> assertThat(reason).contains("not an Avro single-object record"),
+            reason -> assertThat(reason).contains("unknown schema fingerprint"),
+            reason -> assertThat(reason).contains("more than the 4096"));
+    assertThat(rejected.get(0).value()).isEqualTo(junk);
+  }
+
+  private static String header(ConsumerRecord<?, ?> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
   @Test

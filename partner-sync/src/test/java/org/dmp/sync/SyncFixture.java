@@ -157,6 +157,14 @@ final class SyncFixture {
   /** Every record of a topic, read from the start until {@code enough} holds for them. */
   <T extends org.apache.avro.specific.SpecificRecord> List<T> readUntil(
       String topic, AvroSerde<T> serde, Predicate<List<T>> enough) {
+    return readUntil(topic, record -> serde.decode(topic, record.value()), enough);
+  }
+
+  /** Every record of a topic, as {@code read} makes it, until {@code enough} holds for them. */
+  <T> List<T> readUntil(
+      String topic,
+      java.util.function.Function<ConsumerRecord<String, byte[]>, T> reader,
+      Predicate<List<T>> enough) {
     List<T> read = new ArrayList<>();
     try (var consumer =
         new KafkaConsumer<>(
@@ -185,7 +193,7 @@ final class SyncFixture {
               () -> {
                 for (ConsumerRecord<String, byte[]> record :
                     consumer.poll(Duration.ofMillis(200))) {
-                  read.add(serde.decode(topic, record.value()));
+                  read.add(reader.apply(record));
                 }
                 return enough.test(read);
               });

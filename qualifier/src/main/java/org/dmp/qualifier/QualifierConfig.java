@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
+import org.dmp.qualifier.profile.ProfileBounds;
 import org.dmp.runtime.CommonConfig;
 
 /** The qualifier's configuration, read once from qualifier.properties, DMP_ variables and flags. */
@@ -23,7 +24,7 @@ public record QualifierConfig(
     Optional<String> instanceId,
     Duration sessionTimeout,
     Duration commitInterval,
-    int maxRealizationsPerTrait,
+    ProfileBounds profileBounds,
     Duration tickInterval,
     Duration grace,
     Duration timeLagWarning,
@@ -38,6 +39,7 @@ public record QualifierConfig(
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(profileBounds, "profileBounds");
     Objects.requireNonNull(tickInterval, "tickInterval");
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(timeLagWarning, "timeLagWarning");
@@ -93,7 +95,11 @@ public record QualifierConfig(
         reader.optionalText("qualifier.instance-id"),
         reader.duration("qualifier.session-timeout", Duration.ofSeconds(6), Duration.ofMinutes(30)),
         reader.duration("qualifier.commit-interval", Duration.ofMillis(10), Duration.ofMinutes(10)),
-        reader.integer("qualifier.max-realizations-per-trait", 1, 100_000),
+        new ProfileBounds(
+            reader.integer("qualifier.max-realizations-per-trait", 1, 100_000),
+            reader.integer("qualifier.max-realizations-per-profile", 1, 10_000_000),
+            reader.integer("qualifier.max-partner-ids", 1, 100_000),
+            reader.integer("qualifier.max-profile-bytes", 1024, 64 * 1024 * 1024)),
         reader.duration("qualifier.tick-interval", Duration.ZERO, Duration.ofHours(1)),
         reader.duration("qualifier.grace", Duration.ZERO, Duration.ofDays(1)),
         reader.duration("qualifier.time-lag-warning", Duration.ofSeconds(1), Duration.ofDays(30)),

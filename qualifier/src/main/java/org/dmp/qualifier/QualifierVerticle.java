@@ -9,16 +9,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
 import org.dmp.qualifier.profile.PendingLines;
 import org.dmp.qualifier.profile.ProcessedOffsets;
+import org.dmp.qualifier.profile.ProfileBounds;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.profile.SetAside;
 import org.dmp.qualifier.profile.TimeProgress;
 import org.dmp.qualifier.query.SegmentQuery;
 import org.dmp.qualifier.time.Ticker;
 import org.dmp.runtime.StageLatency;
+import org.dmp.runtime.kafka.Rejections;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.TaxonomyView;
@@ -39,6 +43,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
   private final ProcessedOffsets processed;
   private final TimeProgress time;
   private final PendingLines pending;
+  private final Rejections rejections;
   private TaxonomyView taxonomy;
   private volatile KafkaStreams streams;
   private Ticker ticker;
@@ -56,21 +61,49 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
         new StageLatency(registry, StageLatency.QUALIFIER_PROCESSED, Tags.empty());
     this.processed = new ProcessedOffsets(config.queryMaxWaiting(), processedStage::reached);
     this.pending = new PendingLines(config.inboundWaitTtl(), config.inboundWaitMaxPerId());
-    PendingLines.Counts counts = pending.counts();
-    Map.<String, java.util.function.ToDoubleFunction<PendingLines.Counts>>of(
+    this.rejections =
+        new Rejections(
+            config.common().kafka(),
+            config.common().topics().name(TopicRole.VISITS_REJECTED),
+            config.applicationId());
+    countByOutcome(
+        registry,
+        "dmp_qualifier_inbound_lines",
+        "Inbound file lines by partner id: resolved at once, set aside to wait for an ID sync,"
+            + " released by one, expired or dropped while waiting",
+        pending.counts(),
+        Map.of(
             "resolved", PendingLines.Counts::resolved,
             "waiting", PendingLines.Counts::waiting,
             "released", PendingLines.Counts::released,
             "expired", PendingLines.Counts::expired,
-            "dropped", PendingLines.Counts::dropped)
-        .forEach(
-            (outcome, count) ->
-                FunctionCounter.builder("dmp_qualifier_inbound_lines", counts, count)
-                    .description(
-                        "Inbound file lines by partner id: resolved at once, set aside to wait for"
-                            + " an ID sync, released by one, expired or dropped while waiting")
-                    .tag("outcome", outcome)
-                    .register(registry));
+            "dropped", PendingLines.Counts::dropped));
+    countByOutcome(
+        registry,
+        "dmp_qualifier_profile_bounds",
+        "What profiles were kept from holding: partner ids of data sources the taxonomy does not"
+            + " have, or that break the rule of partner ids, and partner ids and realization times"
+            + " past a bound (the oldest go)",
+        config.profileBounds().counts(),
+        Map.of(
+            "unknown_data_source", ProfileBounds.Counts::unknownDataSources,
+            "invalid_partner_id", ProfileBounds.Counts::invalidPartnerIds,
+            "partner_id_trimmed", ProfileBounds.Counts::partnerIds,
+            "realization_trimmed", ProfileBounds.Counts::realizations));
+  }
+
+  private static <T> void countByOutcome(
+      MeterRegistry registry,
+      String name,
+      String description,
+      T counts,
+      Map<String, ToDoubleFunction<T>> outcomes) {
+    outcomes.forEach(
+        (outcome, count) ->
+            FunctionCounter.builder(name, counts, count)
+                .description(description)
+                .tag("outcome", outcome)
+                .register(registry));
   }
 
   @Override
@@ -87,11 +120,14 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
                           QualifierTopology.build(
                               config.common().topics(),
                               taxonomy,
-                              config.maxRealizationsPerTrait(),
+                              config.profileBounds(),
                               processed,
                               time,
                               pending);
-                      streams = new KafkaStreams(topology, config.streamsProperties(queryPort));
+                      streams =
+                          new KafkaStreams(
+                              topology,
+                              SetAside.install(config.streamsProperties(queryPort), rejections));
                       streams.setUncaughtExceptionHandler(
                           failure -> {
                             LOG.error("A stream thread failed; replacing it", failure);
@@ -165,6 +201,7 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
           if (taxonomy != null) {
             taxonomy.close();
           }
+          rejections.close();
           return null;
         });
   }

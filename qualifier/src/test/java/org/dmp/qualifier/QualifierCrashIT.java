@@ -362,7 +362,12 @@ class QualifierCrashIT {
               stateDir.resolve(Integer.toString(partition)).toString());
           try (var driver =
               new TopologyTestDriver(
-                  QualifierTopology.build(topics, () -> compiled, 100, grace), config)) {
+                  QualifierTopology.build(
+                      topics,
+                      () -> compiled,
+                      org.dmp.qualifier.profile.ProfileBounds.defaults(100),
+                      grace),
+                  config)) {
             var input =
                 driver.createInputTopic(
                     topics.name(TopicRole.VISITS),

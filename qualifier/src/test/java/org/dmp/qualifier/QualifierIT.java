@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,6 +33,7 @@ import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
+import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
@@ -50,24 +50,8 @@ class QualifierIT {
   void qualifiesVisitsAndPicksUpANewTaxonomyWhileRunning(
       Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path stateDir) throws Exception {
     String bootstrap = broker.bootstrapServers();
-    QualifierConfig config =
-        QualifierConfig.SETTINGS.read(
-            Map.of(),
-            List.of(
-                "--kafka.bootstrap=" + bootstrap,
-                "--http.host=127.0.0.1",
-                "--http.port=0",
-                "--topic.visits.name=" + UniqueNames.topic("visits"),
-                "--topic.segments.name=" + UniqueNames.topic("segments"),
-                "--topic.idmap.name=" + UniqueNames.topic("idmap"),
-                "--topic.taxonomy.name=" + UniqueNames.topic("taxonomy"),
-                "--qualifier.application-id=" + UniqueNames.group("qualifier"),
-                "--qualifier.state-dir=" + stateDir),
-            QualifierConfig::read);
-    var topics = config.common().topics();
-    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
-      topics.createMissing(admin);
-    }
+    QualifierConfig config = QualifierSettings.create(bootstrap, stateDir);
+    Topics topics = config.common().topics();
     Taxonomy sample = TaxonomyFile.sample();
     TaxonomyPublisher.apply(
         KafkaClients.of(bootstrap), topics.taxonomy(), sample, "sample", Clock.systemUTC());

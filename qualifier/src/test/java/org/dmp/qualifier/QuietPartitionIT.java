@@ -15,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -59,25 +58,9 @@ class QuietPartitionIT {
       Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path stateDir) throws Exception {
     String bootstrap = broker.bootstrapServers();
     QualifierConfig config =
-        QualifierConfig.SETTINGS.read(
-            Map.of(),
-            List.of(
-                "--kafka.bootstrap=" + bootstrap,
-                "--http.host=127.0.0.1",
-                "--http.port=0",
-                "--topic.visits.name=" + UniqueNames.topic("quiet-visits"),
-                "--topic.segments.name=" + UniqueNames.topic("quiet-segments"),
-                "--topic.idmap.name=" + UniqueNames.topic("quiet-idmap"),
-                "--topic.taxonomy.name=" + UniqueNames.topic("quiet-taxonomy"),
-                "--qualifier.application-id=" + UniqueNames.group("quiet-qualifier"),
-                "--qualifier.state-dir=" + stateDir,
-                "--qualifier.tick-interval=200ms",
-                "--qualifier.grace=1s"),
-            QualifierConfig::read);
+        QualifierSettings.create(
+            bootstrap, stateDir, "--qualifier.tick-interval=200ms", "--qualifier.grace=1s");
     Topics topics = config.common().topics();
-    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
-      topics.createMissing(admin);
-    }
     TaxonomyPublisher.apply(
         KafkaClients.of(bootstrap),
         topics.taxonomy(),

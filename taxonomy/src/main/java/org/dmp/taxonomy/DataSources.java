@@ -3,9 +3,11 @@ package org.dmp.taxonomy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.dmp.avro.DataSource;
 
 /**
@@ -19,6 +21,7 @@ public final class DataSources {
    */
   public static final String EXPERIENCE_CLOUD_ID_CODE = "ECID";
 
+  private final Set<Long> ids = new HashSet<>();
   private final Map<String, Long> byIntegrationCode = new HashMap<>();
   private final Map<Long, URI> providers = new HashMap<>();
   private final List<IdSync> idSyncs;
@@ -34,6 +37,7 @@ public final class DataSources {
   DataSources(List<DataSource> dataSources) {
     List<IdSync> syncs = new ArrayList<>();
     for (DataSource dataSource : dataSources) {
+      ids.add(dataSource.getId());
       if (dataSource.getIntegrationCode() != null) {
         byIntegrationCode.put(dataSource.getIntegrationCode(), dataSource.getId());
       }
@@ -49,6 +53,11 @@ public final class DataSources {
       }
     }
     this.idSyncs = List.copyOf(syncs);
+  }
+
+  /** Whether the taxonomy has a data source with this id. */
+  public boolean knows(long dataSourceId) {
+    return ids.contains(dataSourceId);
   }
 
   /** The data source that {@code integrationCode} names; codes are matched exactly. */

@@ -9,6 +9,7 @@ import org.dmp.avro.PartnerId;
 import org.dmp.edge.http.CallErrors;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.InvalidHit;
+import org.dmp.schemas.PartnerUserId;
 import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.DataSources;
 
@@ -39,9 +40,6 @@ public final class DeclaredIds {
   private static final String ENCODED_SEPARATOR = "%01";
 
   private static final int MAX_DATA_SOURCE_ID_DIGITS = 18;
-  private static final int MAX_PARTNER_USER_ID = 255;
-  private static final String PARTNER_USER_ID_RULE =
-      "must be 1 to " + MAX_PARTNER_USER_ID + " characters without control characters";
 
   private DeclaredIds() {}
 
@@ -136,8 +134,8 @@ public final class DeclaredIds {
       String shown = "d_dpid=" + dataSource + "&d_dpuuid=" + user;
       if (!isDataSourceId(dataSource)) {
         invalid(errors, shown, "d_dpid must be a data source id (a positive whole number)");
-      } else if (!isPartnerUserId(user)) {
-        invalid(errors, shown, "d_dpuuid " + PARTNER_USER_ID_RULE);
+      } else if (!PartnerUserId.isValid(user)) {
+        invalid(errors, shown, "d_dpuuid " + PartnerUserId.RULE);
       } else {
         ids.add(new PartnerId(Long.parseLong(dataSource), user), shown);
       }
@@ -166,8 +164,8 @@ public final class DeclaredIds {
         return Optional.empty();
       }
     }
-    if (!isPartnerUserId(id)) {
-      invalid(errors, value, "the id " + PARTNER_USER_ID_RULE);
+    if (!PartnerUserId.isValid(id)) {
+      invalid(errors, value, "the id " + PartnerUserId.RULE);
       return Optional.empty();
     }
     return Optional.of(new Parts(value.substring(0, first), id));
@@ -198,8 +196,8 @@ public final class DeclaredIds {
    * @throws InvalidHit if {@code value} is empty, too long or holds a control character
    */
   public static String partnerUserId(String value, String key) {
-    if (!isPartnerUserId(value)) {
-      throw new InvalidHit(key + " " + PARTNER_USER_ID_RULE);
+    if (!PartnerUserId.isValid(value)) {
+      throw new InvalidHit(key + " " + PartnerUserId.RULE);
     }
     return value;
   }
@@ -214,18 +212,6 @@ public final class DeclaredIds {
     }
     for (int i = 0; i < value.length(); i++) {
       if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isPartnerUserId(String value) {
-    if (value.isEmpty() || value.length() > MAX_PARTNER_USER_ID) {
-      return false;
-    }
-    for (int i = 0; i < value.length(); i++) {
-      if (Character.isISOControl(value.charAt(i))) {
         return false;
       }
     }

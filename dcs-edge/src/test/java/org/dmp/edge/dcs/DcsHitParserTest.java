@@ -23,6 +23,7 @@ import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DcsHitParserTest {
   private final Parser parser = new Parser();
@@ -156,7 +157,7 @@ class DcsHitParserTest {
         "d_cid=20001              | Invalid customer id 20001: d_cid must be",
         "d_cid=x%01abc            | Invalid customer id x:abc: the data source id is not",
         "d_cid=%01abc             | Invalid customer id :abc: the data source id is not",
-        "d_cid=1%01               | Invalid customer id 1:: the id must be 1 to 255 characters",
+        "d_cid=1%01               | Invalid customer id 1:: the id must be 1 to 256 characters",
         "d_cid_ic=crm_id%01%011   | Invalid customer id crm_id::1: the id must be",
         "d_cid_ic=crm_id%01a%017  | Invalid customer id crm_id:a:7: the auth state must be 0, 1 or 2",
         "d_cid_ic=nope%01a        | Invalid customer id nope:a: no data source has the integration code 'nope'",
@@ -174,6 +175,29 @@ class DcsHitParserTest {
             error -> {
               assertThat(error.code()).isEqualTo(CallErrors.INVALID_CUSTOMER_ID);
               assertThat(error.msg()).startsWith(message);
+            });
+  }
+
+  /** Partner ids are written into partners' files one per line, tab-separated. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "d_cid=1%01a%0Ab",
+        "d_cid=1%01a%20b",
+        "d_cid=1%01a%09b",
+        "d_dpid=1&d_dpuuid=a%0Db"
+      })
+  void aPartnerIdWithWhitespaceOrAControlCharacterIsRefused(String declared) {
+    DcsHit hit = parser.parse(declared + "&c_a=1");
+
+    assertThat(hit.partnerIds()).isEmpty();
+    assertThat(parser.errors.all())
+        .singleElement()
+        .satisfies(
+            error -> {
+              assertThat(error.code()).isEqualTo(CallErrors.INVALID_CUSTOMER_ID);
+              assertThat(error.msg())
+                  .contains("must be 1 to 256 characters without whitespace or control characters");
             });
   }
 

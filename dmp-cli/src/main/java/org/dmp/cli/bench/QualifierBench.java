@@ -155,8 +155,7 @@ final class QualifierBench implements Callable<Integer> {
       taxonomy.caughtUp().get(60, TimeUnit.SECONDS);
       KafkaStreams streams =
           new KafkaStreams(
-              QualifierTopology.build(
-                  topics, taxonomy, config.maxRealizationsPerTrait(), config.grace()),
+              QualifierTopology.build(topics, taxonomy, config.profileBounds(), config.grace()),
               config.streamsProperties());
       Instant start = Instant.now();
       streams.start();

@@ -154,7 +154,7 @@ final class ShadowRun {
             QualifierTopology.shadow(
                 topics,
                 request::taxonomy,
-                qualifier.maxRealizationsPerTrait(),
+                qualifier.profileBounds(),
                 qualifier.grace(),
                 bounds,
                 seen,

@@ -228,7 +228,8 @@ class ReplayOfWhatLiveSawTest {
       CompiledTaxonomy taxonomy, List<VisitEvent> records) {
     Map<String, ProfileUpdate> latest = new HashMap<>();
     run(
-        QualifierTopology.build(TOPICS, () -> taxonomy, 100, GRACE),
+        QualifierTopology.build(
+            TOPICS, () -> taxonomy, org.dmp.qualifier.profile.ProfileBounds.defaults(100), GRACE),
         records,
         driver ->
             driver
@@ -248,7 +249,7 @@ class ReplayOfWhatLiveSawTest {
         QualifierTopology.shadow(
             TOPICS,
             () -> taxonomy,
-            100,
+            org.dmp.qualifier.profile.ProfileBounds.defaults(100),
             GRACE,
             new ReplayBounds(
                 Map.of(0, (long) records.size() - 1), Optional.empty(), Optional.empty()),

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
+import org.dmp.schemas.PartnerUserId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
@@ -19,7 +20,7 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  */
 public final class LineParser {
   /** Longer user ids are refused: an id is a key, not a document. */
-  static final int MAX_USER_ID = 256;
+  static final int MAX_USER_ID = PartnerUserId.MAX_LENGTH;
 
   private final InboundFileName file;
   private final Set<Long> onboardedTraits;
@@ -90,7 +91,7 @@ public final class LineParser {
     }
     for (int i = 0; i < userId.length(); i++) {
       char c = userId.charAt(i);
-      if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+      if (!PartnerUserId.isAllowed(c)) {
         throw new InboundLineException("the user id holds whitespace or a control character");
       }
     }

@@ -179,6 +179,7 @@ public final class Ingestion {
           try {
             Judged judged = judge(text, name, parser, visitorIds, userLines);
             InboundLine line = judged.line();
+            ProducerRecord<String, byte[]> lineRecord = lineRecord(events, linesRead, line);
             if (judged.usersFirst()) {
               if (visitorIds || synced.contains(line.userId())) {
                 receipt.setUsersMatched(receipt.getUsersMatched() + 1);
@@ -186,7 +187,7 @@ public final class Ingestion {
                 receipt.setUsersUnmatched(receipt.getUsersUnmatched() + 1);
               }
             }
-            publish(producer, events, linesRead, line);
+            producer.send(lineRecord);
             receipt.setLinesApplied(receipt.getLinesApplied() + 1);
             receipt.setTraitsRealized(receipt.getTraitsRealized() + line.realized().size());
             receipt.setTraitsRemoved(receipt.getTraitsRemoved() + line.removed().size());
@@ -236,10 +237,6 @@ public final class Ingestion {
     return receipt;
   }
 
-  /**
-   * Publishes one line. The event is the file's one record, refilled for each line: encoded at
-   * once, it is never shared, and a builder per line cost more than the rest of the line.
-   */
   /** A line to apply, and whether it is the first of its user's lines applied in the file. */
   private record Judged(InboundLine line, boolean usersFirst) {}
 
@@ -275,11 +272,14 @@ public final class Ingestion {
     return new Judged(line, userLine == 1);
   }
 
-  private void publish(
-      KafkaProducer<String, byte[]> producer,
-      FileEvents events,
-      long lineNumber,
-      InboundLine line) {
+  /**
+   * The record of one line. The event is the file's one record, refilled for each line: encoded at
+   * once, it is never shared, and a builder per line cost more than the rest of the line.
+   *
+   * @throws InboundLineException when the record is longer than its topic's consumers take
+   */
+  private static ProducerRecord<String, byte[]> lineRecord(
+      FileEvents events, long lineNumber, InboundLine line) {
     VisitEvent event = events.event;
     event.setEventId(events.eventIdPrefix + lineNumber);
     event.setSignals(line.signals());
@@ -293,9 +293,18 @@ public final class Ingestion {
       event.setPartnerIds(List.of(new PartnerId(events.name.dataSourceId(), line.userId())));
       key = events.keyPrefix + line.userId();
     }
-    producer.send(
-        new ProducerRecord<>(
-            events.topic.name(), null, events.time, key, events.topic.values().encode(event)));
+    byte[] value = events.topic.values().encode(event);
+    if (value.length > events.topic.values().maxBytes()) {
+      throw new InboundLineException(
+          "the line is too long: its event is "
+              + value.length
+              + " bytes, more than the "
+              + events.topic.values().maxBytes()
+              + " that "
+              + events.topic.name()
+              + " takes");
+    }
+    return new ProducerRecord<>(events.topic.name(), null, events.time, key, value);
   }
 
   /** What every line of one file has in common, and the record its lines are written with. */

@@ -32,7 +32,10 @@ public interface ChannelHost {
   /** Whether the destination is stopping: nothing new should start. */
   boolean stopping();
 
-  /** The record's update, or null for a tombstone or a record that does not decode (logged). */
+  /**
+   * The record's update, or null for a tombstone or a record that does not decode (set aside to the
+   * rejected records' topic).
+   */
   ProfileUpdate updateOf(ConsumerRecord<String, byte[]> record);
 
   /**

@@ -24,7 +24,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.Destination;
 import org.dmp.avro.ProfileUpdate;
+import org.dmp.runtime.kafka.Rejections;
 import org.dmp.schemas.serde.RecordDecodingException;
+import org.dmp.schemas.topics.TopicRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,7 @@ public final class DestinationConsumer
   private final DestinationMeters meters;
   private final DestinationMapping mapping;
   private final KafkaConsumer<String, byte[]> consumer;
+  private final Rejections rejections;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -89,6 +92,11 @@ public final class DestinationConsumer
         reading.kafka().consumer(settings, new StringDeserializer(), new ByteArrayDeserializer());
     this.meters =
         new DestinationMeters(registry, destination.getId(), DestinationStatus.typeOf(destination));
+    this.rejections =
+        new Rejections(
+            reading.kafka(),
+            reading.topics().name(TopicRole.VISITS_REJECTED),
+            reading.memberOf(destination.getId()));
   }
 
   /**
@@ -234,14 +242,8 @@ public final class DestinationConsumer
       }
       return update;
     } catch (RecordDecodingException e) {
-      // The qualifier wrote it, so it is a bug: logged, and the destination goes on.
-      LOG.error(
-          "Destination {}: skipping {}-{}@{}, which does not decode: {}",
-          destination.getId(),
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          e.getMessage());
+      // Set aside before the offset past it can be committed; the destination goes on.
+      rejections.reject(record, "it cannot be read: " + e.getMessage());
       return null;
     }
   }
@@ -279,6 +281,7 @@ public final class DestinationConsumer
       } catch (RuntimeException e) {
         LOG.warn("Destination {}: closing its consumer failed", destination.getId(), e);
       }
+      rejections.close();
       stopped.complete(null);
     }
   }

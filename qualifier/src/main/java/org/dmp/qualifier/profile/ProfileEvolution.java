@@ -18,6 +18,7 @@ import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayCorrection;
 import org.dmp.avro.VisitEvent;
+import org.dmp.schemas.PartnerUserId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.SegmentIndex.CompiledSegment;
 import org.dmp.taxonomy.Signals;
@@ -34,6 +35,7 @@ public final class ProfileEvolution {
   /** How many of the regions a visitor was seen in a profile keeps. */
   private static final int MAX_REGIONS = 4;
 
+  private final ProfileBounds bounds;
   private final int maxRealizationsPerTrait;
 
   /**
@@ -42,8 +44,9 @@ public final class ProfileEvolution {
    */
   public record Outcome(Profile profile, ProfileUpdate update, List<IdMapping> mappings) {}
 
-  public ProfileEvolution(int maxRealizationsPerTrait) {
-    this.maxRealizationsPerTrait = maxRealizationsPerTrait;
+  public ProfileEvolution(ProfileBounds bounds) {
+    this.bounds = bounds;
+    this.maxRealizationsPerTrait = bounds.realizationsPerTrait();
   }
 
   /**
@@ -102,7 +105,8 @@ public final class ProfileEvolution {
     profile.setRealizations(realizations);
 
     List<IdMapping> mappings = new ArrayList<>();
-    boolean partnersChanged = mergePartnerIds(profile, event, mappings);
+    boolean partnersChanged = mergePartnerIds(profile, event, mappings, taxonomy);
+    bounds.trim(profile);
     noteRegion(profile, event.getRegion());
     Set<Long> removedTraits = new HashSet<>(event.getRemovedTraits());
     boolean timeChangedNothing =
@@ -211,6 +215,7 @@ public final class ProfileEvolution {
               }
             });
     profile.setRealizations(realizations);
+    bounds.trim(profile);
     // A backfill is sent whether or not membership changes: its destinations have heard nothing.
     Outcome outcome =
         requalify(
@@ -371,14 +376,30 @@ public final class ProfileEvolution {
     return new Outcome(marker, update, List.of());
   }
 
-  /** Keeps one partner id per data source, the latest; true if any changed. */
-  private static boolean mergePartnerIds(
-      Profile profile, VisitEvent event, List<IdMapping> mappings) {
+  /**
+   * Keeps one partner id per data source the taxonomy knows, the latest, least recently synced
+   * first; true if any changed. An unknown data source's id, or an id that breaks the rule of
+   * partner ids, is counted and ignored: any page could make one up, and each would be kept.
+   */
+  private boolean mergePartnerIds(
+      Profile profile, VisitEvent event, List<IdMapping> mappings, CompiledTaxonomy taxonomy) {
+    if (event.getPartnerIds().isEmpty()) {
+      return false;
+    }
     Map<Long, PartnerId> byDataSource = new LinkedHashMap<>();
     profile.getPartnerIds().forEach(id -> byDataSource.put(id.getDataSourceId(), id));
     boolean changed = false;
     for (PartnerId id : event.getPartnerIds()) {
-      PartnerId previous = byDataSource.put(id.getDataSourceId(), id);
+      if (!taxonomy.dataSources().knows(id.getDataSourceId())) {
+        bounds.counts().unknownDataSources.increment();
+        continue;
+      }
+      if (!PartnerUserId.isValid(id.getPartnerUserId())) {
+        bounds.counts().invalidPartnerIds.increment();
+        continue;
+      }
+      PartnerId previous = byDataSource.remove(id.getDataSourceId());
+      byDataSource.put(id.getDataSourceId(), id);
       if (previous == null || !previous.getPartnerUserId().equals(id.getPartnerUserId())) {
         changed = true;
         mappings.add(

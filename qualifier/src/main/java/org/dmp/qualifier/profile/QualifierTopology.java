@@ -42,19 +42,16 @@ public final class QualifierTopology {
 
   /**
    * @param taxonomy the current compiled taxonomy, read for each event
-   * @param maxRealizationsPerTrait how many realization times a profile keeps per trait
+   * @param bounds how much a profile may hold
    * @param grace how late an event may come and still count as on time
    */
   public static Topology build(
-      Topics topics,
-      Supplier<CompiledTaxonomy> taxonomy,
-      int maxRealizationsPerTrait,
-      Duration grace) {
+      Topics topics, Supplier<CompiledTaxonomy> taxonomy, ProfileBounds bounds, Duration grace) {
     // Nobody asks this topology same-hit questions, so none may wait.
     return build(
         topics,
         taxonomy,
-        maxRealizationsPerTrait,
+        bounds,
         new ProcessedOffsets(0, hit -> {}),
         TimeProgress.unwatched(grace),
         PendingLines.defaults());
@@ -69,13 +66,13 @@ public final class QualifierTopology {
   public static Topology build(
       Topics topics,
       Supplier<CompiledTaxonomy> taxonomy,
-      int maxRealizationsPerTrait,
+      ProfileBounds bounds,
       ProcessedOffsets processed,
       TimeProgress time,
       PendingLines pending) {
     Topology topology = new Topology();
     addVisitsSource(topology, topics);
-    addQualify(topology, taxonomy, maxRealizationsPerTrait, processed, time, VISITS_SOURCE);
+    addQualify(topology, taxonomy, bounds, processed, time, VISITS_SOURCE);
     topology.addSink(
         SEGMENTS_SINK,
         topics.segments().name(),
@@ -141,7 +138,7 @@ public final class QualifierTopology {
   public static Topology shadow(
       Topics topics,
       Supplier<CompiledTaxonomy> taxonomy,
-      int maxRealizationsPerTrait,
+      ProfileBounds profileBounds,
       Duration grace,
       ReplayBounds bounds,
       ReplayProgress seen,
@@ -152,7 +149,7 @@ public final class QualifierTopology {
     addQualify(
         topology,
         taxonomy,
-        maxRealizationsPerTrait,
+        profileBounds,
         new ProcessedOffsets(0, hit -> {}),
         TimeProgress.unwatched(grace),
         REPLAY_BOUNDS);
@@ -182,11 +179,11 @@ public final class QualifierTopology {
   private static void addQualify(
       Topology topology,
       Supplier<CompiledTaxonomy> taxonomy,
-      int maxRealizationsPerTrait,
+      ProfileBounds bounds,
       ProcessedOffsets processed,
       TimeProgress time,
       String parent) {
-    ProfileEvolution evolution = new ProfileEvolution(maxRealizationsPerTrait);
+    ProfileEvolution evolution = new ProfileEvolution(bounds);
     topology.addProcessor(
         QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed, time), parent);
     topology.addStateStore(

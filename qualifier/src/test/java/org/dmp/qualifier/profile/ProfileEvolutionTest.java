@@ -1,11 +1,14 @@
 package org.dmp.qualifier.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.dmp.avro.EventSource;
+import org.dmp.avro.IdMapping;
+import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.VisitEvent;
 import org.dmp.taxonomy.CompiledTaxonomy;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProfileEvolutionTest {
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
-  private static final ProfileEvolution EVOLUTION = new ProfileEvolution(100);
+  private static final ProfileEvolution EVOLUTION =
+      new ProfileEvolution(ProfileBounds.defaults(100));
 
   private static CompiledTaxonomy taxonomy(long revision, String segments) {
     return new CompiledTaxonomy(
@@ -52,6 +56,91 @@ class ProfileEvolutionTest {
         .setRealizedTraits(traits)
         .setOverwrite(overwrite)
         .build();
+  }
+
+  private static final CompiledTaxonomy THREE_SOURCES =
+      new CompiledTaxonomy(
+          TaxonomyFile.parse(
+              "partners",
+              """
+          {"dataSources": [{"id": 1, "name": "Site"}, {"id": 20001, "name": "A"},
+                           {"id": 20002, "name": "B"}, {"id": 20003, "name": "C"}],
+           "traits": [{"id": 101, "name": "Shoes", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\""},
+                      {"id": 103, "name": "Red", "dataSource": 1, "type": "rule", "rule": "c_color == \\"red\\""}],
+           "segments": [{"id": 5001, "name": "Shoes", "rule": "[101T]"}]}"""),
+          1);
+
+  private static VisitEvent synced(int second, long dataSource, String id) {
+    return VisitEvent.newBuilder(event(second, "c_category", "shoes"))
+        .setPartnerIds(List.of(new PartnerId(dataSource, id)))
+        .build();
+  }
+
+  @Test
+  void invalidPartnerIdsAreIgnoredAndTheLeastRecentlySyncedGoPastTheBound() {
+    ProfileBounds bounds = new ProfileBounds(100, 1000, 2, 64 * 1024);
+    ProfileEvolution evolution = new ProfileEvolution(bounds);
+    Profile profile = evolution.onEvent(null, synced(0, 20001, "a"), THREE_SOURCES).profile();
+    profile = evolution.onEvent(profile, synced(1, 20002, "b"), THREE_SOURCES).profile();
+    profile = evolution.onEvent(profile, synced(2, 20001, "a2"), THREE_SOURCES).profile();
+    ProfileEvolution.Outcome third =
+        evolution.onEvent(profile, synced(3, 20003, "c"), THREE_SOURCES);
+    ProfileEvolution.Outcome unknown =
+        evolution.onEvent(third.profile(), synced(4, 99999, "made-up"), THREE_SOURCES);
+    unknown = evolution.onEvent(unknown.profile(), synced(5, 20002, "a\nb"), THREE_SOURCES);
+    unknown =
+        evolution.onEvent(unknown.profile(), synced(6, 20002, "x".repeat(257)), THREE_SOURCES);
+
+    assertThat(unknown.profile().getPartnerIds())
+        .extracting(PartnerId::getDataSourceId, PartnerId::getPartnerUserId)
+        .as("20002 was synced least recently")
+        .containsExactly(tuple(20001L, "a2"), tuple(20003L, "c"));
+    assertThat(unknown.mappings()).as("no id map entry for an invalid id").isEmpty();
+    assertThat(third.mappings()).extracting(IdMapping::getPartnerUserId).containsExactly("c");
+    assertThat(bounds.counts().partnerIds()).isEqualTo(1);
+    assertThat(bounds.counts().unknownDataSources()).isEqualTo(1);
+    assertThat(bounds.counts().invalidPartnerIds()).isEqualTo(2);
+  }
+
+  @Test
+  void realizationsPastTheProfileBoundGoOldestFirstOverAllTraits() {
+    ProfileBounds bounds = new ProfileBounds(100, 5, 10, 64 * 1024);
+    ProfileEvolution evolution = new ProfileEvolution(bounds);
+    Profile profile = null;
+    for (int second = 0; second < 8; second++) {
+      String[] signal =
+          second % 2 == 0 ? new String[] {"c_category", "shoes"} : new String[] {"c_color", "red"};
+      profile =
+          evolution.onEvent(profile, event(second, signal[0], signal[1]), THREE_SOURCES).profile();
+    }
+
+    assertThat(profile.getRealizations())
+        .containsOnly(
+            org.assertj.core.api.Assertions.entry(
+                "101", List.of(T0.plusSeconds(4).toEpochMilli(), T0.plusSeconds(6).toEpochMilli())),
+            org.assertj.core.api.Assertions.entry(
+                "103",
+                List.of(
+                    T0.plusSeconds(3).toEpochMilli(),
+                    T0.plusSeconds(5).toEpochMilli(),
+                    T0.plusSeconds(7).toEpochMilli())));
+    assertThat(bounds.counts().realizations()).isEqualTo(3);
+  }
+
+  @Test
+  void aProfileNeverEncodesLongerThanItsByteBound() {
+    ProfileBounds bounds = new ProfileBounds(100_000, 1_000_000, 10, 2048);
+    ProfileEvolution evolution = new ProfileEvolution(bounds);
+    Profile profile = null;
+    for (int second = 0; second < 1000; second++) {
+      profile =
+          evolution.onEvent(profile, event(second, "c_category", "shoes"), THREE_SOURCES).profile();
+      assertThat(org.dmp.schemas.serde.AvroSerde.of(Profile.class).encode(profile).length)
+          .isLessThanOrEqualTo(2048);
+    }
+    List<Long> kept = profile.getRealizations().get("101");
+    assertThat(kept).hasSizeGreaterThan(100).endsWith(T0.plusSeconds(999).toEpochMilli());
+    assertThat(bounds.counts().realizations()).isEqualTo(1000 - kept.size());
   }
 
   @Test

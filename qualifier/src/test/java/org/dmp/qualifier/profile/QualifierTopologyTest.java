@@ -45,6 +45,7 @@ class QualifierTopologyTest {
 
   private final TimeProgress time = TimeProgress.unwatched(GRACE);
   private final PendingLines pending = new PendingLines(Duration.ofDays(30), 2);
+  private final ProfileBounds bounds = ProfileBounds.defaults(100);
   private TopologyTestDriver driver;
   private KeyValueStore<String, Profile> profiles;
   private TestInputTopic<String, VisitEvent> visits;
@@ -65,7 +66,7 @@ class QualifierTopologyTest {
     driver =
         new TopologyTestDriver(
             QualifierTopology.build(
-                topics, () -> SAMPLE, 100, new ProcessedOffsets(0, hit -> {}), time, pending),
+                topics, () -> SAMPLE, bounds, new ProcessedOffsets(0, hit -> {}), time, pending),
             config);
     profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     visits =

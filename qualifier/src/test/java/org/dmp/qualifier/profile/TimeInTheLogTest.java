@@ -122,7 +122,9 @@ class TimeInTheLogTest {
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     List<String> updates = new ArrayList<>();
     try (var driver =
-        new TopologyTestDriver(QualifierTopology.build(topics, () -> SAMPLE, 100, GRACE), config)) {
+        new TopologyTestDriver(
+            QualifierTopology.build(topics, () -> SAMPLE, ProfileBounds.defaults(100), GRACE),
+            config)) {
       var visits =
           driver.createInputTopic(
               topics.name(TopicRole.VISITS),

@@ -66,14 +66,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+  private final Class<T> type;
   private final Schema schema;
   private final String typeName;
   private final byte[] header;
   private final SpecificDatumWriter<T> writer;
   private final SpecificDatumReader<T> reader;
   private final BinaryMessageDecoder<T> decoder;
+  private final int maxBytes;
 
-  private AvroSerde(Class<T> type) {
+  private AvroSerde(Class<T> type, int maxBytes) {
+    this.type = type;
     SpecificData model = SpecificData.getForClass(type);
     this.schema = model.getSchema(type);
     this.typeName = schema.getName();
@@ -86,10 +89,27 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     this.writer = new SpecificDatumWriter<>(schema, model);
     this.reader = new SpecificDatumReader<>(schema, schema, model);
     this.decoder = new BinaryMessageDecoder<>(model, schema, KnownSchemas.STORE);
+    this.maxBytes = maxBytes;
   }
 
   public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
-    return new AvroSerde<>(Objects.requireNonNull(type, "type"));
+    return new AvroSerde<>(Objects.requireNonNull(type, "type"), Integer.MAX_VALUE);
+  }
+
+  /**
+   * The same serde, but one that refuses to decode records longer than {@code maxBytes}: what a
+   * consumer would rather set aside than hold, such as an event no edge could have written.
+   */
+  public AvroSerde<T> limitedTo(int maxBytes) {
+    if (maxBytes < KnownSchemas.HEADER_LENGTH) {
+      throw new IllegalArgumentException("a record limit must exceed the header: " + maxBytes);
+    }
+    return new AvroSerde<>(type, maxBytes);
+  }
+
+  /** How long a record this serde decodes may be. */
+  public int maxBytes() {
+    return maxBytes;
   }
 
   public byte[] encode(T record) {
@@ -116,6 +136,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   public T decode(String topic, byte[] bytes) {
     if (bytes == null) {
       return null;
+    }
+    if (bytes.length > maxBytes) {
+      throw new RecordDecodingException(
+          "the record of "
+              + topic
+              + " is "
+              + bytes.length
+              + " bytes long, more than the "
+              + maxBytes
+              + " a "
+              + typeName
+              + " may be");
     }
     try {
       if (Arrays.equals(

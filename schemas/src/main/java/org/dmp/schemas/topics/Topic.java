@@ -30,6 +30,11 @@ public record Topic<K, V extends SpecificRecord>(
   private static final AvroSerde<ReplayRun> RUNS = AvroSerde.of(ReplayRun.class);
   private static final AvroSerde<InboundFile> FILES = AvroSerde.of(InboundFile.class);
 
+  /** The same topic, whose consumers set aside records longer than {@code maxRecordBytes}. */
+  public Topic<K, V> limitedTo(int maxRecordBytes) {
+    return new Topic<>(role, name, keys, values.limitedTo(maxRecordBytes));
+  }
+
   /** The event log: visits keyed by visitor id. */
   public static Topic<String, VisitEvent> visits(String name) {
     return new Topic<>(TopicRole.VISITS, name, KEYS, VISITS);

@@ -14,13 +14,16 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param retention how long records are kept; empty means forever (and for compacted topics, n/a)
  * @param minCompactionLag for compacted topics, how long every record is kept before compaction may
  *     drop it for a newer one with the same key; empty for the broker's default
+ * @param maxRecordBytes how long a record its consumers take may be; longer ones they set aside to
+ *     the rejected records' topic
  */
 public record TopicSpec(
     TopicRole role,
     String name,
     int partitions,
     Optional<Duration> retention,
-    Optional<Duration> minCompactionLag) {
+    Optional<Duration> minCompactionLag,
+    int maxRecordBytes) {
   public TopicSpec {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(name, "name");

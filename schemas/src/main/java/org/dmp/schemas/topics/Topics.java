@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.InboundFile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
@@ -29,9 +30,32 @@ public final class Topics {
   public static final String DEFAULTS = "dmp-topics.properties";
 
   private final Map<TopicRole, TopicSpec> specs;
+  private final Topic<String, VisitEvent> visits;
+  private final Topic<String, ProfileUpdate> segments;
+  private final Topic<String, TaxonomyEntry> taxonomy;
+  private final Topic<String, IdMapping> idmap;
+  private final Topic<String, DeliveryAttempt> deliveries;
+  private final Topic<String, DeadLetter> deadLetters;
+  private final Topic<String, ReplayRun> replayRuns;
+  private final Topic<String, VisitEvent> inbound;
+  private final Topic<String, InboundFile> inboundFiles;
 
   private Topics(Map<TopicRole, TopicSpec> specs) {
     this.specs = Map.copyOf(specs);
+    this.visits = limited(Topic.visits(name(TopicRole.VISITS)));
+    this.segments = limited(Topic.segments(name(TopicRole.SEGMENTS)));
+    this.taxonomy = limited(Topic.taxonomy(name(TopicRole.TAXONOMY)));
+    this.idmap = limited(Topic.idmap(name(TopicRole.IDMAP)));
+    this.deliveries = limited(Topic.deliveries(name(TopicRole.DELIVERIES)));
+    this.deadLetters = limited(Topic.deadLetters(name(TopicRole.DEADLETTER)));
+    this.replayRuns = limited(Topic.replayRuns(name(TopicRole.REPLAY_RUNS)));
+    this.inbound = limited(Topic.inbound(name(TopicRole.INBOUND)));
+    this.inboundFiles = limited(Topic.inboundFiles(name(TopicRole.INBOUND_FILES)));
+  }
+
+  private <V extends org.apache.avro.specific.SpecificRecord> Topic<String, V> limited(
+      Topic<String, V> topic) {
+    return topic.limitedTo(specs.get(topic.role()).maxRecordBytes());
   }
 
   /** Reads every topic's settings; problems are left in the reader for its {@code validate()}. */
@@ -48,7 +72,9 @@ public final class Topics {
           role.compacted() && reader.settings().get(lagKey).isPresent()
               ? Optional.of(reader.duration(lagKey, Duration.ZERO, Duration.ofDays(100 * 365)))
               : Optional.empty();
-      specs.put(role, new TopicSpec(role, name, partitions, retention, minCompactionLag));
+      int maxRecordBytes = reader.integer(prefix + "max-record-bytes", 1024, Integer.MAX_VALUE);
+      specs.put(
+          role, new TopicSpec(role, name, partitions, retention, minCompactionLag, maxRecordBytes));
     }
     long distinct = specs.values().stream().map(TopicSpec::name).distinct().count();
     if (distinct < specs.size()) {
@@ -69,39 +95,39 @@ public final class Topics {
   }
 
   public Topic<String, VisitEvent> visits() {
-    return Topic.visits(name(TopicRole.VISITS));
+    return visits;
   }
 
   public Topic<String, ProfileUpdate> segments() {
-    return Topic.segments(name(TopicRole.SEGMENTS));
+    return segments;
   }
 
   public Topic<String, TaxonomyEntry> taxonomy() {
-    return Topic.taxonomy(name(TopicRole.TAXONOMY));
+    return taxonomy;
   }
 
   public Topic<String, IdMapping> idmap() {
-    return Topic.idmap(name(TopicRole.IDMAP));
+    return idmap;
   }
 
   public Topic<String, DeliveryAttempt> deliveries() {
-    return Topic.deliveries(name(TopicRole.DELIVERIES));
+    return deliveries;
   }
 
   public Topic<String, DeadLetter> deadLetters() {
-    return Topic.deadLetters(name(TopicRole.DEADLETTER));
+    return deadLetters;
   }
 
   public Topic<String, ReplayRun> replayRuns() {
-    return Topic.replayRuns(name(TopicRole.REPLAY_RUNS));
+    return replayRuns;
   }
 
   public Topic<String, VisitEvent> inbound() {
-    return Topic.inbound(name(TopicRole.INBOUND));
+    return inbound;
   }
 
-  public Topic<String, org.dmp.avro.InboundFile> inboundFiles() {
-    return Topic.inboundFiles(name(TopicRole.INBOUND_FILES));
+  public Topic<String, InboundFile> inboundFiles() {
+    return inboundFiles;
   }
 
   public TopicSpec spec(TopicRole role) {

@@ -82,7 +82,8 @@ class TopicsTest {
   @Test
   void specRefusesMissingParts() {
     assertThatThrownBy(
-            () -> new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty(), Optional.empty()))
+            () ->
+                new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty(), Optional.empty(), 1024))
         .isInstanceOf(NullPointerException.class);
   }
 
