@@ -10,15 +10,22 @@ import org.dmp.taxonomy.rules.BitRule;
 import org.dmp.taxonomy.rules.ComparisonTable;
 
 /**
- * One thread's working memory for evaluating trait rules: what each value met so far gave (bounded:
- * emptied when full, so that values seen once, such as URLs, cannot grow it), and one event's
- * state: the bits of its keys, and which rules over several keys it has had judged already (such a
- * rule is found once per key it reads). Arrays stamped with the event's number cost far less than
- * per-event sets and maps, which with thousands of rules made a large part of an event's cost. Not
- * thread-safe: a {@link TraitIndex} keeps one per thread.
+ * One thread's working memory for evaluating trait rules: what each value met so far gave (bounded
+ * in count and in bytes: emptied when full, so that values seen once, such as URLs, cannot grow it;
+ * values too long to be worth it are not kept at all), and one event's state: the bits of its keys,
+ * and which rules over several keys it has had judged already (such a rule is found once per key it
+ * reads). Arrays stamped with the event's number cost far less than per-event sets and maps, which
+ * with thousands of rules made a large part of an event's cost. Not thread-safe: a {@link
+ * TraitIndex} keeps one per thread.
  */
 final class EvaluationSession implements BitRule.Truths {
   private static final int MOST_REMEMBERED_VALUES = 1 << 17;
+
+  /** About the bytes of the values and outcomes kept, per thread. */
+  static final long MOST_REMEMBERED_BYTES = 32L << 20;
+
+  /** Longer values (a page URL with its query, say) are rarely met twice: judged each time. */
+  static final int LONGEST_REMEMBERED_VALUE = 1024;
 
   private final ComparisonTable comparisons;
   private final int[] traitStamps;
@@ -26,6 +33,7 @@ final class EvaluationSession implements BitRule.Truths {
   private final long[][] bits;
   private final Map<String, ValueOutcome>[] outcomes;
   private int rememberedValues;
+  private long rememberedBytes;
 
   /** The keys of this event whose rules it reaches. */
   final List<KeyRules> reachedRules = new ArrayList<>();
@@ -108,14 +116,27 @@ final class EvaluationSession implements BitRule.Truths {
       outcome =
           new ValueOutcome(
               valueBits, realizedAlone.isEmpty() ? List.of() : List.copyOf(realizedAlone));
-      if (++rememberedValues > MOST_REMEMBERED_VALUES) {
+      if (value.length() > LONGEST_REMEMBERED_VALUE) {
+        return outcome;
+      }
+      // The string, the bits, the entry and the outcome, with their headers.
+      long bytes = 2L * value.length() + 8L * valueBits.length + 8L * realizedAlone.size() + 160;
+      if (++rememberedValues > MOST_REMEMBERED_VALUES
+          || rememberedBytes + bytes > MOST_REMEMBERED_BYTES) {
         Arrays.fill(outcomes, null);
         rememberedValues = 1;
+        rememberedBytes = 0;
         known = outcomes[rules.number] = new HashMap<>();
       }
+      rememberedBytes += bytes;
       known.put(value, outcome);
     }
     return outcome;
+  }
+
+  /** About how many bytes the remembered values hold. */
+  long rememberedBytes() {
+    return rememberedBytes;
   }
 
   @Override

@@ -73,6 +73,11 @@ public final class TraitIndex {
     sessions = ThreadLocal.withInitial(() -> new EvaluationSession(comparisons, traitCount));
   }
 
+  /** About how many bytes this thread's memo of rule values holds. */
+  long rememberedBytes() {
+    return sessions.get().rememberedBytes();
+  }
+
   private KeyRules rulesOf(String key) {
     return rulesByKey.computeIfAbsent(key, k -> new KeyRules());
   }

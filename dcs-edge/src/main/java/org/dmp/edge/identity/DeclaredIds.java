@@ -193,7 +193,8 @@ public final class DeclaredIds {
   /**
    * A partner's id for a user, named {@code key} in the message if it is not one.
    *
-   * @throws InvalidHit if {@code value} is empty, too long or holds a control character
+   * @throws InvalidHit if {@code value} is empty, too long or holds whitespace or a control
+   *     character
    */
   public static String partnerUserId(String value, String key) {
     if (!PartnerUserId.isValid(value)) {

@@ -22,6 +22,12 @@ import org.dmp.sync.destination.PartnerChange;
 final class PartitionBatches {
   private static final String END_PREFIX = "in-flight-end=";
 
+  /**
+   * How many changes a batch holds at most, per visitor it may hold: one busy visitor's changes
+   * count as many visitors, so that the batch gathering behind one in flight stays bounded.
+   */
+  static final int CHANGES_PER_USER = 4;
+
   private final long destinationId;
   private final TopicPartition partition;
   private final int maxUsers;
@@ -118,8 +124,7 @@ final class PartitionBatches {
       openStart = done;
       return Optional.empty();
     }
-    boolean full = distinctVisitors() >= maxUsers;
-    return full || nowNanos - openSinceNanos >= maxWaitNanos ? close() : Optional.empty();
+    return isFull() || nowNanos - openSinceNanos >= maxWaitNanos ? close() : Optional.empty();
   }
 
   /**
@@ -141,7 +146,11 @@ final class PartitionBatches {
    * Whether reading on would only grow a batch that cannot be sent yet: the partition should pause.
    */
   boolean full() {
-    return inFlight != null && distinctVisitors() >= maxUsers;
+    return inFlight != null && isFull();
+  }
+
+  private boolean isFull() {
+    return open.size() >= CHANGES_PER_USER * maxUsers || distinctVisitors() >= maxUsers;
   }
 
   /** The batch in flight ended (delivered or dead-lettered): its offsets are done. */

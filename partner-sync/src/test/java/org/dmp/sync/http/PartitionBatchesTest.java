@@ -74,6 +74,24 @@ class PartitionBatchesTest {
   }
 
   @Test
+  void oneBusyVisitorFillsTheGatheringBatchAsManyVisitorsWould() {
+    PartitionBatches batches = fresh(0);
+    batches.offer(0, change("a"), 0);
+    RealtimeBatch first = batches.closeIfDue(WAIT).orElseThrow();
+    int most = PartitionBatches.CHANGES_PER_USER * 3;
+    for (int offset = 1; offset < most; offset++) {
+      batches.offer(offset, change("busy"), WAIT);
+      assertThat(batches.full()).as("after %d changes", offset).isFalse();
+    }
+    batches.offer(most, change("busy"), WAIT);
+    assertThat(batches.full()).as("the partition pauses: the batch holds no more").isTrue();
+
+    batches.complete(first);
+    RealtimeBatch second = batches.closeIfDue(WAIT).orElseThrow();
+    assertThat(second.changes()).hasSize(most);
+  }
+
+  @Test
   void recordsWithNothingToSendAreDoneWithoutABatch() {
     PartitionBatches batches = fresh(5);
     batches.offer(5, null, 0);
