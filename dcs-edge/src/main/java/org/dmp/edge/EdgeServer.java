@@ -86,6 +86,7 @@ public final class EdgeServer extends VerticleBase {
                               new QualifierQuestions(
                                   vertx,
                                   url,
+                                  config.common().operator(),
                                   config.answers().deadline(),
                                   config.answers().maxInFlight(),
                                   metrics));

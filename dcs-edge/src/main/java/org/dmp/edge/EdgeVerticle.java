@@ -52,7 +52,7 @@ final class EdgeVerticle extends VerticleBase {
         shared.taxonomy(),
         Clock.systemUTC());
     HealthRoutes.mount(router, shared.health());
-    HealthRoutes.mountMetrics(router, shared.metrics()::scrape);
+    HealthRoutes.mountMetrics(router, config.common().operator(), shared.metrics()::scrape);
     router.errorHandler(
         404,
         context ->

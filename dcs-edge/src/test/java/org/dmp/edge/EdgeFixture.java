@@ -59,6 +59,9 @@ final class EdgeFixture {
     return new EdgeFixture(bootstrap, topic, null, null);
   }
 
+  /** What the edge's /metrics requires in tests. */
+  static final String OPERATOR = "Bearer test-operator-token";
+
   static EdgeConfig config(String bootstrap, String topic, String... settings) {
     List<String> args =
         new ArrayList<>(
@@ -67,6 +70,7 @@ final class EdgeFixture {
                 "--http.host=127.0.0.1",
                 "--http.port=0",
                 "--http.instances=2",
+                "--operator.token=test-operator-token",
                 "--topic.visits.name=" + topic));
     args.addAll(List.of(settings));
     return EdgeConfig.SETTINGS.read(Map.of(), args, EdgeConfig::read);

@@ -261,7 +261,8 @@ class EdgeIT {
 
     assertThat(get("/health/ready").statusCode()).isEqualTo(200);
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
-    String metrics = get("/metrics").bodyAsString();
+    assertThat(get("/metrics").statusCode()).as("without the operator token").isEqualTo(401);
+    String metrics = get("/metrics", "Authorization", EdgeFixture.OPERATOR).bodyAsString();
     assertThat(metrics)
         .contains("dmp_edge_requests_total{endpoint=\"event\",status=\"200\"}")
         .contains("dmp_edge_produce_latency_seconds_count")

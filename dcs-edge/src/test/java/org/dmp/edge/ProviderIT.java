@@ -129,7 +129,12 @@ class ProviderIT {
     assertThat(only(events, "none").getSignals()).containsOnlyKeys("c_n");
     assertThat(calls.get("broken").get()).as("calls before the circuit opened").isEqualTo(2);
 
-    String metrics = get(http, "/metrics", null).bodyAsString();
+    String metrics =
+        MainThread.await(
+                http.get("/metrics").putHeader("Authorization", EdgeFixture.OPERATOR).send(),
+                WAIT,
+                "GET /metrics")
+            .bodyAsString();
     assertThat(metrics)
         .contains("dmp_edge_provider_misses_total{data_source=\"30002\",reason=\"timeout\"} 1.0")
         .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"error\"} 2.0")

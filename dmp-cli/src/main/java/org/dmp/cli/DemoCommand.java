@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -25,6 +27,7 @@ import org.dmp.partner.SamplePartner;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
 import org.dmp.runtime.MainThread;
+import org.dmp.runtime.OperatorToken;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
 import org.dmp.runtime.kafka.KafkaClients;
@@ -109,7 +112,10 @@ final class DemoCommand implements Callable<Integer> {
             EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of()));
     String bootstrap = broker.bootstrapServers();
     List<String> kafka = List.of("--kafka.bootstrap", bootstrap);
-    Map<String, String> env = System.getenv();
+    // One operator token for every service: the one given, or a new one printed below.
+    Map<String, String> env = new HashMap<>(System.getenv());
+    String operatorToken =
+        env.computeIfAbsent(OperatorToken.VARIABLE, unset -> UUID.randomUUID().toString());
 
     Topics topics = TopicsCommand.configured(env);
     TopicsCommand.createMissing(topics, KafkaClients.of(bootstrap));
@@ -247,6 +253,13 @@ final class DemoCommand implements Callable<Integer> {
         "  a visitor's deliveries: ./dmp deliveries --visitor 778 --bootstrap "
             + bootstrap
             + "  (send the tag call above three times with d_cid=20001%01dsp-778 and cookie dmp=778)");
+    out.println(
+        "  operator endpoints (/metrics, the qualifier's /segments/<visitor id>, partner sync's"
+            + " /destinations): curl -H 'Authorization: Bearer "
+            + operatorToken
+            + "' http://127.0.0.1:"
+            + services.get(2).httpPort()
+            + "/destinations");
     out.println("  Ctrl-C stops everything.");
     out.flush();
     shutdown.await();

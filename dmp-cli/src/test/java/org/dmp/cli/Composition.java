@@ -31,6 +31,9 @@ import org.dmp.taxonomy.TaxonomyPublisher;
 final class Composition implements AutoCloseable {
   static final Duration START = Duration.ofSeconds(60);
 
+  /** What the services' operator endpoints require in tests. */
+  static final String OPERATOR_TOKEN = "test-operator-token";
+
   private final List<Vertx> started = new ArrayList<>();
   private final List<String> common;
   private final List<String> qualifierSettings;
@@ -60,6 +63,7 @@ final class Composition implements AutoCloseable {
         List.of(
             "--kafka.bootstrap=" + bootstrap,
             "--http.host=127.0.0.1",
+            "--operator.token=" + OPERATOR_TOKEN,
             "--topic.visits.name=" + UniqueNames.topic(name + "-visits"),
             "--topic.segments.name=" + UniqueNames.topic(name + "-segments"),
             "--topic.idmap.name=" + UniqueNames.topic(name + "-idmap"),

@@ -92,7 +92,12 @@ class SameHitAnswersIT {
   private static String metrics(HttpClient client, int port) throws InterruptedException {
     return MainThread.await(
             client
-                .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/metrics"))
+                .request(
+                    new RequestOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setURI("/metrics")
+                        .putHeader("Authorization", "Bearer " + Composition.OPERATOR_TOKEN))
                 .compose(request -> request.send())
                 .compose(response -> response.body()),
             START,

@@ -135,9 +135,10 @@ public final class PartnerSyncServer extends VerticleBase {
 
   /**
    * {@code /destinations}: each destination's state and counts; {@code /destinations/ID}: 200 when
-   * it is UP, else 503; {@code /metrics}.
+   * it is UP, else 503; {@code /metrics}: for callers bearing the operator token.
    */
   public void routes(Router router) {
+    router.route("/destinations*").handler(config.common().operator().guard());
     router
         .get("/destinations")
         .handler(
@@ -174,7 +175,7 @@ public final class PartnerSyncServer extends VerticleBase {
                     .end(status.get().toJson().encode());
               }
             });
-    HealthRoutes.mountMetrics(router, registry::scrape);
+    HealthRoutes.mountMetrics(router, config.common().operator(), registry::scrape);
   }
 
   @Override

@@ -172,6 +172,14 @@ class PartnerSyncIT {
               assertThat(status.getLong("noPartnerId")).isEqualTo(1);
               assertThat(status.getLong("lag")).isZero();
             });
+    for (String path : List.of("/destinations", "/destinations/9001", "/metrics")) {
+      for (String authorization : java.util.Arrays.asList(null, "Bearer not-the-token")) {
+        var refused = SyncFixture.get(sync.httpPort(), path, authorization);
+        assertThat(refused.statusCode()).as(path + " with " + authorization).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+      }
+    }
+    assertThat(SyncFixture.get(sync.httpPort(), "/health/live", null).statusCode()).isEqualTo(200);
     assertThat(SyncFixture.get(sync.httpPort(), "/metrics").body())
         .contains("dmp_sync_delivered_users_total{destination=\"9001\"")
         // The updates this test writes name no causing event, as those of time alone: a hit's

@@ -42,6 +42,7 @@ import org.dmp.taxonomy.TaxonomyPublisher;
  */
 final class SyncFixture {
   static final long DATA_SOURCE = 20001;
+  static final String OPERATOR_TOKEN = "test-operator-token";
   private static final AvroSerde<ProfileUpdate> UPDATES = AvroSerde.of(ProfileUpdate.class);
 
   final String bootstrap;
@@ -67,6 +68,7 @@ final class SyncFixture {
                 "--kafka.bootstrap=" + bootstrap,
                 "--http.host=127.0.0.1",
                 "--http.port=0",
+                "--operator.token=" + OPERATOR_TOKEN,
                 "--sync.group-prefix=" + UniqueNames.group("sync") + "-",
                 "--sync.retry.initial-delay=50ms",
                 "--sync.retry.max-delay=500ms",
@@ -220,18 +222,25 @@ final class SyncFixture {
   }
 
   /**
-   * GET on partner sync's status endpoint. HTTP/1.1 and a timeout: the JDK client's default h2c
-   * upgrade once hung for good on /metrics, whose histograms make a large body.
+   * GET on partner sync's status endpoint, as an operator. HTTP/1.1 and a timeout: the JDK client's
+   * default h2c upgrade once hung for good on /metrics, whose histograms make a large body.
    */
   static HttpResponse<String> get(int port, String path) throws Exception {
+    return get(port, path, "Bearer " + OPERATOR_TOKEN);
+  }
+
+  /** The same, with this Authorization header (null: none). */
+  static HttpResponse<String> get(int port, String path, String authorization) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(java.time.Duration.ofSeconds(30));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(java.time.Duration.ofSeconds(10))
         .build()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(java.time.Duration.ofSeconds(30))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        .send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -43,8 +43,8 @@ public final class QualifierMain {
             QualifierConfig.SETTINGS.name(),
             readiness,
             router -> {
-              new SegmentQuery(vertx, qualifier::get).mount(router);
-              HealthRoutes.mountMetrics(router, registry::scrape);
+              new SegmentQuery(vertx, config.common().operator(), qualifier::get).mount(router);
+              HealthRoutes.mountMetrics(router, config.common().operator(), registry::scrape);
             })
         .compose(
             http -> {

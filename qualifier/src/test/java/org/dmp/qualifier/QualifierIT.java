@@ -118,12 +118,30 @@ class QualifierIT {
       assertThat(notYet.getBoolean("stale")).isTrue();
       assertThat(
               MainThread.await(
-                      http.get(running.httpPort(), "127.0.0.1", "/segments/q1").send(),
+                      http.get(running.httpPort(), "127.0.0.1", "/segments/q1")
+                          .putHeader("Authorization", "Bearer " + QualifierSettings.OPERATOR_TOKEN)
+                          .send(),
                       Duration.ofSeconds(10),
                       "query")
                   .statusCode())
           .as("visitor ids are digits")
           .isEqualTo(400);
+      for (String authorization : new String[] {null, "Bearer wrong-operator-token"}) {
+        var request = http.get(running.httpPort(), "127.0.0.1", "/segments/4242");
+        if (authorization != null) {
+          request.putHeader("Authorization", authorization);
+        }
+        var refused = MainThread.await(request.send(), Duration.ofSeconds(10), "query");
+        assertThat(refused.statusCode()).as("whole profiles, to anyone").isEqualTo(401);
+        assertThat(refused.bodyAsString()).doesNotContain("5001");
+        assertThat(
+                MainThread.await(
+                        http.get(running.httpPort(), "127.0.0.1", "/metrics").send(),
+                        Duration.ofSeconds(10),
+                        "metrics")
+                    .statusCode())
+            .isEqualTo(401);
+      }
 
       List<Segment> segments = new ArrayList<>(sample.segments());
       segments.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
@@ -190,7 +208,12 @@ class QualifierIT {
         .until(
             () ->
                 MainThread.await(
-                        http.get(port, "127.0.0.1", uri).send(), Duration.ofSeconds(10), "query")
+                        http.get(port, "127.0.0.1", uri)
+                            .putHeader(
+                                "Authorization", "Bearer " + QualifierSettings.OPERATOR_TOKEN)
+                            .send(),
+                        Duration.ofSeconds(10),
+                        "query")
                     .bodyAsJsonObject(),
             answer -> !answer.containsKey("error"));
   }

@@ -11,6 +11,9 @@ import org.dmp.schemas.topics.TopicRole;
 
 /** A qualifier's configuration for one test: its own topics and group, created on the broker. */
 final class QualifierSettings {
+  /** What the operator endpoints of a test's qualifier require. */
+  static final String OPERATOR_TOKEN = "test-operator-token";
+
   private QualifierSettings() {}
 
   /**
@@ -23,6 +26,7 @@ final class QualifierSettings {
                 "--kafka.bootstrap=" + bootstrap,
                 "--http.host=127.0.0.1",
                 "--http.port=0",
+                "--operator.token=" + OPERATOR_TOKEN,
                 "--qualifier.application-id=" + UniqueNames.group("qualifier"),
                 "--qualifier.state-dir=" + stateDir));
     for (TopicRole role : TopicRole.values()) {

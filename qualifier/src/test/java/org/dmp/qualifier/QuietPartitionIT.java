@@ -130,7 +130,9 @@ class QuietPartitionIT {
 
       String metrics =
           MainThread.await(
-                  http.get(running.httpPort(), "127.0.0.1", "/metrics").send(),
+                  http.get(running.httpPort(), "127.0.0.1", "/metrics")
+                      .putHeader("Authorization", "Bearer " + QualifierSettings.OPERATOR_TOKEN)
+                      .send(),
                   Duration.ofSeconds(10),
                   "metrics")
               .bodyAsString();

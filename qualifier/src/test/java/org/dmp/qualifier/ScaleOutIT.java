@@ -60,6 +60,7 @@ class ScaleOutIT {
             "--kafka.bootstrap=" + bootstrap,
             "--http.host=127.0.0.1",
             "--http.port=0",
+            "--operator.token=" + QualifierSettings.OPERATOR_TOKEN,
             "--topic.visits.name=" + UniqueNames.topic("so-visits"),
             "--topic.segments.name=" + UniqueNames.topic("so-segments"),
             "--topic.idmap.name=" + UniqueNames.topic("so-idmap"),
@@ -128,7 +129,9 @@ class ScaleOutIT {
         .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
-              var request = http.get(instance.httpPort(), "127.0.0.1", "/segments/" + visitor);
+              var request =
+                  http.get(instance.httpPort(), "127.0.0.1", "/segments/" + visitor)
+                      .putHeader("Authorization", "Bearer " + QualifierSettings.OPERATOR_TOKEN);
               if (localOnly) {
                 request.putHeader("X-DMP-Forwarded", "1");
               }

@@ -15,13 +15,16 @@ import org.dmp.schemas.topics.Topics;
 /**
  * What every service is configured with: the Kafka cluster and what its clients share ({@code
  * kafka.bootstrap}, {@code kafka.client.config-file}), its HTTP endpoint ({@code http.host}, {@code
- * http.port}) and the topic catalogue.
+ * http.port}), the topic catalogue and the token of its operator endpoints ({@code
+ * operator.token}).
  */
-public record CommonConfig(KafkaClients kafka, HttpEndpoint http, Topics topics) {
+public record CommonConfig(
+    KafkaClients kafka, HttpEndpoint http, Topics topics, OperatorToken operator) {
   public CommonConfig {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(operator, "operator");
   }
 
   /**
@@ -45,7 +48,8 @@ public record CommonConfig(KafkaClients kafka, HttpEndpoint http, Topics topics)
       reader.problem(e.getMessage());
       kafka = KafkaClients.of(bootstrap);
     }
-    return new CommonConfig(kafka, HttpEndpoint.read(reader, "http"), Topics.read(reader));
+    return new CommonConfig(
+        kafka, HttpEndpoint.read(reader, "http"), Topics.read(reader), OperatorToken.read(reader));
   }
 
   /** The Kafka cluster's bootstrap servers. */

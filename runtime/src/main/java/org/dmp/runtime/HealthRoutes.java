@@ -72,11 +72,12 @@ public final class HealthRoutes {
 
   /**
    * {@code /metrics}: the service's meters in Prometheus's text format, as {@code scrape} renders
-   * them.
+   * them, for callers bearing the operator token.
    */
-  public static void mountMetrics(Router router, Supplier<String> scrape) {
+  public static void mountMetrics(Router router, OperatorToken operator, Supplier<String> scrape) {
     router
         .get("/metrics")
+        .handler(operator.guard())
         .handler(
             context ->
                 context

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.runtime.OperatorToken;
 import org.dmp.runtime.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +68,16 @@ public final class QualifierQuestions {
   private final EdgeMetrics metrics;
   private final RateLimitedLog warnings = new RateLimitedLog(LOG, Duration.ofSeconds(10));
 
+  /**
+   * @param operator the token the qualifier's query API requires
+   */
   public QualifierQuestions(
-      Vertx vertx, String qualifierUrl, Duration deadline, int maxInFlight, EdgeMetrics metrics) {
+      Vertx vertx,
+      String qualifierUrl,
+      OperatorToken operator,
+      Duration deadline,
+      int maxInFlight,
+      EdgeMetrics metrics) {
     this.vertx = vertx;
     this.deadline = deadline;
     this.maxInFlight = maxInFlight;
@@ -77,6 +86,7 @@ public final class QualifierQuestions {
         new RequestOptions()
             .setAbsoluteURI(qualifierUrl)
             .setMethod(HttpMethod.GET)
+            .putHeader("Authorization", operator.authorization())
             .setIdleTimeout(deadline.plus(IDLE_ALLOWANCE).toMillis());
     this.path = target.getURI().replaceAll("/+$", "") + "/segments/";
     this.client =

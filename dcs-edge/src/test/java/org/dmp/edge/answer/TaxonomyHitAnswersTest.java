@@ -66,6 +66,7 @@ class TaxonomyHitAnswersTest {
         new QualifierQuestions(
             vertx,
             "http://127.0.0.1:" + qualifier.actualPort(),
+            org.dmp.runtime.OperatorToken.of("test-operator-token"),
             Duration.ofSeconds(2),
             4,
             new EdgeMetrics());

@@ -78,7 +78,7 @@ final class ComposedPipeline implements AutoCloseable {
         partner,
         jsonEvery,
         ProcessHandle.of(demo.pid()).orElseThrow(),
-        new StageBreakdown(demo.services()));
+        new StageBreakdown(demo.services(), demo.operator()));
   }
 
   @Override

@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dmp.runtime.OperatorToken;
 
 /**
  * The composition users run, {@code dmp demo}, in a process of its own with this JVM's options, so
@@ -29,9 +31,17 @@ final class DemoProcess implements AutoCloseable {
   private final List<URI> services;
   private final String kafka;
   private final Path log;
+  private final OperatorToken operator;
 
-  private DemoProcess(Process process, int edgePort, List<URI> services, String kafka, Path log) {
+  private DemoProcess(
+      Process process,
+      int edgePort,
+      List<URI> services,
+      String kafka,
+      Path log,
+      OperatorToken operator) {
     this.process = process;
+    this.operator = operator;
     this.edgePort = edgePort;
     this.services = services;
     this.kafka = kafka;
@@ -64,8 +74,11 @@ final class DemoProcess implements AutoCloseable {
             taxonomy.toString()));
     Path log = dataDir.resolve("demo.log");
     Files.createDirectories(dataDir);
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String token = UUID.randomUUID().toString();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put(OperatorToken.VARIABLE, token);
+    Process process = builder.start();
     long deadline = System.nanoTime() + START.toNanos();
     while (System.nanoTime() < deadline && process.isAlive()) {
       try (BufferedReader lines = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
@@ -78,7 +91,8 @@ final class DemoProcess implements AutoCloseable {
                     URI.create("http://127.0.0.1:" + edgePort + "/"),
                     URI.create(ready.group(2)),
                     URI.create(ready.group(3)));
-            return new DemoProcess(process, edgePort, services, ready.group(4), log);
+            return new DemoProcess(
+                process, edgePort, services, ready.group(4), log, OperatorToken.of(token));
           }
         }
       }
@@ -100,6 +114,11 @@ final class DemoProcess implements AutoCloseable {
 
   String kafka() {
     return kafka;
+  }
+
+  /** What the services' operator endpoints require. */
+  OperatorToken operator() {
+    return operator;
   }
 
   Path log() {

@@ -342,6 +342,9 @@ final class EdgeBench implements Callable<Integer> {
     return deployed.get(0).actualPort();
   }
 
+  /** The edge asks the qualifier with the token the demo would give them both. */
+  private static final String OPERATOR_TOKEN = "--operator.token=" + java.util.UUID.randomUUID();
+
   /** The qualifier as the demo runs it, with the sample taxonomy; returns its query API's URL. */
   private static String startQualifier(
       Vertx vertx, String bootstrap, Topics topics, ScratchDirectory scratch) throws Exception {
@@ -363,6 +366,7 @@ final class EdgeBench implements Callable<Integer> {
             "--kafka.bootstrap=" + bootstrap,
             "--http.host=127.0.0.1",
             "--http.port=0",
+            OPERATOR_TOKEN,
             "--qualifier.state-dir=" + scratch.resolve("qualifier")),
         QualifierConfig::read);
   }
@@ -382,6 +386,7 @@ final class EdgeBench implements Callable<Integer> {
                 "--kafka.bootstrap=" + bootstrap,
                 "--http.host=127.0.0.1",
                 "--http.port=0",
+                OPERATOR_TOKEN,
                 "--http.instances=" + loops));
     qualifierUrl.ifPresent(url -> args.add("--answers.qualifier-url=" + url));
     EdgeConfig config = EdgeConfig.SETTINGS.read(System.getenv(), args, EdgeConfig::read);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dmp.runtime.OperatorToken;
 import org.dmp.runtime.StageLatency;
 
 /**
@@ -38,12 +39,15 @@ final class StageBreakdown {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   private final List<URI> metrics;
+  private final OperatorToken operator;
 
   /**
    * @param services the base URLs of the services whose {@code /metrics} to read
+   * @param operator the token their {@code /metrics} require
    */
-  StageBreakdown(List<URI> services) {
+  StageBreakdown(List<URI> services, OperatorToken operator) {
     this.metrics = services.stream().map(service -> service.resolve("/metrics")).toList();
+    this.operator = operator;
   }
 
   /** The stages' histograms now, summed over the services and over any other tags. */
@@ -55,7 +59,10 @@ final class StageBreakdown {
         body =
             client
                 .send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpRequest.newBuilder(uri)
+                        .header("Authorization", operator.authorization())
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                     HttpResponse.BodyHandlers.ofString())
                 .body();
       } catch (IOException unreachable) {

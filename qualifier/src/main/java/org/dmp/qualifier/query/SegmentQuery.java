@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.Profile;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.runtime.OperatorToken;
 import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 
@@ -56,18 +57,21 @@ public final class SegmentQuery {
   private final Vertx vertx;
   private final Supplier<Instance> instance;
   private final WebClient client;
+  private final OperatorToken operator;
 
   /**
    * @param instance the running instance, or null while it starts
    */
-  public SegmentQuery(Vertx vertx, Supplier<Instance> instance) {
+  public SegmentQuery(Vertx vertx, OperatorToken operator, Supplier<Instance> instance) {
     this.vertx = vertx;
+    this.operator = operator;
     this.instance = instance;
     this.client = WebClient.create(vertx);
   }
 
   public void mount(Router router) {
-    router.get("/segments/:visitorId").handler(this::answer);
+    // Whole profiles: for the edge, the other instances and operators, with the operator token.
+    router.get("/segments/:visitorId").handler(operator.guard()).handler(this::answer);
   }
 
   private void answer(RoutingContext context) {
@@ -133,6 +137,7 @@ public final class SegmentQuery {
     client
         .get(owner.port(), owner.host(), context.request().uri())
         .putHeader(FORWARDED, "1")
+        .putHeader("Authorization", operator.authorization())
         .timeout(MAX_WAIT.plusSeconds(1).toMillis())
         .send()
         .onSuccess(
