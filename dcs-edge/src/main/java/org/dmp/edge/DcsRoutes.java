@@ -69,7 +69,8 @@ public final class DcsRoutes {
         .getWithRegex(IdSyncHandler.PATH_PREFIX + ".*")
         .handler(forms.pathThenQuery(IdSyncHandler.PATH_PREFIX))
         .handler(visitor)
-        .handler(new IdSyncHandler(events, log, cookies));
+        .handler(
+            new IdSyncHandler(events, log, cookies, taxonomy, config.browsers().redirectHosts()));
     IdServiceHandler idService =
         new IdServiceHandler(events, log, cookies, taxonomy, config.browsers().subdomain(), clock);
     for (String path : List.of(IdServiceHandler.ID_PATH, IdServiceHandler.OPT_OUT_STATUS_PATH)) {

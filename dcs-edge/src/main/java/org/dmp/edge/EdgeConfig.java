@@ -32,6 +32,7 @@ public record EdgeConfig(
   private static final Pattern SUBDOMAIN =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:[0-9]{1,5})?");
+  private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
 
   /**
    * How the edge meets browsers on other sites.
@@ -40,11 +41,16 @@ public record EdgeConfig(
    * @param trustForwardedProto whether a TLS-terminating proxy's {@code X-Forwarded-Proto} says
    *     that a hit came over HTTPS
    * @param subdomain the partner name the ID service is told ({@code subdomain} in {@code /id})
+   * @param redirectHosts hosts any ID sync may redirect to, beside those its data source declares
    */
   public record Browsers(
-      Set<String> allowedOrigins, boolean trustForwardedProto, String subdomain) {
+      Set<String> allowedOrigins,
+      boolean trustForwardedProto,
+      String subdomain,
+      Set<String> redirectHosts) {
     public Browsers {
       allowedOrigins = Set.copyOf(allowedOrigins);
+      redirectHosts = Set.copyOf(redirectHosts);
       Objects.requireNonNull(subdomain, "subdomain");
     }
   }
@@ -139,7 +145,10 @@ public record EdgeConfig(
         providers,
         answers,
         new Browsers(
-            allowedOrigins(reader), reader.bool("http.trust-forwarded-proto"), subdomain(reader)));
+            allowedOrigins(reader),
+            reader.bool("http.trust-forwarded-proto"),
+            subdomain(reader),
+            redirectHosts(reader)));
   }
 
   private static String subdomain(ConfigReader reader) {
@@ -149,6 +158,25 @@ public record EdgeConfig(
           "dcs.subdomain must be a DNS label (letters, digits and -), was '" + subdomain + "'");
     }
     return subdomain;
+  }
+
+  /** Comma-separated host names; empty for none. */
+  private static Set<String> redirectHosts(ConfigReader reader) {
+    Set<String> hosts = new LinkedHashSet<>();
+    for (String host : reader.optionalText("dcs.ibs.redirect-hosts").orElse("").split(",")) {
+      String normalised = host.trim().toLowerCase(Locale.ROOT);
+      if (normalised.isEmpty()) {
+        continue;
+      }
+      if (!HOST.matcher(normalised).matches()) {
+        reader.problem(
+            "dcs.ibs.redirect-hosts must list host names such as sync.partner.example; '"
+                + host.trim()
+                + "' is not one");
+      }
+      hosts.add(normalised);
+    }
+    return hosts;
   }
 
   /** Comma-separated origins ({@code https://shop.example[:port]}), or {@code *} for any. */

@@ -30,7 +30,9 @@ class DcsRoutesTest {
   private static final Instant NOW = DcsRoutesServer.NOW;
   private static final String PRIVATE_TRAIT_TAXONOMY =
       """
-      {"dataSources": [{"id": 1, "name": "Site"}],
+      {"dataSources": [{"id": 1, "name": "Site"},
+                       {"id": 20001, "name": "DSP", "redirectHosts": ["p.example"]},
+                       {"id": 20002, "name": "Other DSP", "idSync": {"url": "https://sync.other.example/s?u=${DD_UUID}"}}],
        "traits": [{"id": 301, "name": "Rich", "dataSource": 1, "type": "rule", "rule": "p_income >= 50000"}]}
       """;
 
@@ -266,6 +268,33 @@ class DcsRoutesTest {
                   .extracting(id -> id.getDataSourceId() + ":" + id.getPartnerUserId())
                   .containsExactly("20001:abc");
             });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "dpid=20001 to a host of 20002 | /ibs:dpid=20001&dpuuid=a&redir=https%3A%2F%2Fsync.other.example%2Fs | 400",
+        "dpid=20001 elsewhere           | /ibs:dpid=20001&dpuuid=a&redir=https%3A%2F%2Fevil.example%2F%24%7BDD_UUID%7D | 400",
+        "a data source with no hosts    | /ibs:dpid=1&dpuuid=a&redir=https%3A%2F%2Fp.example%2F | 400",
+        "an unknown data source         | /ibs:dpid=777&dpuuid=a&redir=https%3A%2F%2Fp.example%2F | 400",
+        "dpid=20002 to its sync host    | /ibs:dpid=20002&dpuuid=a&redir=https%3A%2F%2FSync.Other.example%2Fback | 302",
+        "a configured host              | /ibs:dpid=1&dpuuid=a&redir=https%3A%2F%2Fhub.example%2F | 302"
+      })
+  void anIdSyncRedirectsOnlyToItsDataSourcesHostsOrConfiguredOnes(
+      String name, String uri, int status, Vertx vertx) throws Exception {
+    WebClient configured = serve(vertx, "--dcs.ibs.redirect-hosts=hub.example");
+
+    HttpResponse<Buffer> response =
+        MainThread.await(configured.get(uri).putHeader("Cookie", "dmp=42").send(), WAIT, name);
+
+    assertThat(response.statusCode()).isEqualTo(status);
+    if (status == 400) {
+      assertThat(response.bodyAsJsonObject().getString("error"))
+          .startsWith("redir may only go to a host data source");
+      assertThat(response.getHeader("Location")).isNull();
+      assertThat(log.events()).as("nothing recorded").isEmpty();
+    }
   }
 
   @Test

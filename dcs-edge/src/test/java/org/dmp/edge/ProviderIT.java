@@ -205,7 +205,13 @@ class ProviderIT {
     TaxonomyEntry entry =
         new TaxonomyEntry(
             new DataSource(
-                dataSourceId, "source " + dataSourceId, provider, null, null, InboundIds.PARTNER));
+                dataSourceId,
+                "source " + dataSourceId,
+                provider,
+                null,
+                null,
+                InboundIds.PARTNER,
+                List.of()));
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),

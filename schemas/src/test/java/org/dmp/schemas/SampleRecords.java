@@ -46,7 +46,8 @@ public final class SampleRecords {
   }
 
   public static TaxonomyEntry taxonomyEntry() {
-    return new TaxonomyEntry(new DataSource(1L, "Site tags", null, null, null, InboundIds.PARTNER));
+    return new TaxonomyEntry(
+        new DataSource(1L, "Site tags", null, null, null, InboundIds.PARTNER, java.util.List.of()));
   }
 
   public static DeliveryAttempt deliveryAttempt() {

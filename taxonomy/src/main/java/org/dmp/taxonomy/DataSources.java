@@ -24,6 +24,7 @@ public final class DataSources {
   private final Set<Long> ids = new HashSet<>();
   private final Map<String, Long> byIntegrationCode = new HashMap<>();
   private final Map<Long, URI> providers = new HashMap<>();
+  private final Map<Long, Set<String>> redirectHosts = new HashMap<>();
   private final List<IdSync> idSyncs;
 
   /**
@@ -44,6 +45,11 @@ public final class DataSources {
       if (dataSource.getProvider() != null) {
         providers.put(dataSource.getId(), URI.create(dataSource.getProvider().getUrl()));
       }
+      Set<String> hosts = new HashSet<>(dataSource.getRedirectHosts());
+      if (dataSource.getIdSync() != null) {
+        hostOf(dataSource.getIdSync().getUrl()).ifPresent(hosts::add);
+      }
+      redirectHosts.put(dataSource.getId(), Set.copyOf(hosts));
       if (dataSource.getIdSync() != null) {
         syncs.add(
             new IdSync(
@@ -63,6 +69,23 @@ public final class DataSources {
   /** The data source that {@code integrationCode} names; codes are matched exactly. */
   public Optional<Long> byIntegrationCode(String integrationCode) {
     return Optional.ofNullable(byIntegrationCode.get(integrationCode));
+  }
+
+  /**
+   * The hosts an ID sync of {@code dataSourceId} may redirect to: those it declares, and its own
+   * sync URL's host. None for a data source the taxonomy does not have.
+   */
+  public Set<String> redirectHosts(long dataSourceId) {
+    return redirectHosts.getOrDefault(dataSourceId, Set.of());
+  }
+
+  private static Optional<String> hostOf(String url) {
+    try {
+      return Optional.ofNullable(URI.create(UrlMacros.standIn(url)).getHost())
+          .map(host -> host.toLowerCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /** The real-time provider endpoint a data source declares, if any. */

@@ -2,6 +2,7 @@ package org.dmp.taxonomy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -118,6 +119,30 @@ final class JsonFields {
       return Optional.empty();
     }
     return Optional.of(json);
+  }
+
+  /** An array of non-empty strings; empty when absent. */
+  List<String> optionalTexts(String field) {
+    read.add(field);
+    Object value = object.getValue(field);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      problem(field, "must be an array of strings, was " + describe(value));
+      return List.of();
+    }
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object element = array.getValue(i);
+      if (element instanceof String text && !text.isBlank()) {
+        texts.add(text);
+      } else {
+        problems.add(
+            path(field) + "[" + i + "]: must be a non-empty string, was " + describe(element));
+      }
+    }
+    return texts;
   }
 
   /** Each element of an array field that is an object, with its own fields and path. */

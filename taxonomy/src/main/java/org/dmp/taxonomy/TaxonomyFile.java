@@ -199,12 +199,23 @@ public final class TaxonomyFile {
                   return InboundIds.valueOf(value.toUpperCase(Locale.ROOT));
                 })
             .orElse(InboundIds.PARTNER);
+    List<String> redirectHosts =
+        fields.optionalTexts("redirectHosts").stream()
+            .filter(host -> hostName(fields, host))
+            .map(host -> host.toLowerCase(Locale.ROOT))
+            .toList();
     if (id.isEmpty() || name.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
         new DataSource(
-            id.get(), name.get(), provider, integrationCode.orElse(null), idSync, inboundIds));
+            id.get(),
+            name.get(),
+            provider,
+            integrationCode.orElse(null),
+            idSync,
+            inboundIds,
+            redirectHosts));
   }
 
   /** Whether {@code code} can be named in a declared id, and no other data source has it. */
@@ -486,6 +497,18 @@ public final class TaxonomyFile {
       fields.problem("rule", e.getMessage());
       return false;
     }
+  }
+
+  /** A DNS host name: letters, digits, hyphens and dots, no scheme, port or path. */
+  private static boolean hostName(JsonFields fields, String host) {
+    if (host.length() <= 253
+        && host.matches(
+            "(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+      return true;
+    }
+    fields.problem(
+        "redirectHosts", "must hold host names such as sync.partner.example, was \"" + host + "\"");
+    return false;
   }
 
   private static boolean httpUrl(JsonFields fields, String field, String value) {

@@ -86,8 +86,8 @@ class CompiledTaxonomyTest {
         new CompiledTaxonomy(
             new Taxonomy(
                 List.of(
-                    new DataSource(1L, "one", null, null, null, InboundIds.PARTNER),
-                    new DataSource(2L, "two", null, null, null, InboundIds.PARTNER)),
+                    new DataSource(1L, "one", null, null, null, InboundIds.PARTNER, List.of()),
+                    new DataSource(2L, "two", null, null, null, InboundIds.PARTNER, List.of())),
                 traits,
                 List.of(),
                 List.of()));

@@ -119,6 +119,43 @@ class TaxonomyFileTest {
   }
 
   @Test
+  void idSyncsRedirectOnlyToTheHostNamesADataSourceDeclares() {
+    Taxonomy taxonomy =
+        TaxonomyFile.parse(
+            "hosts.json",
+            """
+            {"dataSources": [
+              {"id": 1, "name": "DSP", "redirectHosts": ["Sync.DSP.example", "cdn.dsp.example"],
+               "idSync": {"url": "https://match.dsp.example/s?u=${DD_UUID}"}},
+              {"id": 2, "name": "CRM"}]}
+            """);
+    DataSources dataSources = new CompiledTaxonomy(taxonomy).dataSources();
+
+    assertThat(dataSources.redirectHosts(1))
+        .containsExactlyInAnyOrder("sync.dsp.example", "cdn.dsp.example", "match.dsp.example");
+    assertThat(dataSources.redirectHosts(2)).isEmpty();
+    assertThat(dataSources.redirectHosts(3)).isEmpty();
+    assertThatThrownBy(
+            () ->
+                TaxonomyFile.parse(
+                    "bad-hosts.json",
+                    """
+                    {"dataSources": [{"id": 1, "name": "DSP",
+                      "redirectHosts": ["https://evil.example/", "a b", 7, "ok.example"]}]}
+                    """))
+        .isInstanceOfSatisfying(
+            TaxonomyException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "$.dataSources[0].redirectHosts[2]: must be a non-empty string, was 7",
+                        "$.dataSources[0].redirectHosts: must hold host names such as"
+                            + " sync.partner.example, was \"https://evil.example/\"",
+                        "$.dataSources[0].redirectHosts: must hold host names such as"
+                            + " sync.partner.example, was \"a b\""));
+  }
+
+  @Test
   void reportsEveryProblemWithItsPath() {
     String broken =
         """

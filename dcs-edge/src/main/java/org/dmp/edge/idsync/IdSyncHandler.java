@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
 import org.dmp.edge.http.Form;
@@ -19,6 +21,7 @@ import org.dmp.edge.identity.DeclaredIds;
 import org.dmp.edge.identity.Visitor;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
+import org.dmp.taxonomy.CompiledTaxonomy;
 
 /**
  * {@code GET /ibs:dpid=<data source>&dpuuid=<partner user id>[&redir=<url>]}, after the form and
@@ -33,11 +36,23 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   private final VisitEvents events;
   private final VisitLog log;
   private final CookieRenewal cookies;
+  private final Supplier<CompiledTaxonomy> taxonomy;
+  private final Set<String> redirectHosts;
 
-  public IdSyncHandler(VisitEvents events, VisitLog log, CookieRenewal cookies) {
+  /**
+   * @param redirectHosts hosts any sync may redirect to, beside those of its data source
+   */
+  public IdSyncHandler(
+      VisitEvents events,
+      VisitLog log,
+      CookieRenewal cookies,
+      Supplier<CompiledTaxonomy> taxonomy,
+      Set<String> redirectHosts) {
     this.events = events;
     this.log = log;
     this.cookies = cookies;
+    this.taxonomy = taxonomy;
+    this.redirectHosts = redirectHosts;
   }
 
   /** The sync's parameters. */
@@ -47,6 +62,7 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext context) {
     IdSync sync = parse(Form.of(context));
+    sync.redirect().ifPresent(url -> checkTarget(url, sync.partnerId().getDataSourceId()));
     Visitor visitor = Visitor.of(context);
     if (visitor.optedOut()) {
       respond(context, sync, visitor.id());
@@ -86,6 +102,22 @@ public final class IdSyncHandler implements Handler<RoutingContext> {
           context.response(), sync.redirect().get().replace(VISITOR_MACRO, visitorId));
     } else {
       Responses.pixel(context.response());
+    }
+  }
+
+  /**
+   * An open redirect would send browsers, with the visitor id in the URL, anywhere a link names:
+   * only the data source's own hosts, and the configured ones, are targets.
+   */
+  private void checkTarget(String url, long dataSourceId) {
+    String host = URI.create(url.replace(VISITOR_MACRO, "0")).getHost().toLowerCase(Locale.ROOT);
+    if (!redirectHosts.contains(host)
+        && !taxonomy.get().dataSources().redirectHosts(dataSourceId).contains(host)) {
+      throw new InvalidHit(
+          "redir may only go to a host data source "
+              + dataSourceId
+              + " declares (redirectHosts, or its idSync URL's host), not "
+              + host);
     }
   }
 

@@ -111,7 +111,8 @@ final class IngestBench implements Callable<Integer> {
           new Trait((long) i, "trait " + i, null, DATA_SOURCE, TraitType.ONBOARDED, null, 30));
     }
     return new Taxonomy(
-        List.of(new DataSource(DATA_SOURCE, "CRM", null, null, null, InboundIds.PARTNER)),
+        List.of(
+            new DataSource(DATA_SOURCE, "CRM", null, null, null, InboundIds.PARTNER, List.of())),
         traits,
         List.of(),
         List.of());

@@ -298,7 +298,7 @@ final class QualifierBench implements Callable<Integer> {
       segments.add(new Segment(10_000_000L + i, "segment " + i, null, rule));
     }
     return new Taxonomy(
-        List.of(new DataSource(1L, "bench", null, null, null, InboundIds.PARTNER)),
+        List.of(new DataSource(1L, "bench", null, null, null, InboundIds.PARTNER, List.of())),
         traits,
         segments,
         List.of());
