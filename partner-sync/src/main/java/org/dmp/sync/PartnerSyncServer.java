@@ -41,6 +41,8 @@ public final class PartnerSyncServer extends VerticleBase {
   /** Set once stopping began: a revision arriving then starts no destination. */
   private boolean stopping;
 
+  private long restartTimer = -1;
+
   /**
    * @param environment where signing secrets are looked up by their variable's name
    */
@@ -74,7 +76,17 @@ public final class PartnerSyncServer extends VerticleBase {
         .compose(
             created -> {
               record = created;
-              destinations = new Destinations(this::startWorker);
+              destinations = new Destinations(this::startWorker, config.retry());
+              // Failed destinations are started again after their backoff, checked this often.
+              long check = Math.max(50, Math.min(1000, config.retry().initialDelay().toMillis()));
+              restartTimer =
+                  vertx.setPeriodic(
+                      check,
+                      tick -> {
+                        if (!stopping && !reconciling) {
+                          destinations.restartFailed(System.currentTimeMillis());
+                        }
+                      });
               return reconcileIfChanged();
             });
   }
@@ -181,6 +193,7 @@ public final class PartnerSyncServer extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    vertx.cancelTimer(restartTimer);
     Future<?> stopped = destinations == null ? Future.succeededFuture() : destinations.stopAll();
     return stopped.eventually(
         () ->

@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +47,7 @@ import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith({KafkaBrokerExtension.class, VertxExtension.class})
 class PartnerSyncIT {
@@ -503,6 +506,43 @@ class PartnerSyncIT {
               assertThat(new JsonObject(response.body()).getString("detail"))
                   .contains("UNSET_SECRET");
             });
+  }
+
+  @Test
+  void aDestinationThatFailsToStartIsStartedAgainAndHoldsUpNoOther(
+      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+    Path spool = dir.resolve("spool");
+    Files.createDirectories(spool);
+    // Where destination 9002 keeps its spool, a file: opening the spool fails until it goes.
+    Path blocked = Files.writeString(spool.resolve("destination-9002"), "not a folder");
+    SyncFixture fixture =
+        SyncFixture.create(broker.bootstrapServers(), "--sync.batch.spool-dir=" + spool);
+    SamplePartner partner = partner(vertx, Optional.empty());
+    fixture.applyDestinations(
+        BatchIT.batchDestination(dir.resolve("outbox"), "iter", ""),
+        httpDestination(9001, partner.url(), ""));
+    RunningService sync = start(vertx, fixture, Map.of());
+
+    fixture.publish(List.of(joined("eve", 1, 5001)));
+    await().atMost(START).until(() -> keysByVisitor(partner.accepted()).containsKey("eve"));
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              JsonObject status =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9002").body());
+              assertThat(status.getString("state")).isEqualTo("FAILED");
+              assertThat(status.getString("detail")).contains("failed to start");
+            });
+
+    Files.delete(blocked);
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () ->
+                assertThat(SyncFixture.get(sync.httpPort(), "/destinations/9002").statusCode())
+                    .isEqualTo(200));
+    assertThat(spool.resolve("destination-9002")).isDirectory();
   }
 
   @Test

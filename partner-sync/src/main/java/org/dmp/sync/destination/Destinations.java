@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
+import org.dmp.sync.delivery.RetryPolicy;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * one Vert.x context; statuses may be read from any thread. Workers are started by a function that
  * returns a future, so that what blocks in starting one (creating Kafka clients, opening a spool
  * with fsyncs) runs off the event loop.
+ *
+ * <p>A destination that failed to start (but for a declaration that cannot run, which waits for the
+ * taxonomy to change), or whose worker stopped on its own, is started again by {@link
+ * #restartFailed}, after a backoff that grows with each failure in a row. One failing never keeps
+ * the others from starting.
  */
 public final class Destinations {
   private static final Logger LOG = LoggerFactory.getLogger(Destinations.class);
@@ -28,15 +34,26 @@ public final class Destinations {
       List.of(DestinationType.HTTP, DestinationType.KAFKA, DestinationType.BATCH);
 
   private final Function<Destination, Future<DestinationWorker>> starter;
+  private final RetryPolicy backoff;
   private final Map<Long, DestinationWorker> running = new ConcurrentHashMap<>();
+
+  /** Per destination failing in a row: how many times, and when it may be started again. */
+  private final Map<Long, Failures> failures = new HashMap<>();
+
   private Future<?> reconciling = Future.succeededFuture();
+
+  private record Failures(int inARow, long retryAtMillis) {}
 
   /**
    * @param starter starts a worker for a destination; fails with IllegalArgumentException when it
    *     cannot run as declared
+   * @param backoff how long to wait before starting a failed destination again, by failures in a
+   *     row (its budget is not used: destinations are started again for as long as they fail)
    */
-  public Destinations(Function<Destination, Future<DestinationWorker>> starter) {
+  public Destinations(
+      Function<Destination, Future<DestinationWorker>> starter, RetryPolicy backoff) {
     this.starter = starter;
+    this.backoff = backoff;
   }
 
   /**
@@ -56,6 +73,7 @@ public final class Destinations {
       Destination now = wanted.get(worker.destination().getId());
       if (!worker.destination().equals(now)) {
         running.remove(worker.destination().getId());
+        failures.remove(worker.destination().getId());
         LOG.info(
             "Destination {} ({}) {}",
             worker.destination().getId(),
@@ -77,31 +95,91 @@ public final class Destinations {
   }
 
   private Future<Void> start(Destination destination) {
-    return starter
-        .apply(destination)
-        .transform(
-            started -> {
-              if (started.succeeded()) {
-                running.put(destination.getId(), started.result());
-                LOG.info(
-                    "Destination {} ({}, {}) started",
-                    destination.getId(),
-                    destination.getName(),
-                    destination.getType());
-              } else {
-                String reason =
-                    started.cause() instanceof IllegalArgumentException
-                        ? started.cause().getMessage()
-                        : started.cause().toString();
-                LOG.error(
-                    "Destination {} ({}) cannot run: {}",
-                    destination.getId(),
-                    destination.getName(),
-                    reason);
-                running.put(destination.getId(), new Unrunnable(destination, reason));
-              }
-              return Future.succeededFuture();
-            });
+    Starting placeholder = new Starting(destination);
+    running.put(destination.getId(), placeholder);
+    Future<DestinationWorker> starting;
+    try {
+      starting = starter.apply(destination);
+    } catch (RuntimeException e) {
+      starting = Future.failedFuture(e);
+    }
+    return starting.transform(
+        started -> {
+          if (running.get(destination.getId()) != placeholder) {
+            // Removed or changed while it started.
+            return started.succeeded() ? started.result().stop() : Future.succeededFuture();
+          }
+          if (started.succeeded()) {
+            running.put(destination.getId(), started.result());
+            LOG.info(
+                "Destination {} ({}, {}) started",
+                destination.getId(),
+                destination.getName(),
+                destination.getType());
+          } else if (started.cause() instanceof IllegalArgumentException declaration) {
+            LOG.error(
+                "Destination {} ({}) cannot run: {}",
+                destination.getId(),
+                destination.getName(),
+                declaration.getMessage());
+            running.put(
+                destination.getId(), new Unrunnable(destination, declaration.getMessage(), false));
+          } else {
+            String reason = "failed to start: " + started.cause();
+            LOG.error(
+                "Destination {} ({}) {}; starting it again later",
+                destination.getId(),
+                destination.getName(),
+                reason,
+                started.cause());
+            running.put(destination.getId(), new Unrunnable(destination, reason, true));
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Starts again each destination that failed to start or stopped on its own, once its backoff has
+   * passed; forgets the failures of those that run. Call it from the reconciling context, now and
+   * then.
+   */
+  public Future<?> restartFailed(long nowMillis) {
+    if (!reconciling.isComplete()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> restarting = new ArrayList<>();
+    for (DestinationWorker worker : List.copyOf(running.values())) {
+      long id = worker.destination().getId();
+      if (worker instanceof Starting) {
+        continue;
+      }
+      boolean failed =
+          worker instanceof Unrunnable unrunnable
+              ? unrunnable.retry()
+              : worker.status().state().equals(DestinationStatus.FAILED);
+      if (!failed) {
+        if (!(worker instanceof Unrunnable)) {
+          failures.remove(id);
+        }
+        continue;
+      }
+      Failures before = failures.get(id);
+      if (before != null && nowMillis < before.retryAtMillis()) {
+        continue;
+      }
+      int inARow = before == null ? 1 : before.inARow() + 1;
+      failures.put(id, new Failures(inARow, nowMillis + backoff.nominalDelay(inARow).toMillis()));
+      LOG.warn(
+          "Destination {} ({}) failed ({}); starting it again, failure {} in a row",
+          id,
+          worker.destination().getName(),
+          worker.status().detail(),
+          inARow);
+      running.remove(id);
+      restarting.add(worker.stop().eventually(() -> start(worker.destination())));
+    }
+    reconciling = Future.join(restarting);
+    return reconciling;
   }
 
   public List<DestinationStatus> statuses() {
@@ -128,11 +206,31 @@ public final class Destinations {
         });
   }
 
+  /** A destination being started: shown as RETRYING until its worker runs. */
+  private record Starting(Destination destination) implements DestinationWorker {
+    @Override
+    public DestinationStatus status() {
+      return new DestinationStatus(
+          destination.getId(),
+          destination.getName(),
+          DestinationStatus.typeOf(destination),
+          DestinationStatus.RETRYING,
+          "starting",
+          null);
+    }
+
+    @Override
+    public Future<Void> stop() {
+      return Future.succeededFuture();
+    }
+  }
+
   /**
-   * A destination declared in a way it cannot run: shown as FAILED with the reason until the
-   * taxonomy changes.
+   * A destination that did not start: shown as FAILED with the reason, until the taxonomy changes
+   * (a declaration that cannot run) or until it is started again ({@code retry}).
    */
-  private record Unrunnable(Destination destination, String reason) implements DestinationWorker {
+  private record Unrunnable(Destination destination, String reason, boolean retry)
+      implements DestinationWorker {
     @Override
     public DestinationStatus status() {
       return new DestinationStatus(
