@@ -76,7 +76,8 @@ public final class DcsRoutes {
     for (String path : List.of(IdServiceHandler.ID_PATH, IdServiceHandler.OPT_OUT_STATUS_PATH)) {
       router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(idService);
     }
-    OptOutHandler optOut = new OptOutHandler(events, log, cookies, taxonomy);
+    OptOutHandler optOut =
+        new OptOutHandler(events, log, cookies, taxonomy, config.optOutMaxPending());
     for (String path : List.of(OptOutHandler.PATH, OptOutHandler.PATH_WITHOUT_EXTENSION)) {
       router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(optOut);
     }

@@ -27,7 +27,8 @@ public record EdgeConfig(
     KafkaVisitLog.Settings produce,
     RealtimeProviders.Settings providers,
     Answers answers,
-    Browsers browsers) {
+    Browsers browsers,
+    int optOutMaxPending) {
 
   private static final Pattern SUBDOMAIN =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -148,7 +149,8 @@ public record EdgeConfig(
             allowedOrigins(reader),
             reader.bool("http.trust-forwarded-proto"),
             subdomain(reader),
-            redirectHosts(reader)));
+            redirectHosts(reader)),
+        reader.integer("optout.max-pending", 0, 10_000_000));
   }
 
   private static String subdomain(ConfigReader reader) {

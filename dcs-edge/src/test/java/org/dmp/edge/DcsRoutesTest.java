@@ -347,7 +347,7 @@ class DcsRoutesTest {
   void aLogThatCannotTakeTheEventGives503WithRetryAfter() throws Exception {
     log.refuse("Kafka is unreachable");
 
-    for (String uri : List.of("/event?c_a=1", "/ibs:dpid=1&dpuuid=2", "/demoptout.jpg?d_uuid=3")) {
+    for (String uri : List.of("/event?c_a=1", "/ibs:dpid=1&dpuuid=2")) {
       HttpResponse<Buffer> response = get(uri);
       assertThat(response.statusCode()).as(uri).isEqualTo(503);
       assertThat(response.getHeader("Retry-After")).as(uri).isEqualTo("1");
@@ -355,6 +355,27 @@ class DcsRoutesTest {
           .as(uri)
           .isEqualTo("Kafka is unreachable");
     }
+  }
+
+  @Test
+  void anOptOutIsHonouredWhileTheLogCannotTakeItAndReachesTheLogOnceItCan() throws Exception {
+    log.refuse("Kafka is unreachable");
+
+    HttpResponse<Buffer> response = get("/demoptout.jpg?d_uuid=3&d_cid=20001%01crm-3");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
+    assertThat(log.events()).isEmpty();
+    log.accept();
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(log.events())
+                    .extracting(VisitEvent::getSource, VisitEvent::getVisitorId)
+                    .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(EventSource.OPT_OUT, "3"),
+                        org.assertj.core.groups.Tuple.tuple(EventSource.OPT_OUT, "NOTARGET")));
   }
 
   private HttpResponse<Buffer> get(String uri, String... headers) throws InterruptedException {

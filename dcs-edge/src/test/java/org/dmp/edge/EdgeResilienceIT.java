@@ -53,6 +53,10 @@ class EdgeResilienceIT {
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
       assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("Kafka is unreachable");
+      // The user's choice does not wait for Kafka.
+      HttpResponse<Buffer> optedOut = get(http, "/demoptout.jpg?d_uuid=4242");
+      assertThat(optedOut.statusCode()).isEqualTo(200);
+      assertThat(optedOut.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
 
       broker = EmbeddedKafkaBroker.start(dataDir, kafkaPort, Map.of());
       await()
@@ -64,8 +68,11 @@ class EdgeResilienceIT {
               event ->
                   event.getSignals().getOrDefault("c_n", java.util.List.of()).contains("after"));
       assertThat(events)
+          .filteredOn(event -> event.getSignals().containsKey("c_n"))
           .extracting(event -> event.getSignals().get("c_n").get(0))
           .contains("before", "after");
+      edge.eventsUpTo(
+          event -> event.getSource() == EventSource.OPT_OUT && event.getVisitorId().equals("4242"));
     } finally {
       broker.close();
     }

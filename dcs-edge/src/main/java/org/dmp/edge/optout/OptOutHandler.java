@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
+import org.dmp.avro.VisitEvent;
 import org.dmp.edge.http.CallErrors;
 import org.dmp.edge.http.Form;
 import org.dmp.edge.http.Responses;
@@ -25,8 +26,11 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  * opt-out event tells the rest of the platform to forget them and to remove their segments at
  * partners. Declared ids on the call ({@code d_cid}, {@code d_cid_ic}, {@code d_dpid}/{@code
  * d_dpuuid}) opt out whoever they name too: an event keyed {@code NOTARGET} carries them, and the
- * qualifier opts out each visitor its id map knows them by. The log holds the events before the
- * answer.
+ * qualifier opts out each visitor its id map knows them by.
+ *
+ * <p>The user's choice is honoured even while Kafka is unreachable: the answer and its cookie do
+ * not wait for the log, and an event the log cannot take yet is offered again ({@link
+ * OptOutRetries}) until it can.
  */
 public final class OptOutHandler implements Handler<RoutingContext> {
   public static final String PATH = "/demoptout.jpg";
@@ -38,16 +42,22 @@ public final class OptOutHandler implements Handler<RoutingContext> {
   private final VisitLog log;
   private final CookieRenewal cookies;
   private final Supplier<CompiledTaxonomy> taxonomy;
+  private final OptOutRetries retries;
 
+  /**
+   * @param maxPending how many opt-outs may wait for Kafka in this handler
+   */
   public OptOutHandler(
       VisitEvents events,
       VisitLog log,
       CookieRenewal cookies,
-      Supplier<CompiledTaxonomy> taxonomy) {
+      Supplier<CompiledTaxonomy> taxonomy,
+      int maxPending) {
     this.events = events;
     this.log = log;
     this.cookies = cookies;
     this.taxonomy = taxonomy;
+    this.retries = new OptOutRetries(log, maxPending);
   }
 
   @Override
@@ -56,20 +66,29 @@ public final class OptOutHandler implements Handler<RoutingContext> {
     List<PartnerId> declared =
         DeclaredIds.parse(
             Form.of(context), taxonomy.get().dataSources(), visitor.id(), CallErrors.of(context));
-    List<Future<VisitLog.LogPosition>> logged = new ArrayList<>(2);
+    List<VisitEvent> optOuts = new ArrayList<>(2);
     if (visitor.standing() == Visitor.Standing.KNOWN) {
-      logged.add(
-          log.append(events.start(context.request(), EventSource.OPT_OUT, visitor.id()).build()));
+      optOuts.add(events.start(context.request(), EventSource.OPT_OUT, visitor.id()).build());
     }
     if (!declared.isEmpty()) {
-      logged.add(
-          log.append(
-              events
-                  .start(context.request(), EventSource.OPT_OUT, VisitorId.OPTED_OUT)
-                  .setPartnerIds(declared)
-                  .build()));
+      optOuts.add(
+          events
+              .start(context.request(), EventSource.OPT_OUT, VisitorId.OPTED_OUT)
+              .setPartnerIds(declared)
+              .build());
     }
-    Future.all(logged).onSuccess(done -> respond(context)).onFailure(context::fail);
+    List<Future<VisitLog.LogPosition>> logged = new ArrayList<>(optOuts.size());
+    for (VisitEvent optOut : optOuts) {
+      logged.add(
+          log.append(optOut)
+              .recover(
+                  failure -> {
+                    retries.later(context.vertx(), optOut, failure);
+                    return Future.succeededFuture();
+                  }));
+    }
+    // Answered once each event is in the log, or waiting to be offered again.
+    Future.all(logged).onComplete(done -> respond(context));
   }
 
   private void respond(RoutingContext context) {

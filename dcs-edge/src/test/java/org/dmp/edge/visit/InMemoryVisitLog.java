@@ -26,6 +26,11 @@ public final class InMemoryVisitLog implements VisitLog {
     refusal = Optional.of(reason);
   }
 
+  /** From now on appends succeed again, as once Kafka is back. */
+  public void accept() {
+    refusal = Optional.empty();
+  }
+
   public synchronized List<VisitEvent> events() {
     return List.copyOf(events);
   }
