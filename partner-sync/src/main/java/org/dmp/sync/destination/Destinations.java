@@ -164,19 +164,34 @@ public final class Destinations {
         continue;
       }
       Failures before = failures.get(id);
-      if (before != null && nowMillis < before.retryAtMillis()) {
+      if (before == null) {
+        // First seen failing: started again once the first delay has passed.
+        failures.put(id, new Failures(1, nowMillis + backoff.nominalDelay(1).toMillis()));
         continue;
       }
-      int inARow = before == null ? 1 : before.inARow() + 1;
+      if (nowMillis < before.retryAtMillis()) {
+        continue;
+      }
+      int inARow = before.inARow() + 1;
       failures.put(id, new Failures(inARow, nowMillis + backoff.nominalDelay(inARow).toMillis()));
       LOG.warn(
-          "Destination {} ({}) failed ({}); starting it again, failure {} in a row",
+          "Destination {} ({}) failed ({}); starting it again, attempt {}",
           id,
           worker.destination().getName(),
           worker.status().detail(),
           inARow);
-      running.remove(id);
-      restarting.add(worker.stop().eventually(() -> start(worker.destination())));
+      // Held until started, so that a reconcile meanwhile does not start it too; a reconcile that
+      // replaces it (the destination changed) wins.
+      Starting held = new Starting(worker.destination());
+      running.put(id, held);
+      restarting.add(
+          worker
+              .stop()
+              .eventually(
+                  () ->
+                      running.get(id) == held
+                          ? start(worker.destination())
+                          : Future.succeededFuture()));
     }
     reconciling = Future.join(restarting);
     return reconciling;

@@ -58,16 +58,11 @@ public final class Rejections implements AutoCloseable {
     this.consumer = consumer;
   }
 
-  /** The same topic, for another consumer of the same process. */
-  public Rejections forConsumer(String otherConsumer) {
-    return new Rejections(kafka, rejectedTopic, otherConsumer);
-  }
-
   /**
    * Writes a record as it was read, and why it is set aside, and waits until it is written.
    *
    * @param topic null when there was no record (a punctuation failed)
-   * @param value null when the record is not to be copied (it is too long to write again)
+   * @param value null when there is none
    * @throws KafkaException when it cannot be written: the caller must not go past the record
    */
   public synchronized void reject(
