@@ -95,7 +95,7 @@ public final class Destinations {
   }
 
   private Future<Void> start(Destination destination) {
-    Starting placeholder = new Starting(destination);
+    NotRunning placeholder = NotRunning.starting(destination);
     running.put(destination.getId(), placeholder);
     Future<DestinationWorker> starting;
     try {
@@ -123,7 +123,8 @@ public final class Destinations {
                 destination.getName(),
                 declaration.getMessage());
             running.put(
-                destination.getId(), new Unrunnable(destination, declaration.getMessage(), false));
+                destination.getId(),
+                NotRunning.failed(destination, declaration.getMessage(), false));
           } else {
             String reason = "failed to start: " + started.cause();
             LOG.error(
@@ -132,7 +133,7 @@ public final class Destinations {
                 destination.getName(),
                 reason,
                 started.cause());
-            running.put(destination.getId(), new Unrunnable(destination, reason, true));
+            running.put(destination.getId(), NotRunning.failed(destination, reason, true));
           }
           return Future.succeededFuture();
         });
@@ -150,17 +151,19 @@ public final class Destinations {
     List<Future<Void>> restarting = new ArrayList<>();
     for (DestinationWorker worker : List.copyOf(running.values())) {
       long id = worker.destination().getId();
-      if (worker instanceof Starting) {
-        continue;
-      }
-      boolean failed =
-          worker instanceof Unrunnable unrunnable
-              ? unrunnable.retry()
-              : worker.status().state().equals(DestinationStatus.FAILED);
-      if (!failed) {
-        if (!(worker instanceof Unrunnable)) {
+      boolean failed;
+      if (worker instanceof NotRunning notRunning) {
+        if (notRunning.isStarting()) {
+          continue;
+        }
+        failed = notRunning.retry();
+      } else {
+        failed = worker.status().state().equals(DestinationStatus.FAILED);
+        if (!failed) {
           failures.remove(id);
         }
+      }
+      if (!failed) {
         continue;
       }
       Failures before = failures.get(id);
@@ -182,7 +185,7 @@ public final class Destinations {
           inARow);
       // Held until started, so that a reconcile meanwhile does not start it too; a reconcile that
       // replaces it (the destination changed) wins.
-      Starting held = new Starting(worker.destination());
+      NotRunning held = NotRunning.starting(worker.destination());
       running.put(id, held);
       restarting.add(
           worker
@@ -221,39 +224,33 @@ public final class Destinations {
         });
   }
 
-  /** A destination being started: shown as RETRYING until its worker runs. */
-  private record Starting(Destination destination) implements DestinationWorker {
-    @Override
-    public DestinationStatus status() {
-      return new DestinationStatus(
-          destination.getId(),
-          destination.getName(),
-          DestinationStatus.typeOf(destination),
-          DestinationStatus.RETRYING,
-          "starting",
-          null);
-    }
-
-    @Override
-    public Future<Void> stop() {
-      return Future.succeededFuture();
-    }
-  }
-
   /**
-   * A destination that did not start: shown as FAILED with the reason, until the taxonomy changes
-   * (a declaration that cannot run) or until it is started again ({@code retry}).
+   * A destination with no worker running: being started (RETRYING), or that did not start (FAILED
+   * with the reason) until the taxonomy changes, for a declaration that cannot run, or until it is
+   * started again ({@code retry}).
    */
-  private record Unrunnable(Destination destination, String reason, boolean retry)
+  private record NotRunning(Destination destination, String state, String detail, boolean retry)
       implements DestinationWorker {
+    static NotRunning starting(Destination destination) {
+      return new NotRunning(destination, DestinationStatus.RETRYING, "starting", false);
+    }
+
+    static NotRunning failed(Destination destination, String reason, boolean retry) {
+      return new NotRunning(destination, DestinationStatus.FAILED, reason, retry);
+    }
+
+    boolean isStarting() {
+      return state.equals(DestinationStatus.RETRYING);
+    }
+
     @Override
     public DestinationStatus status() {
       return new DestinationStatus(
           destination.getId(),
           destination.getName(),
           DestinationStatus.typeOf(destination),
-          DestinationStatus.FAILED,
-          reason,
+          state,
+          detail,
           null);
     }
 
