@@ -546,6 +546,34 @@ class PartnerSyncIT {
   }
 
   @Test
+  void aKafkaDestinationWrittenByHandToTargetThePipelinesOwnTopicIsRefused(
+      Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());
+    var taxonomy =
+        SyncFixture.withDestinations(
+            """
+            {"id": 9005, "name": "topic", "type": "kafka", "topic": "partner.topic",
+             "dataSource": 20001, "mappings": {"5001": "5001"}}""");
+    // As a record written to the taxonomy topic by hand would have it: past the file's checks.
+    taxonomy.destinations().get(0).getKafka().setTopic(fixture.topic(TopicRole.SEGMENTS));
+    fixture.apply(taxonomy);
+    RunningService sync = start(vertx, fixture, Map.of());
+
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              JsonObject status =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9005").body());
+              assertThat(status.getString("state")).isEqualTo("FAILED");
+              assertThat(status.getString("detail"))
+                  .isEqualTo(
+                      "a kafka destination may not write to the pipeline's own topic "
+                          + fixture.topic(TopicRole.SEGMENTS));
+            });
+  }
+
+  @Test
   void aKafkaDestinationGetsEachChangeExactlyOnceKeyedByPartnerId(
       Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
     SyncFixture fixture = SyncFixture.create(broker.bootstrapServers());

@@ -33,6 +33,7 @@ import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
+import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 
@@ -93,6 +94,11 @@ final class SyncFixture {
    * destinations (JSON objects).
    */
   void applyDestinations(String... destinations) throws Exception {
+    apply(withDestinations(destinations));
+  }
+
+  /** The same taxonomy, parsed and validated as a file is, not yet applied. */
+  static Taxonomy withDestinations(String... destinations) {
     String json =
         """
         {"dataSources": [{"id": 1, "name": "Site"}, {"id": 20001, "name": "DSP ids"}],
@@ -100,10 +106,15 @@ final class SyncFixture {
          "segments": [{"id": 5001, "name": "Shoe fans", "rule": "[101T]"}, {"id": 5002, "name": "Any shoe", "rule": "[101T]"}],
          "destinations": [%s]}"""
             .formatted(String.join(",", destinations));
+    return TaxonomyFile.parse("test", json);
+  }
+
+  /** Writes {@code taxonomy} to the taxonomy topic as a new revision, as it is. */
+  void apply(Taxonomy taxonomy) throws Exception {
     TaxonomyPublisher.apply(
         KafkaClients.of(bootstrap),
         Topic.taxonomy(topic(TopicRole.TAXONOMY)),
-        TaxonomyFile.parse("test", json),
+        taxonomy,
         "test",
         Clock.systemUTC());
   }

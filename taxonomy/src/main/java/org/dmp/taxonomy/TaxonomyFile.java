@@ -33,6 +33,7 @@ import org.dmp.avro.Segment;
 import org.dmp.avro.Signing;
 import org.dmp.avro.Trait;
 import org.dmp.avro.TraitType;
+import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.rules.RuleSyntaxException;
 import org.dmp.taxonomy.rules.SegmentRule;
 import org.dmp.taxonomy.rules.TraitRule;
@@ -332,7 +333,7 @@ public final class TaxonomyFile {
             case HTTP -> destination.setHttp(http(fields));
             case BATCH -> destination.setBatch(batch(fields));
             case COOKIE -> destination.setCookie(cookie(fields));
-            case KAFKA -> destination.setKafka(new KafkaTarget(fields.text("topic").orElse("")));
+            case KAFKA -> destination.setKafka(new KafkaTarget(partnerTopic(fields)));
             case URL -> {
               Optional<String> template = fields.optionalText("url");
               if (template.isEmpty()) {
@@ -497,6 +498,21 @@ public final class TaxonomyFile {
       fields.problem("rule", e.getMessage());
       return false;
     }
+  }
+
+  /** A Kafka destination's topic: never one of the pipeline's own, nor Kafka's. */
+  private static String partnerTopic(JsonFields fields) {
+    String topic = fields.text("topic").orElse("");
+    if (topic.startsWith(Topics.INTERNAL_PREFIX) || topic.startsWith("__")) {
+      fields.problem(
+          "topic",
+          "must not be one of the pipeline's topics ("
+              + Topics.INTERNAL_PREFIX
+              + "*) or Kafka's (__*), was \""
+              + topic
+              + "\"");
+    }
+    return topic;
   }
 
   /** A DNS host name: letters, digits, hyphens and dots, no scheme, port or path. */

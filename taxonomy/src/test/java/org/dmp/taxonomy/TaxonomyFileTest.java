@@ -156,6 +156,31 @@ class TaxonomyFileTest {
   }
 
   @Test
+  void aKafkaDestinationMayNotWriteToThePipelinesTopicsNorKafkas() {
+    for (String topic : new String[] {"dmp.segments", "dmp.anything", "__consumer_offsets"}) {
+      String json =
+          """
+          {"dataSources": [{"id": 1, "name": "Site"}, {"id": 20001, "name": "DSP"}],
+           "segments": [{"id": 5001, "name": "All", "rule": "[101T]"}],
+           "traits": [{"id": 101, "name": "Any", "dataSource": 1, "type": "rule", "rule": "c_a == \\"1\\""}],
+           "destinations": [{"id": 9005, "name": "topic", "type": "kafka", "topic": "%s",
+                             "dataSource": 20001, "mappings": {"5001": "5001"}}]}
+          """
+              .formatted(topic);
+      assertThatThrownBy(() -> TaxonomyFile.parse("topics.json", json))
+          .isInstanceOfSatisfying(
+              TaxonomyException.class,
+              e ->
+                  assertThat(e.problems())
+                      .containsExactly(
+                          "$.destinations[0].topic: must not be one of the pipeline's topics"
+                              + " (dmp.*) or Kafka's (__*), was \""
+                              + topic
+                              + "\""));
+    }
+  }
+
+  @Test
   void reportsEveryProblemWithItsPath() {
     String broken =
         """

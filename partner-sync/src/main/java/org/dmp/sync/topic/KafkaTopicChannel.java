@@ -90,7 +90,9 @@ public final class KafkaTopicChannel implements DestinationChannel {
   /**
    * Starts writing {@code destination}'s topic; blocks while its clients are created.
    *
-   * @throws IllegalArgumentException when the destination names no topic
+   * @throws IllegalArgumentException when the destination names no topic, or one of the pipeline's
+   *     own: a record written to the taxonomy topic by hand must not make partner sync write into
+   *     the pipeline
    */
   public static DestinationWorker start(
       Destination destination,
@@ -100,6 +102,11 @@ public final class KafkaTopicChannel implements DestinationChannel {
       MeterRegistry registry) {
     if (destination.getKafka() == null) {
       throw new IllegalArgumentException("a kafka destination needs a topic");
+    }
+    if (reading.topics().internal(destination.getKafka().getTopic())) {
+      throw new IllegalArgumentException(
+          "a kafka destination may not write to the pipeline's own topic "
+              + destination.getKafka().getTopic());
     }
     return DestinationConsumer.start(
         destination,

@@ -29,6 +29,9 @@ public final class Topics {
   /** The classpath file documenting every topic setting; services list it among their defaults. */
   public static final String DEFAULTS = "dmp-topics.properties";
 
+  /** The prefix of the pipeline's topics. */
+  public static final String INTERNAL_PREFIX = "dmp.";
+
   private final Map<TopicRole, TopicSpec> specs;
   private final Topic<String, VisitEvent> visits;
   private final Topic<String, ProfileUpdate> segments;
@@ -128,6 +131,17 @@ public final class Topics {
 
   public Topic<String, InboundFile> inboundFiles() {
     return inboundFiles;
+  }
+
+  /**
+   * Whether {@code topic} is one of the pipeline's own: any configured here, their {@code dmp.}
+   * prefix (replay runs make {@code dmp.replay.<run>} topics), or Kafka's internal ones. Nothing a
+   * taxonomy declares (a Kafka destination) may write there.
+   */
+  public boolean internal(String topic) {
+    return topic.startsWith(INTERNAL_PREFIX)
+        || topic.startsWith("__")
+        || specs.values().stream().anyMatch(spec -> spec.name().equals(topic));
   }
 
   public TopicSpec spec(TopicRole role) {
