@@ -176,7 +176,9 @@ final class DemoCommand implements Callable<Integer> {
                             append(
                                 withPort(kafka, 0),
                                 "--sync.batch.spool-dir",
-                                dataDir.resolve("partner-sync").toString()),
+                                dataDir.resolve("partner-sync").toString(),
+                                "--sync.batch.outbox-root",
+                                outboxes.toString()),
                             PartnerSyncConfig::read),
                         secrets),
                     InboundMain.start(

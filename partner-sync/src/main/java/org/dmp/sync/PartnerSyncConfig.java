@@ -17,13 +17,15 @@ import org.dmp.sync.http.HttpSettings;
  * @param http how http deliveries are grouped and timed
  * @param retry when failed deliveries and uploads are tried again
  * @param files how batch destinations keep and publish their windows
+ * @param signingSecretPrefix what the names of signing secrets' environment variables start with
  */
 public record PartnerSyncConfig(
     CommonConfig common,
     ReadingSettings reading,
     HttpSettings http,
     RetryPolicy retry,
-    BatchSettings files) {
+    BatchSettings files,
+    String signingSecretPrefix) {
 
   public PartnerSyncConfig {
     Objects.requireNonNull(common, "common");
@@ -31,6 +33,7 @@ public record PartnerSyncConfig(
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(files, "files");
+    Objects.requireNonNull(signingSecretPrefix, "signingSecretPrefix");
   }
 
   public static PartnerSyncConfig read(ConfigReader reader) {
@@ -71,10 +74,12 @@ public record PartnerSyncConfig(
         retry,
         new BatchSettings(
             reader.path("sync.batch.spool-dir"),
+            reader.path("sync.batch.outbox-root"),
             reader.duration("sync.batch.grace", Duration.ZERO, Duration.ofDays(1)),
             reader.integer("sync.batch.sort-run", 1_000, 100_000_000),
             // Uploads answer within the same time as real-time calls: one setting for how long a
             // partner may take.
-            http.timeout()));
+            http.timeout()),
+        reader.optionalText("sync.signing.secret-env-prefix").orElse(""));
   }
 }

@@ -49,7 +49,19 @@ public final class PartnerSyncServer extends VerticleBase {
   public PartnerSyncServer(
       PartnerSyncConfig config, Function<String, Optional<String>> environment) {
     this.config = config;
-    this.environment = environment;
+    String prefix = config.signingSecretPrefix();
+    // A taxonomy names the variables; only those under the prefix may be read.
+    this.environment =
+        name -> {
+          if (!name.startsWith(prefix)) {
+            throw new IllegalArgumentException(
+                "the signing secret's environment variable "
+                    + name
+                    + " does not start with sync.signing.secret-env-prefix "
+                    + prefix);
+          }
+          return environment.apply(name);
+        };
   }
 
   @Override

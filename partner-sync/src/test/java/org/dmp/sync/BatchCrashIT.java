@@ -53,6 +53,7 @@ class BatchCrashIT {
         SyncFixture.create(
             broker.bootstrapServers(),
             "--sync.batch.spool-dir=" + dir.resolve("spool"),
+            "--sync.batch.outbox-root=" + dir,
             "--sync.batch.grace=1s");
     Path outbox = dir.resolve("outbox");
     fixture.applyDestinations(BatchIT.batchDestination(outbox, "iter", ""));

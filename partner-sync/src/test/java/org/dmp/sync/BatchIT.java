@@ -96,6 +96,7 @@ class BatchIT {
         SyncFixture.create(
             broker.bootstrapServers(),
             "--sync.batch.spool-dir=" + dir.resolve("spool"),
+            "--sync.batch.outbox-root=" + dir,
             "--sync.batch.grace=500ms");
     Path outbox = dir.resolve("outbox");
     String uploadUrl = "http://127.0.0.1:" + partner.port() + "/upload";
@@ -175,6 +176,7 @@ class BatchIT {
         SyncFixture.create(
             broker.bootstrapServers(),
             "--sync.batch.spool-dir=" + dir.resolve("spool"),
+            "--sync.batch.outbox-root=" + dir,
             "--sync.batch.grace=500ms");
     Path outbox = dir.resolve("outbox");
     fixture.applyDestinations(batchDestination(outbox, "full", "\"gzip\": false"));

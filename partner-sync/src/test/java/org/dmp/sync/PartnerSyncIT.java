@@ -99,8 +99,8 @@ class PartnerSyncIT {
         httpDestination(
             9001,
             partner.url(),
-            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET\"}"));
-    RunningService sync = start(vertx, fixture, Map.of("PARTNER_SECRET", "s3cret"));
+            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET_A\"}"));
+    RunningService sync = start(vertx, fixture, Map.of("PARTNER_SECRET_A", "s3cret"));
 
     fixture.publish(
         List.of(
@@ -345,8 +345,8 @@ class PartnerSyncIT {
         httpDestination(
             9001,
             partner.url(),
-            "\"signing\": {\"algorithm\": \"HmacSHA1\", \"header\": \"X-Signature\", \"secretEnv\": \"SECRET\"}"));
-    start(vertx, fixture, Map.of("SECRET", "wrong"));
+            "\"signing\": {\"algorithm\": \"HmacSHA1\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET_B\"}"));
+    start(vertx, fixture, Map.of("PARTNER_SECRET_B", "wrong"));
 
     fixture.publish(List.of(joined("eve", 1, 5001)));
     List<DeadLetter> letters =
@@ -495,7 +495,7 @@ class PartnerSyncIT {
         httpDestination(
             9001,
             "http://127.0.0.1:9/aam",
-            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"UNSET_SECRET\"}"));
+            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET_UNSET\"}"));
     RunningService sync = start(vertx, fixture, Map.of());
     await()
         .atMost(START)
@@ -504,7 +504,7 @@ class PartnerSyncIT {
               var response = SyncFixture.get(sync.httpPort(), "/destinations/9001");
               assertThat(response.statusCode()).isEqualTo(503);
               assertThat(new JsonObject(response.body()).getString("detail"))
-                  .contains("UNSET_SECRET");
+                  .contains("PARTNER_SECRET_UNSET");
             });
   }
 
@@ -516,7 +516,10 @@ class PartnerSyncIT {
     // Where destination 9002 keeps its spool, a file: opening the spool fails until it goes.
     Path blocked = Files.writeString(spool.resolve("destination-9002"), "not a folder");
     SyncFixture fixture =
-        SyncFixture.create(broker.bootstrapServers(), "--sync.batch.spool-dir=" + spool);
+        SyncFixture.create(
+            broker.bootstrapServers(),
+            "--sync.batch.spool-dir=" + spool,
+            "--sync.batch.outbox-root=" + dir);
     SamplePartner partner = partner(vertx, Optional.empty());
     fixture.applyDestinations(
         BatchIT.batchDestination(dir.resolve("outbox"), "iter", ""),
@@ -571,6 +574,41 @@ class PartnerSyncIT {
                       "a kafka destination may not write to the pipeline's own topic "
                           + fixture.topic(TopicRole.SEGMENTS));
             });
+  }
+
+  @Test
+  void aTaxonomyCannotNameASecretOutsideThePrefixNorAnOutboxOutsideTheRoot(
+      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+    SyncFixture fixture =
+        SyncFixture.create(
+            broker.bootstrapServers(),
+            "--sync.batch.spool-dir=" + dir.resolve("spool"),
+            "--sync.batch.outbox-root=" + dir.resolve("outbox"));
+    fixture.applyDestinations(
+        httpDestination(
+            9001,
+            "http://127.0.0.1:9/aam",
+            "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"DMP_OPERATOR_TOKEN\"}"),
+        BatchIT.batchDestination(dir.resolve("elsewhere"), "iter", ""));
+    RunningService sync =
+        start(vertx, fixture, Map.of("DMP_OPERATOR_TOKEN", "a-token-a-taxonomy-must-not-read"));
+
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              JsonObject signing =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9001").body());
+              assertThat(signing.getString("state")).isEqualTo("FAILED");
+              assertThat(signing.getString("detail"))
+                  .contains(
+                      "DMP_OPERATOR_TOKEN does not start with sync.signing.secret-env-prefix");
+              JsonObject files =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9002").body());
+              assertThat(files.getString("state")).isEqualTo("FAILED");
+              assertThat(files.getString("detail")).contains("lies outside sync.batch.outbox-root");
+            });
+    assertThat(dir.resolve("elsewhere")).doesNotExist();
   }
 
   @Test

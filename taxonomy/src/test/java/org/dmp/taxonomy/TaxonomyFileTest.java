@@ -38,7 +38,7 @@ class TaxonomyFileTest {
             DestinationType.URL,
             DestinationType.KAFKA);
     assertThat(taxonomy.destinations().get(0).getHttp().getSigning().getSecretEnv())
-        .isEqualTo("DSP_ALPHA_SECRET");
+        .isEqualTo("PARTNER_SECRET_DSP_ALPHA");
     assertThat(taxonomy.destinations().get(1).getBatch().getMode()).isEqualTo(BatchMode.ITER);
     assertThat(taxonomy.entries().keySet())
         .startsWith("dataSource/1", "dataSource/20001", "trait/101")

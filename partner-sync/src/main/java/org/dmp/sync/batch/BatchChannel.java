@@ -90,7 +90,7 @@ public final class BatchChannel implements DestinationChannel {
     this.client = WebClient.create(host.vertx());
     this.target = destination.getBatch();
     this.windows = windows;
-    this.outbox = Path.of(target.getOutbox());
+    this.outbox = settings.outboxOf(target.getOutbox());
     this.record = record;
     this.clock = clock;
     this.spool =

@@ -12,4 +12,21 @@ import java.time.Duration;
  * @param sortRun how many changes are sorted in memory at once when a window closes
  * @param uploadTimeout how long the partner has to take one uploaded file
  */
-public record BatchSettings(Path spoolDir, Duration grace, int sortRun, Duration uploadTimeout) {}
+public record BatchSettings(
+    Path spoolDir, Path outboxRoot, Duration grace, int sortRun, Duration uploadTimeout) {
+
+  /**
+   * Where a destination's files go: {@code outbox} taken from the outbox root.
+   *
+   * @throws IllegalArgumentException when it lies outside the root
+   */
+  public Path outboxOf(String outbox) {
+    Path root = outboxRoot.toAbsolutePath().normalize();
+    Path resolved = root.resolve(outbox).normalize();
+    if (!resolved.startsWith(root)) {
+      throw new IllegalArgumentException(
+          "the outbox " + outbox + " lies outside sync.batch.outbox-root " + root);
+    }
+    return resolved;
+  }
+}
