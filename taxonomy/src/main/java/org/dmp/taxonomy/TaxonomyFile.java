@@ -503,7 +503,7 @@ public final class TaxonomyFile {
   /** A Kafka destination's topic: never one of the pipeline's own, nor Kafka's. */
   private static String partnerTopic(JsonFields fields) {
     String topic = fields.text("topic").orElse("");
-    if (topic.startsWith(Topics.INTERNAL_PREFIX) || topic.startsWith("__")) {
+    if (Topics.reserved(topic)) {
       fields.problem(
           "topic",
           "must not be one of the pipeline's topics ("

@@ -139,9 +139,12 @@ public final class Topics {
    * taxonomy declares (a Kafka destination) may write there.
    */
   public boolean internal(String topic) {
-    return topic.startsWith(INTERNAL_PREFIX)
-        || topic.startsWith("__")
-        || specs.values().stream().anyMatch(spec -> spec.name().equals(topic));
+    return reserved(topic) || specs.values().stream().anyMatch(spec -> spec.name().equals(topic));
+  }
+
+  /** Whether {@code topic} is named as the pipeline's ({@code dmp.*}) or Kafka's ({@code __*}). */
+  public static boolean reserved(String topic) {
+    return topic.startsWith(INTERNAL_PREFIX) || topic.startsWith("__");
   }
 
   public TopicSpec spec(TopicRole role) {
