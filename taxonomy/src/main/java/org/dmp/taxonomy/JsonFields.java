@@ -96,42 +96,34 @@ final class JsonFields {
   }
 
   Optional<Boolean> optionalBoolean(String field) {
-    read.add(field);
-    Object value = object.getValue(field);
-    if (value == null) {
-      return Optional.empty();
-    }
-    if (!(value instanceof Boolean flag)) {
-      problem(field, "must be true or false, was " + describe(value));
-      return Optional.empty();
-    }
-    return Optional.of(flag);
+    return optionalOf(field, Boolean.class, "true or false");
   }
 
   Optional<JsonObject> optionalObject(String field) {
+    return optionalOf(field, JsonObject.class, "an object");
+  }
+
+  /** The field's value when it is a {@code type}; a problem saying it must be {@code expected}. */
+  private <T> Optional<T> optionalOf(String field, Class<T> type, String expected) {
     read.add(field);
     Object value = object.getValue(field);
     if (value == null) {
       return Optional.empty();
     }
-    if (!(value instanceof JsonObject json)) {
-      problem(field, "must be an object, was " + describe(value));
+    if (!type.isInstance(value)) {
+      problem(field, "must be " + expected + ", was " + describe(value));
       return Optional.empty();
     }
-    return Optional.of(json);
+    return Optional.of(type.cast(value));
   }
 
   /** An array of non-empty strings; empty when absent. */
   List<String> optionalTexts(String field) {
-    read.add(field);
-    Object value = object.getValue(field);
-    if (value == null) {
+    Optional<JsonArray> given = optionalOf(field, JsonArray.class, "an array of strings");
+    if (given.isEmpty()) {
       return List.of();
     }
-    if (!(value instanceof JsonArray array)) {
-      problem(field, "must be an array of strings, was " + describe(value));
-      return List.of();
-    }
+    JsonArray array = given.get();
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       Object element = array.getValue(i);
@@ -147,15 +139,11 @@ final class JsonFields {
 
   /** Each element of an array field that is an object, with its own fields and path. */
   void eachObject(String field, Consumer<JsonFields> reader) {
-    read.add(field);
-    Object value = object.getValue(field);
-    if (value == null) {
+    Optional<JsonArray> given = optionalOf(field, JsonArray.class, "an array");
+    if (given.isEmpty()) {
       return;
     }
-    if (!(value instanceof JsonArray array)) {
-      problem(field, "must be an array, was " + describe(value));
-      return;
-    }
+    JsonArray array = given.get();
     for (int i = 0; i < array.size(); i++) {
       Object element = array.getValue(i);
       String elementPath = path(field) + "[" + i + "]";
