@@ -2,6 +2,7 @@ package org.dmp.cli;
 
 import java.util.function.Consumer;
 import org.dmp.cli.bench.BenchCommand;
+import org.dmp.cli.privacy.PrivacyCommand;
 import org.dmp.cli.replay.ReplayCommand;
 import org.dmp.edge.EdgeMain;
 import org.dmp.inbound.service.InboundMain;

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
@@ -24,6 +25,7 @@ public record QualifierConfig(
     Optional<String> instanceId,
     Duration sessionTimeout,
     Duration commitInterval,
+    Duration changelogMaxCompactionLag,
     ProfileBounds profileBounds,
     Duration tickInterval,
     Duration grace,
@@ -39,6 +41,7 @@ public record QualifierConfig(
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(changelogMaxCompactionLag, "changelogMaxCompactionLag");
     Objects.requireNonNull(profileBounds, "profileBounds");
     Objects.requireNonNull(tickInterval, "tickInterval");
     Objects.requireNonNull(grace, "grace");
@@ -78,6 +81,11 @@ public record QualifierConfig(
     properties.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
     properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 5);
+    // The stores' changelogs are compacted topics: an erased visitor's records superseded by its
+    // opt-out mark, or deleted, leave the disk within this.
+    properties.put(
+        StreamsConfig.topicPrefix(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG),
+        changelogMaxCompactionLag.toMillis());
     if (advertisedPort != null) {
       properties.put(
           StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + advertisedPort);
@@ -95,6 +103,8 @@ public record QualifierConfig(
         reader.optionalText("qualifier.instance-id"),
         reader.duration("qualifier.session-timeout", Duration.ofSeconds(6), Duration.ofMinutes(30)),
         reader.duration("qualifier.commit-interval", Duration.ofMillis(10), Duration.ofMinutes(10)),
+        reader.duration(
+            "qualifier.changelog-max-compaction-lag", Duration.ofMinutes(1), Duration.ofDays(3650)),
         new ProfileBounds(
             reader.integer("qualifier.max-realizations-per-trait", 1, 100_000),
             reader.integer("qualifier.max-realizations-per-profile", 1, 10_000_000),

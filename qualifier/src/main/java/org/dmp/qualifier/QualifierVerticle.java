@@ -70,14 +70,16 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
         registry,
         "dmp_qualifier_inbound_lines",
         "Inbound file lines by partner id: resolved at once, set aside to wait for an ID sync,"
-            + " released by one, expired or dropped while waiting",
+            + " released by one, expired or dropped while waiting, or not applied because their"
+            + " partner id opted out",
         pending.counts(),
         Map.of(
             "resolved", PendingLines.Counts::resolved,
             "waiting", PendingLines.Counts::waiting,
             "released", PendingLines.Counts::released,
             "expired", PendingLines.Counts::expired,
-            "dropped", PendingLines.Counts::dropped));
+            "dropped", PendingLines.Counts::dropped,
+            "opted_out", PendingLines.Counts::optedOut));
     countByOutcome(
         registry,
         "dmp_qualifier_profile_bounds",

@@ -93,7 +93,7 @@ class PoisonRecordsIT {
           producer,
           topics.idmap(),
           idKey,
-          new IdMapping(20001L, CRM, huge.substring(0, ID_LIMIT), Instant.EPOCH),
+          new IdMapping(20001L, CRM, huge.substring(0, ID_LIMIT), Instant.EPOCH, false),
           poisoned);
       poison(
           producer,

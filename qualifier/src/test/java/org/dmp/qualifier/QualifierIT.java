@@ -101,7 +101,12 @@ class QualifierIT {
               () -> {
                 consumer
                     .poll(Duration.ofMillis(200))
-                    .forEach(record -> updates.add(record.value()));
+                    .forEach(
+                        record -> {
+                          if (record.value() != null) {
+                            updates.add(record.value());
+                          }
+                        });
                 return updates.stream().anyMatch(update -> update.getSegments().contains(5001L));
               });
       assertThat(updates)
@@ -163,7 +168,12 @@ class QualifierIT {
                     .get();
                 consumer
                     .poll(Duration.ofMillis(300))
-                    .forEach(record -> updates.add(record.value()));
+                    .forEach(
+                        record -> {
+                          if (record.value() != null) {
+                            updates.add(record.value());
+                          }
+                        });
                 return updates.stream().anyMatch(update -> update.getAdded().contains(5003L));
               });
 
@@ -189,7 +199,12 @@ class QualifierIT {
               () -> {
                 consumer
                     .poll(Duration.ofMillis(300))
-                    .forEach(record -> updates.add(record.value()));
+                    .forEach(
+                        record -> {
+                          if (record.value() != null) {
+                            updates.add(record.value());
+                          }
+                        });
                 return updates.stream()
                     .anyMatch(
                         update -> update.getVisitorId().equals("4343") && update.getOptedOut());

@@ -93,9 +93,7 @@ final class ShadowRun {
 
   /** The topic a run writes its differences to: beside the runs topic, named after the run. */
   static String differencesTopic(Topics topics, String runId) {
-    String runs = topics.name(TopicRole.REPLAY_RUNS);
-    int lastDot = runs.lastIndexOf('.');
-    return (lastDot < 0 ? runs + "." : runs.substring(0, lastDot + 1)) + runId;
+    return ReplayCommand.runTopicsPrefix(topics) + runId;
   }
 
   /** What a run found. */

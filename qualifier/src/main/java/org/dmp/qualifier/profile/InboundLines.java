@@ -39,6 +39,7 @@ final class InboundLines implements Processor<String, VisitEvent, String, VisitE
     waiting.expire(record.timestamp());
     String state = partnerIds.get(record.key());
     if (PartnerIdOptOuts.optedOut(state)) {
+      settings.counts().optedOut.increment();
       return;
     }
     var visitors = PartnerIdOptOuts.visitors(state);
@@ -53,7 +54,7 @@ final class InboundLines implements Processor<String, VisitEvent, String, VisitE
   }
 
   static void forward(
-      ProcessorContext<String, VisitEvent> context, VisitEvent line, String visitor) {
+      ProcessorContext<String, ? super VisitEvent> context, VisitEvent line, String visitor) {
     context.forward(
         new Record<>(
             visitor, WaitingLines.forVisitor(line, visitor), line.getTime().toEpochMilli()),

@@ -20,8 +20,12 @@ import org.dmp.schemas.VisitorId;
  * Both arrive on the one partition of the partner id, in order, so what is written depends only on
  * the records, and an ID sync that lags its opt-out still meets it. A partner id's first sync also
  * releases the inbound lines that waited for it ({@link InboundLines}).
+ *
+ * <p>A visitor who opted out, or was erased, comes back as a mapping to forget: the visitor leaves
+ * the id's list, and the id map is given the id's mapping as it now stands (its latest remaining
+ * visitor, {@code NOTARGET}, or a tombstone), so compaction leaves nothing of the visitor there.
  */
-final class PartnerIdOptOuts implements Processor<String, IdMapping, String, VisitEvent> {
+final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Object> {
   /** How many of the visitors who used one partner id are remembered: the most recent. */
   static final int MAX_VISITORS = 16;
 
@@ -29,7 +33,7 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
   private static final String NOT_OPTED_OUT = "0:";
 
   private final PendingLines pending;
-  private ProcessorContext<String, VisitEvent> context;
+  private ProcessorContext<String, Object> context;
   private KeyValueStore<String, String> partnerIds;
   private WaitingLines waiting;
 
@@ -38,7 +42,7 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
   }
 
   @Override
-  public void init(ProcessorContext<String, VisitEvent> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.partnerIds = context.getStateStore(QualifierTopology.PARTNER_IDS);
     this.waiting = WaitingLines.of(context, pending);
@@ -55,10 +59,15 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
     boolean optedOut = optedOut(state);
     List<String> visitors = visitors(state);
     String visitor = mapping.getVisitorId();
-    if (VisitorId.OPTED_OUT.equals(visitor)) {
+    if (mapping.getForget()) {
+      visitors.remove(visitor);
+      restate(record, optedOut, visitors);
+    } else if (VisitorId.OPTED_OUT.equals(visitor)) {
       if (!optedOut) {
         optedOut = true;
         visitors.forEach(known -> optOut(record.key(), known, mapping));
+        // Lines that waited for the id are the opted-out person's data too.
+        waiting.optedOut(record.key());
       }
     } else {
       if (!visitors.contains(visitor)) {
@@ -74,8 +83,29 @@ final class PartnerIdOptOuts implements Processor<String, IdMapping, String, Vis
         waiting.release(record.key()).forEach(line -> InboundLines.forward(context, line, visitor));
       }
     }
-    partnerIds.put(
-        record.key(), (optedOut ? OPTED_OUT : NOT_OPTED_OUT) + String.join(",", visitors));
+    store(record.key(), optedOut, visitors);
+  }
+
+  private void store(String partnerId, boolean optedOut, List<String> visitors) {
+    if (!optedOut && visitors.isEmpty()) {
+      partnerIds.delete(partnerId);
+    } else {
+      partnerIds.put(
+          partnerId, (optedOut ? OPTED_OUT : NOT_OPTED_OUT) + String.join(",", visitors));
+    }
+  }
+
+  /** Writes the id's mapping as it stands now that a visitor is forgotten, over the forgetting. */
+  private void restate(Record<String, IdMapping> forgetting, boolean optedOut, List<String> left) {
+    IdMapping forget = forgetting.value();
+    IdMapping now =
+        optedOut || !left.isEmpty()
+            ? IdMapping.newBuilder(forget)
+                .setVisitorId(optedOut ? VisitorId.OPTED_OUT : left.get(left.size() - 1))
+                .setForget(false)
+                .build()
+            : null;
+    context.forward(forgetting.withValue(now), QualifierTopology.RESTATED_SINK);
   }
 
   private void optOut(String partnerId, String visitorId, IdMapping mapping) {

@@ -36,6 +36,7 @@ public record PendingLines(Duration ttl, int maxPerId, Counts counts) {
     final LongAdder released = new LongAdder();
     final LongAdder expired = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    final LongAdder optedOut = new LongAdder();
 
     /** Written to the event log for the visitors their partner id was synced with. */
     public long resolved() {
@@ -60,6 +61,11 @@ public record PendingLines(Duration ttl, int maxPerId, Counts counts) {
     /** Given up because more than the bound waited for one partner id. */
     public long dropped() {
       return dropped.sum();
+    }
+
+    /** Not applied, or no longer waiting, because their partner id opted out. */
+    public long optedOut() {
+      return optedOut.sum();
     }
   }
 }

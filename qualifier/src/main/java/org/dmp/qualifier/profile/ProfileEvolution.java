@@ -40,7 +40,7 @@ public final class ProfileEvolution {
 
   /**
    * The profile after the change, the update to emit (null: membership and partner ids unchanged),
-   * id mappings learnt.
+   * id mappings learnt (or, at an opt-out, to be forgotten).
    */
   public record Outcome(Profile profile, ProfileUpdate update, List<IdMapping> mappings) {}
 
@@ -373,7 +373,21 @@ public final class ProfileEvolution {
             .setPartnerIds(partnerIds)
             .setOptedOut(true)
             .build();
-    return new Outcome(marker, update, List.of());
+    // The id map is told to forget the visitor under each of its ids: an opt-out and an erasure
+    // leave nothing of the visitor but the mark that keeps its later events out.
+    List<IdMapping> forgotten =
+        partnerIds.stream()
+            .map(
+                id ->
+                    IdMapping.newBuilder()
+                        .setDataSourceId(id.getDataSourceId())
+                        .setPartnerUserId(id.getPartnerUserId())
+                        .setVisitorId(event.getVisitorId())
+                        .setTime(event.getTime())
+                        .setForget(true)
+                        .build())
+            .toList();
+    return new Outcome(marker, update, forgotten);
   }
 
   /**
@@ -407,7 +421,8 @@ public final class ProfileEvolution {
                 id.getDataSourceId(),
                 id.getPartnerUserId(),
                 profile.getVisitorId(),
-                event.getTime()));
+                event.getTime(),
+                false));
       }
     }
     profile.setPartnerIds(new ArrayList<>(byDataSource.values()));

@@ -14,6 +14,7 @@ import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
+import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.Ticks;
@@ -143,7 +144,8 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
               partnerId.getDataSourceId(),
               partnerId.getPartnerUserId(),
               VisitorId.OPTED_OUT,
-              event.getTime());
+              event.getTime(),
+              false);
       context.forward(
           new Record<>(
               IdMapKey.of(partnerId.getDataSourceId(), partnerId.getPartnerUserId()),
@@ -201,10 +203,15 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       earliestDue = Math.min(earliestDue, nextChange);
     }
     profiles.put(visitorId, after);
-    if (outcome.update() != null) {
-      context.forward(
-          new Record<>(visitorId, outcome.update(), outcome.update().getTime().toEpochMilli()),
-          QualifierTopology.SEGMENTS_SINK);
+    ProfileUpdate update = outcome.update();
+    if (update != null) {
+      long updatedAt = update.getTime().toEpochMilli();
+      context.forward(new Record<>(visitorId, update, updatedAt), QualifierTopology.SEGMENTS_SINK);
+      if (update.getOptedOut()) {
+        // Partners read the removals above; then compaction may drop all the visitor held here.
+        context.forward(
+            new Record<>(visitorId, (Object) null, updatedAt), QualifierTopology.SEGMENTS_SINK);
+      }
     }
     for (IdMapping mapping : outcome.mappings()) {
       context.forward(

@@ -32,6 +32,7 @@ public final class QualifierTopology {
   static final String IDMAP_SOURCE = "idmap-source";
   static final String PARTNER_ID_OPT_OUTS = "partner-id-opt-outs";
   static final String RESOLVED_SINK = "resolved-by-partner-id";
+  static final String RESTATED_SINK = "restated-id-mappings";
   static final String REPLAY_BOUNDS = "replay-bounds";
   static final String INBOUND_SOURCE = "inbound-source";
   static final String INBOUND_LINES = "inbound-lines";
@@ -124,6 +125,13 @@ public final class QualifierTopology {
         topics.idmap().keys().serializer(),
         topics.idmap().values().serializer(),
         QUALIFY);
+    // Back to the topic it reads: the id's mapping as it stands after a visitor was forgotten.
+    topology.addSink(
+        RESTATED_SINK,
+        topics.idmap().name(),
+        topics.idmap().keys().serializer(),
+        topics.idmap().values().serializer(),
+        PARTNER_ID_OPT_OUTS);
     return topology;
   }
 

@@ -72,6 +72,14 @@ final class WaitingLines {
     return released;
   }
 
+  /** Gives up the lines waiting for a partner id that opted out. */
+  void optedOut(String partnerId) {
+    for (KeyValue<String, VisitEvent> entry : of(partnerId)) {
+      remove(entry.key, entry.value);
+      settings.counts().optedOut.increment();
+    }
+  }
+
   /** Gives up the lines that have waited the ttl by {@code nowMillis}. */
   void expire(long nowMillis) {
     long before = nowMillis - settings.ttl().toMillis();

@@ -262,12 +262,59 @@ class QualifierTopologyTest {
             .setSource(EventSource.OPT_OUT)
             .build());
     ProfileUpdate optOut = updates.readValue();
+    var tombstone = updates.readKeyValue();
     send(event("v5", T0.plusSeconds(20), Map.of("c_cart", List.of("300"))));
 
     assertThat(optOut.getOptedOut()).isTrue();
     assertThat(optOut.getRemoved()).containsExactly(5002L);
     assertThat(optOut.getSegments()).isEmpty();
+    assertThat(tombstone.key).isEqualTo("v5");
+    assertThat(tombstone.value).as("after the removals, nothing of the visitor stays").isNull();
     assertThat(updates.isEmpty()).isTrue();
+    assertThat(profiles.get("v5"))
+        .as("only the mark that keeps later events out")
+        .isEqualTo(
+            Profile.newBuilder()
+                .setVisitorId("v5")
+                .setVersion(2)
+                .setSegments(List.of())
+                .setOptedOut(true)
+                .build());
+  }
+
+  @Test
+  void anOptedOutVisitorIsForgottenByItsPartnerIdWhichKeepsItsOtherVisitors() {
+    KeyValueStore<String, String> partnerIds =
+        driver.getKeyValueStore(QualifierTopology.PARTNER_IDS);
+    send(withPartnerId(event("v11", T0, Map.of("c_cart", List.of("250"))), "crm-11"));
+    send(
+        withPartnerId(event("v12", T0.plusSeconds(1), Map.of("c_cart", List.of("300"))), "crm-11"));
+    idmap.readValuesToList();
+    assertThat(partnerIds.get("20001/crm-11")).isEqualTo("0:v11,v12");
+
+    send(
+        VisitEvent.newBuilder(event("v12", T0.plusSeconds(60), Map.of()))
+            .setSource(EventSource.OPT_OUT)
+            .build());
+    assertThat(idmap.readKeyValuesToList())
+        .extracting(
+            written -> written.key,
+            written -> written.value.getVisitorId(),
+            written -> written.value.getForget())
+        .as("forgotten, then the id's mapping as it stands: its other visitor")
+        .containsExactly(tuple("20001/crm-11", "v12", true), tuple("20001/crm-11", "v11", false));
+    assertThat(partnerIds.get("20001/crm-11")).isEqualTo("0:v11");
+
+    send(
+        VisitEvent.newBuilder(event("v11", T0.plusSeconds(70), Map.of()))
+            .setSource(EventSource.OPT_OUT)
+            .build());
+    var forgotten = idmap.readKeyValuesToList();
+    assertThat(forgotten).hasSize(2);
+    assertThat(forgotten.get(0).value.getForget()).isTrue();
+    assertThat(forgotten.get(1).key).isEqualTo("20001/crm-11");
+    assertThat(forgotten.get(1).value).as("no visitor left: a tombstone").isNull();
+    assertThat(partnerIds.get("20001/crm-11")).isNull();
   }
 
   @Test
@@ -330,13 +377,22 @@ class QualifierTopologyTest {
 
     List<ProfileUpdate> after = updates.readValuesToList();
     assertThat(after)
-        .filteredOn(ProfileUpdate::getOptedOut)
+        .filteredOn(update -> update != null && update.getOptedOut())
         .extracting(ProfileUpdate::getVisitorId, ProfileUpdate::getCauseEventId)
         .containsExactlyInAnyOrder(
             tuple("v7", "opt-out:20001/crm-7:v7"),
             tuple("v8", "opt-out:20001/crm-7:v8"),
             tuple("v10", "opt-out:20001/crm-7:v10"));
 
+    assertThat(after.stream().filter(update -> update == null).count())
+        .as("each opted-out visitor's record is then a tombstone")
+        .isEqualTo(3);
+    assertThat(
+            driver
+                .<String, String>getKeyValueStore(QualifierTopology.PARTNER_IDS)
+                .get("20001/crm-7"))
+        .as("the id stays opted out; its visitors are forgotten")
+        .isEqualTo("1:");
     assertThat(profiles.get(VisitorId.OPTED_OUT)).as("the mark is no visitor").isNull();
     assertThat(profiles.get("v9").getOptedOut()).isFalse();
     assertThat(profiles.get("v10").getOptedOut()).isTrue();

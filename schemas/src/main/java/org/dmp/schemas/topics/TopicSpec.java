@@ -14,6 +14,9 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param retention how long records are kept; empty means forever (and for compacted topics, n/a)
  * @param minCompactionLag for compacted topics, how long every record is kept before compaction may
  *     drop it for a newer one with the same key; empty for the broker's default
+ * @param maxCompactionLag for compacted topics, how long a record superseded by a newer one (or by
+ *     a tombstone, as at an erasure) may stay before compaction drops it; empty for the broker's
+ *     default (no bound)
  * @param maxRecordBytes how long a record its consumers take may be; longer ones they set aside to
  *     the rejected records' topic
  */
@@ -23,12 +26,14 @@ public record TopicSpec(
     int partitions,
     Optional<Duration> retention,
     Optional<Duration> minCompactionLag,
+    Optional<Duration> maxCompactionLag,
     int maxRecordBytes) {
   public TopicSpec {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(minCompactionLag, "minCompactionLag");
+    Objects.requireNonNull(maxCompactionLag, "maxCompactionLag");
   }
 
   /** The topic on a cluster whose replication factor is the broker's default. */
@@ -39,6 +44,9 @@ public record TopicSpec(
       minCompactionLag.ifPresent(
           lag ->
               configs.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(lag.toMillis())));
+      maxCompactionLag.ifPresent(
+          lag ->
+              configs.put(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(lag.toMillis())));
     } else {
       configs.put(
           TopicConfig.RETENTION_MS_CONFIG,

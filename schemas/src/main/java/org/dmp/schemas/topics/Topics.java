@@ -70,14 +70,27 @@ public final class Topics {
       int partitions = reader.integer(prefix + "partitions", 1, 10_000);
       Optional<Duration> retention =
           role.compacted() ? Optional.empty() : retention(reader, prefix + "retention");
-      String lagKey = prefix + "min-compaction-lag";
       Optional<Duration> minCompactionLag =
-          role.compacted() && reader.settings().get(lagKey).isPresent()
-              ? Optional.of(reader.duration(lagKey, Duration.ZERO, Duration.ofDays(100 * 365)))
-              : Optional.empty();
+          compactionLag(reader, role, prefix + "min-compaction-lag", Duration.ZERO);
+      Optional<Duration> maxCompactionLag =
+          compactionLag(reader, role, prefix + "max-compaction-lag", Duration.ofMinutes(1));
+      if (minCompactionLag.isPresent()
+          && maxCompactionLag.isPresent()
+          && maxCompactionLag.get().compareTo(minCompactionLag.get()) < 0) {
+        reader.problem(
+            prefix + "max-compaction-lag must be at least " + prefix + "min-compaction-lag");
+      }
       int maxRecordBytes = reader.integer(prefix + "max-record-bytes", 1024, Integer.MAX_VALUE);
       specs.put(
-          role, new TopicSpec(role, name, partitions, retention, minCompactionLag, maxRecordBytes));
+          role,
+          new TopicSpec(
+              role,
+              name,
+              partitions,
+              retention,
+              minCompactionLag,
+              maxCompactionLag,
+              maxRecordBytes));
     }
     long distinct = specs.values().stream().map(TopicSpec::name).distinct().count();
     if (distinct < specs.size()) {
@@ -183,6 +196,13 @@ public final class Topics {
         .map(spec -> spec.name() + "(" + spec.partitions() + ")")
         .toList()
         .toString();
+  }
+
+  private static Optional<Duration> compactionLag(
+      ConfigReader reader, TopicRole role, String key, Duration least) {
+    return role.compacted() && reader.settings().get(key).isPresent()
+        ? Optional.of(reader.duration(key, least, Duration.ofDays(100 * 365)))
+        : Optional.empty();
   }
 
   private static Optional<Duration> retention(ConfigReader reader, String key) {

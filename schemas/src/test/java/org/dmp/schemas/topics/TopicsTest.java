@@ -83,7 +83,14 @@ class TopicsTest {
   void specRefusesMissingParts() {
     assertThatThrownBy(
             () ->
-                new TopicSpec(TopicRole.VISITS, null, 1, Optional.empty(), Optional.empty(), 1024))
+                new TopicSpec(
+                    TopicRole.VISITS,
+                    null,
+                    1,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    1024))
         .isInstanceOf(NullPointerException.class);
   }
 
