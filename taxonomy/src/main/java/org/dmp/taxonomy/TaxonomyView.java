@@ -105,10 +105,16 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
                 destinations.add(destination);
               }
             });
+    String source = "taxonomy revision " + marker.getRevision() + " from " + marker.getSource();
     try {
-      current.set(
-          new CompiledTaxonomy(
-              new Taxonomy(dataSources, traits, segments, destinations), marker.getRevision()));
+      // Anyone who may write to the topic could have written these records: they are checked by
+      // the rules of the file, as if they had come in one.
+      Taxonomy checked =
+          TaxonomyFile.parse(
+              source,
+              TaxonomyJson.write(new Taxonomy(dataSources, traits, segments, destinations))
+                  .encode());
+      current.set(new CompiledTaxonomy(checked, marker.getRevision()));
       revision.set(marker.getRevision());
       LOG.info(
           "Taxonomy revision {} from {} in force: {} traits, {} segments, {} destinations",
@@ -118,13 +124,11 @@ public final class TaxonomyView implements Supplier<CompiledTaxonomy>, AutoClose
           segments.size(),
           destinations.size());
       revisionListeners.forEach(Runnable::run);
+    } catch (TaxonomyException e) {
+      LOG.error("Refused: {}; revision {} stays in force", e.getMessage(), revision.get());
     } catch (RuntimeException e) {
       LOG.error(
-          "Taxonomy revision {} from {} does not compile; revision {} stays in force",
-          marker.getRevision(),
-          marker.getSource(),
-          revision.get(),
-          e);
+          "Refused {}: it does not compile; revision {} stays in force", source, revision.get(), e);
     }
   }
 

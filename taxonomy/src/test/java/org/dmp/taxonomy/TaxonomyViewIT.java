@@ -17,6 +17,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.Destination;
+import org.dmp.avro.DestinationType;
+import org.dmp.avro.KafkaTarget;
 import org.dmp.avro.Segment;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
@@ -76,6 +79,59 @@ class TaxonomyViewIT {
           .contains(
               org.assertj.core.groups.Tuple.tuple(5001L, "Shoe fans"),
               org.assertj.core.groups.Tuple.tuple(5003L, "Any shoe page"));
+    }
+  }
+
+  @Test
+  void aRevisionWrittenByHandThatBreaksTheRulesOfTheFileIsRefused(EmbeddedKafkaBroker broker)
+      throws Exception {
+    KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+    Topic<String, TaxonomyEntry> topic = Topic.taxonomy(UniqueNames.topic("taxonomy"));
+    try (Admin admin = kafka.admin(Map.of())) {
+      admin
+          .createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    Taxonomy sample = TaxonomyFile.sample();
+    TaxonomyPublisher.apply(kafka, topic, sample, "sample", Clock.systemUTC());
+    // Published as records, past every check that dmp taxonomy apply makes on a file.
+    List<Segment> ghost = new ArrayList<>(sample.segments());
+    ghost.add(new Segment(5004L, "Ghost", null, "[999T]"));
+    List<Destination> intoThePipeline = new ArrayList<>(sample.destinations());
+    intoThePipeline.add(
+        Destination.newBuilder()
+            .setId(9100L)
+            .setName("into the event log")
+            .setType(DestinationType.KAFKA)
+            .setDataSourceId(20001L)
+            .setMappings(Map.of("5001", "5001"))
+            .setKafka(new KafkaTarget("dmp.visits"))
+            .build());
+    TaxonomyPublisher.apply(
+        kafka,
+        topic,
+        new Taxonomy(sample.dataSources(), sample.traits(), ghost, intoThePipeline),
+        "by hand",
+        Clock.systemUTC());
+
+    try (TaxonomyView view = TaxonomyView.follow("test-view", kafka, topic)) {
+      view.caughtUp().get(60, TimeUnit.SECONDS);
+      assertThat(view.revision()).as("revision 2 refused, 1 stays in force").isEqualTo(1);
+      assertThat(view.get().source().destinations())
+          .extracting(Destination::getId)
+          .doesNotContain(9100L);
+
+      List<Segment> fixed = new ArrayList<>(sample.segments());
+      fixed.add(new Segment(5003L, "Any shoe page", null, "[101T]"));
+      TaxonomyPublisher.apply(
+          kafka,
+          topic,
+          new Taxonomy(sample.dataSources(), sample.traits(), fixed, sample.destinations()),
+          "fixed",
+          Clock.systemUTC());
+      await().atMost(Duration.ofSeconds(30)).until(() -> view.revision() == 3);
+      assertThat(view.get().source().segments()).extracting(Segment::getId).contains(5003L);
     }
   }
 }
