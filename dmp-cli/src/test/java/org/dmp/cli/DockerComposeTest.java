@@ -38,8 +38,24 @@ class DockerComposeTest {
 
     assertThat(problems(compose)).isEmpty();
     assertThat(services(compose).keySet())
-        .contains("kafka", "dcs-edge", "qualifier", "partner-sync");
-    assertThat(services(compose).get("kafka")).containsEntry("image", "apache/kafka:4.1.1");
+        .contains("kafka-1", "kafka-2", "kafka-3", "dcs-edge", "qualifier", "partner-sync");
+    List<Object> nodeIds = new ArrayList<>();
+    for (String node : List.of("kafka-1", "kafka-2", "kafka-3")) {
+      Map<String, Object> service = services(compose).get(node);
+      assertThat(service).containsEntry("image", "apache/kafka:4.1.1");
+      Map<String, Object> environment = environment(service);
+      assertThat(environment)
+          .containsEntry(
+              "KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093")
+          .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+          .containsEntry("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://" + node + ":9092");
+      nodeIds.add(environment.get("KAFKA_NODE_ID"));
+    }
+    assertThat(nodeIds).containsExactly("1", "2", "3");
+    assertThat(environment(services(compose).get("topics")))
+        .as("the pipeline's topics: three copies, a write counts once two have it")
+        .containsEntry("DMP_TOPICS_REPLICATION_FACTOR", "3")
+        .containsEntry("DMP_TOPICS_MIN_INSYNC_REPLICAS", "2");
   }
 
   @Test
@@ -94,6 +110,11 @@ class DockerComposeTest {
               }
             });
     return problems;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> environment(Map<String, Object> service) {
+    return (Map<String, Object>) service.get("environment");
   }
 
   @SuppressWarnings("unchecked")

@@ -19,6 +19,8 @@ import org.apache.kafka.common.config.TopicConfig;
  *     default (no bound)
  * @param maxRecordBytes how long a record its consumers take may be; longer ones they set aside to
  *     the rejected records' topic
+ * @param replicas how many copies of each partition the cluster keeps, and how many must have a
+ *     write before it counts for a producer that waits for all (every producer of the pipeline)
  */
 public record TopicSpec(
     TopicRole role,
@@ -27,18 +29,37 @@ public record TopicSpec(
     Optional<Duration> retention,
     Optional<Duration> minCompactionLag,
     Optional<Duration> maxCompactionLag,
-    int maxRecordBytes) {
+    int maxRecordBytes,
+    Replicas replicas) {
+  /**
+   * @param factor the replication factor
+   * @param minInSync {@code min.insync.replicas}: with {@code factor} 3 and 2 here, a write
+   *     survives the loss of a broker, and writing goes on while one is down
+   */
+  public record Replicas(short factor, int minInSync) {
+    public Replicas {
+      if (factor < 1 || minInSync < 1 || minInSync > factor) {
+        throw new IllegalArgumentException(
+            "replicas need 1 <= min.insync.replicas <= replication factor, was "
+                + minInSync
+                + " of "
+                + factor);
+      }
+    }
+  }
+
   public TopicSpec {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(minCompactionLag, "minCompactionLag");
     Objects.requireNonNull(maxCompactionLag, "maxCompactionLag");
+    Objects.requireNonNull(replicas, "replicas");
   }
 
-  /** The topic on a cluster whose replication factor is the broker's default. */
   public NewTopic newTopic() {
     Map<String, String> configs = new HashMap<>();
+    configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replicas.minInSync()));
     if (role.compacted()) {
       configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       minCompactionLag.ifPresent(
@@ -52,6 +73,7 @@ public record TopicSpec(
           TopicConfig.RETENTION_MS_CONFIG,
           Long.toString(retention.map(Duration::toMillis).orElse(-1L)));
     }
-    return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+    return new NewTopic(name, Optional.of(partitions), Optional.of(replicas.factor()))
+        .configs(configs);
   }
 }

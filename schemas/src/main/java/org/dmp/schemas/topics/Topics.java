@@ -64,6 +64,8 @@ public final class Topics {
   /** Reads every topic's settings; problems are left in the reader for its {@code validate()}. */
   public static Topics read(ConfigReader reader) {
     Map<TopicRole, TopicSpec> specs = new EnumMap<>(TopicRole.class);
+    int replicationFactor = reader.integer("topics.replication-factor", 1, Short.MAX_VALUE);
+    int minInSync = reader.integer("topics.min-insync-replicas", 1, Short.MAX_VALUE);
     for (TopicRole role : TopicRole.values()) {
       String prefix = "topic." + role.key() + ".";
       String name = reader.text(prefix + "name");
@@ -81,6 +83,20 @@ public final class Topics {
             prefix + "max-compaction-lag must be at least " + prefix + "min-compaction-lag");
       }
       int maxRecordBytes = reader.integer(prefix + "max-record-bytes", 1024, Integer.MAX_VALUE);
+      int factor = ownOr(reader, prefix + "replication-factor", replicationFactor);
+      int inSync = ownOr(reader, prefix + "min-insync-replicas", minInSync);
+      if (inSync > factor) {
+        reader.problem(
+            prefix
+                + "min-insync-replicas ("
+                + inSync
+                + ") must not exceed "
+                + prefix
+                + "replication-factor ("
+                + factor
+                + "): no write could ever count");
+        inSync = factor;
+      }
       specs.put(
           role,
           new TopicSpec(
@@ -90,7 +106,8 @@ public final class Topics {
               retention,
               minCompactionLag,
               maxCompactionLag,
-              maxRecordBytes));
+              maxRecordBytes,
+              new TopicSpec.Replicas((short) factor, inSync)));
     }
     long distinct = specs.values().stream().map(TopicSpec::name).distinct().count();
     if (distinct < specs.size()) {
@@ -196,6 +213,13 @@ public final class Topics {
         .map(spec -> spec.name() + "(" + spec.partitions() + ")")
         .toList()
         .toString();
+  }
+
+  /** The topic's own setting, or when it has none, the one of every topic. */
+  private static int ownOr(ConfigReader reader, String key, int everyTopic) {
+    return reader.optionalText(key).isPresent()
+        ? reader.integer(key, 1, Short.MAX_VALUE)
+        : everyTopic;
   }
 
   private static Optional<Duration> compactionLag(

@@ -56,6 +56,42 @@ class TopicsTest {
   }
 
   @Test
+  void replicasAreSetForEveryTopicAndATopicMaySetItsOwn() {
+    assertThat(read(Map.of(), List.of()).spec(TopicRole.VISITS).newTopic().replicationFactor())
+        .as("the single-node broker's")
+        .isEqualTo((short) 1);
+
+    Topics topics =
+        read(
+            Map.of("DMP_TOPICS_REPLICATION_FACTOR", "3", "DMP_TOPICS_MIN_INSYNC_REPLICAS", "2"),
+            List.of(
+                "--topic.deliveries.replication-factor=2",
+                "--topic.deliveries.min-insync-replicas=1"));
+
+    NewTopic visits = topics.spec(TopicRole.VISITS).newTopic();
+    assertThat(visits.replicationFactor()).isEqualTo((short) 3);
+    assertThat(visits.configs()).containsEntry("min.insync.replicas", "2");
+    NewTopic deliveries = topics.spec(TopicRole.DELIVERIES).newTopic();
+    assertThat(deliveries.replicationFactor()).isEqualTo((short) 2);
+    assertThat(deliveries.configs()).containsEntry("min.insync.replicas", "1");
+    assertThatThrownBy(() -> read(Map.of(), List.of("--topic.segments.min-insync-replicas=2")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "topic.segments.min-insync-replicas (2) must not exceed topic.segments.replication-factor (1)");
+  }
+
+  @Test
+  void aSupersededRecordMayStayNoLongerThanEveryRecordMustStay() {
+    assertThat(read(Map.of(), List.of()).spec(TopicRole.SEGMENTS).newTopic().configs())
+        .as("an erased visitor's records leave the disk within it")
+        .containsEntry("max.compaction.lag.ms", Long.toString(Duration.ofDays(14).toMillis()));
+    assertThatThrownBy(() -> read(Map.of(), List.of("--topic.segments.max-compaction-lag=1d")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "topic.segments.max-compaction-lag must be at least topic.segments.min-compaction-lag");
+  }
+
+  @Test
   void inboundLinesMustMeetTheirIdSyncsOnOnePartition() {
     assertThatThrownBy(() -> read(Map.of(), List.of("--topic.inbound.partitions=3")))
         .isInstanceOf(ConfigException.class)
@@ -90,7 +126,8 @@ class TopicsTest {
                     Optional.empty(),
                     Optional.empty(),
                     Optional.empty(),
-                    1024))
+                    1024,
+                    new TopicSpec.Replicas((short) 1, 1)))
         .isInstanceOf(NullPointerException.class);
   }
 
