@@ -103,9 +103,20 @@ public final class Dmp {
       this.main = main;
     }
 
+    /**
+     * The service's main returns once the service serves; the command then waits until the process
+     * is asked to stop, which the service's own shutdown hook handles, instead of returning to
+     * {@link Dmp#main}, whose exit would stop the service it just started.
+     */
     @Override
     public void run() {
+      Shutdown shutdown = new Shutdown();
       main.accept(settings.toArray(String[]::new));
+      try {
+        shutdown.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       PipelineBench.class,
       BatchBench.class,
       ReplayBench.class,
-      IngestBench.class
+      IngestBench.class,
+      ChaosBench.class
     })
 public final class BenchCommand {}

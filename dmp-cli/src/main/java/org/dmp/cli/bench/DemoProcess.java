@@ -1,17 +1,12 @@
 package org.dmp.cli.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dmp.runtime.OperatorToken;
@@ -26,26 +21,19 @@ final class DemoProcess implements AutoCloseable {
           "^DMP ready: dcs-edge=http://[^:]+:(\\d+)/ qualifier=(\\S+) partner-sync=(\\S+) .*\\bkafka=(\\S+)$");
   private static final Duration START = Duration.ofMinutes(2);
 
-  private final Process process;
+  private final DmpProcess process;
   private final int edgePort;
   private final List<URI> services;
   private final String kafka;
-  private final Path log;
   private final OperatorToken operator;
 
   private DemoProcess(
-      Process process,
-      int edgePort,
-      List<URI> services,
-      String kafka,
-      Path log,
-      OperatorToken operator) {
+      DmpProcess process, int edgePort, List<URI> services, String kafka, OperatorToken operator) {
     this.process = process;
     this.operator = operator;
     this.edgePort = edgePort;
     this.services = services;
     this.kafka = kafka;
-    this.log = log;
   }
 
   /**
@@ -53,54 +41,41 @@ final class DemoProcess implements AutoCloseable {
    * line.
    */
   static DemoProcess start(Path dataDir, Path taxonomy) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "org.dmp.cli.Dmp",
-            "demo",
-            "--kafka-port",
-            "0",
-            "--edge-port",
-            "0",
-            "--partner-port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--taxonomy",
-            taxonomy.toString()));
-    Path log = dataDir.resolve("demo.log");
-    Files.createDirectories(dataDir);
     String token = UUID.randomUUID().toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put(OperatorToken.VARIABLE, token);
-    Process process = builder.start();
-    long deadline = System.nanoTime() + START.toNanos();
-    while (System.nanoTime() < deadline && process.isAlive()) {
-      try (BufferedReader lines = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          Matcher ready = READY.matcher(line);
-          if (ready.matches()) {
-            int edgePort = Integer.parseInt(ready.group(1));
-            List<URI> services =
-                List.of(
-                    URI.create("http://127.0.0.1:" + edgePort + "/"),
-                    URI.create(ready.group(2)),
-                    URI.create(ready.group(3)));
-            return new DemoProcess(
-                process, edgePort, services, ready.group(4), log, OperatorToken.of(token));
-          }
-        }
+    DmpProcess process =
+        DmpProcess.start(
+            "dmp demo",
+            List.of(),
+            List.of(
+                "demo",
+                "--kafka-port",
+                "0",
+                "--edge-port",
+                "0",
+                "--partner-port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--taxonomy",
+                taxonomy.toString()),
+            Map.of(OperatorToken.VARIABLE, token),
+            dataDir.resolve("demo.log"));
+    try {
+      Matcher ready = READY.matcher(process.awaitLine(READY, 0, START));
+      if (!ready.find()) {
+        throw new IllegalStateException("the ready line stopped matching what found it");
       }
-      Thread.sleep(200);
+      int edgePort = Integer.parseInt(ready.group(1));
+      List<URI> services =
+          List.of(
+              URI.create("http://127.0.0.1:" + edgePort + "/"),
+              URI.create(ready.group(2)),
+              URI.create(ready.group(3)));
+      return new DemoProcess(process, edgePort, services, ready.group(4), OperatorToken.of(token));
+    } catch (IOException | InterruptedException | RuntimeException failed) {
+      process.kill();
+      throw failed;
     }
-    process.destroyForcibly();
-    throw new IllegalStateException(
-        "dmp demo did not print its ready line within " + START.toSeconds() + " s; see " + log);
   }
 
   int edgePort() {
@@ -122,7 +97,7 @@ final class DemoProcess implements AutoCloseable {
   }
 
   Path log() {
-    return log;
+    return process.log();
   }
 
   long pid() {
@@ -132,9 +107,6 @@ final class DemoProcess implements AutoCloseable {
   /** Stops it as Ctrl-C would, and kills it if it has not stopped within a minute. */
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    }
+    process.close();
   }
 }

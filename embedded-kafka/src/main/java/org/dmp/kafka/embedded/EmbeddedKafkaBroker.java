@@ -23,14 +23,13 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker in KRaft combined mode (controller and broker in one process),
- * run in this JVM from the Kafka artifacts.
+ * A real Kafka node in KRaft combined mode (controller and broker in one process), run in this JVM
+ * from the Kafka artifacts: a single-node broker, or one node of a {@link Quorum} on this machine.
  *
  * <p>Storage lives in {@code dataDir/kafka-logs} and survives restarts: the first start formats it,
  * later starts find it formatted and keep every topic and offset. The client listener binds
@@ -60,17 +59,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @param overrides broker properties that replace the single-node defaults
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
+    return start(dataDir, port, 1, Quorum.alone(freePort()), overrides);
+  }
+
+  /**
+   * Starts one node of a quorum and returns once a client can list the cluster's nodes, which takes
+   * a majority of the quorum's nodes up.
+   *
+   * @param nodeId this node's id in the quorum
+   */
+  public static EmbeddedKafkaBroker start(
+      Path dataDir, int port, int nodeId, Quorum quorum, Map<String, String> overrides) {
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(quorum, "quorum");
     Objects.requireNonNull(overrides, "overrides");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0 (any free port) or 1-65535, was " + port);
     }
+    if (!quorum.controllerPorts().containsKey(nodeId)) {
+      throw new IllegalArgumentException(
+          "node " + nodeId + " is not in the quorum " + quorum.voters(HOST));
+    }
     Instant begin = Instant.now();
     int clientPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
-    Path propertiesFile = writeProperties(dataDir, clientPort, controllerPort, overrides);
+    Path propertiesFile = writeProperties(dataDir, clientPort, nodeId, quorum, overrides);
     if (!Files.exists(logDir(dataDir).resolve("meta.properties"))) {
-      formatStorage(propertiesFile);
+      formatStorage(propertiesFile, quorum.clusterId());
     }
 
     Properties properties = readProperties(propertiesFile);
@@ -144,9 +158,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private static Path writeProperties(
-      Path dataDir, int clientPort, int controllerPort, Map<String, String> overrides) {
+      Path dataDir, int clientPort, int nodeId, Quorum quorum, Map<String, String> overrides) {
     Properties properties = new Properties();
-    properties.putAll(singleNodeDefaults(dataDir, clientPort, controllerPort));
+    properties.putAll(nodeDefaults(dataDir, clientPort, nodeId, quorum));
     properties.putAll(overrides);
     Path file = dataDir.resolve("server.properties");
     try {
@@ -162,11 +176,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return file;
   }
 
-  static Map<String, String> singleNodeDefaults(Path dataDir, int clientPort, int controllerPort) {
+  static Map<String, String> nodeDefaults(Path dataDir, int clientPort, int nodeId, Quorum quorum) {
+    int controllerPort = quorum.controllerPorts().get(nodeId);
+    String replicas = Integer.toString(quorum.replicationFactor());
+    String minInSync = Integer.toString(quorum.minInSyncReplicas());
     return Map.ofEntries(
         Map.entry("process.roles", "broker,controller"),
-        Map.entry("node.id", "1"),
-        Map.entry("controller.quorum.voters", "1@" + HOST + ":" + controllerPort),
+        Map.entry("node.id", Integer.toString(nodeId)),
+        Map.entry("controller.quorum.voters", quorum.voters(HOST)),
         Map.entry(
             "listeners",
             "PLAINTEXT://"
@@ -182,12 +199,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Map.entry("inter.broker.listener.name", "PLAINTEXT"),
         Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
         Map.entry("log.dirs", logDir(dataDir).toString()),
-        // One node: every internal topic must live with a single replica.
-        Map.entry("offsets.topic.replication.factor", "1"),
-        Map.entry("transaction.state.log.replication.factor", "1"),
-        Map.entry("transaction.state.log.min.isr", "1"),
-        Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-        Map.entry("share.coordinator.state.topic.min.isr", "1"),
+        // Kafka's own topics, and those created without a replication factor (changelogs), keep a
+        // copy per node up to three: one on a single node.
+        Map.entry("default.replication.factor", replicas),
+        Map.entry("min.insync.replicas", minInSync),
+        Map.entry("offsets.topic.replication.factor", replicas),
+        Map.entry("transaction.state.log.replication.factor", replicas),
+        Map.entry("transaction.state.log.min.isr", minInSync),
+        Map.entry("share.coordinator.state.topic.replication.factor", replicas),
+        Map.entry("share.coordinator.state.topic.min.isr", minInSync),
         // Fewer internal partitions than the production defaults of 50: the first group or
         // transaction on a fresh broker then takes a moment instead of several seconds.
         Map.entry("offsets.topic.num.partitions", "5"),
@@ -205,9 +225,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dataDir.resolve("kafka-logs").toAbsolutePath();
   }
 
-  private static void formatStorage(Path propertiesFile) {
+  private static void formatStorage(Path propertiesFile, String clusterId) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString()};
+    String[] args = {"format", "-t", clusterId, "-c", propertiesFile.toString()};
     int exitCode;
     try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       exitCode = StorageTool.execute(args, print);
@@ -230,7 +250,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return properties;
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket =
         new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
       socket.setReuseAddress(true);
