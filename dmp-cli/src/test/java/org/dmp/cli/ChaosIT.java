@@ -16,14 +16,14 @@ class ChaosIT {
   void nothingAcknowledgedIsLostThroughEveryFault() {
     TailCommandIT.Run run =
         TailCommandIT.dmp(
-            "bench", "chaos", "--rate", "50", "--between", "100", "--runs", "1", "--drain", "60");
+            "bench", "chaos", "--rate", "50", "--between", "50", "--runs", "1", "--drain", "60");
 
     // The faults' timeline, in the test's report.
     System.out.println(run.out());
     List<String> lines = run.out().lines().toList();
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     JsonObject result = new JsonObject(lines.get(lines.size() - 1));
-    assertThat(result.getLong("acknowledged")).as(result.encode()).isGreaterThanOrEqualTo(600);
+    assertThat(result.getLong("acknowledged")).as(result.encode()).isGreaterThanOrEqualTo(300);
     assertThat(result.getLong("lost")).as(result.encode()).isZero();
     assertThat(result.getLong("undelivered")).as(result.encode()).isZero();
     assertThat(result.getLong("unexplained_duplicates")).as(result.encode()).isZero();

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.dmp.cli.TailCommandIT.dmp;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -192,17 +191,7 @@ class PrivacyIT {
   private static Set<String> sent(SamplePartner partner, String status) {
     Set<String> visitors = new java.util.HashSet<>();
     for (SamplePartner.Received request : partner.received()) {
-      request.body().getJsonArray("Users").stream()
-          .map(JsonObject.class::cast)
-          .filter(
-              user ->
-                  user.getJsonArray("Segments").stream()
-                      .map(JsonObject.class::cast)
-                      .anyMatch(
-                          segment ->
-                              segment.getString("Segment_ID").equals("fans")
-                                  && segment.getString("Status").equals(status)))
-          .forEach(user -> visitors.add(user.getString("AAM_UUID")));
+      visitors.addAll(request.visitors("fans", status));
     }
     return visitors;
   }

@@ -353,17 +353,7 @@ class ReplayIT {
       if (!request.body().getString("AAM_Destination_Id").equals(Long.toString(destination))) {
         continue;
       }
-      request.body().getJsonArray("Users").stream()
-          .map(JsonObject.class::cast)
-          .filter(
-              user ->
-                  user.getJsonArray("Segments").stream()
-                      .map(JsonObject.class::cast)
-                      .anyMatch(
-                          segment ->
-                              segment.getString("Segment_ID").equals(value)
-                                  && segment.getString("Status").equals("1")))
-          .forEach(user -> users.add(user.getString("AAM_UUID")));
+      users.addAll(request.visitors(value, "1"));
     }
     return users;
   }

@@ -46,7 +46,26 @@ public final class SamplePartner extends VerticleBase {
       JsonObject body,
       int status,
       Instant at,
-      long atNanos) {}
+      long atNanos) {
+    /**
+     * The visitors (AAM_UUID) this request sent with the segment value at the status: "1" in it,
+     * "0" out of it.
+     */
+    public List<String> visitors(String segmentValue, String segmentStatus) {
+      return body.getJsonArray("Users", new io.vertx.core.json.JsonArray()).stream()
+          .map(JsonObject.class::cast)
+          .filter(
+              user ->
+                  user.getJsonArray("Segments").stream()
+                      .map(JsonObject.class::cast)
+                      .anyMatch(
+                          segment ->
+                              segmentValue.equals(segment.getString("Segment_ID"))
+                                  && segmentStatus.equals(segment.getString("Status"))))
+          .map(user -> user.getString("AAM_UUID"))
+          .toList();
+    }
+  }
 
   /**
    * How requests are checked: the signature's algorithm, header and the secrets accepted (two

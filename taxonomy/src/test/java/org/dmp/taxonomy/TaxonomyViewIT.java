@@ -36,15 +36,8 @@ class TaxonomyViewIT {
   void recordsThatCannotBeReadAreSkippedAndTheRevisionsAfterThemComeIntoForce(
       EmbeddedKafkaBroker broker) throws Exception {
     KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-    Topic<String, TaxonomyEntry> topic = Topic.taxonomy(UniqueNames.topic("taxonomy"));
-    try (Admin admin = kafka.admin(Map.of())) {
-      admin
-          .createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    Topic<String, TaxonomyEntry> topic = withSample(kafka);
     Taxonomy sample = TaxonomyFile.sample();
-    TaxonomyPublisher.apply(kafka, topic, sample, "sample", Clock.systemUTC());
 
     Topic<String, TaxonomyEntry> limited = topic.limitedTo(4096);
     TaxonomyEntry tooLong = sample.entries().get("segment/5001");
@@ -86,15 +79,8 @@ class TaxonomyViewIT {
   void aRevisionWrittenByHandThatBreaksTheRulesOfTheFileIsRefused(EmbeddedKafkaBroker broker)
       throws Exception {
     KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-    Topic<String, TaxonomyEntry> topic = Topic.taxonomy(UniqueNames.topic("taxonomy"));
-    try (Admin admin = kafka.admin(Map.of())) {
-      admin
-          .createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    Topic<String, TaxonomyEntry> topic = withSample(kafka);
     Taxonomy sample = TaxonomyFile.sample();
-    TaxonomyPublisher.apply(kafka, topic, sample, "sample", Clock.systemUTC());
     // Published as records, past every check that dmp taxonomy apply makes on a file.
     List<Segment> ghost = new ArrayList<>(sample.segments());
     ghost.add(new Segment(5004L, "Ghost", null, "[999T]"));
@@ -133,5 +119,18 @@ class TaxonomyViewIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> view.revision() == 3);
       assertThat(view.get().source().segments()).extracting(Segment::getId).contains(5003L);
     }
+  }
+
+  /** A new taxonomy topic, with the sample taxonomy applied as revision 1. */
+  private static Topic<String, TaxonomyEntry> withSample(KafkaClients kafka) throws Exception {
+    Topic<String, TaxonomyEntry> topic = Topic.taxonomy(UniqueNames.topic("taxonomy"));
+    try (Admin admin = kafka.admin(Map.of())) {
+      admin
+          .createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    TaxonomyPublisher.apply(kafka, topic, TaxonomyFile.sample(), "sample", Clock.systemUTC());
+    return topic;
   }
 }
