@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -26,6 +27,7 @@ import org.dmp.partner.SamplePartner;
 import org.dmp.runtime.MainThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith({KafkaBrokerExtension.class, VertxExtension.class})
@@ -65,25 +67,10 @@ class BatchIT {
     return files;
   }
 
-  /**
-   * Started in a Vert.x of its own, closed as the test ends: before the temporary folder with its
-   * spool is deleted.
-   */
-  private Vertx sync;
-
-  @org.junit.jupiter.api.AfterEach
-  void stopPartnerSync() throws InterruptedException {
-    if (sync != null) {
-      MainThread.await(sync.close(), START, "stopping partner sync");
-    }
-  }
+  @RegisterExtension final PartnerSyncUnderTest partnerSync = new PartnerSyncUnderTest();
 
   private void startPartnerSync(SyncFixture fixture) throws InterruptedException {
-    sync = Vertx.vertx();
-    MainThread.await(
-        PartnerSyncMain.start(sync, fixture.config, name -> Optional.empty()),
-        START,
-        "starting partner sync");
+    partnerSync.start(fixture, Map.of());
   }
 
   @Test

@@ -47,6 +47,7 @@ import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith({KafkaBrokerExtension.class, VertxExtension.class})
@@ -61,15 +62,7 @@ class PartnerSyncIT {
     return partner;
   }
 
-  private static RunningService start(
-      Vertx vertx, SyncFixture fixture, Map<String, String> environment)
-      throws InterruptedException {
-    return MainThread.await(
-        PartnerSyncMain.start(
-            vertx, fixture.config, name -> Optional.ofNullable(environment.get(name))),
-        START,
-        "starting partner sync");
-  }
+  @RegisterExtension final PartnerSyncUnderTest partnerSync = new PartnerSyncUnderTest();
 
   /** Each visitor's accepted deliveries, as the idempotency keys they came under. */
   private static Map<String, List<String>> keysByVisitor(List<SamplePartner.Received> requests) {
@@ -100,7 +93,7 @@ class PartnerSyncIT {
             9001,
             partner.url(),
             "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET_A\"}"));
-    RunningService sync = start(vertx, fixture, Map.of("PARTNER_SECRET_A", "s3cret"));
+    RunningService sync = partnerSync.start(fixture, Map.of("PARTNER_SECRET_A", "s3cret"));
 
     fixture.publish(
         List.of(
@@ -231,7 +224,7 @@ class PartnerSyncIT {
             broker.bootstrapServers(), "--sync.http.batch-users=10", "--sync.http.timeout=300ms");
     SamplePartner partner = partner(vertx, Optional.empty());
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
-    RunningService sync = start(vertx, fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
 
     // Slower than the timeout: each attempt fails on our side even though the partner ends up
     // answering.
@@ -307,7 +300,7 @@ class PartnerSyncIT {
     SamplePartner partner = partner(vertx, Optional.empty());
     partner.failShare(1);
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
-    start(vertx, fixture, Map.of());
+    partnerSync.start(fixture, Map.of());
 
     fixture.publish(List.of(joined("frank", 1, 5001)));
     List<DeadLetter> letters =
@@ -346,7 +339,7 @@ class PartnerSyncIT {
             9001,
             partner.url(),
             "\"signing\": {\"algorithm\": \"HmacSHA1\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET_B\"}"));
-    start(vertx, fixture, Map.of("PARTNER_SECRET_B", "wrong"));
+    partnerSync.start(fixture, Map.of("PARTNER_SECRET_B", "wrong"));
 
     fixture.publish(List.of(joined("eve", 1, 5001)));
     List<DeadLetter> letters =
@@ -379,7 +372,7 @@ class PartnerSyncIT {
         SyncFixture.create(broker.bootstrapServers(), "--topic.segments.max-record-bytes=4096");
     SamplePartner partner = partner(vertx, Optional.empty());
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
-    start(vertx, fixture, Map.of());
+    partnerSync.start(fixture, Map.of());
 
     String segments = fixture.topic(TopicRole.SEGMENTS);
     byte[] junk = "not an update".getBytes(StandardCharsets.UTF_8);
@@ -434,7 +427,7 @@ class PartnerSyncIT {
     MainThread.await(down.goDown(), START, "taking a partner down");
     fixture.applyDestinations(
         httpDestination(9001, down.url(), ""), httpDestination(9002, up.url(), ""));
-    RunningService sync = start(vertx, fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
 
     Set<String> expected =
         IntStream.range(0, 200).mapToObj(i -> "v" + i).collect(Collectors.toSet());
@@ -466,7 +459,7 @@ class PartnerSyncIT {
     SamplePartner first = partner(vertx, Optional.empty());
     SamplePartner second = partner(vertx, Optional.empty());
     fixture.applyDestinations(httpDestination(9001, first.url(), ""));
-    RunningService sync = start(vertx, fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
     fixture.publish(List.of(joined("a", 1, 5001)));
     await().atMost(START).until(() -> keysByVisitor(first.accepted()).containsKey("a"));
 
@@ -496,7 +489,7 @@ class PartnerSyncIT {
             9001,
             "http://127.0.0.1:9/aam",
             "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"PARTNER_SECRET_UNSET\"}"));
-    RunningService sync = start(vertx, fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
     await()
         .atMost(START)
         .untilAsserted(
@@ -524,7 +517,7 @@ class PartnerSyncIT {
     fixture.applyDestinations(
         BatchIT.batchDestination(dir.resolve("outbox"), "iter", ""),
         httpDestination(9001, partner.url(), ""));
-    RunningService sync = start(vertx, fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
 
     fixture.publish(List.of(joined("eve", 1, 5001)));
     await().atMost(START).until(() -> keysByVisitor(partner.accepted()).containsKey("eve"));
@@ -560,7 +553,7 @@ class PartnerSyncIT {
     // As a record written to the taxonomy topic by hand would have it: past the file's checks.
     taxonomy.destinations().get(0).getKafka().setTopic(fixture.topic(TopicRole.SEGMENTS));
     fixture.apply(taxonomy);
-    RunningService sync = start(vertx, fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
 
     await()
         .atMost(START)
@@ -591,7 +584,8 @@ class PartnerSyncIT {
             "\"signing\": {\"algorithm\": \"HmacSHA256\", \"header\": \"X-Signature\", \"secretEnv\": \"DMP_OPERATOR_TOKEN\"}"),
         BatchIT.batchDestination(dir.resolve("elsewhere"), "iter", ""));
     RunningService sync =
-        start(vertx, fixture, Map.of("DMP_OPERATOR_TOKEN", "a-token-a-taxonomy-must-not-read"));
+        partnerSync.start(
+            fixture, Map.of("DMP_OPERATOR_TOKEN", "a-token-a-taxonomy-must-not-read"));
 
     await()
         .atMost(START)
@@ -620,7 +614,7 @@ class PartnerSyncIT {
         """
         {"id": 9005, "name": "topic", "type": "kafka", "topic": "%s", "dataSource": 20001, "mappings": {"5001": "m5001"}}"""
             .formatted(topic));
-    start(vertx, fixture, Map.of());
+    partnerSync.start(fixture, Map.of());
     List<ProfileUpdate> updates =
         IntStream.range(0, 100)
             .mapToObj(i -> joined("v" + i, 1, i % 2 == 0 ? 5001 : 5002))

@@ -55,7 +55,8 @@ class QuietPartitionIT {
 
   @Test
   void aVisitorAloneLeavesTheirSegmentWhenTheTtlRunsOut(
-      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path stateDir) throws Exception {
+      @TempDir Path stateDir, Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    // Parameters are closed in reverse: Vert.x, and the qualifier in it, before its state folder.
     String bootstrap = broker.bootstrapServers();
     QualifierConfig config =
         QualifierSettings.create(

@@ -52,7 +52,8 @@ class ScaleOutIT {
 
   @Test
   void twoInstancesShareThePartitionsAndForwardQuestionsToTheOwner(
-      Vertx vertx, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+      @TempDir Path dir, Vertx vertx, EmbeddedKafkaBroker broker) throws Exception {
+    // Parameters are closed in reverse: Vert.x, and the qualifier in it, before its state folder.
     String bootstrap = broker.bootstrapServers();
     String applicationId = UniqueNames.group("scale-out");
     List<String> shared =
