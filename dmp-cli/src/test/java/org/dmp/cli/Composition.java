@@ -7,14 +7,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
+import org.dmp.inbound.service.InboundConfig;
+import org.dmp.inbound.service.InboundMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.QualifierMain;
+import org.dmp.runtime.CommonConfig;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.kafka.KafkaClients;
@@ -25,8 +29,8 @@ import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyPublisher;
 
 /**
- * The qualifier and the edge as deployed, on the embedded broker, with topics of their own and a
- * taxonomy applied: each service in a Vert.x of its own, all closed with the composition.
+ * The services as deployed, on the embedded broker or a cluster of a test's own: each service in a
+ * Vert.x of its own, all closed with the composition.
  */
 final class Composition implements AutoCloseable {
   static final Duration START = Duration.ofSeconds(60);
@@ -37,56 +41,68 @@ final class Composition implements AutoCloseable {
   private final List<Vertx> started = new ArrayList<>();
   private final List<String> common;
   private final List<String> qualifierSettings;
-  private final String bootstrap;
+  private final KafkaClients kafka;
   private final Topics topics;
   private final String syncGroupPrefix;
 
   /** A qualifier, and the Vert.x it runs in (close it to stop the qualifier). */
   record Qualifier(Vertx vertx, int port) {}
 
-  private Composition(
-      String bootstrap, List<String> common, List<String> qualifierSettings, Topics topics) {
-    this.bootstrap = bootstrap;
-    this.common = common;
-    this.qualifierSettings = qualifierSettings;
-    this.topics = topics;
-    this.syncGroupPrefix = UniqueNames.group("sync") + "-";
-  }
-
-  /**
-   * @param name what the topics, the group and the instance are named after
-   */
-  static Composition create(
-      EmbeddedKafkaBroker broker, Path stateDir, String name, Taxonomy taxonomy) throws Exception {
-    String bootstrap = broker.bootstrapServers();
-    List<String> common =
-        List.of(
-            "--kafka.bootstrap=" + bootstrap,
-            "--http.host=127.0.0.1",
-            "--operator.token=" + OPERATOR_TOKEN,
-            "--topic.visits.name=" + UniqueNames.topic(name + "-visits"),
-            "--topic.segments.name=" + UniqueNames.topic(name + "-segments"),
-            "--topic.idmap.name=" + UniqueNames.topic(name + "-idmap"),
-            "--topic.taxonomy.name=" + UniqueNames.topic(name + "-taxonomy"),
-            "--topic.inbound.name=" + UniqueNames.topic(name + "-inbound"),
-            "--topic.inbound-files.name=" + UniqueNames.topic(name + "-inbound-files"));
-    List<String> qualifierSettings =
+  private Composition(List<String> cluster, Path stateDir, String name) {
+    this.common = concat(cluster, "--http.host=127.0.0.1", "--operator.token=" + OPERATOR_TOKEN);
+    this.qualifierSettings =
         concat(
             common,
             "--qualifier.application-id=" + UniqueNames.group(name),
             "--qualifier.state-dir=" + stateDir.resolve("qualifier"),
             "--qualifier.instance-id=" + name + "-1");
-    Topics topics = qualifierConfig(qualifierSettings, 0).common().topics();
-    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
-      topics.createMissing(admin);
+    CommonConfig config = qualifierConfig(qualifierSettings, 0).common();
+    this.kafka = config.kafka();
+    this.topics = config.topics();
+    this.syncGroupPrefix = UniqueNames.group("sync") + "-";
+  }
+
+  /**
+   * On the shared broker, with topics of its own, created, and the taxonomy applied.
+   *
+   * @param name what the topics, the group and the instance are named after
+   */
+  static Composition create(
+      EmbeddedKafkaBroker broker, Path stateDir, String name, Taxonomy taxonomy) throws Exception {
+    Composition composition =
+        new Composition(
+            List.of(
+                "--kafka.bootstrap=" + broker.bootstrapServers(),
+                "--topic.visits.name=" + UniqueNames.topic(name + "-visits"),
+                "--topic.segments.name=" + UniqueNames.topic(name + "-segments"),
+                "--topic.idmap.name=" + UniqueNames.topic(name + "-idmap"),
+                "--topic.taxonomy.name=" + UniqueNames.topic(name + "-taxonomy"),
+                "--topic.inbound.name=" + UniqueNames.topic(name + "-inbound"),
+                "--topic.inbound-files.name=" + UniqueNames.topic(name + "-inbound-files")),
+            stateDir,
+            name);
+    try (Admin admin = composition.kafka.admin(Map.of())) {
+      composition.topics.createMissing(admin);
     }
     TaxonomyPublisher.apply(
-        KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, name, Clock.systemUTC());
-    return new Composition(bootstrap, common, qualifierSettings, topics);
+        composition.kafka, composition.topics.taxonomy(), taxonomy, name, Clock.systemUTC());
+    return composition;
+  }
+
+  /**
+   * On a cluster of its own, as {@code dmp} commands find it: the topics' default names, and every
+   * Kafka client with the settings of {@code clientConfig}. Its user creates the topics and applies
+   * the taxonomy.
+   */
+  static Composition onCluster(String bootstrap, Path clientConfig, Path stateDir) {
+    return new Composition(
+        List.of("--kafka.bootstrap=" + bootstrap, "--kafka.client.config-file=" + clientConfig),
+        stateDir,
+        "own-cluster");
   }
 
   String bootstrap() {
-    return bootstrap;
+    return kafka.bootstrap();
   }
 
   /** The qualifier's Kafka Streams application id, which is its consumer group. */
@@ -146,6 +162,23 @@ final class Composition implements AutoCloseable {
                 "--sync.retry.max-delay=500ms"),
             PartnerSyncConfig::read);
     return MainThread.await(PartnerSyncMain.start(vertx(), config), START, "starting partner sync");
+  }
+
+  /** The inbound service, watching {@code inbox}. */
+  RunningService startInbound(Path inbox) throws InterruptedException {
+    InboundConfig config =
+        InboundConfig.SETTINGS.read(
+            Map.of(),
+            concat(
+                common,
+                "--http.port=0",
+                "--inbound.inbox=" + inbox,
+                "--inbound.poll-interval=50ms"),
+            InboundConfig::read);
+    return MainThread.await(
+        InboundMain.start(vertx(), config, name -> Optional.empty()),
+        START,
+        "starting the inbound service");
   }
 
   /** The consumer group partner sync reads a destination's changes with. */

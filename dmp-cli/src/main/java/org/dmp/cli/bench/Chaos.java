@@ -6,8 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.VisitEvent;
 import org.dmp.cli.TopicsCommand;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.partner.SamplePartner;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.OperatorToken;
@@ -198,8 +197,8 @@ final class Chaos implements AutoCloseable {
     Map<Integer, Integer> controllers = new LinkedHashMap<>();
     List<String> clients = new ArrayList<>();
     for (int node = 1; node <= NODES; node++) {
-      controllers.put(node, freePort());
-      clients.add("127.0.0.1:" + freePort());
+      controllers.put(node, EmbeddedKafkaBroker.freePort());
+      clients.add("127.0.0.1:" + EmbeddedKafkaBroker.freePort());
     }
     bootstrap = String.join(",", clients);
     String quorum =
@@ -246,7 +245,7 @@ final class Chaos implements AutoCloseable {
         "chaos",
         Clock.systemUTC());
     for (String service : List.of("qualifier", "partner-sync", "dcs-edge")) {
-      ports.put(service, freePort());
+      ports.put(service, EmbeddedKafkaBroker.freePort());
     }
     Map<String, String> env = Map.of(OperatorToken.VARIABLE, Uuid.randomUuid().toString());
     startService(
@@ -410,13 +409,6 @@ final class Chaos implements AutoCloseable {
         refused.get(),
         List.copyOf(faults),
         elapsed);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket =
-        new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override

@@ -250,7 +250,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return properties;
   }
 
-  static int freePort() {
+  /** A port on 127.0.0.1 free now, for a listener to bind a moment later. */
+  public static int freePort() {
     try (ServerSocket socket =
         new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
       socket.setReuseAddress(true);
