@@ -70,6 +70,12 @@ class ProviderIT {
                                 "signals",
                                 new JsonObject().put("c_tier", List.of("gold")).put("score", 7))
                             .put("traits", List.of(201, 202)));
+                case "long" ->
+                    context.json(
+                        new JsonObject()
+                            .put(
+                                "signals",
+                                new JsonObject().put("c_big", List.of("x".repeat(1 << 20)))));
                 case "slow" ->
                     vertx.setTimer(
                         1_000, id -> context.json(new JsonObject().put("traits", List.of(999))));
@@ -86,6 +92,7 @@ class ProviderIT {
     declare(30002, "slow");
     declare(30003, "broken");
     declare(30005, null);
+    declare(30006, "long");
   }
 
   @Test
@@ -140,6 +147,33 @@ class ProviderIT {
         .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"error\"} 2.0")
         .contains(
             "dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"circuit-open\"} 2.0");
+  }
+
+  @Test
+  void anAnswerLongerThanTheBoundIsAMissAndNotKept(Vertx vertx) throws Exception {
+    // Time enough to send a megabyte: the bound, not the deadline, must stop it.
+    EdgeFixture edge =
+        EdgeFixture.start(
+            vertx, bootstrap, "--topic.taxonomy.name=" + taxonomyTopic, "--provider.timeout=5s");
+    WebClient http =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(edge.port()));
+
+    assertThat(get(http, "/event?c_n=long&d_cid=30006%01user-6").statusCode()).isEqualTo(200);
+
+    assertThat(
+            only(EdgeFixture.events(edge.readUntil(all -> all.size() == 1)), "long").getSignals())
+        .containsOnlyKeys("c_n");
+    assertThat(calls.get("long").get()).isEqualTo(1);
+    String metrics =
+        MainThread.await(
+                http.get("/metrics").putHeader("Authorization", EdgeFixture.OPERATOR).send(),
+                WAIT,
+                "GET /metrics")
+            .bodyAsString();
+    assertThat(metrics)
+        .contains(
+            "dmp_edge_provider_misses_total{data_source=\"30006\",reason=\"invalid-answer\"} 1.0");
   }
 
   @Test

@@ -31,9 +31,9 @@ import org.dmp.taxonomy.Signals;
  *
  * <p>The protocol: {@code POST <url>} with {@code {"dataSourceId", "partnerUserId", "visitorId"}};
  * the provider answers 200 with {@code {"signals": {"key": ["value", ...]}, "traits": [id, ...]}}.
- * A call that misses its deadline, fails, or answers anything else is counted as a miss and the hit
- * goes on without it; after repeated failures a provider's circuit opens and it is not called until
- * the reset time has passed.
+ * A call that misses its deadline, fails, or answers anything else (an answer over {@value
+ * #MAX_ANSWER_BYTES} bytes too) is counted as a miss and the hit goes on without it; after repeated
+ * failures a provider's circuit opens and it is not called until the reset time has passed.
  */
 public final class RealtimeProviders {
   /**
@@ -42,6 +42,9 @@ public final class RealtimeProviders {
    * @param resetAfter how long an open circuit waits before trying the provider again
    */
   public record Settings(Duration timeout, int failuresToOpen, Duration resetAfter) {}
+
+  /** The longest answer read: a hundred signals of a few values each fit many times over. */
+  static final int MAX_ANSWER_BYTES = 64 * 1024;
 
   private static final int MAX_KEYS = 100;
   private static final int MAX_KEY_LENGTH = 255;
@@ -104,6 +107,7 @@ public final class RealtimeProviders {
                 client
                     .postAbs(url.toString())
                     .timeout(settings.timeout().toMillis())
+                    .as(new BoundedBody(MAX_ANSWER_BYTES))
                     .sendJsonObject(question)
                     .map(RealtimeProviders::answer)
                     .onComplete(attempt))
