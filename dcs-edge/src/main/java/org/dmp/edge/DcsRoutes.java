@@ -16,6 +16,7 @@ import org.dmp.edge.identity.VisitorStep;
 import org.dmp.edge.idservice.IdServiceHandler;
 import org.dmp.edge.idsync.IdSyncHandler;
 import org.dmp.edge.optout.OptOutHandler;
+import org.dmp.edge.optout.PendingOptOuts;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
@@ -36,6 +37,7 @@ public final class DcsRoutes {
       RealtimeProviders providers,
       HitAnswers answers,
       Supplier<CompiledTaxonomy> taxonomy,
+      PendingOptOuts optOuts,
       Clock clock) {
     FormSteps forms = new FormSteps(config.limits());
     VisitorStep visitor = new VisitorStep(config.cookie().name());
@@ -76,8 +78,7 @@ public final class DcsRoutes {
     for (String path : List.of(IdServiceHandler.ID_PATH, IdServiceHandler.OPT_OUT_STATUS_PATH)) {
       router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(idService);
     }
-    OptOutHandler optOut =
-        new OptOutHandler(events, log, cookies, taxonomy, config.optOutMaxPending());
+    OptOutHandler optOut = new OptOutHandler(events, log, cookies, taxonomy, optOuts);
     for (String path : List.of(OptOutHandler.PATH, OptOutHandler.PATH_WITHOUT_EXTENSION)) {
       router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(optOut);
     }

@@ -12,6 +12,7 @@ import org.dmp.config.ConfigReader;
 import org.dmp.config.SettingsSpec;
 import org.dmp.edge.http.RequestLimits;
 import org.dmp.edge.identity.VisitorCookie;
+import org.dmp.edge.optout.PendingOptOuts;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.KafkaVisitLog;
 import org.dmp.runtime.CommonConfig;
@@ -28,7 +29,7 @@ public record EdgeConfig(
     RealtimeProviders.Settings providers,
     Answers answers,
     Browsers browsers,
-    int optOutMaxPending) {
+    PendingOptOuts.Settings optOuts) {
 
   private static final Pattern SUBDOMAIN =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -150,7 +151,9 @@ public record EdgeConfig(
             reader.bool("http.trust-forwarded-proto"),
             subdomain(reader),
             redirectHosts(reader)),
-        reader.integer("optout.max-pending", 0, 10_000_000));
+        new PendingOptOuts.Settings(
+            reader.integer("optout.max-pending", 0, 10_000_000),
+            reader.optionalPath("optout.journal-dir")));
   }
 
   private static String subdomain(ConfigReader reader) {

@@ -16,6 +16,7 @@ import org.dmp.edge.answer.HitAnswers;
 import org.dmp.edge.answer.QualifierQuestions;
 import org.dmp.edge.answer.TaxonomyHitAnswers;
 import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.edge.optout.PendingOptOuts;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.KafkaVisitLog;
 import org.dmp.edge.visit.VisitLog;
@@ -26,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge: starts what the event loops share (Kafka health check, producer, metrics), then one
- * {@link EdgeVerticle} per event loop on one port. Undeploying it closes the HTTP servers first,
- * then waits for every event in flight to be acknowledged before closing the producer.
+ * The edge: starts what the event loops share (Kafka health check, producer, metrics, opt-outs
+ * waiting for Kafka), then one {@link EdgeVerticle} per event loop on one port. Undeploying it
+ * closes the HTTP servers first, then waits for every event in flight to be acknowledged before
+ * closing the producer.
  */
 public final class EdgeServer extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
@@ -50,7 +52,8 @@ public final class EdgeServer extends VerticleBase {
       EdgeMetrics metrics,
       HitAnswers answers,
       Supplier<CompiledTaxonomy> taxonomy,
-      Map<Long, CircuitBreaker> breakers) {}
+      Map<Long, CircuitBreaker> breakers,
+      PendingOptOuts optOuts) {}
 
   public EdgeServer(EdgeConfig config) {
     this.config = config;
@@ -77,6 +80,10 @@ public final class EdgeServer extends VerticleBase {
         .compose(
             started -> {
               log = started;
+              return PendingOptOuts.open(vertx, started, config.optOuts());
+            })
+        .compose(
+            optOuts -> {
               questions =
                   config
                       .answers()
@@ -93,12 +100,13 @@ public final class EdgeServer extends VerticleBase {
               return deployHttpVerticles(
                   new Shared(
                       config,
-                      started,
+                      log,
                       health,
                       metrics,
                       new TaxonomyHitAnswers(taxonomy, questions, Clock.systemUTC()),
                       taxonomy,
-                      RealtimeProviders.sharedBreakers()));
+                      RealtimeProviders.sharedBreakers(),
+                      optOuts));
             });
   }
 

@@ -50,6 +50,7 @@ final class EdgeVerticle extends VerticleBase {
         providers,
         shared.answers(),
         shared.taxonomy(),
+        shared.optOuts(),
         Clock.systemUTC());
     HealthRoutes.mount(router, shared.health());
     HealthRoutes.mountMetrics(router, config.common().operator(), shared.metrics()::scrape);

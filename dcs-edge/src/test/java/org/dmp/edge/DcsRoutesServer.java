@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.dmp.edge.answer.TaxonomyHitAnswers;
 import org.dmp.edge.metrics.EdgeMetrics;
+import org.dmp.edge.optout.PendingOptOuts;
 import org.dmp.edge.provider.RealtimeProviders;
 import org.dmp.edge.visit.VisitLog;
 import org.dmp.runtime.MainThread;
@@ -58,6 +59,13 @@ final class DcsRoutesServer {
         noProviders,
         new TaxonomyHitAnswers(() -> compiled, Optional.empty(), clock),
         () -> compiled,
+        MainThread.await(
+            PendingOptOuts.open(
+                vertx,
+                log,
+                new PendingOptOuts.Settings(config.optOuts().maxPending(), Optional.empty())),
+            WAIT,
+            "opening the opt-outs waiting for the log"),
         clock);
     HttpServer server =
         MainThread.await(

@@ -54,6 +54,13 @@ final class EdgeFixture {
     return new EdgeFixture(bootstrap, topic, server, config);
   }
 
+  /** Starts another edge on this one's topic and settings, as a restart would. */
+  EdgeFixture startAgain(Vertx vertx) throws InterruptedException {
+    EdgeServer again = new EdgeServer(config);
+    MainThread.await(vertx.deployVerticle(again), Duration.ofSeconds(60), "starting the edge");
+    return new EdgeFixture(bootstrap, topic, again, config);
+  }
+
   /** Reads an existing topic that another process wrote. */
   static EdgeFixture reader(String bootstrap, String topic) {
     return new EdgeFixture(bootstrap, topic, null, null);
@@ -71,7 +78,9 @@ final class EdgeFixture {
                 "--http.port=0",
                 "--http.instances=2",
                 "--operator.token=test-operator-token",
-                "--topic.visits.name=" + topic));
+                "--topic.visits.name=" + topic,
+                // In memory, unless a test gives the edge a folder.
+                "--optout.journal-dir="));
     args.addAll(List.of(settings));
     return EdgeConfig.SETTINGS.read(Map.of(), args, EdgeConfig::read);
   }

@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +75,54 @@ class EdgeResilienceIT {
       edge.eventsUpTo(
           event -> event.getSource() == EventSource.OPT_OUT && event.getVisitorId().equals("4242"));
     } finally {
+      broker.close();
+    }
+  }
+
+  @Test
+  void anOptOutWaitingForKafkaSurvivesARestartOfTheEdge(@TempDir Path dir, Vertx vertx)
+      throws Exception {
+    Path journal = dir.resolve("optout-journal");
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, Map.of());
+    int kafkaPort = broker.port();
+    Vertx firstEdge = Vertx.vertx();
+    try {
+      EdgeFixture edge =
+          EdgeFixture.start(
+              firstEdge,
+              broker.bootstrapServers(),
+              "--produce.timeout=2s",
+              "--optout.journal-dir=" + journal);
+      WebClient http = client(vertx, edge.port(), false);
+      broker.close();
+      await().atMost(WAIT).until(() -> get(http, "/health/ready").statusCode() == 503);
+
+      HttpResponse<Buffer> optedOut = get(http, "/demoptout.jpg?d_uuid=4343");
+      assertThat(optedOut.statusCode()).isEqualTo(200);
+      assertThat(optedOut.getHeader("Set-Cookie")).startsWith("dmp=NOTARGET;");
+      try (var kept = Files.list(journal)) {
+        assertThat(kept.map(file -> file.getFileName().toString()))
+            .as("answered once kept on disk")
+            .singleElement()
+            .asString()
+            .endsWith(".optout");
+      }
+      MainThread.await(firstEdge.close(), WAIT, "stopping the edge while Kafka is down");
+
+      broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), kafkaPort, Map.of());
+      edge.startAgain(vertx);
+      edge.eventsUpTo(
+          event -> event.getSource() == EventSource.OPT_OUT && event.getVisitorId().equals("4343"));
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                try (var kept = Files.list(journal)) {
+                  assertThat(kept).as("its file goes once Kafka has it").isEmpty();
+                }
+              });
+    } finally {
+      MainThread.await(firstEdge.close(), WAIT, "stopping the first edge");
       broker.close();
     }
   }

@@ -163,7 +163,9 @@ final class DemoCommand implements Callable<Integer> {
         append(
             withPort(kafka, edgePort),
             "--answers.qualifier-url",
-            "http://127.0.0.1:" + qualifier.httpPort());
+            "http://127.0.0.1:" + qualifier.httpPort(),
+            "--optout.journal-dir",
+            dataDir.resolve("optout-journal").toString());
     List<RunningService> others =
         MainThread.await(
                 Future.all(

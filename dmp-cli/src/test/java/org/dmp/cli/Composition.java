@@ -44,6 +44,7 @@ final class Composition implements AutoCloseable {
   private final KafkaClients kafka;
   private final Topics topics;
   private final String syncGroupPrefix;
+  private final Path optOutJournal;
 
   /** A qualifier, and the Vert.x it runs in (close it to stop the qualifier). */
   record Qualifier(Vertx vertx, int port) {}
@@ -60,6 +61,7 @@ final class Composition implements AutoCloseable {
     this.kafka = config.kafka();
     this.topics = config.topics();
     this.syncGroupPrefix = UniqueNames.group("sync") + "-";
+    this.optOutJournal = stateDir.resolve("optout-journal");
   }
 
   /**
@@ -141,7 +143,8 @@ final class Composition implements AutoCloseable {
             concat(
                 common,
                 "--http.port=0",
-                "--answers.qualifier-url=http://127.0.0.1:" + qualifierPort),
+                "--answers.qualifier-url=http://127.0.0.1:" + qualifierPort,
+                "--optout.journal-dir=" + optOutJournal),
             settings);
     return MainThread.await(
         EdgeMain.start(vertx(), EdgeConfig.SETTINGS.read(Map.of(), edgeSettings, EdgeConfig::read)),

@@ -29,8 +29,8 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  * qualifier opts out each visitor its id map knows them by.
  *
  * <p>The user's choice is honoured even while Kafka is unreachable: the answer and its cookie do
- * not wait for the log, and an event the log cannot take yet is offered again ({@link
- * OptOutRetries}) until it can.
+ * not wait for Kafka: an event the log cannot take yet is kept on disk and offered again ({@link
+ * PendingOptOuts}) until it can.
  */
 public final class OptOutHandler implements Handler<RoutingContext> {
   public static final String PATH = "/demoptout.jpg";
@@ -42,22 +42,19 @@ public final class OptOutHandler implements Handler<RoutingContext> {
   private final VisitLog log;
   private final CookieRenewal cookies;
   private final Supplier<CompiledTaxonomy> taxonomy;
-  private final OptOutRetries retries;
+  private final PendingOptOuts pending;
 
-  /**
-   * @param maxPending how many opt-outs may wait for Kafka in this handler
-   */
   public OptOutHandler(
       VisitEvents events,
       VisitLog log,
       CookieRenewal cookies,
       Supplier<CompiledTaxonomy> taxonomy,
-      int maxPending) {
+      PendingOptOuts pending) {
     this.events = events;
     this.log = log;
     this.cookies = cookies;
     this.taxonomy = taxonomy;
-    this.retries = new OptOutRetries(log, maxPending);
+    this.pending = pending;
   }
 
   @Override
@@ -77,17 +74,11 @@ public final class OptOutHandler implements Handler<RoutingContext> {
               .setPartnerIds(declared)
               .build());
     }
-    List<Future<VisitLog.LogPosition>> logged = new ArrayList<>(optOuts.size());
+    List<Future<?>> logged = new ArrayList<>(optOuts.size());
     for (VisitEvent optOut : optOuts) {
-      logged.add(
-          log.append(optOut)
-              .recover(
-                  failure -> {
-                    retries.later(context.vertx(), optOut, failure);
-                    return Future.succeededFuture();
-                  }));
+      logged.add(log.append(optOut).recover(failure -> pending.keep(optOut, failure).mapEmpty()));
     }
-    // Answered once each event is in the log, or waiting to be offered again.
+    // Answered once each event is in the log, or kept in the journal to be offered again.
     Future.all(logged).onComplete(done -> respond(context));
   }
 

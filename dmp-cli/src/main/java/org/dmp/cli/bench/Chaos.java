@@ -261,7 +261,10 @@ final class Chaos implements AutoCloseable {
         "--sync.retry.initial-delay=100ms",
         "--sync.retry.max-delay=1s");
     startService(
-        "dcs-edge", env, "--answers.qualifier-url=http://127.0.0.1:" + ports.get("qualifier"));
+        "dcs-edge",
+        env,
+        "--answers.qualifier-url=http://127.0.0.1:" + ports.get("qualifier"),
+        "--optout.journal-dir=" + scratch.resolve("optout-journal"));
     for (Map.Entry<String, DmpProcess> service : services.entrySet()) {
       service.getValue().awaitReady(ports.get(service.getKey()), START);
     }
