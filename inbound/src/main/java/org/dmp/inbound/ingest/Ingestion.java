@@ -108,34 +108,36 @@ public final class Ingestion {
     String name = file.getFileName().toString();
     String md5 = md5(file);
     String key = name + "/" + md5;
-    Optional<InboundFile> before = recorded(key);
-    if (before.isPresent() && before.get().getState() != InboundState.INGESTING) {
-      return new Outcome(before.get(), true);
-    }
-    InboundFile receipt;
-    try {
-      InboundFileName parsed = InboundFileName.parse(name);
-      sizeProblem(parsed, Files.size(file), MOST_GZIP_BYTES)
-          .ifPresent(
-              problem -> {
-                throw new InboundFileException(problem);
-              });
-      LineParser parser = new LineParser(parsed, taxonomy.get());
-      receipt = read(file, key, md5, parsed, parser, before, listener);
-    } catch (InboundFileException refused) {
-      receipt = start(name, md5, null);
-      receipt.setState(InboundState.REFUSED);
-      receipt.setDetail(refused.getMessage());
-      receipt.setEndedAt(clock.instant());
-      try (KafkaProducer<String, byte[]> producer = producer(key)) {
-        producer.initTransactions();
+    try (KafkaProducer<String, byte[]> producer = producer(key)) {
+      // A run of this file killed midway is fenced first (its open transaction aborted, or its
+      // commit completed), so that the progress read next is the last one that holds.
+      producer.initTransactions();
+      Optional<InboundFile> before = recorded(key);
+      if (before.isPresent() && before.get().getState() != InboundState.INGESTING) {
+        return new Outcome(before.get(), true);
+      }
+      InboundFile receipt;
+      try {
+        InboundFileName parsed = InboundFileName.parse(name);
+        sizeProblem(parsed, Files.size(file), MOST_GZIP_BYTES)
+            .ifPresent(
+                problem -> {
+                  throw new InboundFileException(problem);
+                });
+        LineParser parser = new LineParser(parsed, taxonomy.get());
+        receipt = read(file, key, md5, parsed, parser, before, listener, producer);
+      } catch (InboundFileException refused) {
+        receipt = start(name, md5, null);
+        receipt.setState(InboundState.REFUSED);
+        receipt.setDetail(refused.getMessage());
+        receipt.setEndedAt(clock.instant());
         producer.beginTransaction();
         record(producer, key, receipt);
         producer.commitTransaction();
       }
+      writeReceipt(file, receipt);
+      return new Outcome(receipt, false);
     }
-    writeReceipt(file, receipt);
-    return new Outcome(receipt, false);
   }
 
   private InboundFile read(
@@ -145,7 +147,8 @@ public final class Ingestion {
       InboundFileName name,
       LineParser parser,
       Optional<InboundFile> before,
-      Listener listener)
+      Listener listener,
+      KafkaProducer<String, byte[]> producer)
       throws IOException {
     InboundFile receipt = before.orElseGet(() -> start(name.name(), md5, name));
     long resumeAfter = receipt.getLinesRead();
@@ -156,9 +159,7 @@ public final class Ingestion {
     FileEvents events = new FileEvents(name, md5, visitorIds, topics);
     long bytes = Files.size(file);
     long linesRead = 0;
-    try (KafkaProducer<String, byte[]> producer = producer(key);
-        CountingStream counted = new CountingStream(Files.newInputStream(file))) {
-      producer.initTransactions();
+    try (CountingStream counted = new CountingStream(Files.newInputStream(file))) {
       producer.beginTransaction();
       long inTransaction = 0;
       String text;
