@@ -97,6 +97,7 @@ public final class EdgeServer extends VerticleBase {
                                   config.answers().deadline(),
                                   config.answers().maxInFlight(),
                                   metrics));
+              questions.ifPresent(QualifierQuestions::warmUp);
               return deployHttpVerticles(
                   new Shared(
                       config,

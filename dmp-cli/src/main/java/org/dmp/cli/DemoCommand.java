@@ -154,7 +154,13 @@ final class DemoCommand implements Callable<Integer> {
                         append(
                             kafka,
                             "--qualifier.state-dir",
-                            dataDir.resolve("qualifier").toString()),
+                            dataDir.resolve("qualifier").toString(),
+                            // Two stream threads on the demo's one machine, unless the
+                            // environment says otherwise: with one, a burst the edge took while
+                            // the JIT was still compiling left the qualifier seconds behind, and
+                            // same-hit answers stale that long.
+                            "--qualifier.stream-threads",
+                            env.getOrDefault("DMP_QUALIFIER_STREAM_THREADS", "2")),
                         0),
                     QualifierConfig::read)),
             START_TIMEOUT,
