@@ -136,13 +136,7 @@ class ProviderIT {
     assertThat(only(events, "none").getSignals()).containsOnlyKeys("c_n");
     assertThat(calls.get("broken").get()).as("calls before the circuit opened").isEqualTo(2);
 
-    String metrics =
-        MainThread.await(
-                http.get("/metrics").putHeader("Authorization", EdgeFixture.OPERATOR).send(),
-                WAIT,
-                "GET /metrics")
-            .bodyAsString();
-    assertThat(metrics)
+    assertThat(metrics(http))
         .contains("dmp_edge_provider_misses_total{data_source=\"30002\",reason=\"timeout\"} 1.0")
         .contains("dmp_edge_provider_misses_total{data_source=\"30003\",reason=\"error\"} 2.0")
         .contains(
@@ -165,13 +159,7 @@ class ProviderIT {
             only(EdgeFixture.events(edge.readUntil(all -> all.size() == 1)), "long").getSignals())
         .containsOnlyKeys("c_n");
     assertThat(calls.get("long").get()).isEqualTo(1);
-    String metrics =
-        MainThread.await(
-                http.get("/metrics").putHeader("Authorization", EdgeFixture.OPERATOR).send(),
-                WAIT,
-                "GET /metrics")
-            .bodyAsString();
-    assertThat(metrics)
+    assertThat(metrics(http))
         .contains(
             "dmp_edge_provider_misses_total{data_source=\"30006\",reason=\"invalid-answer\"} 1.0");
   }
@@ -231,6 +219,14 @@ class ProviderIT {
             assertThat(new String(record.value(), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .doesNotContain("90000")
                 .doesNotContain("p_income"));
+  }
+
+  private static String metrics(WebClient http) throws InterruptedException {
+    return MainThread.await(
+            http.get("/metrics").putHeader("Authorization", EdgeFixture.OPERATOR).send(),
+            WAIT,
+            "GET /metrics")
+        .bodyAsString();
   }
 
   private void declare(long dataSourceId, String path) throws Exception {

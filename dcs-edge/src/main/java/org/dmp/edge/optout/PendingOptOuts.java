@@ -70,6 +70,15 @@ public final class PendingOptOuts {
     Path folder = settings.journal().get();
     return vertx
         .executeBlocking(() -> read(folder))
+        .recover(
+            unreadable ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "optout.journal-dir "
+                            + folder
+                            + " cannot be used: "
+                            + unreadable.getMessage(),
+                        unreadable)))
         .map(
             kept -> {
               if (!kept.isEmpty()) {
