@@ -3,7 +3,6 @@ package org.dmp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -31,7 +29,6 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.partner.SamplePartner;
-import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.topics.TopicRole;
@@ -39,6 +36,7 @@ import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class IngestIT {
+  @RegisterExtension final SamplePartners partners = new SamplePartners();
+
   private static final String TAXONOMY =
       """
       {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 20001, "name": "CRM"}],
@@ -66,10 +66,7 @@ class IngestIT {
   @Test
   void aFilesTraitsReachThePartnerWaitForSyncsAndAreAppliedOnce(
       EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    Vertx partnerVertx = Vertx.vertx();
-    SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
-    MainThread.await(
-        partnerVertx.deployVerticle(partner), Composition.START, "starting the partner");
+    SamplePartner partner = partners.start();
     try (Composition composition =
         Composition.create(
             broker,
@@ -129,8 +126,6 @@ class IngestIT {
               dir.resolve("ftp_dpm_20001_" + (hourAgo + 60) + ".overwrite"), "crm-1\td_sid=202\n");
       assertThat(ingest(composition, overwrite).exitCode()).isZero();
       awaitSent(partner, "crm-1", "gold", "0");
-    } finally {
-      MainThread.await(partnerVertx.close(), Composition.START, "stopping the partner");
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.dmp.cli.TailCommandIT.dmp;
 
-import io.vertx.core.Vertx;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -23,7 +21,6 @@ import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.partner.SamplePartner;
-import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -31,6 +28,7 @@ import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class PrivacyIT {
+  @RegisterExtension final SamplePartners partners = new SamplePartners();
+
   private static final String TAXONOMY =
       """
       {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 2, "name": "CRM ids"}],
@@ -55,10 +55,7 @@ class PrivacyIT {
   @Test
   void deleteAndOptOutLeaveNothingButTheMarkAndPartnersReceiveTheRemovals(
       EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    Vertx partnerVertx = Vertx.vertx();
-    SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
-    MainThread.await(
-        partnerVertx.deployVerticle(partner), Composition.START, "starting the partner");
+    SamplePartner partner = partners.start();
     try (Composition composition =
         Composition.create(
             broker,
@@ -133,8 +130,6 @@ class PrivacyIT {
               "log \\(gone within PT2160H\\): "
                   + topics.name(TopicRole.VISITS)
                   + " [1-9]\\d* records");
-    } finally {
-      MainThread.await(partnerVertx.close(), Composition.START, "stopping the partner");
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.dmp.cli.TailCommandIT.dmp;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,7 +37,6 @@ import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.partner.SamplePartner;
-import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -49,6 +46,7 @@ import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ReplayIT {
+  @RegisterExtension final SamplePartners partners = new SamplePartners();
+
   private static final String TAXONOMY =
       """
       {"dataSources": [{"id": 1, "name": "Site tags"}],
@@ -95,10 +95,7 @@ class ReplayIT {
   @Test
   void aDryRunFindsExactlyTheMembersOfANewSegmentAndApplyingItSendsPartnersEachOnce(
       EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    Vertx partnerVertx = Vertx.vertx();
-    SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
-    MainThread.await(
-        partnerVertx.deployVerticle(partner), Composition.START, "starting the partner");
+    SamplePartner partner = partners.start();
     String partnerTopic = UniqueNames.topic("replay-partner");
     Taxonomy taxonomy =
         TaxonomyFile.parse(
@@ -304,8 +301,6 @@ class ReplayIT {
           .contains("needs the visits from")
           .contains("holds them from")
           .contains("choose a later --from");
-    } finally {
-      MainThread.await(partnerVertx.close(), Composition.START, "stopping the partner");
     }
   }
 

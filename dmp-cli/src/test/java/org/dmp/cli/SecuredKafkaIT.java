@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.dmp.cli.TailCommandIT.dmp;
 
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -23,6 +22,7 @@ import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * services wrote. Without the file, or with a wrong password, the cluster lets nobody in.
  */
 class SecuredKafkaIT {
+  @RegisterExtension final SamplePartners partners = new SamplePartners();
+
   private static final String TAXONOMY =
       """
       {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 20001, "name": "CRM"}],
@@ -50,10 +52,7 @@ class SecuredKafkaIT {
   @Test
   void everyServiceAndCommandWorksOverSaslSslAndNothingGetsInWithoutIt(@TempDir Path dir)
       throws Exception {
-    Vertx partnerVertx = Vertx.vertx();
-    SamplePartner partner = new SamplePartner(0, Optional.empty(), false);
-    MainThread.await(
-        partnerVertx.deployVerticle(partner), Composition.START, "starting the partner");
+    SamplePartner partner = partners.start();
     try (SecuredBroker broker = SecuredBroker.start(dir.resolve("broker"))) {
       assertThatThrownBy(() -> SecuredBroker.reach(KafkaClients.of(broker.bootstrap())))
           .as("a client without the settings file")
@@ -142,8 +141,6 @@ class SecuredKafkaIT {
         TailCommandIT.Run runs = dmp(args(List.of("replay", "list"), kafka));
         assertThat(runs.exitCode()).as(runs.err()).isZero();
       }
-    } finally {
-      MainThread.await(partnerVertx.close(), Composition.START, "stopping the partner");
     }
   }
 
