@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -54,12 +53,8 @@ final class DeliveriesCommand implements Callable<Integer> {
     List<DeliveryAttempt> attempts = new ArrayList<>();
     int[] undecodable = {0};
     try (KafkaConsumer<String, byte[]> consumer =
-        kafka
-            .clients()
-            .consumer(
-                Map.<String, Object>of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        TopicSnapshot.consumer(
+            kafka.clients(), new StringDeserializer(), new ByteArrayDeserializer())) {
       boolean exists =
           TopicSnapshot.read(
               consumer,

@@ -21,7 +21,6 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -371,11 +370,10 @@ final class Chaos implements AutoCloseable {
     Set<String> inLog = new HashSet<>();
     Topics topics = TopicsCommand.configured(Map.of());
     try (KafkaConsumer<String, VisitEvent> consumer =
-        KafkaClients.of(bootstrap)
-            .consumer(
-                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(),
-                topics.visits().values().deserializer())) {
+        TopicSnapshot.consumer(
+            KafkaClients.of(bootstrap),
+            new StringDeserializer(),
+            topics.visits().values().deserializer())) {
       TopicSnapshot.read(
           consumer,
           topics.visits().name(),

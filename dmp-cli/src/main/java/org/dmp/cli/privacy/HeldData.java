@@ -18,7 +18,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -30,6 +29,7 @@ import org.dmp.avro.Profile;
 import org.dmp.cli.replay.ReplayCommand;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.serde.RecordDecodingException;
@@ -150,16 +150,7 @@ final class HeldData {
    */
   private List<String> readAll(Map<String, Table> tables) {
     try (KafkaConsumer<byte[], byte[]> consumer =
-        kafka.consumer(
-            Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                5_000),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        TopicSnapshot.consumer(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer
           .listTopics(ADMIN_TIMEOUT)

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiPredicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.runtime.kafka.KafkaClients;
@@ -27,14 +26,8 @@ final class LiveSegments {
       KafkaClients kafka, Topics topics, BiPredicate<String, ProfileUpdate> wanted) {
     Map<String, ProfileUpdate> latest = new HashMap<>();
     try (KafkaConsumer<String, ProfileUpdate> consumer =
-        kafka.consumer(
-            Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                5_000),
+        TopicSnapshot.consumer(
+            kafka,
             topics.segments().keys().deserializer(),
             topics.segments().values().deserializer())) {
       TopicSnapshot.read(

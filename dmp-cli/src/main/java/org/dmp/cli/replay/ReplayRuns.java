@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -48,10 +47,8 @@ final class ReplayRuns {
       KafkaClients kafka, Topics topics, ReplayRun run) {
     Map<String, ReplayDifference> differences = new TreeMap<>();
     try (KafkaConsumer<String, ReplayDifference> consumer =
-        kafka.consumer(
-            Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-            new StringDeserializer(),
-            AvroSerde.of(ReplayDifference.class).deserializer())) {
+        TopicSnapshot.consumer(
+            kafka, new StringDeserializer(), AvroSerde.of(ReplayDifference.class).deserializer())) {
       TopicSnapshot.read(
           consumer,
           ShadowRun.differencesTopic(topics, run.getRun().toString()),
@@ -76,10 +73,7 @@ final class ReplayRuns {
     String name = topics.replayRuns().name();
     int[] undecodable = {0};
     try (KafkaConsumer<String, byte[]> consumer =
-        kafka.consumer(
-            Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
+        TopicSnapshot.consumer(kafka, new StringDeserializer(), new ByteArrayDeserializer())) {
       TopicSnapshot.read(
           consumer,
           name,

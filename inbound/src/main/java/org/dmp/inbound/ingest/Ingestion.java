@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -367,10 +366,7 @@ public final class Ingestion {
     String prefix = dataSourceId + "/";
     Set<String> synced = new java.util.HashSet<>();
     try (var consumer =
-        kafka.consumer(
-            Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
+        TopicSnapshot.consumer(kafka, new StringDeserializer(), new ByteArrayDeserializer())) {
       TopicSnapshot.read(
           consumer,
           topics.idmap().name(),
@@ -394,14 +390,7 @@ public final class Ingestion {
   private Optional<InboundFile> recorded(String key) {
     Map<String, byte[]> latest = new HashMap<>();
     try (var consumer =
-        kafka.consumer(
-            Map.of(
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
+        TopicSnapshot.consumer(kafka, new StringDeserializer(), new ByteArrayDeserializer())) {
       TopicSnapshot.read(
           consumer,
           topics.inboundFiles().name(),

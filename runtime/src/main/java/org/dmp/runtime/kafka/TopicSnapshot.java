@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads a topic once, from its beginning to the ends it had when reading began: a compacted topic
@@ -16,6 +18,24 @@ public final class TopicSnapshot {
   private static final Duration POLL = Duration.ofMillis(200);
 
   private TopicSnapshot() {}
+
+  /**
+   * A consumer to read snapshots with: it joins no group (so commits nothing), sees only committed
+   * transactions, and takes large polls.
+   */
+  public static <K, V> KafkaConsumer<K, V> consumer(
+      KafkaClients kafka, Deserializer<K> keys, Deserializer<V> values) {
+    return kafka.consumer(
+        Map.of(
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            5_000),
+        keys,
+        values);
+  }
 
   /**
    * @param limit how long to read at most; what was read by then has been handled
