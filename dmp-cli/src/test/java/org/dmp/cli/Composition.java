@@ -8,8 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.dmp.avro.VisitEvent;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.inbound.service.InboundConfig;
@@ -187,6 +192,26 @@ final class Composition implements AutoCloseable {
   /** The consumer group partner sync reads a destination's changes with. */
   String syncGroup(long destinationId) {
     return syncGroupPrefix + destinationId;
+  }
+
+  /**
+   * Writes the events to the composition's visits topic, each keyed by its visitor, and waits until
+   * Kafka has every one.
+   */
+  void produce(List<VisitEvent> events) throws Exception {
+    try (var producer =
+        kafka.producer(
+            Map.of(), topics.visits().keys().serializer(), topics.visits().values().serializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      for (VisitEvent event : events) {
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(topics.visits().name(), event.getVisitorId(), event)));
+      }
+      for (Future<RecordMetadata> each : sent) {
+        each.get(START.toSeconds(), TimeUnit.SECONDS);
+      }
+    }
   }
 
   /** A Vert.x closed with the composition. */

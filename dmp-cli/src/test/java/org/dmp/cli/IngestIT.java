@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
@@ -263,26 +262,15 @@ class IngestIT {
 
   /** A visit that syncs the partner id of data source 20001 with the visitor. */
   private static void sync(Composition composition, String visitor, String crmId) throws Exception {
-    try (var producer =
-        KafkaClients.of(composition.bootstrap())
-            .producer(
-                Map.of(),
-                composition.topics().visits().keys().serializer(),
-                composition.topics().visits().values().serializer())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  composition.topics().visits().name(),
-                  visitor,
-                  VisitEvent.newBuilder()
-                      .setEventId("sync-" + visitor)
-                      .setVisitorId(visitor)
-                      .setTime(Instant.now())
-                      .setSource(EventSource.ID_SYNC)
-                      .setPartnerIds(List.of(new PartnerId(20001L, crmId)))
-                      .build()))
-          .get(30, TimeUnit.SECONDS);
-    }
+    composition.produce(
+        List.of(
+            VisitEvent.newBuilder()
+                .setEventId("sync-" + visitor)
+                .setVisitorId(visitor)
+                .setTime(Instant.now())
+                .setSource(EventSource.ID_SYNC)
+                .setPartnerIds(List.of(new PartnerId(20001L, crmId)))
+                .build()));
   }
 
   private static void awaitSent(SamplePartner partner, String user, String segment, String status) {

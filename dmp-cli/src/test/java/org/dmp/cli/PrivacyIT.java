@@ -13,16 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.partner.SamplePartner;
-import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
@@ -70,8 +66,7 @@ class PrivacyIT {
       String firstDevice = visitorId();
       String secondDevice = visitorId();
       String crmId = "crm-" + visitorId();
-      produce(
-          composition,
+      composition.produce(
           List.of(
               shoes(deleted, "crm-" + deleted),
               shoes(optedOut, "crm-" + optedOut),
@@ -119,7 +114,7 @@ class PrivacyIT {
       // A later visit of an erased visitor, or of a new device of the erased declared id, leaves
       // nothing either: the erased visitor's events are ignored, the new device is opted out.
       String thirdDevice = visitorId();
-      produce(composition, List.of(shoes(deleted, "crm-" + deleted), shoes(thirdDevice, crmId)));
+      composition.produce(List.of(shoes(deleted, "crm-" + deleted), shoes(thirdDevice, crmId)));
       await().atMost(Duration.ofSeconds(60)).until(() -> sent(partner, "0").contains(thirdDevice));
       awaitNothingHeld(kafka, thirdDevice, "--uuid", thirdDevice);
       TailCommandIT.Run read = privacy(kafka, "verify", "--logs", "--uuid", deleted);
@@ -204,19 +199,5 @@ class PrivacyIT {
         .setSignals(Map.of("c_category", List.of("shoes")))
         .setPartnerIds(List.of(new PartnerId(2L, crmId)))
         .build();
-  }
-
-  private static void produce(Composition composition, List<VisitEvent> events) {
-    try (var producer =
-        KafkaClients.of(composition.bootstrap())
-            .producer(
-                Map.of(), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
-      for (VisitEvent event : events) {
-        producer.send(
-            new ProducerRecord<>(
-                composition.topics().name(TopicRole.VISITS), event.getVisitorId(), event));
-      }
-      producer.flush();
-    }
   }
 }

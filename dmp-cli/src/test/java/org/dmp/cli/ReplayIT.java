@@ -136,7 +136,7 @@ class ReplayIT {
                     ? Map.of("c_cart", List.of(Integer.toString(amount)))
                     : Map.of("c_category", List.of("shoes"))));
       }
-      produce(composition, topics, events);
+      composition.produce(events);
       awaitLiveCaughtUp(composition, topics);
       long liveUpdates = endOffsetsSum(composition.bootstrap(), topics.name(TopicRole.SEGMENTS));
 
@@ -182,9 +182,7 @@ class ReplayIT {
 
       // One of them visits while the run waits to be applied: a live event after its window.
       String active = bigBasket.iterator().next();
-      produce(
-          composition,
-          topics,
+      composition.produce(
           List.of(visit("live", active, Instant.now(), Map.of("c_category", List.of("shoes")))));
       Set<String> members = new TreeSet<>(bigBasket);
       members.addAll(awaitDelivered(composition, topics, partner, partnerTopic));
@@ -327,19 +325,6 @@ class ReplayIT {
         .build();
   }
 
-  private static void produce(Composition composition, Topics topics, List<VisitEvent> events) {
-    try (var producer =
-        KafkaClients.of(composition.bootstrap())
-            .producer(
-                Map.of(), new StringSerializer(), AvroSerde.of(VisitEvent.class).serializer())) {
-      for (VisitEvent event : events) {
-        producer.send(
-            new ProducerRecord<>(topics.name(TopicRole.VISITS), event.getVisitorId(), event));
-      }
-      producer.flush();
-    }
-  }
-
   /** The visitors sent to a destination as members of {@code value}, once per time sent. */
   private static List<String> usersSent(
       List<SamplePartner.Received> requests, long destination, String value) {
@@ -377,9 +362,7 @@ class ReplayIT {
         sentinels.add(visitor);
       }
     }
-    produce(
-        composition,
-        topics,
+    composition.produce(
         sentinels.stream()
             .map(
                 visitor ->
