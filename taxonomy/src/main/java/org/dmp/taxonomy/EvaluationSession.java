@@ -38,6 +38,9 @@ final class EvaluationSession implements BitRule.Truths {
   /** The keys of this event whose rules it reaches. */
   final List<KeyRules> reachedRules = new ArrayList<>();
 
+  /** The keys of this event whose comparisons' bits it holds. */
+  final List<KeyRules> heldRules = new ArrayList<>();
+
   private int event;
 
   /**
@@ -58,6 +61,7 @@ final class EvaluationSession implements BitRule.Truths {
 
   void nextEvent() {
     reachedRules.clear();
+    heldRules.clear();
     if (++event == 0) {
       Arrays.fill(traitStamps, 0);
       Arrays.fill(keyStamps, 0);

@@ -63,12 +63,22 @@ public final class TraitIndex {
               .forEach(
                   key -> {
                     KeyRules rules = rulesOf(key);
-                    (rule.keys().size() > 1 ? rules.amongOthers : rules.alone).add(compiled);
                     rules.number = comparisons.keyNumber(key);
+                    if (rule.keys().size() == 1) {
+                      rules.alone.add(compiled);
+                    } else if (compiled.bits().triggers() == null) {
+                      rules.amongOthers.add(compiled);
+                    }
                   });
+          if (rule.keys().size() > 1 && compiled.bits().triggers() != null) {
+            for (BitRule.Bit bit : compiled.bits().triggers()) {
+              rulesOf(comparisons.keyName(bit.keyNumber())).triggeredBy(bit.index(), compiled);
+            }
+          }
         }
       }
     }
+    rulesByKey.values().forEach(KeyRules::seal);
     int traitCount = ruleTraits;
     sessions = ThreadLocal.withInitial(() -> new EvaluationSession(comparisons, traitCount));
   }
@@ -132,6 +142,7 @@ public final class TraitIndex {
       boolean reached = reachedKeys == null || reachedKeys.contains(signal.getKey());
       if (rules.number >= 0) {
         session.hold(rules, signal.getValue(), reached ? realized : null, targetDataSourceId);
+        session.heldRules.add(rules);
       }
       if (reached) {
         session.reachedRules.add(rules);
@@ -148,14 +159,37 @@ public final class TraitIndex {
     // Rules over several keys only once every key's bits are held.
     for (KeyRules rules : session.reachedRules) {
       for (CompiledTrait trait : rules.amongOthers) {
-        if ((targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId)
-            && session.firstEvaluation(trait)
-            && trait.bits().matches(session)) {
-          realized.add(trait.id());
+        judge(trait, session, realized, targetDataSourceId);
+      }
+    }
+    for (KeyRules rules : session.heldRules) {
+      long[] bits = session.of(rules.number);
+      for (int word = 0; word < bits.length; word++) {
+        for (long set = bits[word]; set != 0; set &= set - 1) {
+          for (CompiledTrait trait :
+              rules.triggeredBy(word << 6 | Long.numberOfTrailingZeros(set))) {
+            if (reachedKeys == null || reaches(trait, reachedKeys)) {
+              judge(trait, session, realized, targetDataSourceId);
+            }
+          }
         }
       }
     }
     return realized;
+  }
+
+  /** Adds the trait if it holds, judging it at most once per event. */
+  private static void judge(
+      CompiledTrait trait, EvaluationSession session, Set<Long> realized, Long targetDataSourceId) {
+    if ((targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId)
+        && session.firstEvaluation(trait)
+        && trait.bits().matches(session)) {
+      realized.add(trait.id());
+    }
+  }
+
+  private static boolean reaches(CompiledTrait trait, Set<String> reachedKeys) {
+    return trait.rule().keys().stream().anyMatch(reachedKeys::contains);
   }
 
   static void addAll(List<CompiledTrait> traits, Set<Long> realized, Long targetDataSourceId) {

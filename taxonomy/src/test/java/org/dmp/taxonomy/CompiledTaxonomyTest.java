@@ -105,7 +105,35 @@ class CompiledTaxonomyTest {
       assertThat(taxonomy.traits().realize(signals, example.onlyDataSource()))
           .as("%s on %s", example.rules(), signals)
           .containsExactlyElementsOf(expected);
+      assertRealizedPrivately(taxonomy, traits, signals, example.onlyDataSource());
     }
+  }
+
+  /**
+   * Taken as private, two of the keys reach exactly the traits whose rules read one of them and
+   * hold over all the event's signals.
+   */
+  private static void assertRealizedPrivately(
+      CompiledTaxonomy taxonomy,
+      List<Trait> traits,
+      Map<String, List<String>> signals,
+      Long onlyDataSource) {
+    Map<String, List<String>> open = new HashMap<>();
+    Map<String, List<String>> hidden = new HashMap<>();
+    signals.forEach(
+        (key, values) -> (key.equals("c_a") || key.equals("c_c") ? hidden : open).put(key, values));
+    Set<Long> expected = new TreeSet<>();
+    for (Trait trait : traits) {
+      TraitRule rule = TraitRule.parse(trait.getRule());
+      if ((onlyDataSource == null || trait.getDataSourceId() == onlyDataSource)
+          && rule.keys().stream().anyMatch(hidden::containsKey)
+          && rule.matches(signals)) {
+        expected.add(trait.getId());
+      }
+    }
+    assertThat(taxonomy.traits().realizePrivate(open, hidden, onlyDataSource))
+        .as("private %s, open %s", hidden, open)
+        .containsExactlyElementsOf(expected);
   }
 
   @Provide

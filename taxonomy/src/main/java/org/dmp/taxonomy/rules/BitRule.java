@@ -19,7 +19,13 @@ public final class BitRule {
     long[] of(int keyNumber);
   }
 
-  record Bit(int keyNumber, int word, int bit) {}
+  /** One comparison's bit: the key's number, and where in the key's bit set. */
+  public record Bit(int keyNumber, int word, int bit) {
+    /** The comparison's number among the key's. */
+    public int index() {
+      return word << 6 | bit;
+    }
+  }
 
   // Node i is code[i]: its kind in the low 2 bits, then for a leaf its key (30 bits), word (16) and
   // bit (6); for NOT its operand's node; for AND and OR where their children's nodes are listed,
@@ -30,8 +36,11 @@ public final class BitRule {
   private static final int OR = 3;
 
   private final long[] code;
+  private final List<Bit> triggers;
 
   BitRule(Expr<Bit> expr) {
+    List<Bit> clause = necessaryClause(expr);
+    triggers = clause == null ? null : clause.stream().distinct().toList();
     List<Expr<Bit>> nodes = new ArrayList<>();
     collect(expr, nodes);
     List<Long> code = new ArrayList<>();
@@ -58,6 +67,47 @@ public final class BitRule {
     }
     code.addAll(children);
     this.code = code.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /**
+   * Bits of which the rule needs at least one set to hold, or null if it can hold with none (a NOT
+   * of a comparison, say). An AND needs what any one of its terms needs (the shortest such list is
+   * taken), an OR what all of its terms need together.
+   */
+  private static List<Bit> necessaryClause(Expr<Bit> expr) {
+    if (expr instanceof Expr.Leaf<Bit> leaf) {
+      return List.of(leaf.leaf());
+    }
+    if (expr instanceof Expr.And<Bit> and) {
+      List<Bit> shortest = null;
+      for (Expr<Bit> term : and.terms()) {
+        List<Bit> clause = necessaryClause(term);
+        if (clause != null && (shortest == null || clause.size() < shortest.size())) {
+          shortest = clause;
+        }
+      }
+      return shortest;
+    }
+    if (expr instanceof Expr.Or<Bit> or) {
+      List<Bit> all = new ArrayList<>();
+      for (Expr<Bit> term : or.terms()) {
+        List<Bit> clause = necessaryClause(term);
+        if (clause == null) {
+          return null;
+        }
+        all.addAll(clause);
+      }
+      return all;
+    }
+    return null;
+  }
+
+  /**
+   * Bits of which at least one must be set for the rule to hold, so that a rule need only be judged
+   * for events that set one; null if the rule can hold with none set.
+   */
+  public List<Bit> triggers() {
+    return triggers;
   }
 
   /** Every node, parents before children; the root is node 0. */

@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public final class ComparisonTable {
   private final Map<String, Integer> keyNumbers = new HashMap<>();
+  private final List<String> keyNames = new ArrayList<>();
   private final List<List<TraitRule.Comparison>> comparisonsByKey = new ArrayList<>();
   private final List<Map<TraitRule.Comparison, Integer>> bitsByKey = new ArrayList<>();
 
@@ -24,10 +25,16 @@ public final class ComparisonTable {
     return keyNumbers.computeIfAbsent(
         key,
         k -> {
+          keyNames.add(k);
           comparisonsByKey.add(new ArrayList<>());
           bitsByKey.add(new HashMap<>());
           return comparisonsByKey.size() - 1;
         });
+  }
+
+  /** The key a number stands for. */
+  public String keyName(int keyNumber) {
+    return keyNames.get(keyNumber);
   }
 
   /** How many keys are numbered. */
