@@ -103,18 +103,10 @@ public final class TaxonomyFile {
     List<Segment> segments = new ArrayList<>();
     List<Destination> destinations = new ArrayList<>();
     root.eachObject("dataSources", fields -> dataSource(fields).ifPresent(dataSources::add));
-    Map<Trait, String> traitPaths = new LinkedHashMap<>();
-    root.eachObject(
-        "traits",
-        fields ->
-            trait(fields).ifPresent(trait -> traitPaths.put(trait, fields.path("dataSource"))));
-    traits.addAll(traitPaths.keySet());
-    Map<Segment, String> segmentPaths = new LinkedHashMap<>();
-    root.eachObject(
-        "segments",
-        fields ->
-            segment(fields).ifPresent(segment -> segmentPaths.put(segment, fields.path("rule"))));
-    segments.addAll(segmentPaths.keySet());
+    // In this order, so that each item's references are checked as it is read, even when the item
+    // has other problems: every data source is known before traits, every trait before segments.
+    root.eachObject("traits", fields -> trait(fields).ifPresent(traits::add));
+    root.eachObject("segments", fields -> segment(fields).ifPresent(segments::add));
     Map<Destination, JsonFields> destinationFields = new LinkedHashMap<>();
     root.eachObject(
         "destinations",
@@ -124,12 +116,6 @@ public final class TaxonomyFile {
     destinations.addAll(destinationFields.keySet());
     root.done();
 
-    traitPaths.forEach((trait, path) -> requireKnown("dataSources", trait.getDataSourceId(), path));
-    segmentPaths.forEach(
-        (segment, path) ->
-            SegmentRule.parse(segment.getRule())
-                .traits()
-                .forEach(trait -> requireKnown("traits", trait, path + " (trait " + trait + "T)")));
     destinationFields.forEach(
         (destination, fields) -> {
           if (destination.getDataSourceId() != null) {
@@ -240,6 +226,7 @@ public final class TaxonomyFile {
     Optional<String> name = fields.text("name");
     Optional<String> folder = fields.optionalText("folder");
     Optional<Long> dataSource = fields.id("dataSource");
+    dataSource.ifPresent(source -> requireKnown("dataSources", source, fields.path("dataSource")));
     Optional<TraitType> type =
         fields
             .text("type")
@@ -287,6 +274,13 @@ public final class TaxonomyFile {
     Optional<String> folder = fields.optionalText("folder");
     Optional<String> rule = fields.text("rule");
     boolean valid = rule.isPresent() && checkRule(fields, () -> SegmentRule.parse(rule.get()));
+    if (valid) {
+      SegmentRule.parse(rule.get())
+          .traits()
+          .forEach(
+              trait ->
+                  requireKnown("traits", trait, fields.path("rule") + " (trait " + trait + "T)"));
+    }
     if (id.isEmpty() || name.isEmpty() || !valid) {
       return Optional.empty();
     }
