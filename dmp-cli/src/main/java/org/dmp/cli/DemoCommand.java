@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.dmp.avro.BatchTarget;
 import org.dmp.avro.Destination;
 import org.dmp.avro.HttpTarget;
+import org.dmp.console.ConsoleConfig;
+import org.dmp.console.ConsoleMain;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.inbound.service.InboundConfig;
@@ -78,6 +80,11 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Port of the sample partner endpoint; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int partnerPort;
+
+  @Option(
+      names = "--console-port",
+      description = "Port of the console; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int consolePort;
 
   @Option(
       names = "--batch-interval",
@@ -203,6 +210,14 @@ final class DemoCommand implements Callable<Integer> {
                 "starting the services")
             .list();
     List<RunningService> services = List.of(others.get(0), qualifier, others.get(1), others.get(2));
+    ConsoleMain.Console console =
+        MainThread.await(
+            ConsoleMain.start(
+                vertx,
+                ConsoleConfig.SETTINGS.read(
+                    env, withPort(kafka, consolePort), ConsoleConfig::read)),
+            START_TIMEOUT,
+            "starting the console");
 
     var out = spec.commandLine().getOut();
     StringBuilder ready = new StringBuilder("DMP ready:");
@@ -215,7 +230,13 @@ final class DemoCommand implements Callable<Integer> {
                 .append(service.httpPort())
                 .append('/'));
     out.println(
-        ready.append(" partner=").append(partner.url()).append(" kafka=").append(bootstrap));
+        ready
+            .append(" console=")
+            .append(console.loginLink("127.0.0.1"))
+            .append(" partner=")
+            .append(partner.url())
+            .append(" kafka=")
+            .append(bootstrap));
     out.println("  topics: " + topics);
     out.println(
         "  taxonomy: "
@@ -270,6 +291,12 @@ final class DemoCommand implements Callable<Integer> {
             + "' http://127.0.0.1:"
             + services.get(2).httpPort()
             + "/destinations");
+    out.println(
+        "  console: the console= link above logs a browser in once; after that, log in at"
+            + " http://127.0.0.1:"
+            + console.service().httpPort()
+            + "/login with the operator token below. The taxonomy API it edits through is"
+            + " described at /api/openapi.json.");
     out.println("  Ctrl-C stops everything.");
     out.flush();
     shutdown.await();
@@ -277,7 +304,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
-    for (int port : new int[] {kafkaPort, edgePort, partnerPort}) {
+    for (int port : new int[] {kafkaPort, edgePort, partnerPort, consolePort}) {
       if (port < 0 || port > 65_535) {
         throw new ParameterException(
             spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.dmp.cli.bench.BenchCommand;
 import org.dmp.cli.privacy.PrivacyCommand;
 import org.dmp.cli.replay.ReplayCommand;
+import org.dmp.console.ConsoleMain;
 import org.dmp.edge.EdgeMain;
 import org.dmp.inbound.service.InboundMain;
 import org.dmp.qualifier.QualifierMain;
@@ -66,6 +67,11 @@ public final class Dmp {
         "inbound",
         "Runs the inbound service (inbox and uploads) against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
         InboundMain::main);
+    addService(
+        commandLine,
+        "console",
+        "Runs the console and the taxonomy API against the broker named by --bootstrap or DMP_KAFKA_BOOTSTRAP.",
+        ConsoleMain::main);
     commandLine.setDefaultValueProvider(CliDefaults.fromEnvironment(System.getenv()));
     commandLine.setExecutionStrategy(new CommandLine.RunLast());
     return commandLine;

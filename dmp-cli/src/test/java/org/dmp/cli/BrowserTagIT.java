@@ -23,6 +23,7 @@ import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
 import org.dmp.taxonomy.TaxonomyFile;
+import org.dmp.testing.browser.Browser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -41,31 +39,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * edge's, against the edge and the qualifier as deployed. The tags are this test's own, built to
  * send what DIL and the ID service send: a credentialed cross-origin XHR each.
  *
- * <p>Chromium and its driver are Debian's ({@code chromium}, {@code chromium-driver}: {@code
- * .ci/run} installs them); {@code -Dbrowser.chromium} and {@code -Dbrowser.chromedriver} name
- * others.
+ * <p>Chromium and its driver are Debian's: see {@link Browser}.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class BrowserTagIT {
   private static final Duration START = Duration.ofSeconds(60);
-  private static final Path CHROMIUM =
-      Path.of(System.getProperty("browser.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getProperty("browser.chromedriver", "/usr/bin/chromedriver"));
 
   private final List<String> partnerSyncs = new CopyOnWriteArrayList<>();
   private final Vertx shop = Vertx.vertx();
   private Composition composition;
+  private Browser chromium;
   private WebDriver browser;
   private String page;
   private String edge;
 
   @BeforeEach
   void start(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-    assertThat(CHROMIUM)
-        .as("Chromium (apt-get install chromium chromium-driver, as .ci/run does)")
-        .isExecutable();
-    assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
     page = "http://localhost:" + servePages(shop);
     composition =
         Composition.create(
@@ -75,24 +64,14 @@ class BrowserTagIT {
         composition.startEdge(composition.startQualifier(0).port(), "--answers.deadline=5s");
     edge = "http://127.0.0.1:" + running.httpPort();
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
-            options);
+    chromium = new Browser(Files.createDirectories(dir.resolve("chromium")));
+    browser = chromium.driver;
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     if (composition != null) {
       composition.close();

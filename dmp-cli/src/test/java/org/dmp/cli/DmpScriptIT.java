@@ -81,6 +81,8 @@ class DmpScriptIT {
         "0",
         "--partner-port",
         "0",
+        "--console-port",
+        "0",
         "--batch-interval",
         "PT2S",
         "--data-dir",
@@ -89,7 +91,7 @@ class DmpScriptIT {
     Matcher ready =
         awaitLine(
             Pattern.compile(
-                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) inbound=(\\S+) partner=\\S+ kafka=(\\S+)$"));
+                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) inbound=(\\S+) console=(\\S+) partner=\\S+ kafka=(\\S+)$"));
     awaitLine(
         Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -105,7 +107,23 @@ class DmpScriptIT {
                           .statusCode()
                       == 200);
     }
-    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(5));
+    // The console's link logs in once, and the session it opens reads the taxonomy API.
+    URI consoleLink = URI.create(ready.group(5));
+    HttpResponse<String> loggedIn =
+        http.send(
+            HttpRequest.newBuilder(consoleLink).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(loggedIn.statusCode()).isEqualTo(302);
+    String session = loggedIn.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    HttpResponse<String> segments =
+        http.send(
+            HttpRequest.newBuilder(consoleLink.resolve("/api/segments"))
+                .header("Cookie", session)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(segments.statusCode()).isEqualTo(200);
+    assertThat(new io.vertx.core.json.JsonArray(segments.body()).size()).isEqualTo(2);
+
+    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(6));
     assertThat(topics.exitCode()).isZero();
     assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
 
@@ -153,7 +171,7 @@ class DmpScriptIT {
         .until(
             () -> {
               String record =
-                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(5))
+                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(6))
                       .out();
               return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200")
                   && record.contains("destination 9005 (KAFKA)");
@@ -189,12 +207,12 @@ class DmpScriptIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(tagCall.statusCode()).isEqualTo(200);
-    awaitSegmentsLine(ready.group(5), "\"added\":[5002]");
+    awaitSegmentsLine(ready.group(6), "\"added\":[5002]");
     assertThat(
-            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(5))
+            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(6))
                 .exitCode())
         .isZero();
-    awaitSegmentsLine(ready.group(5), "\"optedOut\":true");
+    awaitSegmentsLine(ready.group(6), "\"optedOut\":true");
     sigterm();
 
     assertThat(exited()).as("stopped after SIGTERM").isTrue();

@@ -29,6 +29,7 @@ class DockerComposeTest {
           "qualifier", QualifierConfig.SETTINGS.envNames(),
           "partner-sync", PartnerSyncMain.SETTINGS.envNames(),
           "inbound", org.dmp.inbound.service.InboundConfig.SETTINGS.envNames(),
+          "console", org.dmp.console.ConsoleConfig.SETTINGS.envNames(),
           "dmp-cli", CliDefaults.SPEC.envNames());
 
   @Test
@@ -38,7 +39,8 @@ class DockerComposeTest {
 
     assertThat(problems(compose)).isEmpty();
     assertThat(services(compose).keySet())
-        .contains("kafka-1", "kafka-2", "kafka-3", "dcs-edge", "qualifier", "partner-sync");
+        .contains(
+            "kafka-1", "kafka-2", "kafka-3", "dcs-edge", "qualifier", "partner-sync", "console");
     List<Object> nodeIds = new ArrayList<>();
     for (String node : List.of("kafka-1", "kafka-2", "kafka-3")) {
       Map<String, Object> service = services(compose).get(node);

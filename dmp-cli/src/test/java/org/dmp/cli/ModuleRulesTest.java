@@ -9,6 +9,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,6 +29,8 @@ class ModuleRulesTest {
   private static final String QUALIFIER = "org.dmp.qualifier..";
   private static final String SYNC = "org.dmp.sync..";
   private static final String CLI = "org.dmp.cli..";
+  private static final String INBOUND = "org.dmp.inbound..";
+  private static final String CONSOLE = "org.dmp.console..";
 
   private static JavaClasses classes;
 
@@ -40,27 +44,19 @@ class ModuleRulesTest {
 
   @Test
   void theServicesArePeers() {
-    noClasses()
-        .that()
-        .resideInAPackage(EDGE)
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(QUALIFIER, SYNC, CLI)
-        .check(classes);
-    noClasses()
-        .that()
-        .resideInAPackage(QUALIFIER)
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(EDGE, SYNC, CLI)
-        .check(classes);
-    noClasses()
-        .that()
-        .resideInAPackage(SYNC)
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(EDGE, QUALIFIER, CLI)
-        .check(classes);
+    List<String> services = List.of(EDGE, QUALIFIER, SYNC, INBOUND, CONSOLE);
+    for (String service : services) {
+      List<String> others = new ArrayList<>(services);
+      others.remove(service);
+      others.add(CLI);
+      noClasses()
+          .that()
+          .resideInAPackage(service)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(others.toArray(String[]::new))
+          .check(classes);
+    }
   }
 
   @Test
@@ -69,7 +65,8 @@ class ModuleRulesTest {
     // service.
     noClasses()
         .that()
-        .resideInAnyPackage(EDGE, QUALIFIER, SYNC, "org.dmp.taxonomy..", "org.dmp.runtime..")
+        .resideInAnyPackage(
+            EDGE, QUALIFIER, SYNC, INBOUND, CONSOLE, "org.dmp.taxonomy..", "org.dmp.runtime..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.dmp.partner..")
@@ -84,7 +81,7 @@ class ModuleRulesTest {
             "org.dmp.taxonomy..", "org.dmp.runtime..", "org.dmp.schemas..", "org.dmp.config..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(EDGE, QUALIFIER, SYNC, CLI)
+        .resideInAnyPackage(EDGE, QUALIFIER, SYNC, INBOUND, CONSOLE, CLI)
         .check(classes);
   }
 

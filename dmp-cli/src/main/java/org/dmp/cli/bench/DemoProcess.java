@@ -54,6 +54,8 @@ final class DemoProcess implements AutoCloseable {
                 "0",
                 "--partner-port",
                 "0",
+                "--console-port",
+                "0",
                 "--data-dir",
                 dataDir.toString(),
                 "--taxonomy",
