@@ -18,6 +18,7 @@ import org.dmp.edge.idsync.IdSyncHandler;
 import org.dmp.edge.optout.OptOutHandler;
 import org.dmp.edge.optout.PendingOptOuts;
 import org.dmp.edge.provider.RealtimeProviders;
+import org.dmp.edge.tag.TagHandler;
 import org.dmp.edge.visit.VisitEvents;
 import org.dmp.edge.visit.VisitLog;
 import org.dmp.taxonomy.CompiledTaxonomy;
@@ -28,6 +29,8 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  * event loop, since the steps keep per-thread decoders and random generators.
  */
 public final class DcsRoutes {
+  private static final TagHandler TAG = new TagHandler();
+
   private DcsRoutes() {}
 
   public static void mount(
@@ -82,6 +85,7 @@ public final class DcsRoutes {
     for (String path : List.of(OptOutHandler.PATH, OptOutHandler.PATH_WITHOUT_EXTENSION)) {
       router.get(path).handler(forms.queryOrBody()).handler(visitor).handler(optOut);
     }
+    router.get(TagHandler.PATH).handler(TAG);
     router.route().failureHandler(new FailureHandler(config.produce().retryAfter()));
   }
 }

@@ -16,8 +16,11 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.dmp.avro.BatchTarget;
+import org.dmp.avro.DataSource;
 import org.dmp.avro.Destination;
 import org.dmp.avro.HttpTarget;
+import org.dmp.avro.IdSyncTarget;
+import org.dmp.cli.shop.DemoShop;
 import org.dmp.console.ConsoleConfig;
 import org.dmp.console.ConsoleMain;
 import org.dmp.edge.EdgeConfig;
@@ -87,6 +90,11 @@ final class DemoCommand implements Callable<Integer> {
   private int consolePort;
 
   @Option(
+      names = "--shop-port",
+      description = "Port of the demo shop; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int shopPort;
+
+  @Option(
       names = "--batch-interval",
       paramLabel = "DURATION",
       description =
@@ -139,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
     MainThread.await(vertx.deployVerticle(partner), START_TIMEOUT, "starting the sample partner");
     Path outboxes = dataDir.resolve("outbox").toAbsolutePath();
     if (taxonomy == null) {
-      sampleOrGiven = forDemo(sampleOrGiven, partner.url(), outboxes, batchInterval);
+      sampleOrGiven = forDemo(sampleOrGiven, partner, outboxes, batchInterval);
     }
     String taxonomySource = taxonomy == null ? TaxonomyFile.SAMPLE : taxonomy.toString();
     TaxonomyPublisher.Applied applied =
@@ -218,6 +226,14 @@ final class DemoCommand implements Callable<Integer> {
                     env, withPort(kafka, consolePort), ConsoleConfig::read)),
             START_TIMEOUT,
             "starting the console");
+    taxonomySyncs(sampleOrGiven)
+        .ifPresent(
+            dataSource ->
+                partner.answerIdSyncs(
+                    "http://127.0.0.1:" + services.get(0).httpPort(), dataSource));
+    DemoShop shop =
+        new DemoShop("127.0.0.1", shopPort, "http://127.0.0.1:" + services.get(0).httpPort());
+    MainThread.await(vertx.deployVerticle(shop), START_TIMEOUT, "starting the demo shop");
 
     var out = spec.commandLine().getOut();
     StringBuilder ready = new StringBuilder("DMP ready:");
@@ -231,6 +247,8 @@ final class DemoCommand implements Callable<Integer> {
                 .append('/'));
     out.println(
         ready
+            .append(" shop=")
+            .append(shop.url())
             .append(" console=")
             .append(console.loginLink("127.0.0.1"))
             .append(" partner=")
@@ -292,10 +310,15 @@ final class DemoCommand implements Callable<Integer> {
             + services.get(2).httpPort()
             + "/destinations");
     out.println(
+        "  shop: "
+            + shop.url()
+            + " carries the tag (dmp.js, from the edge) on every page: three shoe pages put a"
+            + " browser in segment 5001");
+    out.println(
         "  console: the console= link above logs a browser in once; after that, log in at"
             + " http://127.0.0.1:"
             + console.service().httpPort()
-            + "/login with the operator token below. The taxonomy API it edits through is"
+            + "/login with the operator token above. The taxonomy API it edits through is"
             + " described at /api/openapi.json.");
     out.println("  Ctrl-C stops everything.");
     out.flush();
@@ -304,7 +327,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
-    for (int port : new int[] {kafkaPort, edgePort, partnerPort, consolePort}) {
+    for (int port : new int[] {kafkaPort, edgePort, partnerPort, consolePort, shopPort}) {
       if (port < 0 || port > 65_535) {
         throw new ParameterException(
             spec.commandLine(), "ports must be 0 (any free port) or 1-65535, was " + port);
@@ -326,7 +349,8 @@ final class DemoCommand implements Callable<Integer> {
    * into the demo's data folder instead of once a day.
    */
   private static Taxonomy forDemo(
-      Taxonomy taxonomy, String partnerUrl, Path outboxes, Duration batchInterval) {
+      Taxonomy taxonomy, SamplePartner partner, Path outboxes, Duration batchInterval) {
+    String partnerUrl = partner.url();
     List<Destination> destinations =
         taxonomy.destinations().stream()
             .map(
@@ -347,8 +371,29 @@ final class DemoCommand implements Callable<Integer> {
                   return demo.build();
                 })
             .toList();
-    return new Taxonomy(
-        taxonomy.dataSources(), taxonomy.traits(), taxonomy.segments(), destinations);
+    // The partner's ID syncs go to the sample partner, which sends the browser back with its id.
+    List<DataSource> dataSources =
+        taxonomy.dataSources().stream()
+            .map(
+                source ->
+                    source.getIdSync() == null
+                        ? source
+                        : DataSource.newBuilder(source)
+                            .setIdSync(
+                                IdSyncTarget.newBuilder(source.getIdSync())
+                                    .setUrl(partner.idSyncUrl())
+                                    .build())
+                            .build())
+            .toList();
+    return new Taxonomy(dataSources, taxonomy.traits(), taxonomy.segments(), destinations);
+  }
+
+  /** The data source whose ID syncs the sample partner answers: the first that has one. */
+  private static Optional<Long> taxonomySyncs(Taxonomy taxonomy) {
+    return taxonomy.dataSources().stream()
+        .filter(source -> source.getIdSync() != null)
+        .map(DataSource::getId)
+        .findFirst();
   }
 
   /** The partner checks signatures as the first signed http destination signs them. */

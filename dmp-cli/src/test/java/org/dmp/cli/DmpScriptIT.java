@@ -23,9 +23,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.dmp.testing.browser.Browser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
 
 /** The {@code dmp} script at the repository root, run as a user runs it, over the packaged jar. */
 class DmpScriptIT {
@@ -83,6 +85,8 @@ class DmpScriptIT {
         "0",
         "--console-port",
         "0",
+        "--shop-port",
+        "0",
         "--batch-interval",
         "PT2S",
         "--data-dir",
@@ -91,7 +95,7 @@ class DmpScriptIT {
     Matcher ready =
         awaitLine(
             Pattern.compile(
-                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) inbound=(\\S+) console=(\\S+) partner=\\S+ kafka=(\\S+)$"));
+                "^DMP ready: dcs-edge=(\\S+) qualifier=(\\S+) partner-sync=(\\S+) inbound=(\\S+) shop=(\\S+) console=(\\S+) partner=\\S+ kafka=(\\S+)$"));
     awaitLine(
         Pattern.compile("taxonomy: sample-taxonomy.json applied as revision \\d+ \\(12 items\\)"));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -108,7 +112,7 @@ class DmpScriptIT {
                       == 200);
     }
     // The console's link logs in once, and the session it opens reads the taxonomy API.
-    URI consoleLink = URI.create(ready.group(5));
+    URI consoleLink = URI.create(ready.group(6));
     HttpResponse<String> loggedIn =
         http.send(
             HttpRequest.newBuilder(consoleLink).build(), HttpResponse.BodyHandlers.ofString());
@@ -123,7 +127,9 @@ class DmpScriptIT {
     assertThat(segments.statusCode()).isEqualTo(200);
     assertThat(new io.vertx.core.json.JsonArray(segments.body()).size()).isEqualTo(2);
 
-    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(6));
+    browseTheShop(ready.group(5), ready.group(7), dataDir.resolve("chromium"));
+
+    TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(7));
     assertThat(topics.exitCode()).isZero();
     assertThat(topics.out()).contains("dmp.visits(6)").contains("created now: []");
 
@@ -162,7 +168,8 @@ class DmpScriptIT {
                 .body());
     assertThat(ids.getString("d_mid")).isEqualTo("778");
     assertThat(ids.getJsonArray("ibs").getJsonObject(0).getJsonArray("url").getString(0))
-        .isEqualTo("https://dsp.example/sync?aam_uuid=778&gdpr=");
+        .as("the demo's partner answers the ID syncs")
+        .matches("http://127\\.0\\.0\\.1:\\d+/sync\\?aam_uuid=778");
 
     // Visitor 778 has an id at DSP Alpha, so partner sync delivers the change to its real-time
     // endpoint and its topic.
@@ -171,7 +178,7 @@ class DmpScriptIT {
         .until(
             () -> {
               String record =
-                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(6))
+                  TailCommandIT.dmp("deliveries", "--visitor", "778", "--bootstrap", ready.group(7))
                       .out();
               return record.contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200")
                   && record.contains("destination 9005 (KAFKA)");
@@ -207,15 +214,48 @@ class DmpScriptIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(tagCall.statusCode()).isEqualTo(200);
-    awaitSegmentsLine(ready.group(6), "\"added\":[5002]");
+    awaitSegmentsLine(ready.group(7), "\"added\":[5002]");
     assertThat(
-            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(6))
+            TailCommandIT.dmp("privacy", "optout", "--uuid", "777", "--bootstrap", ready.group(7))
                 .exitCode())
         .isZero();
-    awaitSegmentsLine(ready.group(6), "\"optedOut\":true");
+    awaitSegmentsLine(ready.group(7), "\"optedOut\":true");
     sigterm();
 
     assertThat(exited()).as("stopped after SIGTERM").isTrue();
+  }
+
+  /**
+   * A browser that reads shoe pages of the demo's shop joins segment 5001: the tag on the pages
+   * writes the segment's cookie destination as a first-party cookie, its ID sync gives the sample
+   * partner's data source an id for the browser, and the partner receives the delivery.
+   */
+  private static void browseTheShop(String shop, String kafka, Path profile) throws Exception {
+    try (Browser browser = new Browser(java.nio.file.Files.createDirectories(profile))) {
+      List<String> shoes = List.of("runner", "loafer", "sneaker");
+      int[] page = {0};
+      browser.until(
+          driver -> {
+            // A new shoe page each time, until the same-hit answer carries the segment's cookie.
+            browser.open(shop + "product/" + shoes.get(page[0]++ % shoes.size()));
+            browser.until(
+                loaded ->
+                    ((JavascriptExecutor) loaded)
+                        .executeScript("return window.dmp && window.dmp.answer"));
+            return driver.manage().getCookieNamed("aam");
+          });
+      assertThat(page[0]).as("shoe pages read").isGreaterThanOrEqualTo(3);
+      assertThat(browser.driver.manage().getCookieNamed("aam").getValue()).isEqualTo("seg%3Dshoes");
+      String visitor = browser.driver.manage().getCookieNamed("dmp").getValue();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  TailCommandIT.dmp("deliveries", "--visitor", visitor, "--bootstrap", kafka)
+                      .out()
+                      .contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200"));
+      browser.screenshot("demo-shop");
+    }
   }
 
   @Test

@@ -73,6 +73,8 @@ public final class SamplePartner extends VerticleBase {
    */
   public record Verification(String algorithm, String header, List<String> secrets) {}
 
+  private static final String SYNC_PATH = "/sync";
+
   private final int requestedPort;
   private final Optional<Verification> verification;
   private final boolean log;
@@ -92,6 +94,7 @@ public final class SamplePartner extends VerticleBase {
         }
       };
 
+  private volatile String idSyncsBackTo;
   private volatile double failShare;
   private volatile Duration delay = Duration.ZERO;
   private HttpServer server;
@@ -131,6 +134,20 @@ public final class SamplePartner extends VerticleBase {
   /** The URL destinations are declared with. */
   public String url() {
     return "http://127.0.0.1:" + port + "/aam";
+  }
+
+  /** The URL a data source's ID sync calls: {@code ${DD_UUID}} is the visitor's id there. */
+  public String idSyncUrl() {
+    return "http://127.0.0.1:" + port + SYNC_PATH + "?aam_uuid=${DD_UUID}";
+  }
+
+  /**
+   * Answers each ID sync ({@link #idSyncUrl()}) as a partner does: by sending the browser back to
+   * this edge's ID sync endpoint with the partner's own id for it ({@code dsp-<visitor id>}) under
+   * data source {@code dataSourceId}. Until set, ID syncs are answered 404.
+   */
+  public void answerIdSyncs(String edgeUrl, long dataSourceId) {
+    this.idSyncsBackTo = edgeUrl + "/ibs:dpid=" + dataSourceId + "&dpuuid=dsp-";
   }
 
   /** Answers this share (0 to 1) of requests with 503. */
@@ -179,6 +196,10 @@ public final class SamplePartner extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.path().equals(SYNC_PATH) && request.method().name().equals("GET")) {
+      idSync(request);
+      return;
+    }
     if (request.method().name().equals("PUT")) {
       receiveFile(request);
       return;
@@ -230,6 +251,19 @@ public final class SamplePartner extends VerticleBase {
                     delay.toMillis(), timer -> answer(request, received.status(), received));
               }
             });
+  }
+
+  private void idSync(HttpServerRequest request) {
+    String back = idSyncsBackTo;
+    String visitor = request.getParam("aam_uuid");
+    if (back == null || visitor == null || !visitor.matches("[0-9]{1,38}")) {
+      request.response().setStatusCode(404).end();
+      return;
+    }
+    if (log) {
+      LOG.info("Sample partner: ID sync of visitor {}, sent back as dsp-{}", visitor, visitor);
+    }
+    request.response().setStatusCode(302).putHeader("Location", back + visitor).end();
   }
 
   private void receiveFile(HttpServerRequest request) {

@@ -56,6 +56,8 @@ final class DemoProcess implements AutoCloseable {
                 "0",
                 "--console-port",
                 "0",
+                "--shop-port",
+                "0",
                 "--data-dir",
                 dataDir.toString(),
                 "--taxonomy",
