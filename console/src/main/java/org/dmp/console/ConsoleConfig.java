@@ -1,6 +1,8 @@
 package org.dmp.console;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.dmp.config.ConfigReader;
@@ -15,7 +17,8 @@ public record ConsoleConfig(
     Duration sessionIdle,
     int maxSessions,
     long maxBodyBytes,
-    Duration publishTimeout) {
+    Duration publishTimeout,
+    List<String> partnerSyncUrls) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("console");
 
@@ -25,6 +28,7 @@ public record ConsoleConfig(
     Objects.requireNonNull(passwordEnv, "passwordEnv");
     Objects.requireNonNull(sessionIdle, "sessionIdle");
     Objects.requireNonNull(publishTimeout, "publishTimeout");
+    partnerSyncUrls = List.copyOf(partnerSyncUrls);
   }
 
   public static ConsoleConfig read(ConfigReader reader) {
@@ -35,6 +39,23 @@ public record ConsoleConfig(
         reader.duration("console.session-idle", Duration.ofMinutes(1), Duration.ofDays(30)),
         reader.integer("console.max-sessions", 1, 1_000_000),
         reader.integer("console.max-body-mb", 1, 1024) * 1024L * 1024L,
-        reader.duration("console.publish-timeout", Duration.ofSeconds(1), Duration.ofMinutes(30)));
+        reader.duration("console.publish-timeout", Duration.ofSeconds(1), Duration.ofMinutes(30)),
+        urls(reader, "console.partner-sync-urls"));
+  }
+
+  /** A comma-separated list of http(s) base URLs; empty for none. */
+  private static List<String> urls(ConfigReader reader, String key) {
+    List<String> urls = new ArrayList<>();
+    for (String url : reader.optionalText(key).orElse("").split(",")) {
+      String trimmed = url.strip().replaceAll("/+$", "");
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.startsWith("http://") && !trimmed.startsWith("https://")) {
+        reader.problem(key + ": \"" + trimmed + "\" is not an http(s) URL");
+      }
+      urls.add(trimmed);
+    }
+    return urls;
   }
 }

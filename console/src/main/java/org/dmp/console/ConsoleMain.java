@@ -5,12 +5,16 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.console.access.Login;
 import org.dmp.console.access.Sessions;
+import org.dmp.console.destinations.DestinationsApi;
+import org.dmp.console.taxonomy.TaxonomyApi;
 import org.dmp.console.taxonomy.TaxonomyVerticle;
 import org.dmp.runtime.HealthRoutes;
 import org.dmp.runtime.RunningService;
@@ -56,17 +60,27 @@ public final class ConsoleMain {
             environment.apply(config.passwordEnv()),
             Clock.systemUTC());
     TaxonomyVerticle taxonomy = new TaxonomyVerticle(config);
+    DestinationsApi destinations =
+        new DestinationsApi(
+            WebClient.create(vertx), config.partnerSyncUrls(), config.common().operator());
     return vertx
         .deployVerticle(taxonomy)
         .compose(
             deployed ->
+                ConsoleApi.router(
+                    vertx,
+                    config.maxBodyBytes(),
+                    new TaxonomyApi(taxonomy.store())::mount,
+                    destinations::mount))
+        .compose(
+            api ->
                 config
                     .common()
                     .startStatusServer(
                         vertx,
                         ConsoleConfig.SETTINGS.name(),
                         HealthRoutes.Readiness.ALWAYS,
-                        router -> routes(router, login, taxonomy.api())))
+                        router -> routes(router, login, api)))
         .map(service -> new Console(service, login));
   }
 
@@ -86,9 +100,12 @@ public final class ConsoleMain {
             });
     router.route("/api/*").subRouter(api);
     router.route("/assets/*").handler(StaticHandler.create("webroot/assets"));
-    router
-        .get("/")
-        .handler(login.pageGuard())
-        .handler(context -> context.response().sendFile("webroot/index.html"));
+    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+    for (String page : List.of("index", "destinations")) {
+      router
+          .get(page.equals("index") ? "/" : "/" + page)
+          .handler(login.pageGuard())
+          .handler(context -> context.response().sendFile("webroot/" + page + ".html"));
+    }
   }
 }

@@ -223,7 +223,12 @@ final class DemoCommand implements Callable<Integer> {
             ConsoleMain.start(
                 vertx,
                 ConsoleConfig.SETTINGS.read(
-                    env, withPort(kafka, consolePort), ConsoleConfig::read)),
+                    env,
+                    append(
+                        withPort(kafka, consolePort),
+                        "--console.partner-sync-urls",
+                        "http://127.0.0.1:" + services.get(2).httpPort()),
+                    ConsoleConfig::read)),
             START_TIMEOUT,
             "starting the console");
     taxonomySyncs(sampleOrGiven)

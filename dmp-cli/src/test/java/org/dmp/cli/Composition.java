@@ -15,6 +15,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.dmp.avro.VisitEvent;
+import org.dmp.console.ConsoleConfig;
+import org.dmp.console.ConsoleMain;
 import org.dmp.edge.EdgeConfig;
 import org.dmp.edge.EdgeMain;
 import org.dmp.inbound.service.InboundConfig;
@@ -170,6 +172,14 @@ final class Composition implements AutoCloseable {
                 "--sync.retry.max-delay=500ms"),
             PartnerSyncConfig::read);
     return MainThread.await(PartnerSyncMain.start(vertx(), config), START, "starting partner sync");
+  }
+
+  /** The console, logging in with the composition's operator token. */
+  ConsoleMain.Console startConsole(String... settings) throws InterruptedException {
+    ConsoleConfig config =
+        ConsoleConfig.SETTINGS.read(
+            Map.of(), concat(concat(common, "--http.port=0"), settings), ConsoleConfig::read);
+    return MainThread.await(ConsoleMain.start(vertx(), config), START, "starting the console");
   }
 
   /** The inbound service, watching {@code inbox}. */

@@ -1,20 +1,10 @@
 package org.dmp.console.taxonomy;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.contract.OpenAPIContract;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
@@ -27,59 +17,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The taxonomy API: the routes of the OpenAPI document {@code openapi.json} (served at {@code
- * /api/openapi.json}), built from it by Vert.x's OpenAPI router, which checks each request against
- * the document before it gets here. Items are shaped as in the taxonomy file; each change is
- * checked by the file's own validator and published as a new revision ({@link TaxonomyStore}).
- * Answers carry the revision they reflect as their ETag.
+ * The taxonomy API: the handlers of the document's taxonomy operations, which reach them once the
+ * OpenAPI router has checked the request against the document. Items are shaped as in the taxonomy
+ * file; each change is checked by the file's own validator and published as a new revision ({@link
+ * TaxonomyStore}). Answers carry the revision they reflect as their ETag.
  */
 public final class TaxonomyApi {
   private static final Logger LOG = LoggerFactory.getLogger(TaxonomyApi.class);
-  private static final String CONTRACT = "openapi.json";
   private static final Pattern PROBLEM = Pattern.compile("(\\$[^ :]*)(.*?): (.*)", Pattern.DOTALL);
   private static final Pattern REVISION = Pattern.compile("(?:W/)?\"?(\\d+)\"?");
 
   private final TaxonomyStore store;
 
-  private TaxonomyApi(TaxonomyStore store) {
+  public TaxonomyApi(TaxonomyStore store) {
     this.store = store;
   }
 
-  /** The document this API is built from, as served. */
-  public static JsonObject contract() {
-    try (InputStream in = TaxonomyApi.class.getClassLoader().getResourceAsStream(CONTRACT)) {
-      if (in == null) {
-        throw new IllegalStateException(CONTRACT + " is missing from the classpath");
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The API's router, to mount at {@code /api} behind a guard that lets only users through. */
-  public static Future<Router> router(Vertx vertx, TaxonomyStore store, long maxBodyBytes) {
-    JsonObject document = contract();
-    // Its server is "/api", where the router is mounted. Vert.x's reader takes only absolute
-    // server URLs, and uses their path to find path parameters in requests: it gets one with the
-    // same path. Who may call is for the guard in front of the router to say: the document's
-    // security only describes it.
-    JsonObject routed = document.copy();
-    routed.put(
-        "servers", new JsonArray().add(new JsonObject().put("url", "http://console.invalid/api")));
-    routed.remove("security");
-    return OpenAPIContract.from(vertx, routed)
-        .map(
-            contract -> {
-              RouterBuilder builder =
-                  RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-              builder.rootHandler(BodyHandler.create().setBodyLimit(maxBodyBytes));
-              new TaxonomyApi(store).mount(builder, document);
-              return builder.createRouter();
-            });
-  }
-
-  private void mount(RouterBuilder builder, JsonObject document) {
+  /** Hands each of the document's taxonomy operations to its handler. */
+  public void mount(RouterBuilder builder) {
     for (Collection kind : Collection.values()) {
       String one = operationSuffix(kind);
       builder.getRoute("list" + one + "s").addHandler(context -> list(context, kind));
@@ -95,10 +50,6 @@ public final class TaxonomyApi {
     builder.getRoute("deleteFolder").addHandler(this::deleteFolder);
     builder.getRoute("getTaxonomy").addHandler(this::getTaxonomy);
     builder.getRoute("replaceTaxonomy").addHandler(this::replaceTaxonomy);
-    builder.getRoute("getOpenApi").addHandler(context -> context.json(document));
-    for (OpenAPIRoute route : builder.getRoutes()) {
-      route.addFailureHandler(TaxonomyApi::invalidRequest);
-    }
   }
 
   /** The operations' names: listTraits, getTrait, listDataSources, ... */
@@ -356,19 +307,5 @@ public final class TaxonomyApi {
           400, "If-Match: must be a revision as the ETag gives it (\"12\"), was " + ifMatch);
     }
     return Long.parseLong(matcher.group(1));
-  }
-
-  /** A request that does not follow the document: 400 with the validator's reason. */
-  private static void invalidRequest(RoutingContext context) {
-    if (context.response().ended()) {
-      return;
-    }
-    int status = context.statusCode() > 0 ? context.statusCode() : 500;
-    Throwable failure = context.failure();
-    String reason = failure == null ? "the request was refused" : failure.getMessage();
-    if (status >= 500) {
-      LOG.error("The taxonomy API failed: {}", reason, failure);
-    }
-    JsonError.send(context, status, reason == null ? String.valueOf(failure) : reason);
   }
 }

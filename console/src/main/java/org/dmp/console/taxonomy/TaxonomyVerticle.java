@@ -2,26 +2,24 @@ package org.dmp.console.taxonomy;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.ext.web.Router;
 import java.time.Clock;
 import org.dmp.console.ConsoleConfig;
 
 /**
- * The taxonomy the console follows and changes, with the API over it: started once the taxonomy in
- * force is read, and stopped (its topic reader and writer thread closed) with the console.
+ * The taxonomy the console follows and changes: started once the taxonomy in force is read, and
+ * stopped (its topic reader and writer thread closed) with the console.
  */
 public final class TaxonomyVerticle extends VerticleBase {
   private final ConsoleConfig config;
-  private TaxonomyStore store;
-  private volatile Router api;
+  private volatile TaxonomyStore store;
 
   public TaxonomyVerticle(ConsoleConfig config) {
     this.config = config;
   }
 
-  /** The API's router, to mount at /api; null until started. */
-  public Router api() {
-    return api;
+  /** Null until started. */
+  public TaxonomyStore store() {
+    return store;
   }
 
   @Override
@@ -36,9 +34,7 @@ public final class TaxonomyVerticle extends VerticleBase {
                         config.common().topics().taxonomy(),
                         Clock.systemUTC(),
                         config.publishTimeout()))
-        .compose(started -> started.caughtUp())
-        .compose(caughtUp -> TaxonomyApi.router(vertx, store, config.maxBodyBytes()))
-        .onSuccess(router -> api = router);
+        .compose(TaxonomyStore::caughtUp);
   }
 
   @Override

@@ -6,10 +6,13 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dmp.runtime.StageLatency;
 
@@ -118,12 +121,44 @@ public final class DestinationMeters implements AutoCloseable {
         (long) retried.count(),
         (long) deadLettered.count(),
         (long) noPartnerId.count(),
-        lag.get());
+        lag.get(),
+        latency());
   }
 
-  /** A destination's counts. */
+  /** A destination's counts, and how long its deliveries took. */
   public record Counts(
-      long delivered, long retried, long deadLettered, long noPartnerId, long lag) {}
+      long delivered,
+      long retried,
+      long deadLettered,
+      long noPartnerId,
+      long lag,
+      Latency latency) {}
+
+  /**
+   * How long deliveries took: how many, their mean and longest, and how many fell in each bucket of
+   * the timer's histogram (by the bucket's upper bound in milliseconds), up to the bucket of the
+   * longest.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // A snapshot handed to JSON, never compared.
+  public record Latency(long count, double meanMs, double maxMs, double[][] buckets) {}
+
+  private Latency latency() {
+    HistogramSnapshot snapshot = latency.takeSnapshot();
+    List<double[]> buckets = new ArrayList<>();
+    double below = 0;
+    for (CountAtBucket bucket : snapshot.histogramCounts()) {
+      if (below >= snapshot.count()) {
+        break;
+      }
+      buckets.add(new double[] {bucket.bucket(TimeUnit.MILLISECONDS), bucket.count() - below});
+      below = bucket.count();
+    }
+    return new Latency(
+        snapshot.count(),
+        snapshot.mean(TimeUnit.MILLISECONDS),
+        snapshot.max(TimeUnit.MILLISECONDS),
+        buckets.toArray(double[][]::new));
+  }
 
   @Override
   public void close() {

@@ -1,5 +1,6 @@
 package org.dmp.sync.destination;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -40,6 +41,18 @@ public record DestinationStatus(
           .put("deadLettered", counts.deadLettered())
           .put("noPartnerId", counts.noPartnerId())
           .put("lag", counts.lag());
+      DestinationMeters.Latency latency = counts.latency();
+      JsonArray buckets = new JsonArray();
+      for (double[] bucket : latency.buckets()) {
+        buckets.add(new JsonArray().add(bucket[0]).add((long) bucket[1]));
+      }
+      json.put(
+          "latency",
+          new JsonObject()
+              .put("count", latency.count())
+              .put("meanMs", latency.meanMs())
+              .put("maxMs", latency.maxMs())
+              .put("buckets", buckets));
     }
     return json;
   }

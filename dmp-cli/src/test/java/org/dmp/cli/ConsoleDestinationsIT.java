@@ -1,0 +1,92 @@
+package org.dmp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dmp.console.ConsoleMain;
+import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
+import org.dmp.kafka.embedded.KafkaBrokerExtension;
+import org.dmp.partner.SamplePartner;
+import org.dmp.runtime.MainThread;
+import org.dmp.runtime.RunningService;
+import org.dmp.taxonomy.TaxonomyFile;
+import org.dmp.testing.browser.Browser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's destinations page in a real browser, over the composition: a partner that goes down
+ * turns its destination RETRYING with the failure, and it is UP again, with its delivery and its
+ * latency, once the partner is back.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class ConsoleDestinationsIT {
+  private static final String TAXONOMY =
+      """
+      {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 20001, "name": "CRM"}],
+       "traits": [
+         {"id": 101, "name": "Shoe page viewer", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\"", "ttlDays": 30}],
+       "segments": [{"id": 5001, "name": "Shoe fans", "rule": "frequency([101T]) >= 1"}],
+       "destinations": [
+         {"id": 9001, "name": "partner", "type": "http", "dataSource": 20001, "url": "%s", "clientId": "c1",
+          "mappings": {"5001": "fans"}}]}
+      """;
+
+  @RegisterExtension final SamplePartners partners = new SamplePartners();
+
+  @Test
+  void aFailingPartnerTurnsRetryingWithItsFailureAndUpOnceBack(
+      @TempDir Path dir, EmbeddedKafkaBroker broker) throws Exception {
+    SamplePartner partner = partners.start();
+    try (Composition composition =
+            Composition.create(
+                broker,
+                dir,
+                "console-destinations",
+                TaxonomyFile.parse("destinations.json", TAXONOMY.formatted(partner.url())));
+        Browser browser = new Browser(Files.createDirectories(dir.resolve("chromium")))) {
+      RunningService edge = composition.startEdge(composition.startQualifier(0).port());
+      RunningService sync = composition.startPartnerSync();
+      ConsoleMain.Console console =
+          composition.startConsole(
+              "--console.partner-sync-urls=http://127.0.0.1:" + sync.httpPort());
+
+      browser.open(console.loginLink("127.0.0.1"));
+      browser.awaitText("#traits tbody tr", "Shoe page viewer");
+      browser.find("header nav a[href='/destinations']").click();
+      browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
+
+      MainThread.await(partner.goDown(), Composition.START, "taking the partner down");
+      HttpResponse<String> hit =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + edge.httpPort()
+                                  + "/event?c_category=shoes&d_cid=20001%01crm-1"))
+                      .header("Cookie", "dmp=4242")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(hit.statusCode()).isEqualTo(200);
+      browser.awaitText("#destinations tr[data-id='9001'] .state", "RETRYING");
+      assertThat(browser.find("#destinations tr.detail").getText())
+          .as("the last failure, beside the state")
+          .isNotBlank();
+      browser.screenshot("console-destinations-retrying");
+
+      MainThread.await(partner.comeBack(), Composition.START, "bringing the partner back");
+      browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
+      browser.awaitText("#destinations tr[data-id='9001'] td:nth-child(7)", "1");
+      browser.find("#charts figure[data-id='9001'] canvas");
+      browser.screenshot("console-destinations");
+    }
+  }
+}
