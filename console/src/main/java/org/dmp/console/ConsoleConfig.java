@@ -18,7 +18,8 @@ public record ConsoleConfig(
     int maxSessions,
     long maxBodyBytes,
     Duration publishTimeout,
-    List<String> partnerSyncUrls) {
+    List<String> partnerSyncUrls,
+    Optional<String> qualifierUrl) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("console");
 
@@ -29,6 +30,7 @@ public record ConsoleConfig(
     Objects.requireNonNull(sessionIdle, "sessionIdle");
     Objects.requireNonNull(publishTimeout, "publishTimeout");
     partnerSyncUrls = List.copyOf(partnerSyncUrls);
+    Objects.requireNonNull(qualifierUrl, "qualifierUrl");
   }
 
   public static ConsoleConfig read(ConfigReader reader) {
@@ -40,7 +42,8 @@ public record ConsoleConfig(
         reader.integer("console.max-sessions", 1, 1_000_000),
         reader.integer("console.max-body-mb", 1, 1024) * 1024L * 1024L,
         reader.duration("console.publish-timeout", Duration.ofSeconds(1), Duration.ofMinutes(30)),
-        urls(reader, "console.partner-sync-urls"));
+        urls(reader, "console.partner-sync-urls"),
+        urls(reader, "console.qualifier-url").stream().findFirst());
   }
 
   /** A comma-separated list of http(s) base URLs; empty for none. */

@@ -16,6 +16,7 @@ import org.dmp.console.access.Sessions;
 import org.dmp.console.destinations.DestinationsApi;
 import org.dmp.console.taxonomy.TaxonomyApi;
 import org.dmp.console.taxonomy.TaxonomyVerticle;
+import org.dmp.console.visitors.VisitorsApi;
 import org.dmp.runtime.HealthRoutes;
 import org.dmp.runtime.RunningService;
 import org.dmp.runtime.ServiceMain;
@@ -60,9 +61,9 @@ public final class ConsoleMain {
             environment.apply(config.passwordEnv()),
             Clock.systemUTC());
     TaxonomyVerticle taxonomy = new TaxonomyVerticle(config);
+    WebClient client = WebClient.create(vertx);
     DestinationsApi destinations =
-        new DestinationsApi(
-            WebClient.create(vertx), config.partnerSyncUrls(), config.common().operator());
+        new DestinationsApi(client, config.partnerSyncUrls(), config.common().operator());
     return vertx
         .deployVerticle(taxonomy)
         .compose(
@@ -71,7 +72,16 @@ public final class ConsoleMain {
                     vertx,
                     config.maxBodyBytes(),
                     new TaxonomyApi(taxonomy.store())::mount,
-                    destinations::mount))
+                    destinations::mount,
+                    new VisitorsApi(
+                            vertx,
+                            client,
+                            config.qualifierUrl(),
+                            config.common().operator(),
+                            config.common().kafka(),
+                            config.common().topics().deliveries(),
+                            taxonomy.store()::file)
+                        ::mount))
         .compose(
             api ->
                 config
@@ -101,7 +111,7 @@ public final class ConsoleMain {
     router.route("/api/*").subRouter(api);
     router.route("/assets/*").handler(StaticHandler.create("webroot/assets"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-    for (String page : List.of("index", "destinations")) {
+    for (String page : List.of("index", "destinations", "visitors")) {
       router
           .get(page.equals("index") ? "/" : "/" + page)
           .handler(login.pageGuard())

@@ -2,18 +2,13 @@ package org.dmp.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.DeliveryOutcome;
-import org.dmp.runtime.kafka.TopicSnapshot;
-import org.dmp.schemas.serde.RecordDecodingException;
+import org.dmp.runtime.kafka.VisitorDeliveries;
 import org.dmp.schemas.topics.Topic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,40 +44,20 @@ final class DeliveriesCommand implements Callable<Integer> {
     }
     Topic<String, DeliveryAttempt> deliveries =
         TopicsCommand.configured(System.getenv()).deliveries();
-    String topic = deliveries.name();
-    List<DeliveryAttempt> attempts = new ArrayList<>();
-    int[] undecodable = {0};
-    try (KafkaConsumer<String, byte[]> consumer =
-        TopicSnapshot.consumer(
-            kafka.clients(), new StringDeserializer(), new ByteArrayDeserializer())) {
-      boolean exists =
-          TopicSnapshot.read(
-              consumer,
-              topic,
-              READ_LIMIT,
-              record -> {
-                try {
-                  DeliveryAttempt attempt = deliveries.values().decode(topic, record.value());
-                  if (attempt != null && attempt.getVisitorIds().contains(visitorId)) {
-                    attempts.add(attempt);
-                  }
-                } catch (RecordDecodingException e) {
-                  undecodable[0]++;
-                }
-              });
-      if (!exists) {
-        throw new ParameterException(
-            spec.commandLine(), "no topic " + topic + " at " + kafka.servers());
-      }
-    }
-    print(attempts, undecodable[0], topic);
+    VisitorDeliveries.Record record =
+        VisitorDeliveries.read(kafka.clients(), deliveries, visitorId, READ_LIMIT)
+            .orElseThrow(
+                () ->
+                    new ParameterException(
+                        spec.commandLine(),
+                        "no topic " + deliveries.name() + " at " + kafka.servers()));
+    print(record.attempts(), record.undecodable(), deliveries.name());
     return 0;
   }
 
   private void print(List<DeliveryAttempt> attempts, int undecodable, String topic) {
     PrintWriter out = spec.commandLine().getOut();
     Map<DeliveryOutcome, Integer> outcomes = new EnumMap<>(DeliveryOutcome.class);
-    attempts.sort(java.util.Comparator.comparing(DeliveryAttempt::getTime));
     for (DeliveryAttempt attempt : attempts) {
       outcomes.merge(attempt.getOutcome(), 1, Integer::sum);
       out.printf(

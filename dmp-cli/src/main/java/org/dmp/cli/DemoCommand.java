@@ -227,7 +227,9 @@ final class DemoCommand implements Callable<Integer> {
                     append(
                         withPort(kafka, consolePort),
                         "--console.partner-sync-urls",
-                        "http://127.0.0.1:" + services.get(2).httpPort()),
+                        "http://127.0.0.1:" + services.get(2).httpPort(),
+                        "--console.qualifier-url",
+                        "http://127.0.0.1:" + qualifier.httpPort()),
                     ConsoleConfig::read)),
             START_TIMEOUT,
             "starting the console");

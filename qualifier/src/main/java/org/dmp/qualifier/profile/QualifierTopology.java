@@ -1,6 +1,7 @@
 package org.dmp.qualifier.profile;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
@@ -215,5 +216,17 @@ public final class QualifierTopology {
   private static final class Discard implements Processor<String, Object, Void, Void> {
     @Override
     public void process(Record<String, Object> record) {}
+  }
+
+  /**
+   * The visitors a partner id was synced with, oldest first, from its {@link #PARTNER_IDS} state.
+   */
+  public static List<String> syncedVisitors(String partnerIdState) {
+    return PartnerIdOptOuts.visitors(partnerIdState);
+  }
+
+  /** Whether a {@link #PARTNER_IDS} state is that of an opted-out partner id. */
+  public static boolean partnerIdOptedOut(String partnerIdState) {
+    return PartnerIdOptOuts.optedOut(partnerIdState);
   }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -25,6 +26,7 @@ import org.dmp.avro.Profile;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.runtime.OperatorToken;
+import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.VisitorId;
 import org.dmp.taxonomy.CompiledTaxonomy;
 
@@ -72,6 +74,70 @@ public final class SegmentQuery {
   public void mount(Router router) {
     // Whole profiles: for the edge, the other instances and operators, with the operator token.
     router.get("/segments/:visitorId").handler(operator.guard()).handler(this::answer);
+    router
+        .get("/partners/:dataSource/:partnerUserId")
+        .handler(operator.guard())
+        .handler(this::partner);
+  }
+
+  /**
+   * {@code GET /partners/<data source>/<partner user id>}: the visitors the partner id was synced
+   * with, the most recent last, and whether it opted out; from the id map's store, on the instance
+   * that owns the partner id's partition.
+   */
+  private void partner(RoutingContext context) {
+    String key;
+    try {
+      key =
+          IdMapKey.of(
+              Long.parseLong(context.pathParam("dataSource")), context.pathParam("partnerUserId"));
+    } catch (NumberFormatException e) {
+      error(context, 400, "expected /partners/<data source id>/<partner user id>");
+      return;
+    }
+    Instance running = instance.get();
+    if (running == null || running.streams() == null) {
+      error(context, 503, "the qualifier is starting");
+      return;
+    }
+    KeyQueryMetadata owner =
+        running
+            .streams()
+            .queryMetadataForKey(QualifierTopology.PARTNER_IDS, key, Serdes.String().serializer());
+    if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      error(context, 503, "no instance owns the partner id's partition now (rebalancing)");
+      return;
+    }
+    if (!owner.activeHost().equals(running.self())
+        && context.request().getHeader(FORWARDED) == null) {
+      forward(context, owner.activeHost());
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () ->
+                running
+                    .streams()
+                    .store(
+                        StoreQueryParameters.fromNameAndType(
+                            QualifierTopology.PARTNER_IDS,
+                            QueryableStoreTypes.<String, String>keyValueStore()))
+                    .get(key),
+            false)
+        .onSuccess(
+            state ->
+                context
+                    .response()
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("partnerId", key)
+                            .put("visitors", new JsonArray(QualifierTopology.syncedVisitors(state)))
+                            .put("optedOut", QualifierTopology.partnerIdOptedOut(state))
+                            .encode()))
+        .onFailure(
+            failure ->
+                error(context, 503, "the id store cannot be read now: " + failure.getMessage()));
   }
 
   private void answer(RoutingContext context) {
@@ -79,12 +145,16 @@ public final class SegmentQuery {
     String partition = context.queryParams().get("partition");
     String offset = context.queryParams().get("offset");
     String wait = context.queryParams().get("wait");
+    boolean detail = "1".equals(context.queryParams().get("detail"));
     if (!VisitorId.isValid(visitorId)
         || (partition == null) != (offset == null)
         || (partition != null
             && !(partition.matches("[0-9]{1,9}") && offset.matches("[0-9]{1,18}")))
         || (wait != null && !wait.matches("[0-9]{1,6}"))) {
-      error(context, 400, "expected /segments/<visitor id>[?partition=P&offset=O][&wait=MS]");
+      error(
+          context,
+          400,
+          "expected /segments/<visitor id>[?partition=P&offset=O][&wait=MS][&detail=1]");
       return;
     }
     Instance running = instance.get();
@@ -123,7 +193,11 @@ public final class SegmentQuery {
             reached ->
                 vertx
                     .executeBlocking(() -> read(running, visitorId), false)
-                    .map(profile -> json(running.taxonomy(), visitorId, profile, !reached)))
+                    .map(
+                        profile -> {
+                          JsonObject json = json(running.taxonomy(), visitorId, profile, !reached);
+                          return detail && profile != null ? details(json, profile) : json;
+                        }))
         .onSuccess(
             json ->
                 context.response().putHeader("Content-Type", "application/json").end(json.encode()))
@@ -189,6 +263,33 @@ public final class SegmentQuery {
         .put("traits", traits)
         .put("version", version)
         .put("stale", stale);
+  }
+
+  /**
+   * For operators looking a visitor up: when each trait was realized (event times, epoch ms), the
+   * partner ids, the regions, and when the segments were last evaluated.
+   */
+  private static JsonObject details(JsonObject json, Profile profile) {
+    if (profile.getOptedOut()) {
+      return json.put("optedOut", true);
+    }
+    JsonObject realizations = new JsonObject();
+    new TreeMap<>(profile.getRealizations())
+        .forEach((trait, times) -> realizations.put(trait, new JsonArray(List.copyOf(times))));
+    JsonArray partnerIds = new JsonArray();
+    profile
+        .getPartnerIds()
+        .forEach(
+            id ->
+                partnerIds.add(
+                    new JsonObject()
+                        .put("dataSource", id.getDataSourceId())
+                        .put("id", id.getPartnerUserId())));
+    return json.put("optedOut", false)
+        .put("realizations", realizations)
+        .put("partnerIds", partnerIds)
+        .put("regions", new JsonArray(List.copyOf(profile.getRegions())))
+        .put("evaluatedAt", profile.getEvaluatedAt());
   }
 
   /** Traits with a realization within their TTL as of the visitor's latest realization. */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * latency, once the partner is back.
  */
 @ExtendWith(KafkaBrokerExtension.class)
-class ConsoleDestinationsIT {
+class ConsolePagesIT {
   private static final String TAXONOMY =
       """
       {"dataSources": [{"id": 1, "name": "Site tags"}, {"id": 20001, "name": "CRM"}],
@@ -42,7 +42,7 @@ class ConsoleDestinationsIT {
   @RegisterExtension final SamplePartners partners = new SamplePartners();
 
   @Test
-  void aFailingPartnerTurnsRetryingWithItsFailureAndUpOnceBack(
+  void aFailingPartnerTurnsRetryingAndTheVisitorShowsEveryAttempt(
       @TempDir Path dir, EmbeddedKafkaBroker broker) throws Exception {
     SamplePartner partner = partners.start();
     try (Composition composition =
@@ -52,11 +52,13 @@ class ConsoleDestinationsIT {
                 "console-destinations",
                 TaxonomyFile.parse("destinations.json", TAXONOMY.formatted(partner.url())));
         Browser browser = new Browser(Files.createDirectories(dir.resolve("chromium")))) {
-      RunningService edge = composition.startEdge(composition.startQualifier(0).port());
+      Composition.Qualifier qualifier = composition.startQualifier(0);
+      RunningService edge = composition.startEdge(qualifier.port());
       RunningService sync = composition.startPartnerSync();
       ConsoleMain.Console console =
           composition.startConsole(
-              "--console.partner-sync-urls=http://127.0.0.1:" + sync.httpPort());
+              "--console.partner-sync-urls=http://127.0.0.1:" + sync.httpPort(),
+              "--console.qualifier-url=http://127.0.0.1:" + qualifier.port());
 
       browser.open(console.loginLink("127.0.0.1"));
       browser.awaitText("#traits tbody tr", "Shoe page viewer");
@@ -87,6 +89,21 @@ class ConsoleDestinationsIT {
       browser.awaitText("#destinations tr[data-id='9001'] td:nth-child(7)", "1");
       browser.find("#charts figure[data-id='9001'] canvas");
       browser.screenshot("console-destinations");
+
+      browser.find("header nav a[href='/visitors']").click();
+      browser.find("#lookup input[name='dataSource']").sendKeys("20001");
+      browser.find("#lookup input[name='partnerId']").sendKeys("crm-1");
+      browser.find("#lookup button").click();
+      browser.awaitText("#visitor-title", "Visitor 4242");
+      assertThat(browser.awaitText("#segments tbody tr", "Shoe fans").getText()).contains("5001");
+      assertThat(browser.awaitText("#traits tbody tr", "Shoe page viewer").getText())
+          .as("the rule that realized it, and when")
+          .contains("c_category == \"shoes\"")
+          .containsPattern("\\d{4}-\\d{2}-\\d{2}T");
+      assertThat(browser.find("#partner-ids").getText()).contains("crm-1 (data source 20001)");
+      browser.awaitText("#deliveries tbody tr", "RETRYING");
+      browser.awaitText("#deliveries tbody tr", "DELIVERED HTTP 200");
+      browser.screenshot("console-visitor");
     }
   }
 }
