@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.dmp.console.access.Login;
 import org.dmp.console.access.Sessions;
 import org.dmp.console.destinations.DestinationsApi;
+import org.dmp.console.replay.ReplayApi;
 import org.dmp.console.taxonomy.TaxonomyApi;
 import org.dmp.console.taxonomy.TaxonomyVerticle;
 import org.dmp.console.visitors.VisitorsApi;
@@ -81,6 +82,12 @@ public final class ConsoleMain {
                             config.common().kafka(),
                             config.common().topics().deliveries(),
                             taxonomy.store()::file)
+                        ::mount,
+                    new ReplayApi(
+                            vertx,
+                            config.common().kafka(),
+                            config.common().topics(),
+                            taxonomy.store()::file)
                         ::mount))
         .compose(
             api ->
@@ -111,7 +118,7 @@ public final class ConsoleMain {
     router.route("/api/*").subRouter(api);
     router.route("/assets/*").handler(StaticHandler.create("webroot/assets"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-    for (String page : List.of("index", "destinations", "visitors")) {
+    for (String page : List.of("index", "destinations", "visitors", "replay")) {
       router
           .get(page.equals("index") ? "/" : "/" + page)
           .handler(login.pageGuard())

@@ -70,6 +70,15 @@ class ConsoleBrowserIT {
     browser.awaitText("#segments tbody tr", "frequency([101T]) >= 2");
     browser.screenshot("console-taxonomy");
 
+    console.writeReplayRun();
+    browser.find("header nav a[href='/replay']").click();
+    browser.awaitText("#runs tbody tr", "20261201-120000-abcd").click();
+    assertThat(browser.awaitText("#summary tbody tr", "Shoe fans (5001)").getText())
+        .as("would join, would leave, stay")
+        .contains("2 1 40");
+    browser.awaitText("#samples-title", "3 of 3");
+    browser.screenshot("console-replay");
+
     try (TaxonomyView service =
         TaxonomyView.follow(
             "console-browser-test",

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import org.dmp.avro.ReplayRun;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.taxonomy.TaxonomyFile;
@@ -288,6 +289,41 @@ class ConsoleIT {
                         .body())
                 .traits())
         .anyMatch(item -> item.getId() == 102L && item.getRule().equals("c_cart >= 500"));
+  }
+
+  @Test
+  void replayRunsAreListedWithTheirSummaryAndTheirDifferences() throws Exception {
+    HttpClient operator = loggedIn();
+    ReplayRun run = running.writeReplayRun();
+
+    JsonArray runs =
+        new JsonArray(
+            operator.send(get("/api/replay/runs"), HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(runs.size()).isEqualTo(1);
+    JsonObject listed = runs.getJsonObject(0);
+    assertThat(listed.getString("state")).isEqualTo("DONE");
+    assertThat(listed.getJsonArray("summary").getJsonObject(0))
+        .isEqualTo(
+            new JsonObject()
+                .put("segment", 5001)
+                .put("name", "Shoe fans")
+                .put("joins", 2)
+                .put("leaves", 1)
+                .put("stays", 40));
+
+    JsonObject one =
+        new JsonObject(
+            operator
+                .send(get("/api/replay/runs/" + run.getRun()), HttpResponse.BodyHandlers.ofString())
+                .body());
+    assertThat(one.getInteger("differences")).isEqualTo(3);
+    assertThat(one.getJsonArray("samples").getJsonObject(2).getJsonArray("left").getList())
+        .containsExactly(5001);
+    assertThat(
+            operator
+                .send(get("/api/replay/runs/nope"), HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(404);
   }
 
   private HttpClient loggedIn() throws Exception {

@@ -3,14 +3,26 @@ package org.dmp.console;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.ReplayDifference;
+import org.dmp.avro.ReplayRun;
+import org.dmp.avro.ReplayState;
+import org.dmp.avro.SegmentDifference;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.replay.ReplayRuns;
+import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
 
@@ -46,7 +58,9 @@ final class ConsoleUnderTest implements AutoCloseable {
                 "--http.port=0",
                 "--operator.token=" + TOKEN,
                 "--console.user=ada",
-                "--topic.taxonomy.name=" + UniqueNames.topic("console-taxonomy")),
+                "--topic.taxonomy.name=" + UniqueNames.topic("console-taxonomy"),
+                // Runs' own topics are named beside the runs topic: dmp-console-N.replay.<run>.
+                "--topic.replay-runs.name=" + UniqueNames.topic("console") + ".replay.runs"),
             ConsoleConfig::read);
     try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
       config.common().topics().createMissing(admin);
@@ -68,6 +82,71 @@ final class ConsoleUnderTest implements AutoCloseable {
             START,
             "starting the console");
     return new ConsoleUnderTest(config, console, vertx);
+  }
+
+  /**
+   * A replay run as dmp replay records one: done, segment 5001 gaining two visitors and losing one,
+   * and its three differences on the run's own topic.
+   */
+  ReplayRun writeReplayRun() throws Exception {
+    ReplayRun run =
+        ReplayRun.newBuilder()
+            .setRun("20261201-120000-abcd")
+            .setState(ReplayState.DONE)
+            .setCreatedAt(Instant.parse("2026-12-01T12:00:00Z"))
+            .setUpdatedAt(Instant.parse("2026-12-01T12:01:00Z"))
+            .setFrom(Instant.parse("2026-11-01T00:00:00Z"))
+            .setTo(null)
+            .setReadFrom(Instant.parse("2026-10-01T00:00:00Z"))
+            .setTaxonomy("taxonomy in force")
+            .setTaxonomyRevision(1)
+            .setSegments(List.of())
+            .setVisitors(null)
+            .setStartOffsets(Map.of())
+            .setLastOffsets(Map.of())
+            .setEventsRead(1200)
+            .setRecordsSkipped(0)
+            .setVisitorsCompared(300)
+            .setSummary(List.of(new SegmentDifference(5001L, 2L, 1L, 40L)))
+            .setDetail(null)
+            .setTraits(List.of())
+            .setAppliedAt(null)
+            .setCorrections(0)
+            .build();
+    Topics topics = config.common().topics();
+    String differences = ReplayRuns.differencesTopic(topics, run.getRun());
+    try (Admin admin = config.common().kafka().admin(Map.of())) {
+      admin.createTopics(List.of(new NewTopic(differences, 1, (short) 1))).all().get();
+    }
+    try (KafkaProducer<String, ReplayDifference> producer =
+        config
+            .common()
+            .kafka()
+            .producer(
+                Map.of(),
+                new StringSerializer(),
+                AvroSerde.of(ReplayDifference.class).serializer())) {
+      for (String visitor : List.of("11", "12", "13")) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    differences,
+                    visitor,
+                    ReplayDifference.newBuilder()
+                        .setRun(run.getRun())
+                        .setVisitorId(visitor)
+                        .setJoined(visitor.equals("13") ? List.of() : List.of(5001L))
+                        .setLeft(visitor.equals("13") ? List.of(5001L) : List.of())
+                        .setSegments(visitor.equals("13") ? List.of() : List.of(5001L))
+                        .setLiveVersion(1)
+                        .setEvaluatedAt(Instant.parse("2026-12-01T12:00:30Z"))
+                        .setRealizations(Map.of())
+                        .build()))
+            .get();
+      }
+    }
+    ReplayRuns.write(config.common().kafka(), topics, run);
+    return run;
   }
 
   @Override

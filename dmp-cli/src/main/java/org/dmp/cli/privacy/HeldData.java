@@ -26,10 +26,10 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.Profile;
-import org.dmp.cli.replay.ReplayCommand;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
+import org.dmp.runtime.replay.ReplayRuns;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.serde.RecordDecodingException;
@@ -106,7 +106,7 @@ final class HeldData {
             .filter(spec -> !spec.role().compacted())
             .map(spec -> spec.name())
             .collect(Collectors.toSet());
-    String runTopics = ReplayCommand.runTopicsPrefix(topics);
+    String runTopics = ReplayRuns.runTopicsPrefix(topics);
     Map<String, Table> tables = new TreeMap<>();
     List<Kept> logs = new ArrayList<>();
     configs.forEach(

@@ -36,7 +36,7 @@ import org.dmp.config.ConfigException;
 import org.dmp.config.ConfigReader;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.runtime.kafka.KafkaClients;
-import org.dmp.schemas.topics.TopicRole;
+import org.dmp.runtime.replay.ReplayRuns;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.TaxonomyException;
@@ -158,13 +158,6 @@ public final class ReplayCommand implements Callable<Integer> {
       defaultValue = "5",
       description = "How many differing visitors to show (default: ${DEFAULT-VALUE}).")
   private int samples;
-
-  /** How the names of every run's own topics (differences, shadow updates) start. */
-  public static String runTopicsPrefix(Topics topics) {
-    String runs = topics.name(TopicRole.REPLAY_RUNS);
-    int lastDot = runs.lastIndexOf('.');
-    return lastDot < 0 ? runs + "." : runs.substring(0, lastDot + 1);
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -557,7 +550,7 @@ public final class ReplayCommand implements Callable<Integer> {
   private static void report(
       PrintWriter out, boolean terminal, Topics topics, ShadowRun.Outcome outcome) {
     ReplayRun run = outcome.run();
-    String differences = ShadowRun.differencesTopic(topics, run.getRun().toString());
+    String differences = ReplayRuns.differencesTopic(topics, run.getRun().toString());
     if (!terminal) {
       JsonArray summary = new JsonArray();
       run.getSummary()

@@ -42,6 +42,7 @@ import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.ReplayBounds;
 import org.dmp.qualifier.profile.ReplayProgress;
 import org.dmp.runtime.kafka.KafkaClients;
+import org.dmp.runtime.replay.ReplayRuns;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.TopicRole;
@@ -89,11 +90,6 @@ final class ShadowRun {
     this.clock = clock;
     this.progress = progress;
     this.samples = samples;
-  }
-
-  /** The topic a run writes its differences to: beside the runs topic, named after the run. */
-  static String differencesTopic(Topics topics, String runId) {
-    return ReplayCommand.runTopicsPrefix(topics) + runId;
   }
 
   /** What a run found. */
@@ -156,7 +152,7 @@ final class ShadowRun {
                 qualifier.grace(),
                 bounds,
                 seen,
-                differencesTopic(topics, runId) + ".updates"),
+                ReplayRuns.differencesTopic(topics, runId) + ".updates"),
             shadowProperties())) {
       streams.start();
       long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);
@@ -255,7 +251,7 @@ final class ShadowRun {
    * the latest stands. The shadow's updates are a log, kept as long as the visits.
    */
   private void createRunTopics(Admin admin, int partitions) throws Exception {
-    String differences = differencesTopic(topics, runId);
+    String differences = ReplayRuns.differencesTopic(topics, runId);
     Map<String, Map<String, String>> configs =
         Map.of(
             differences,
@@ -447,7 +443,7 @@ final class ShadowRun {
     Set<String> traits = new HashSet<>();
     request.traits().forEach(trait -> traits.add(Long.toString(trait)));
     List<MembershipDiff.Change> sampled = new ArrayList<>();
-    String differences = differencesTopic(topics, runId);
+    String differences = ReplayRuns.differencesTopic(topics, runId);
     java.util.concurrent.atomic.AtomicReference<Exception> notWritten =
         new java.util.concurrent.atomic.AtomicReference<>();
     try (KafkaProducer<String, ReplayDifference> producer =

@@ -60,7 +60,7 @@ class TimeInTheLogTest {
   /** One record of the log: a tick when {@code visitor} is negative. */
   record Entry(int visitor, int signals, long stepMillis, long lateMillis) {}
 
-  @Property(tries = 60)
+  @Property(tries = 40)
   @StatisticsReport(onFailureOnly = true)
   void replayingTheLogGivesTheSameUpdatesAtTheSameTimes(
       @ForAll("logs") List<Entry> log, @ForAll("shifts") long rewrittenLaterByMillis) {

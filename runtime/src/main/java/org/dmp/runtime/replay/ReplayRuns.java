@@ -1,4 +1,4 @@
-package org.dmp.cli.replay;
+package org.dmp.runtime.replay;
 
 import java.time.Duration;
 import java.util.Map;
@@ -17,12 +17,16 @@ import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.serde.RecordDecodingException;
+import org.dmp.schemas.topics.TopicRole;
 import org.dmp.schemas.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The runs topic: each run's latest record, keyed by run id. */
-final class ReplayRuns {
+/**
+ * Replay runs as their topics hold them: the runs topic (each run's latest record, keyed by run id)
+ * and each run's differences topic, beside it. For {@code dmp replay} and the console. Blocks.
+ */
+public final class ReplayRuns {
   private static final Logger LOG = LoggerFactory.getLogger(ReplayRuns.class);
   private static final Duration READ_LIMIT = Duration.ofMinutes(1);
   private static final Duration DIFFERENCES_READ_LIMIT = Duration.ofHours(1);
@@ -30,7 +34,7 @@ final class ReplayRuns {
 
   private ReplayRuns() {}
 
-  static void write(KafkaClients kafka, Topics topics, ReplayRun run) throws Exception {
+  public static void write(KafkaClients kafka, Topics topics, ReplayRun run) throws Exception {
     try (KafkaProducer<String, ReplayRun> producer =
         kafka.producer(
             Map.of(ProducerConfig.ACKS_CONFIG, "all"),
@@ -42,8 +46,23 @@ final class ReplayRuns {
     }
   }
 
+  /**
+   * The prefix of every run's own topics: the runs topic's name up to its last dot ({@code
+   * dmp.replay.}).
+   */
+  public static String runTopicsPrefix(Topics topics) {
+    String runs = topics.name(TopicRole.REPLAY_RUNS);
+    int lastDot = runs.lastIndexOf('.');
+    return lastDot < 0 ? runs + "." : runs.substring(0, lastDot + 1);
+  }
+
+  /** The topic a run writes its differences to: beside the runs topic, named after the run. */
+  public static String differencesTopic(Topics topics, String runId) {
+    return runTopicsPrefix(topics) + runId;
+  }
+
   /** A run's differences, by visitor: what its topic holds. */
-  static Map<String, ReplayDifference> differences(
+  public static Map<String, ReplayDifference> differences(
       KafkaClients kafka, Topics topics, ReplayRun run) {
     Map<String, ReplayDifference> differences = new TreeMap<>();
     try (KafkaConsumer<String, ReplayDifference> consumer =
@@ -51,7 +70,7 @@ final class ReplayRuns {
             kafka, new StringDeserializer(), AvroSerde.of(ReplayDifference.class).deserializer())) {
       TopicSnapshot.read(
           consumer,
-          ShadowRun.differencesTopic(topics, run.getRun().toString()),
+          differencesTopic(topics, run.getRun().toString()),
           DIFFERENCES_READ_LIMIT,
           record -> {
             if (record.value() == null) {
@@ -68,7 +87,7 @@ final class ReplayRuns {
    * Every run, by id, as last recorded. A record that cannot be decoded (written with a schema this
    * version does not know) is left out, and said so once, rather than failing every command.
    */
-  static Map<String, ReplayRun> all(KafkaClients kafka, Topics topics) {
+  public static Map<String, ReplayRun> all(KafkaClients kafka, Topics topics) {
     Map<String, ReplayRun> runs = new TreeMap<>();
     String name = topics.replayRuns().name();
     int[] undecodable = {0};
