@@ -95,22 +95,8 @@ public final class SegmentQuery {
       error(context, 400, "expected /partners/<data source id>/<partner user id>");
       return;
     }
-    Instance running = instance.get();
-    if (running == null || running.streams() == null) {
-      error(context, 503, "the qualifier is starting");
-      return;
-    }
-    KeyQueryMetadata owner =
-        running
-            .streams()
-            .queryMetadataForKey(QualifierTopology.PARTNER_IDS, key, Serdes.String().serializer());
-    if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-      error(context, 503, "no instance owns the partner id's partition now (rebalancing)");
-      return;
-    }
-    if (!owner.activeHost().equals(running.self())
-        && context.request().getHeader(FORWARDED) == null) {
-      forward(context, owner.activeHost());
+    Instance running = owner(context, QualifierTopology.PARTNER_IDS, key, "partner id");
+    if (running == null) {
       return;
     }
     vertx
@@ -157,23 +143,8 @@ public final class SegmentQuery {
           "expected /segments/<visitor id>[?partition=P&offset=O][&wait=MS][&detail=1]");
       return;
     }
-    Instance running = instance.get();
-    if (running == null || running.streams() == null) {
-      error(context, 503, "the qualifier is starting");
-      return;
-    }
-    KeyQueryMetadata owner =
-        running
-            .streams()
-            .queryMetadataForKey(
-                QualifierTopology.PROFILES, visitorId, Serdes.String().serializer());
-    if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-      error(context, 503, "no instance owns the visitor's partition now (rebalancing)");
-      return;
-    }
-    if (!owner.activeHost().equals(running.self())
-        && context.request().getHeader(FORWARDED) == null) {
-      forward(context, owner.activeHost());
+    Instance running = owner(context, QualifierTopology.PROFILES, visitorId, "visitor");
+    if (running == null) {
       return;
     }
     Duration waitFor =
@@ -205,6 +176,30 @@ public final class SegmentQuery {
             failure ->
                 error(
                     context, 503, "the profile store cannot be read now: " + failure.getMessage()));
+  }
+
+  /**
+   * This instance, when it owns the partition of {@code key} in {@code store}; otherwise null, the
+   * question answered (503 while starting or rebalancing) or forwarded, once, to the owner.
+   */
+  private Instance owner(RoutingContext context, String store, String key, String what) {
+    Instance running = instance.get();
+    if (running == null || running.streams() == null) {
+      error(context, 503, "the qualifier is starting");
+      return null;
+    }
+    KeyQueryMetadata owner =
+        running.streams().queryMetadataForKey(store, key, Serdes.String().serializer());
+    if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      error(context, 503, "no instance owns the " + what + "'s partition now (rebalancing)");
+      return null;
+    }
+    if (!owner.activeHost().equals(running.self())
+        && context.request().getHeader(FORWARDED) == null) {
+      forward(context, owner.activeHost());
+      return null;
+    }
+    return running;
   }
 
   private void forward(RoutingContext context, HostInfo owner) {
