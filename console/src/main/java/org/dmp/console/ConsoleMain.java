@@ -81,13 +81,13 @@ public final class ConsoleMain {
                             config.common().operator(),
                             config.common().kafka(),
                             config.common().topics().deliveries(),
-                            taxonomy.store()::file)
+                            () -> taxonomy.store().inForce().file())
                         ::mount,
                     new ReplayApi(
                             vertx,
                             config.common().kafka(),
                             config.common().topics(),
-                            taxonomy.store()::file)
+                            () -> taxonomy.store().inForce().file())
                         ::mount))
         .compose(
             api ->

@@ -63,15 +63,16 @@ public final class TaxonomyApi {
   }
 
   private void list(RoutingContext context, Collection kind) {
-    answer(context, 200, kind.items(store.file()), store.revision());
+    TaxonomyStore.InForce now = store.inForce();
+    answer(context, 200, kind.items(now.file()), now.revision());
   }
 
   private void get(RoutingContext context, Collection kind) {
     long id = id(context);
-    long revision = store.revision();
-    kind.find(store.file(), id)
+    TaxonomyStore.InForce now = store.inForce();
+    kind.find(now.file(), id)
         .ifPresentOrElse(
-            item -> answer(context, 200, item, revision),
+            item -> answer(context, 200, item, now.revision()),
             () -> JsonError.send(context, 404, "no " + kind.noun() + " " + id));
   }
 
@@ -113,15 +114,16 @@ public final class TaxonomyApi {
   }
 
   private void listFolders(RoutingContext context) {
-    answer(context, 200, new JsonArray(Folders.list(store.file())), store.revision());
+    TaxonomyStore.InForce now = store.inForce();
+    answer(context, 200, new JsonArray(Folders.list(now.file())), now.revision());
   }
 
   private void getFolder(RoutingContext context) {
     String id = context.pathParam("id");
-    long revision = store.revision();
-    Folders.find(store.file(), id)
+    TaxonomyStore.InForce now = store.inForce();
+    Folders.find(now.file(), id)
         .ifPresentOrElse(
-            folder -> answer(context, 200, folder, revision),
+            folder -> answer(context, 200, folder, now.revision()),
             () -> JsonError.send(context, 404, "no folder " + id + ": nothing is filed in it"));
   }
 
@@ -157,7 +159,7 @@ public final class TaxonomyApi {
 
   private void deleteFolder(RoutingContext context) {
     String id = context.pathParam("id");
-    Folders.find(store.file(), id)
+    Folders.find(store.inForce().file(), id)
         .ifPresentOrElse(
             folder ->
                 JsonError.send(
@@ -176,7 +178,8 @@ public final class TaxonomyApi {
   }
 
   private void getTaxonomy(RoutingContext context) {
-    answer(context, 200, store.file(), store.revision());
+    TaxonomyStore.InForce now = store.inForce();
+    answer(context, 200, now.file(), now.revision());
   }
 
   private void replaceTaxonomy(RoutingContext context) {

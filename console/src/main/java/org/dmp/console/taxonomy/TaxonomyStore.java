@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.dmp.avro.TaxonomyEntry;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.schemas.topics.Topic;
+import org.dmp.taxonomy.CompiledTaxonomy;
 import org.dmp.taxonomy.Taxonomy;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyJson;
@@ -41,6 +42,7 @@ public final class TaxonomyStore implements AutoCloseable {
   private final Duration timeout;
   private final WorkerExecutor writer;
   private final Object revisions = new Object();
+  private volatile InForce inForce;
 
   /** A change to the taxonomy file; it may refuse by throwing {@link ApiException}. */
   @FunctionalInterface
@@ -65,6 +67,8 @@ public final class TaxonomyStore implements AutoCloseable {
     this.view = TaxonomyView.follow("dmp-console-taxonomy", kafka, topic);
     view.onRevision(
         () -> {
+          // Written here, on the topic reader's thread, so that readers on an event loop find it.
+          inForce();
           synchronized (revisions) {
             revisions.notifyAll();
           }
@@ -76,16 +80,39 @@ public final class TaxonomyStore implements AutoCloseable {
     return Future.fromCompletionStage(view.caughtUp());
   }
 
-  public long revision() {
-    return view.revision();
+  /**
+   * The taxonomy file in force and its revision, written once per revision (a taxonomy of thousands
+   * of traits takes milliseconds to write: not for every call, on an event loop). Shared: read it,
+   * never change it.
+   */
+  public InForce inForce() {
+    CompiledTaxonomy current = view.get();
+    InForce cached = inForce;
+    if (cached == null || cached.source() != current) {
+      cached = new InForce(current, sortedFile(current));
+      inForce = cached;
+    }
+    return cached;
+  }
+
+  /** A taxonomy in force, and its file. */
+  public record InForce(CompiledTaxonomy source, JsonObject file) {
+    public long revision() {
+      return source.revision();
+    }
+  }
+
+  /** The taxonomy file in force, for the caller to change at will. */
+  public JsonObject file() {
+    return inForce().file().copy();
   }
 
   /**
-   * The taxonomy file in force, for the caller to change at will. Items come in the order of their
-   * ids, whatever order the topic gave them: a file exported twice reads the same.
+   * Items in the order of their ids, whatever order the topic gave them (a file exported twice
+   * reads the same), and every list there, even empty.
    */
-  public JsonObject file() {
-    JsonObject file = TaxonomyJson.write(view.get().source()).copy();
+  private static JsonObject sortedFile(CompiledTaxonomy taxonomy) {
+    JsonObject file = TaxonomyJson.write(taxonomy.source()).copy();
     for (Collection kind : Collection.values()) {
       JsonArray items = kind.items(file);
       List<JsonObject> sorted = new ArrayList<>();
