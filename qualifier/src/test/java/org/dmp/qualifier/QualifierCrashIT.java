@@ -73,7 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QualifierCrashIT {
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
   private static final int VISITORS = 400;
-  private static final int EVENTS = 6_000;
+  private static final int EVENTS = 4_500;
   private static final int JUMP_EVERY = 1_500;
   private static final int TICK_EVERY = 100;
   private static final int TICKING_VISITORS = 200;
@@ -154,7 +154,7 @@ class QualifierCrashIT {
     Random random = new Random(seed);
     List<String> written = new ArrayList<>();
     try (KafkaConsumer<String, ProfileUpdate> updates = committedReader(bootstrap, topics)) {
-      for (double killAt : new double[] {0.1, 0.4, 0.7}) {
+      for (double killAt : new double[] {0.2, 0.6}) {
         qualifier = start(settings);
         await()
             .atMost(Duration.ofSeconds(90))
@@ -186,8 +186,8 @@ class QualifierCrashIT {
   /**
    * kill -9 while the qualifier's own ticker moves time on: visits stamped a day ago, on a trait
    * with a one-day TTL, so that the ticks expire them over the seconds the test runs while the
-   * qualifier is killed three times. What it wrote equals what the topology writes, uninterrupted,
-   * for the log as it stands (visits and the ticks the qualifier wrote, up to its last committed
+   * qualifier is killed twice. What it wrote equals what the topology writes, uninterrupted, for
+   * the log as it stands (visits and the ticks the qualifier wrote, up to its last committed
    * offsets): nothing expired twice, nothing missed.
    */
   @Test
@@ -228,7 +228,7 @@ class QualifierCrashIT {
     TaxonomyPublisher.apply(
         KafkaClients.of(bootstrap), topics.taxonomy(), taxonomy, "ticking test", Clock.systemUTC());
 
-    // Expiries spread over the 6 to 30 seconds after now.
+    // Expiries spread over the 6 to 22 seconds after now.
     Instant dayAgo = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(1));
     int partitions = topics.spec(TopicRole.VISITS).partitions();
     Random random = new Random(7);
@@ -242,19 +242,19 @@ class QualifierCrashIT {
               VisitEvent.newBuilder()
                   .setEventId("t" + i)
                   .setVisitorId(visitor)
-                  .setTime(dayAgo.plusMillis(6_000 + random.nextInt(24_000)))
+                  .setTime(dayAgo.plusMillis(6_000 + random.nextInt(16_000)))
                   .setSource(EventSource.EDGE)
                   .setSignals(Map.of("c_category", List.of("shoes")))
                   .build()));
     }
-    Instant lastExpiry = dayAgo.plusSeconds(30).plus(Duration.ofDays(1));
+    Instant lastExpiry = dayAgo.plusSeconds(22).plus(Duration.ofDays(1));
     produce(bootstrap, topics, visits);
 
     long seed = System.nanoTime();
     List<String> written = new ArrayList<>();
     try (KafkaConsumer<String, ProfileUpdate> updates = committedReader(bootstrap, topics)) {
       Random kills = new Random(seed);
-      for (int kill = 0; kill < 3; kill++) {
+      for (int kill = 0; kill < 2; kill++) {
         qualifier = start(settings);
         int before = written.size();
         await().atMost(Duration.ofSeconds(90)).until(() -> read(updates, written) > before);
@@ -449,6 +449,9 @@ class QualifierCrashIT {
         new ArrayList<>(
             List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                // Each qualifier here lives seconds: compiling with C2 would cost more CPU than
+                // the code it makes saves, on the two cores the build shares.
+                "-XX:TieredStopAtLevel=1",
                 "-jar",
                 Path.of("target", "qualifier.jar").toString()));
     command.addAll(settings);
