@@ -60,7 +60,9 @@ class TimeInTheLogTest {
   /** One record of the log: a tick when {@code visitor} is negative. */
   record Entry(int visitor, int signals, long stepMillis, long lateMillis) {}
 
-  @Property(tries = 40)
+  // 20 tries: in 9 of 10 the log has late events and time alone changes a membership, far above
+  // what the coverage checks ask.
+  @Property(tries = 20)
   @StatisticsReport(onFailureOnly = true)
   void replayingTheLogGivesTheSameUpdatesAtTheSameTimes(
       @ForAll("logs") List<Entry> log, @ForAll("shifts") long rewrittenLaterByMillis) {
