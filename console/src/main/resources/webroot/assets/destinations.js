@@ -19,6 +19,7 @@ async function refresh() {
   // A destination with a failure to tell is two rows: its figures, then the failure.
   document.querySelector('#destinations tbody').replaceChildren(...statuses.flatMap((status) => row(status, now)));
   statuses.filter((status) => status.latency && status.latency.buckets.length > 0).forEach(chart);
+  files(statuses.filter((status) => status.files && status.files.length > 0));
   document.getElementById('updated').textContent = 'updated ' + new Date(now).toLocaleTimeString();
 }
 
@@ -78,6 +79,34 @@ function chart(status) {
     series: [{}, { label: 'deliveries', points: { show: false }, fill: 'rgba(36, 86, 199, 0.35)', stroke: '#2456c7', paths: uPlot.paths.bars({ size: [0.8, 40] }) }],
   }, data, holder);
   charts.set(status.id, plot);
+}
+
+// Each batch destination's latest files: lines, bytes, upload, and the control file (.info) itself,
+// opened with a click. An open one stays open across refreshes.
+function files(batches) {
+  document.getElementById('no-files').hidden = batches.length > 0;
+  const open = new Set([...document.querySelectorAll('#files details[open]')].map((details) => details.dataset.name));
+  document.getElementById('files').replaceChildren(...batches.map((status) => {
+    const table = document.createElement('table');
+    table.dataset.id = status.id;
+    table.innerHTML = '<caption></caption><thead><tr><th>Control file</th><th>Published</th><th>Lines</th><th>Bytes</th><th>Upload</th></tr></thead><tbody></tbody>';
+    table.querySelector('caption').textContent = `${status.name} (${status.id})`;
+    table.querySelector('tbody').replaceChildren(...status.files.map((file) => {
+      const tr = document.createElement('tr');
+      tr.dataset.name = file.name;
+      const details = document.createElement('details');
+      details.dataset.name = file.name;
+      details.open = open.has(file.name);
+      details.append(Object.assign(document.createElement('summary'), { textContent: file.name }),
+        Object.assign(document.createElement('pre'), { textContent: file.error || JSON.stringify(file.info, null, 2) }));
+      const name = cell('');
+      name.append(details);
+      tr.append(name, cell(file.publishedAt ? new Date(file.publishedAt).toLocaleString() : ''),
+        cell(String(file.lines ?? '')), cell(String(file.bytes ?? '')), cell(file.upload));
+      return tr;
+    }));
+    return table;
+  }));
 }
 
 refresh();

@@ -22,6 +22,9 @@ const NOUN = { traits: 'trait', segments: 'segment', datasources: 'data source',
 let taxonomy = { traits: [], segments: [], dataSources: [], destinations: [] };
 let folder = null; // null: everything
 let editing = null; // { kind, id }
+let members = { traits: {}, segments: {} }; // id -> members now, from the populations API
+let every = 'hourly';
+let plot = null;
 
 const $ = (selector) => document.querySelector(selector);
 const element = (tag, { dataset = {}, ...properties } = {}, ...children) => {
@@ -34,8 +37,9 @@ const traitsOf = (rule) => [...(rule || '').matchAll(/(\d+)T\b/g)].map((match) =
 const inFolder = (item) => folder === null || item.folder === folder || (item.folder || '').startsWith(folder + '/');
 
 async function load() {
-  const [file, folders] = await Promise.all([api('GET', 'taxonomy'), api('GET', 'folders')]);
+  const [file, folders, populations] = await Promise.all([api('GET', 'taxonomy'), api('GET', 'folders'), api('GET', 'populations')]);
   taxonomy = file.body;
+  members = populations.body;
   $('#revision').textContent = 'revision ' + file.revision;
   const tree = $('#folders');
   tree.replaceChildren(
@@ -55,6 +59,7 @@ async function load() {
 function choose(path) {
   folder = path;
   load();
+setInterval(refreshPopulations, 5000);
 }
 
 function render() {
@@ -68,12 +73,51 @@ function render() {
     element('td', {}, String(trait.id)),
     element('td', {}, trait.name),
     element('td', {}, trait.rule ? element('code', {}, trait.rule) : trait.type),
-    element('td', {}, (usedBy.get(trait.id) || []).map((segment) => `${segment.name} (${segment.id})`).join(', ')))));
+    element('td', {}, (usedBy.get(trait.id) || []).map((segment) => `${segment.name} (${segment.id})`).join(', ')),
+    element('td', { className: 'population' }, String(members.traits[trait.id] ?? 0)))));
   $('#segments tbody').replaceChildren(...taxonomy.segments.filter(inFolder).map((segment) => element('tr',
     { onclick: () => edit('segments', segment), dataset: { id: segment.id } },
     element('td', {}, String(segment.id)),
     element('td', {}, segment.name),
-    element('td', {}, element('code', {}, segment.rule)))));
+    element('td', {}, element('code', {}, segment.rule)),
+    element('td', { className: 'population' }, String(members.segments[segment.id] ?? 0)))));
+}
+
+// Members at the end of each hour or day (a line), joins and leaves in it (bars).
+async function showPopulation() {
+  const figure = $('#population');
+  const { kind, id } = editing || {};
+  if (!(kind === 'traits' || kind === 'segments') || id === null) {
+    figure.hidden = true;
+    return;
+  }
+  const answer = await api('GET', `populations/${kind}/${id}`);
+  figure.hidden = false;
+  for (const button of figure.querySelectorAll('button')) button.classList.toggle('chosen', button.dataset.every === every);
+  if (plot) plot.destroy();
+  plot = null;
+  if (answer.status === 404) {
+    $('#population-members').textContent = 'No members counted yet.';
+    return;
+  }
+  $('#population-members').textContent = `${answer.body.members} member${answer.body.members === 1 ? '' : 's'} now`;
+  const buckets = answer.body[every];
+  const step = every === 'hourly' ? 3600 : 86400;
+  const data = [
+    buckets.map((bucket) => Date.parse(bucket.start) / 1000),
+    buckets.map((bucket) => bucket.members),
+    buckets.map((bucket) => bucket.joins),
+    buckets.map((bucket) => bucket.leaves),
+  ];
+  const bars = (stroke, fill) => ({ stroke, fill, points: { show: false }, paths: uPlot.paths.bars({ size: [0.4, 30] }), scale: 'changes' });
+  plot = new uPlot({
+    width: 380,
+    height: 200,
+    // One bucket alone would stretch over years: show it with an hour or a day either side.
+    scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - step, max + step] : [min, max]) }, changes: { auto: true } },
+    axes: [{}, { label: 'members' }, { scale: 'changes', side: 1, grid: { show: false } }],
+    series: [{}, { label: 'members', stroke: '#2456c7', width: 2 }, { label: 'joins', ...bars('#1e7b34', 'rgba(30, 123, 52, 0.4)') }, { label: 'leaves', ...bars('#b3261e', 'rgba(179, 38, 30, 0.4)') }],
+  }, data, $('#population-chart'));
 }
 
 function edit(kind, item) {
@@ -96,6 +140,7 @@ function edit(kind, item) {
   }));
   showProblems([]);
   $('#editor').hidden = false;
+  showPopulation();
 }
 
 function itemOfForm() {
@@ -144,6 +189,7 @@ async function save(event) {
   $('#editor-saved').textContent = `Saved as revision ${answer.revision}.`;
   $('#editor-saved').hidden = false;
   await load();
+setInterval(refreshPopulations, 5000);
 }
 
 async function remove() {
@@ -154,6 +200,18 @@ async function remove() {
   }
   $('#editor').hidden = true;
   await load();
+setInterval(refreshPopulations, 5000);
+}
+
+// Populations change all the time: their cells follow without redrawing the page.
+async function refreshPopulations() {
+  const answer = await api('GET', 'populations');
+  members = answer.body;
+  for (const [kind, table] of [['traits', '#traits'], ['segments', '#segments']]) {
+    for (const row of document.querySelectorAll(`${table} tbody tr`)) {
+      row.querySelector('td.population').textContent = String(members[kind][row.dataset.id] ?? 0);
+    }
+  }
 }
 
 $('#editor').addEventListener('submit', save);
@@ -161,4 +219,8 @@ $('#delete').addEventListener('click', remove);
 $('#close').addEventListener('click', () => { $('#editor').hidden = true; });
 $('#new-trait').addEventListener('click', () => edit('traits', null));
 $('#new-segment').addEventListener('click', () => edit('segments', null));
+for (const button of document.querySelectorAll('#population button')) {
+  button.addEventListener('click', () => { every = button.dataset.every; showPopulation(); });
+}
 load();
+setInterval(refreshPopulations, 5000);

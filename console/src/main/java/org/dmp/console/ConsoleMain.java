@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.dmp.console.access.Login;
 import org.dmp.console.access.Sessions;
 import org.dmp.console.destinations.DestinationsApi;
+import org.dmp.console.populations.PopulationsVerticle;
 import org.dmp.console.replay.ReplayApi;
 import org.dmp.console.taxonomy.TaxonomyApi;
 import org.dmp.console.taxonomy.TaxonomyVerticle;
@@ -62,11 +63,14 @@ public final class ConsoleMain {
             environment.apply(config.passwordEnv()),
             Clock.systemUTC());
     TaxonomyVerticle taxonomy = new TaxonomyVerticle(config);
+    PopulationsVerticle populations =
+        new PopulationsVerticle(config.common().kafka(), config.common().topics().populations());
     WebClient client = WebClient.create(vertx);
     DestinationsApi destinations =
         new DestinationsApi(client, config.partnerSyncUrls(), config.common().operator());
     return vertx
         .deployVerticle(taxonomy)
+        .compose(deployed -> vertx.deployVerticle(populations))
         .compose(
             deployed ->
                 ConsoleApi.router(
@@ -88,7 +92,8 @@ public final class ConsoleMain {
                             config.common().kafka(),
                             config.common().topics(),
                             () -> taxonomy.store().inForce().file())
-                        ::mount))
+                        ::mount,
+                    populations::mount))
         .compose(
             api ->
                 config

@@ -1,6 +1,7 @@
 package org.dmp.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.dmp.avro.ReplayRun;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
@@ -324,6 +326,58 @@ class ConsoleIT {
                 .send(get("/api/replay/runs/nope"), HttpResponse.BodyHandlers.ofString())
                 .statusCode())
         .isEqualTo(404);
+  }
+
+  @Test
+  void populationsAreAddedUpOverTheQualifiersPartitions() throws Exception {
+    HttpClient operator = loggedIn();
+    running.writePopulations();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                new JsonObject(
+                        operator
+                            .send(get("/api/populations"), HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .getJsonObject("segments")
+                    .getLong("5001", 0L)
+                    .equals(2L));
+    JsonObject population =
+        new JsonObject(
+            operator
+                .send(get("/api/populations/segments/5001"), HttpResponse.BodyHandlers.ofString())
+                .body());
+    assertThat(population.getLong("members")).isEqualTo(2);
+    // Partition 1 had no one at 10:00 (its first bucket's join came at 11:00); partition 0 had no
+    // change at 11:00, so its two members carry over.
+    assertThat(population.getJsonArray("hourly"))
+        .containsExactly(
+            bucket("2026-12-01T10:00:00Z", 2, 0, 2),
+            bucket("2026-12-01T11:00:00Z", 1, 0, 3),
+            bucket("2026-12-01T12:00:00Z", 0, 1, 2));
+    assertThat(population.getJsonArray("daily"))
+        .containsExactly(bucket("2026-12-01T00:00:00Z", 3, 1, 2));
+    assertThat(
+            operator
+                .send(get("/api/populations/traits/101"), HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .as("nothing counted for it")
+        .isEqualTo(404);
+    assertThat(
+            operator
+                .send(get("/api/populations/folders/1"), HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(400);
+  }
+
+  private static JsonObject bucket(String start, long joins, long leaves, long members) {
+    return new JsonObject()
+        .put("start", start)
+        .put("joins", joins)
+        .put("leaves", leaves)
+        .put("members", members);
   }
 
   private HttpClient loggedIn() throws Exception {

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.Population;
+import org.dmp.avro.PopulationBucket;
+import org.dmp.avro.PopulationKind;
 import org.dmp.avro.ReplayDifference;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.ReplayState;
@@ -22,6 +26,7 @@ import org.dmp.runtime.MainThread;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.replay.ReplayRuns;
 import org.dmp.schemas.serde.AvroSerde;
+import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.TaxonomyFile;
 import org.dmp.taxonomy.TaxonomyPublisher;
@@ -59,6 +64,7 @@ final class ConsoleUnderTest implements AutoCloseable {
                 "--operator.token=" + TOKEN,
                 "--console.user=ada",
                 "--topic.taxonomy.name=" + UniqueNames.topic("console-taxonomy"),
+                "--topic.populations.name=" + UniqueNames.topic("console-populations"),
                 // Runs' own topics are named beside the runs topic: dmp-console-N.replay.<run>.
                 "--topic.replay-runs.name=" + UniqueNames.topic("console") + ".replay.runs"),
             ConsoleConfig::read);
@@ -82,6 +88,43 @@ final class ConsoleUnderTest implements AutoCloseable {
             START,
             "starting the console");
     return new ConsoleUnderTest(config, console, vertx);
+  }
+
+  /**
+   * Segment 5001 as two qualifier partitions count it: partition 0 saw two join at 10:00 and one
+   * leave at 12:00, partition 1 one join at 11:00.
+   */
+  void writePopulations() throws Exception {
+    Topic<String, Population> topic = config.common().topics().populations();
+    Instant ten = Instant.parse("2026-12-01T10:00:00Z");
+    Population zero =
+        new Population(
+            PopulationKind.SEGMENT,
+            5001L,
+            0,
+            1L,
+            List.of(
+                new PopulationBucket(ten, 2L, 0L, 2L),
+                new PopulationBucket(ten.plusSeconds(7200), 0L, 1L, 1L)),
+            List.of(new PopulationBucket(ten.truncatedTo(ChronoUnit.DAYS), 2L, 1L, 1L)),
+            ten.plusSeconds(7300));
+    Population one =
+        new Population(
+            PopulationKind.SEGMENT,
+            5001L,
+            1,
+            1L,
+            List.of(new PopulationBucket(ten.plusSeconds(3600), 1L, 0L, 1L)),
+            List.of(new PopulationBucket(ten.truncatedTo(ChronoUnit.DAYS), 1L, 0L, 1L)),
+            ten.plusSeconds(7300));
+    try (KafkaProducer<String, Population> producer =
+        config
+            .common()
+            .kafka()
+            .producer(Map.of(), topic.keys().serializer(), topic.values().serializer())) {
+      producer.send(new ProducerRecord<>(topic.name(), "segment:5001/0", zero)).get();
+      producer.send(new ProducerRecord<>(topic.name(), "segment:5001/1", one)).get();
+    }
   }
 
   /**

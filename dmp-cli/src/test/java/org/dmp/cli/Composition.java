@@ -87,7 +87,8 @@ final class Composition implements AutoCloseable {
                 "--topic.idmap.name=" + UniqueNames.topic(name + "-idmap"),
                 "--topic.taxonomy.name=" + UniqueNames.topic(name + "-taxonomy"),
                 "--topic.inbound.name=" + UniqueNames.topic(name + "-inbound"),
-                "--topic.inbound-files.name=" + UniqueNames.topic(name + "-inbound-files")),
+                "--topic.inbound-files.name=" + UniqueNames.topic(name + "-inbound-files"),
+                "--topic.populations.name=" + UniqueNames.topic(name + "-populations")),
             stateDir,
             name);
     try (Admin admin = composition.kafka.admin(Map.of())) {
@@ -160,16 +161,18 @@ final class Composition implements AutoCloseable {
   }
 
   /** Partner sync, delivering from the composition's segments topic. */
-  RunningService startPartnerSync() throws InterruptedException {
+  RunningService startPartnerSync(String... settings) throws InterruptedException {
     PartnerSyncConfig config =
         PartnerSyncMain.SETTINGS.read(
             Map.of(),
             concat(
-                common,
-                "--http.port=0",
-                "--sync.group-prefix=" + syncGroupPrefix,
-                "--sync.retry.initial-delay=50ms",
-                "--sync.retry.max-delay=500ms"),
+                concat(
+                    common,
+                    "--http.port=0",
+                    "--sync.group-prefix=" + syncGroupPrefix,
+                    "--sync.retry.initial-delay=50ms",
+                    "--sync.retry.max-delay=500ms"),
+                settings),
             PartnerSyncConfig::read);
     return MainThread.await(PartnerSyncMain.start(vertx(), config), START, "starting partner sync");
   }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * The console's destinations page in a real browser, over the composition: a partner that goes down
@@ -36,7 +38,9 @@ class ConsolePagesIT {
        "segments": [{"id": 5001, "name": "Shoe fans", "rule": "frequency([101T]) >= 1"}],
        "destinations": [
          {"id": 9001, "name": "partner", "type": "http", "dataSource": 20001, "url": "%s", "clientId": "c1",
-          "mappings": {"5001": "fans"}}]}
+          "mappings": {"5001": "fans"}},
+         {"id": 9002, "name": "files", "type": "batch", "dataSource": 20001, "interval": "PT2S", "mode": "iter",
+          "outbox": "outbox", "syncType": "ftp", "mappings": {"5001": "fans"}}]}
       """;
 
   @RegisterExtension final SamplePartners partners = new SamplePartners();
@@ -54,7 +58,11 @@ class ConsolePagesIT {
         Browser browser = new Browser(Files.createDirectories(dir.resolve("chromium")))) {
       Composition.Qualifier qualifier = composition.startQualifier(0);
       RunningService edge = composition.startEdge(qualifier.port());
-      RunningService sync = composition.startPartnerSync();
+      RunningService sync =
+          composition.startPartnerSync(
+              "--sync.batch.spool-dir=" + dir.resolve("spool"),
+              "--sync.batch.outbox-root=" + dir,
+              "--sync.batch.grace=500ms");
       ConsoleMain.Console console =
           composition.startConsole(
               "--console.partner-sync-urls=http://127.0.0.1:" + sync.httpPort(),
@@ -88,6 +96,25 @@ class ConsolePagesIT {
       browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
       browser.awaitText("#destinations tr[data-id='9001'] td:nth-child(7)", "1");
       browser.find("#charts figure[data-id='9001'] canvas");
+      // The batch destination's file with the visitor's line, and its control file.
+      // The page is redrawn every two seconds: each try finds the row again.
+      String controlFile =
+          browser.until(
+              page -> {
+                for (WebElement row :
+                    page.findElements(By.cssSelector("#files table[data-id='9002'] tbody tr"))) {
+                  if (row.findElement(By.cssSelector("td:nth-child(3)")).getText().equals("1")) {
+                    WebElement details = row.findElement(By.cssSelector("details"));
+                    if (details.getDomAttribute("open") == null) {
+                      row.findElement(By.cssSelector("summary")).click();
+                    }
+                    String text = row.findElement(By.cssSelector("pre")).getText();
+                    return text.isEmpty() ? null : text;
+                  }
+                }
+                return null;
+              });
+      assertThat(controlFile).contains("\"TotalNumberLines\": 1");
       browser.screenshot("console-destinations");
 
       browser.find("header nav a[href='/visitors']").click();
@@ -104,6 +131,17 @@ class ConsolePagesIT {
       browser.awaitText("#deliveries tbody tr", "RETRYING");
       browser.awaitText("#deliveries tbody tr", "DELIVERED HTTP 200");
       browser.screenshot("console-visitor");
+
+      // The populations the qualifier counted: one visitor in the trait and in the segment.
+      browser.find("header nav a[href='/']").click();
+      browser.awaitText("#traits tbody tr[data-id='101'] td.population", "1");
+      browser.awaitText("#segments tbody tr[data-id='5001'] td.population", "1").click();
+      browser.awaitText("#population-members", "1 member now");
+      browser.find("#population-chart canvas");
+      browser.find("#population button[data-every='daily']").click();
+      browser.find("#population button.chosen[data-every='daily']");
+      browser.find("#population-chart canvas");
+      browser.screenshot("console-population");
     }
   }
 }

@@ -25,6 +25,7 @@ import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
 import org.dmp.partner.SamplePartner;
 import org.dmp.runtime.MainThread;
+import org.dmp.runtime.RunningService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,8 +70,8 @@ class BatchIT {
 
   @RegisterExtension final PartnerSyncUnderTest partnerSync = new PartnerSyncUnderTest();
 
-  private void startPartnerSync(SyncFixture fixture) throws InterruptedException {
-    partnerSync.start(fixture, Map.of());
+  private RunningService startPartnerSync(SyncFixture fixture) throws InterruptedException {
+    return partnerSync.start(fixture, Map.of());
   }
 
   @Test
@@ -89,7 +90,7 @@ class BatchIT {
     String uploadUrl = "http://127.0.0.1:" + partner.port() + "/upload";
     fixture.applyDestinations(
         batchDestination(outbox, "iter", "\"uploadUrl\": \"" + uploadUrl + "\""));
-    startPartnerSync(fixture);
+    RunningService sync = startPartnerSync(fixture);
 
     List<ProfileUpdate> updates =
         new ArrayList<>(IntStream.range(0, 20).mapToObj(i -> joined("v" + i, 1, 5001)).toList());
@@ -154,6 +155,36 @@ class BatchIT {
     assertThat(outbox.resolve(info.getString("FileName")))
         .as("an uploaded file stays in the outbox")
         .exists();
+
+    // Its status lists the latest batches, newest first, each as its control file says.
+    await()
+        .atMost(START)
+        .untilAsserted(
+            () -> {
+              List<JsonObject> recent =
+                  new JsonObject(SyncFixture.get(sync.httpPort(), "/destinations/9002").body())
+                      .getJsonArray("files").stream().map(JsonObject.class::cast).toList();
+              assertThat(recent).isNotEmpty();
+              for (JsonObject batch : recent) {
+                JsonObject control =
+                    new JsonObject(Files.readString(outbox.resolve(batch.getString("name"))));
+                assertThat(batch.getJsonObject("info")).isEqualTo(control);
+                assertThat(batch.getLong("lines"))
+                    .isEqualTo(control.getJsonObject("Totals").getLong("TotalNumberLines"));
+                assertThat(batch.getJsonArray("files"))
+                    .containsExactlyElementsOf(
+                        control.getJsonArray("Files").stream()
+                            .map(file -> ((JsonObject) file).getString("FileName"))
+                            .toList());
+              }
+              assertThat(recent)
+                  .extracting(batch -> batch.getString("name"))
+                  .as("newest first")
+                  .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+              assertThat(recent)
+                  .as("uploaded, now that the partner is back")
+                  .anyMatch(batch -> batch.getString("upload").equals("done"));
+            });
   }
 
   @Test

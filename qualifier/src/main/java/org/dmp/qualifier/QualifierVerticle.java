@@ -125,7 +125,8 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
                               config.profileBounds(),
                               processed,
                               time,
-                              pending);
+                              pending,
+                              QualifierTopology.Storage.ON_DISK);
                       streams =
                           new KafkaStreams(
                               topology,

@@ -73,7 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QualifierCrashIT {
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
   private static final int VISITORS = 400;
-  private static final int EVENTS = 4_500;
+  private static final int EVENTS = 6_000;
   private static final int JUMP_EVERY = 1_500;
   private static final int TICK_EVERY = 100;
   private static final int TICKING_VISITORS = 200;
@@ -154,7 +154,7 @@ class QualifierCrashIT {
     Random random = new Random(seed);
     List<String> written = new ArrayList<>();
     try (KafkaConsumer<String, ProfileUpdate> updates = committedReader(bootstrap, topics)) {
-      for (double killAt : new double[] {0.2, 0.6}) {
+      for (double killAt : new double[] {0.1, 0.4, 0.7}) {
         qualifier = start(settings);
         await()
             .atMost(Duration.ofSeconds(90))
@@ -366,7 +366,8 @@ class QualifierCrashIT {
                       topics,
                       () -> compiled,
                       org.dmp.qualifier.profile.ProfileBounds.defaults(100),
-                      grace),
+                      grace,
+                      QualifierTopology.Storage.IN_MEMORY),
                   config)) {
             var input =
                 driver.createInputTopic(

@@ -155,7 +155,12 @@ final class QualifierBench implements Callable<Integer> {
       taxonomy.caughtUp().get(60, TimeUnit.SECONDS);
       KafkaStreams streams =
           new KafkaStreams(
-              QualifierTopology.build(topics, taxonomy, config.profileBounds(), config.grace()),
+              QualifierTopology.build(
+                  topics,
+                  taxonomy,
+                  config.profileBounds(),
+                  config.grace(),
+                  QualifierTopology.Storage.ON_DISK),
               config.streamsProperties());
       Instant start = Instant.now();
       streams.start();

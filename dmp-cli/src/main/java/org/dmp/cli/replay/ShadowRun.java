@@ -152,7 +152,8 @@ final class ShadowRun {
                 qualifier.grace(),
                 bounds,
                 seen,
-                ReplayRuns.differencesTopic(topics, runId) + ".updates"),
+                ReplayRuns.differencesTopic(topics, runId) + ".updates",
+                QualifierTopology.Storage.ON_DISK),
             shadowProperties())) {
       streams.start();
       long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);

@@ -229,7 +229,11 @@ class ReplayOfWhatLiveSawTest {
     Map<String, ProfileUpdate> latest = new HashMap<>();
     run(
         QualifierTopology.build(
-            TOPICS, () -> taxonomy, org.dmp.qualifier.profile.ProfileBounds.defaults(100), GRACE),
+            TOPICS,
+            () -> taxonomy,
+            org.dmp.qualifier.profile.ProfileBounds.defaults(100),
+            GRACE,
+            QualifierTopology.Storage.IN_MEMORY),
         records,
         driver ->
             driver
@@ -254,7 +258,8 @@ class ReplayOfWhatLiveSawTest {
             new ReplayBounds(
                 Map.of(0, (long) records.size() - 1), Optional.empty(), Optional.empty()),
             new ReplayProgress(),
-            "replay-updates"),
+            "replay-updates",
+            QualifierTopology.Storage.IN_MEMORY),
         records,
         driver -> {
           KeyValueStore<String, Profile> store =

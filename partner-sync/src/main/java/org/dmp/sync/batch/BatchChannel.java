@@ -3,6 +3,7 @@ package org.dmp.sync.batch;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,6 +70,7 @@ public final class BatchChannel implements DestinationChannel {
   private final DeliveryRecord record;
   private final Clock clock;
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+  private final RecentFiles recentFiles;
 
   /** Control files waiting for their batch's data files to be uploaded; on the Vert.x context. */
   private final Set<String> infosWaiting = new LinkedHashSet<>();
@@ -91,6 +93,8 @@ public final class BatchChannel implements DestinationChannel {
     this.target = destination.getBatch();
     this.windows = windows;
     this.outbox = settings.outboxOf(target.getOutbox());
+    this.recentFiles =
+        new RecentFiles(outbox, target.getSyncType() + "_" + destination.getId() + "_");
     this.record = record;
     this.clock = clock;
     this.spool =
@@ -147,6 +151,11 @@ public final class BatchChannel implements DestinationChannel {
   @Override
   public Optional<String> failing() {
     return Optional.ofNullable(uploadFailure);
+  }
+
+  @Override
+  public Optional<JsonArray> recentFiles() {
+    return Optional.of(recentFiles.toJson(target.getUploadUrl() != null, uploading::contains));
   }
 
   @Override
@@ -316,6 +325,7 @@ public final class BatchChannel implements DestinationChannel {
           published.get(0),
           e.toString());
     }
+    recentFiles.published(name.infoName());
     host.meters().delivered((int) Math.min(Integer.MAX_VALUE, result.published().lines()), took);
     List<String> toUpload = target.getUploadUrl() == null ? List.of() : published;
     spool.published(result.members(), toUpload);

@@ -1,5 +1,6 @@
 package org.dmp.sync.destination;
 
+import io.vertx.core.json.JsonArray;
 import java.util.Collection;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +28,11 @@ public interface DestinationChannel {
 
   /** What is failing now, if anything: the destination then shows RETRYING with this detail. */
   Optional<String> failing();
+
+  /** A batch destination's latest published files, newest first; empty for other channels. */
+  default Optional<JsonArray> recentFiles() {
+    return Optional.empty();
+  }
 
   /** What a healthy destination is waiting for, if anything: shown with UP. */
   default Optional<String> waitingFor() {

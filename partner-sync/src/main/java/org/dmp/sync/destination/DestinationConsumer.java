@@ -146,7 +146,8 @@ public final class DestinationConsumer
           type,
           DestinationStatus.FAILED,
           failure,
-          meters.counts());
+          meters.counts(),
+          channel == null ? null : channel.recentFiles().orElse(null));
     }
     Optional<String> failing = channel.failing();
     return new DestinationStatus(
@@ -155,7 +156,8 @@ public final class DestinationConsumer
         type,
         failing.isPresent() ? DestinationStatus.RETRYING : DestinationStatus.UP,
         failing.or(channel::waitingFor).orElse(null),
-        meters.counts());
+        meters.counts(),
+        channel.recentFiles().orElse(null));
   }
 
   /**

@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonObject;
  *
  * @param state UP (delivering, or nothing to do), RETRYING (the partner is failing; its changes
  *     wait), or FAILED (cannot run)
+ * @param files a batch destination's latest files (see {@link DestinationChannel#recentFiles()});
+ *     null for the others
  */
 public record DestinationStatus(
     long id,
@@ -15,7 +17,8 @@ public record DestinationStatus(
     String type,
     String state,
     String detail,
-    DestinationMeters.Counts counts) {
+    DestinationMeters.Counts counts,
+    JsonArray files) {
   public static final String UP = "UP";
   public static final String RETRYING = "RETRYING";
   public static final String FAILED = "FAILED";
@@ -34,6 +37,9 @@ public record DestinationStatus(
         new JsonObject().put("id", id).put("name", name).put("type", type).put("state", state);
     if (detail != null) {
       json.put("detail", detail);
+    }
+    if (files != null) {
+      json.put("files", files);
     }
     if (counts != null) {
       json.put("delivered", counts.delivered())

@@ -251,6 +251,7 @@ public final class Destinations {
           DestinationStatus.typeOf(destination),
           state,
           detail,
+          null,
           null);
     }
 

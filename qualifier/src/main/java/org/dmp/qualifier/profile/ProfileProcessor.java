@@ -3,6 +3,7 @@ package org.dmp.qualifier.profile;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,9 +14,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.PartnerId;
+import org.dmp.avro.PopulationKind;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
+import org.dmp.qualifier.populations.PopulationChange;
 import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.VisitorId;
@@ -49,6 +52,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private final ProcessedOffsets processed;
   private final TimeProgress time;
   private final long graceMillis;
+  private final boolean countsTraits;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
@@ -67,12 +71,14 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       Supplier<CompiledTaxonomy> taxonomy,
       ProfileEvolution evolution,
       ProcessedOffsets processed,
-      TimeProgress time) {
+      TimeProgress time,
+      boolean countsTraits) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
     this.processed = processed;
     this.time = time;
     this.graceMillis = time.grace().toMillis();
+    this.countsTraits = countsTraits;
   }
 
   @Override
@@ -111,9 +117,10 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       }
       Profile before = profiles.get(record.key());
       Long indexedAt = before == null ? null : before.getNextChange();
+      Set<String> traitsBefore = traitsHeld(before);
       ProfileEvolution.Outcome outcome =
           evolution.onEvent(before, event, Instant.ofEpochMilli(present), taxonomy.get());
-      store(record.key(), indexedAt, outcome, event.getTime().toEpochMilli());
+      store(record.key(), indexedAt, traitsBefore, outcome, event.getTime().toEpochMilli());
     }
     long hitMillis =
         event != null && event.getSource() == EventSource.EDGE
@@ -174,10 +181,12 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
           continue;
         }
         long dueAt = indexedTime(entry.key);
+        Set<String> traitsBefore = traitsHeld(before);
         // Its index entry is gone already: the profile is stored as if it had none.
         store(
             entry.value,
             null,
+            traitsBefore,
             evolution.onTime(before, Instant.ofEpochMilli(dueAt), current),
             dueAt);
       }
@@ -188,11 +197,17 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   /**
    * @param indexedAt where the profile is in the change index before the evolution (which may
    *     change the profile in place); null when it has no entry
-   * @param timestamp the time of the id mappings learnt
+   * @param traitsBefore the traits the profile held before the evolution
+   * @param timestamp the time of the id mappings learnt and of the traits joined or left
    */
   private void store(
-      String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome, long timestamp) {
+      String visitorId,
+      Long indexedAt,
+      Set<String> traitsBefore,
+      ProfileEvolution.Outcome outcome,
+      long timestamp) {
     Profile after = outcome.profile();
+    countTraitChanges(traitsBefore, traitsHeld(after), timestamp);
     Long nextChange = after.getNextChange();
     // An unchanged entry is not written again: each write is a RocksDB put and a changelog record.
     if (indexedAt != null && !indexedAt.equals(nextChange)) {
@@ -221,6 +236,37 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
               timestamp),
           QualifierTopology.IDMAP_SINK);
     }
+  }
+
+  /** The traits a profile holds: those with a realization still alive. */
+  private Set<String> traitsHeld(Profile profile) {
+    // The evolution replaces the realizations' map rather than changing it, but a copy costs little
+    // and keeps that an implementation detail.
+    return !countsTraits || profile == null
+        ? Set.of()
+        : Set.copyOf(profile.getRealizations().keySet());
+  }
+
+  private void countTraitChanges(Set<String> before, Set<String> after, long timestamp) {
+    if (!countsTraits || before.equals(after)) {
+      return;
+    }
+    for (String trait : after) {
+      if (!before.contains(trait)) {
+        forwardChange(
+            PopulationChange.joined(PopulationKind.TRAIT, Long.parseLong(trait)), timestamp);
+      }
+    }
+    for (String trait : before) {
+      if (!after.contains(trait)) {
+        forwardChange(
+            PopulationChange.left(PopulationKind.TRAIT, Long.parseLong(trait)), timestamp);
+      }
+    }
+  }
+
+  private void forwardChange(PopulationChange change, long timestamp) {
+    context.forward(new Record<>(null, change, timestamp), QualifierTopology.TRAIT_POPULATIONS);
   }
 
   private long firstIndexedTime() {

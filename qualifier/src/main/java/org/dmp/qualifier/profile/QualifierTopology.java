@@ -8,8 +8,11 @@ import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 import org.dmp.avro.Profile;
+import org.dmp.qualifier.populations.PopulationCounter;
+import org.dmp.qualifier.populations.SegmentChanges;
 import org.dmp.schemas.serde.AvroSerde;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.CompiledTaxonomy;
@@ -39,16 +42,45 @@ public final class QualifierTopology {
   static final String INBOUND_LINES = "inbound-lines";
   static final String WAITING_LINES = "inbound-lines-waiting";
   static final String WAITING_BY_TIME = "inbound-lines-waiting-by-time";
+  static final String SEGMENTS_SOURCE = "segment-updates-source";
+  static final String SEGMENT_CHANGES = "segment-changes";
+  static final String SEGMENT_POPULATIONS = "segment-populations";
+  static final String TRAIT_POPULATIONS = "trait-populations";
+  static final String POPULATIONS_SINK = "populations";
+  public static final String TRAIT_COUNTS = "trait-population-counts";
+  public static final String SEGMENT_COUNTS = "segment-population-counts";
 
   private QualifierTopology() {}
+
+  /** Where the topology keeps its state stores. */
+  public enum Storage {
+    /** RocksDB, as services run. */
+    ON_DISK,
+    /**
+     * In the heap: for drivers that commit after every record (a TopologyTestDriver), where RocksDB
+     * would flush a file for each.
+     */
+    IN_MEMORY;
+
+    KeyValueBytesStoreSupplier store(String name) {
+      return this == ON_DISK
+          ? Stores.persistentKeyValueStore(name)
+          : Stores.inMemoryKeyValueStore(name);
+    }
+  }
 
   /**
    * @param taxonomy the current compiled taxonomy, read for each event
    * @param bounds how much a profile may hold
    * @param grace how late an event may come and still count as on time
+   * @param storage where the state stores are kept
    */
   public static Topology build(
-      Topics topics, Supplier<CompiledTaxonomy> taxonomy, ProfileBounds bounds, Duration grace) {
+      Topics topics,
+      Supplier<CompiledTaxonomy> taxonomy,
+      ProfileBounds bounds,
+      Duration grace,
+      Storage storage) {
     // Nobody asks this topology same-hit questions, so none may wait.
     return build(
         topics,
@@ -56,7 +88,8 @@ public final class QualifierTopology {
         bounds,
         new ProcessedOffsets(0, hit -> {}),
         TimeProgress.unwatched(grace),
-        PendingLines.defaults());
+        PendingLines.defaults(),
+        storage);
   }
 
   /**
@@ -64,6 +97,7 @@ public final class QualifierTopology {
    * @param time where the processor notes each partition's time and late events; its grace is how
    *     late an event may come and still count as on time
    * @param pending how inbound lines wait for their partner id's sync, and their counts
+   * @param storage where the state stores are kept
    */
   public static Topology build(
       Topics topics,
@@ -71,10 +105,11 @@ public final class QualifierTopology {
       ProfileBounds bounds,
       ProcessedOffsets processed,
       TimeProgress time,
-      PendingLines pending) {
+      PendingLines pending,
+      Storage storage) {
     Topology topology = new Topology();
     addVisitsSource(topology, topics);
-    addQualify(topology, taxonomy, bounds, processed, time, VISITS_SOURCE);
+    addQualify(topology, taxonomy, bounds, processed, time, VISITS_SOURCE, storage, true);
     topology.addSink(
         SEGMENTS_SINK,
         topics.segments().name(),
@@ -97,20 +132,17 @@ public final class QualifierTopology {
         topics.inbound().name());
     topology.addProcessor(INBOUND_LINES, () -> new InboundLines(pending), INBOUND_SOURCE);
     topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(PARTNER_IDS), Serdes.String(), Serdes.String()),
+        Stores.keyValueStoreBuilder(storage.store(PARTNER_IDS), Serdes.String(), Serdes.String()),
         PARTNER_ID_OPT_OUTS,
         INBOUND_LINES);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(WAITING_LINES),
-            Serdes.String(),
-            topics.inbound().values()),
+            storage.store(WAITING_LINES), Serdes.String(), topics.inbound().values()),
         PARTNER_ID_OPT_OUTS,
         INBOUND_LINES);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(WAITING_BY_TIME), Serdes.String(), Serdes.String()),
+            storage.store(WAITING_BY_TIME), Serdes.String(), Serdes.String()),
         PARTNER_ID_OPT_OUTS,
         INBOUND_LINES);
     topology.addSink(
@@ -133,7 +165,45 @@ public final class QualifierTopology {
         topics.idmap().keys().serializer(),
         topics.idmap().values().serializer(),
         PARTNER_ID_OPT_OUTS);
+    addPopulations(topology, topics, storage);
     return topology;
+  }
+
+  /**
+   * Trait populations counted from the profile processor's trait changes (dmp.segments carries no
+   * traits), segment populations from dmp.segments, both written to dmp.populations.
+   */
+  private static void addPopulations(Topology topology, Topics topics, Storage storage) {
+    topology.addProcessor(
+        TRAIT_POPULATIONS, () -> new PopulationCounter(TRAIT_COUNTS, POPULATIONS_SINK), QUALIFY);
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        SEGMENTS_SOURCE,
+        topics.segments().keys().deserializer(),
+        topics.segments().values().deserializer(),
+        topics.segments().name());
+    topology.addProcessor(SEGMENT_CHANGES, SegmentChanges::new, SEGMENTS_SOURCE);
+    topology.addProcessor(
+        SEGMENT_POPULATIONS,
+        () -> new PopulationCounter(SEGMENT_COUNTS, POPULATIONS_SINK),
+        SEGMENT_CHANGES);
+    // Cached: a change is three small writes, and the cache makes them a few changelog records per
+    // commit.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(storage.store(TRAIT_COUNTS), Serdes.String(), Serdes.String())
+            .withCachingEnabled(),
+        TRAIT_POPULATIONS);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(storage.store(SEGMENT_COUNTS), Serdes.String(), Serdes.String())
+            .withCachingEnabled(),
+        SEGMENT_POPULATIONS);
+    topology.addSink(
+        POPULATIONS_SINK,
+        topics.populations().name(),
+        topics.populations().keys().serializer(),
+        topics.populations().values().serializer(),
+        TRAIT_POPULATIONS,
+        SEGMENT_POPULATIONS);
   }
 
   /**
@@ -143,6 +213,7 @@ public final class QualifierTopology {
    * drops them, and writes nothing to any topic of the live pipeline.
    *
    * @param seen told of every visits record the run reads, within its bounds or not
+   * @param storage where the state stores are kept
    */
   public static Topology shadow(
       Topics topics,
@@ -151,7 +222,8 @@ public final class QualifierTopology {
       Duration grace,
       ReplayBounds bounds,
       ReplayProgress seen,
-      String updatesTopic) {
+      String updatesTopic,
+      Storage storage) {
     Topology topology = new Topology();
     addVisitsSource(topology, topics);
     topology.addProcessor(REPLAY_BOUNDS, () -> new WithinBounds(bounds, seen), VISITS_SOURCE);
@@ -161,7 +233,9 @@ public final class QualifierTopology {
         profileBounds,
         new ProcessedOffsets(0, hit -> {}),
         TimeProgress.unwatched(grace),
-        REPLAY_BOUNDS);
+        REPLAY_BOUNDS,
+        storage,
+        false);
     topology.addSink(
         SEGMENTS_SINK,
         updatesTopic,
@@ -191,23 +265,25 @@ public final class QualifierTopology {
       ProfileBounds bounds,
       ProcessedOffsets processed,
       TimeProgress time,
-      String parent) {
+      String parent,
+      Storage storage,
+      boolean countsTraits) {
     ProfileEvolution evolution = new ProfileEvolution(bounds);
     topology.addProcessor(
-        QUALIFY, () -> new ProfileProcessor(taxonomy, evolution, processed, time), parent);
+        QUALIFY,
+        () -> new ProfileProcessor(taxonomy, evolution, processed, time, countsTraits),
+        parent);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),
+            storage.store(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),
         QUALIFY);
     topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CHANGE_INDEX), Serdes.String(), Serdes.String()),
+        Stores.keyValueStoreBuilder(storage.store(CHANGE_INDEX), Serdes.String(), Serdes.String()),
         QUALIFY);
     // Written at every record that moves time on; the cache makes that one changelog record per
     // commit.
     topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PARTITION_TIME), Serdes.String(), Serdes.Long())
+        Stores.keyValueStoreBuilder(storage.store(PARTITION_TIME), Serdes.String(), Serdes.Long())
             .withCachingEnabled(),
         QUALIFY);
   }

@@ -66,7 +66,13 @@ class QualifierTopologyTest {
     driver =
         new TopologyTestDriver(
             QualifierTopology.build(
-                topics, () -> SAMPLE, bounds, new ProcessedOffsets(0, hit -> {}), time, pending),
+                topics,
+                () -> SAMPLE,
+                bounds,
+                new ProcessedOffsets(0, hit -> {}),
+                time,
+                pending,
+                QualifierTopology.Storage.IN_MEMORY),
             config);
     profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     visits =

@@ -60,9 +60,7 @@ class TimeInTheLogTest {
   /** One record of the log: a tick when {@code visitor} is negative. */
   record Entry(int visitor, int signals, long stepMillis, long lateMillis) {}
 
-  // 20 tries: in 9 of 10 the log has late events and time alone changes a membership, far above
-  // what the coverage checks ask.
-  @Property(tries = 20)
+  @Property(tries = 40)
   @StatisticsReport(onFailureOnly = true)
   void replayingTheLogGivesTheSameUpdatesAtTheSameTimes(
       @ForAll("logs") List<Entry> log, @ForAll("shifts") long rewrittenLaterByMillis) {
@@ -125,7 +123,12 @@ class TimeInTheLogTest {
     List<String> updates = new ArrayList<>();
     try (var driver =
         new TopologyTestDriver(
-            QualifierTopology.build(topics, () -> SAMPLE, ProfileBounds.defaults(100), GRACE),
+            QualifierTopology.build(
+                topics,
+                () -> SAMPLE,
+                ProfileBounds.defaults(100),
+                GRACE,
+                QualifierTopology.Storage.IN_MEMORY),
             config)) {
       var visits =
           driver.createInputTopic(

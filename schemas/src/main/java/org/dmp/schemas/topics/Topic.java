@@ -7,6 +7,7 @@ import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.InboundFile;
+import org.dmp.avro.Population;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
@@ -29,6 +30,7 @@ public record Topic<K, V extends SpecificRecord>(
   private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
   private static final AvroSerde<ReplayRun> RUNS = AvroSerde.of(ReplayRun.class);
   private static final AvroSerde<InboundFile> FILES = AvroSerde.of(InboundFile.class);
+  private static final AvroSerde<Population> POPULATIONS = AvroSerde.of(Population.class);
 
   /** The same topic, whose consumers set aside records longer than {@code maxRecordBytes}. */
   public Topic<K, V> limitedTo(int maxRecordBytes) {
@@ -81,5 +83,10 @@ public record Topic<K, V extends SpecificRecord>(
   /** Inbound files' progress and receipts, keyed by file name and md5. */
   public static Topic<String, InboundFile> inboundFiles(String name) {
     return new Topic<>(TopicRole.INBOUND_FILES, name, KEYS, FILES);
+  }
+
+  /** Trait and segment populations, one record per kind, id and qualifier partition. */
+  public static Topic<String, Population> populations(String name) {
+    return new Topic<>(TopicRole.POPULATIONS, name, KEYS, POPULATIONS);
   }
 }

@@ -11,7 +11,8 @@ public enum TopicRole {
   DEADLETTER("deadletter", false),
   REPLAY_RUNS("replay-runs", true),
   INBOUND("inbound", false),
-  INBOUND_FILES("inbound-files", true);
+  INBOUND_FILES("inbound-files", true),
+  POPULATIONS("populations", true);
 
   private final String key;
   private final boolean compacted;

@@ -15,6 +15,7 @@ import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.InboundFile;
+import org.dmp.avro.Population;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.ReplayRun;
 import org.dmp.avro.TaxonomyEntry;
@@ -42,6 +43,7 @@ public final class Topics {
   private final Topic<String, ReplayRun> replayRuns;
   private final Topic<String, VisitEvent> inbound;
   private final Topic<String, InboundFile> inboundFiles;
+  private final Topic<String, Population> populations;
 
   private Topics(Map<TopicRole, TopicSpec> specs) {
     this.specs = Map.copyOf(specs);
@@ -54,6 +56,7 @@ public final class Topics {
     this.replayRuns = limited(Topic.replayRuns(name(TopicRole.REPLAY_RUNS)));
     this.inbound = limited(Topic.inbound(name(TopicRole.INBOUND)));
     this.inboundFiles = limited(Topic.inboundFiles(name(TopicRole.INBOUND_FILES)));
+    this.populations = limited(Topic.populations(name(TopicRole.POPULATIONS)));
   }
 
   private <V extends org.apache.avro.specific.SpecificRecord> Topic<String, V> limited(
@@ -161,6 +164,10 @@ public final class Topics {
 
   public Topic<String, InboundFile> inboundFiles() {
     return inboundFiles;
+  }
+
+  public Topic<String, Population> populations() {
+    return populations;
   }
 
   /**

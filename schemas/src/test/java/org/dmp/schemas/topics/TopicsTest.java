@@ -31,7 +31,8 @@ class TopicsTest {
             "dmp.deadletter",
             "dmp.replay.runs",
             "dmp.inbound",
-            "dmp.inbound.files");
+            "dmp.inbound.files",
+            "dmp.populations");
     assertThat(topics.spec(TopicRole.VISITS).retention()).contains(Duration.ofDays(90));
     assertThat(topics.spec(TopicRole.DEADLETTER).retention()).isEmpty();
   }
@@ -112,7 +113,7 @@ class TopicsTest {
                     .containsExactlyInAnyOrder(
                         "topic.visits.partitions='0' (from --topic.visits.partitions): must be between 1 and 10000",
                         "topic.deliveries.retention='often' (from --topic.deliveries.retention): must be a duration such as 250ms, 5s, 2m, 24h, 7d or PT5S",
-                        "topic names must differ from each other: [dmp.visits, dmp.visits.rejected, dmp.segments, dmp.taxonomy, dmp.visits, dmp.deliveries, dmp.deadletter, dmp.replay.runs, dmp.inbound, dmp.inbound.files]"));
+                        "topic names must differ from each other: [dmp.visits, dmp.visits.rejected, dmp.segments, dmp.taxonomy, dmp.visits, dmp.deliveries, dmp.deadletter, dmp.replay.runs, dmp.inbound, dmp.inbound.files, dmp.populations]"));
   }
 
   @Test
