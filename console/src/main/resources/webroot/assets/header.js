@@ -1,6 +1,6 @@
 // Every page's header: the console's name and pages (the current one marked) before what the page
 // puts there itself, and the log-out button after.
-const PAGES = [['/', 'Taxonomy'], ['/destinations', 'Destinations'], ['/visitors', 'Visitors'], ['/replay', 'Replay']];
+const PAGES = [['/', 'Taxonomy'], ['/destinations', 'Destinations'], ['/deadletters', 'Dead letters'], ['/visitors', 'Visitors'], ['/replay', 'Replay']];
 const header = document.querySelector('header');
 const nav = document.createElement('nav');
 for (const [path, name] of PAGES) {

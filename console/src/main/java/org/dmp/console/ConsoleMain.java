@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.console.access.Login;
 import org.dmp.console.access.Sessions;
+import org.dmp.console.deadletters.DeadLettersApi;
 import org.dmp.console.destinations.DestinationsApi;
 import org.dmp.console.populations.PopulationsVerticle;
 import org.dmp.console.replay.ReplayApi;
@@ -93,7 +94,15 @@ public final class ConsoleMain {
                             config.common().topics(),
                             () -> taxonomy.store().inForce().file())
                         ::mount,
-                    populations::mount))
+                    populations::mount,
+                    new DeadLettersApi(
+                            vertx,
+                            client,
+                            config.common().kafka(),
+                            config.common().topics().deadLetters(),
+                            config.partnerSyncUrls(),
+                            config.common().operator())
+                        ::mount))
         .compose(
             api ->
                 config
@@ -123,7 +132,7 @@ public final class ConsoleMain {
     router.route("/api/*").subRouter(api);
     router.route("/assets/*").handler(StaticHandler.create("webroot/assets"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-    for (String page : List.of("index", "destinations", "visitors", "replay")) {
+    for (String page : List.of("index", "destinations", "deadletters", "visitors", "replay")) {
       router
           .get(page.equals("index") ? "/" : "/" + page)
           .handler(login.pageGuard())

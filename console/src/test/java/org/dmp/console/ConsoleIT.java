@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.dmp.avro.DeadLetter;
 import org.dmp.avro.ReplayRun;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
@@ -370,6 +371,59 @@ class ConsoleIT {
                 .send(get("/api/populations/folders/1"), HttpResponse.BodyHandlers.ofString())
                 .statusCode())
         .isEqualTo(400);
+  }
+
+  @Test
+  void deadLettersAreListedAndResendingNeedsAPartnerSync() throws Exception {
+    HttpClient operator = loggedIn();
+    DeadLetter letter = running.writeDeadLetter();
+
+    JsonObject listed =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    new JsonObject(
+                        operator
+                            .send(
+                                get("/api/deadletters?destination=9001"),
+                                HttpResponse.BodyHandlers.ofString())
+                            .body()),
+                answer -> answer.getInteger("total") == 1);
+    JsonObject shown = listed.getJsonArray("letters").getJsonObject(0);
+    assertThat(shown.getString("position")).isEqualTo("0:0");
+    assertThat(shown.getString("idempotencyKey")).isEqualTo(letter.getIdempotencyKey());
+    assertThat(shown.getString("reason")).isEqualTo(letter.getReason());
+    assertThat(shown.getJsonArray("updates").getJsonObject(0).getString("partnerUserId"))
+        .isEqualTo("p-v1");
+    assertThat(
+            new JsonObject(
+                    operator
+                        .send(
+                            get("/api/deadletters?destination=9002"),
+                            HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .getInteger("total"))
+        .isZero();
+
+    HttpResponse<String> resend =
+        operator.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/deadletters/resend"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"letters\": [\"0:0\"]}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(resend.statusCode()).isEqualTo(503);
+    assertThat(new JsonObject(resend.body()).getString("error"))
+        .contains("console.partner-sync-urls");
+    HttpResponse<String> malformed =
+        operator.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/deadletters/resend"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"letters\": [\"first\"]}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(malformed.statusCode()).isEqualTo(400);
   }
 
   private static JsonObject bucket(String start, long joins, long leaves, long members) {

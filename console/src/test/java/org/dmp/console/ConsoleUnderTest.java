@@ -13,6 +13,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.dmp.avro.DeadLetter;
+import org.dmp.avro.DeliveryChannel;
+import org.dmp.avro.PartnerSegmentUpdate;
 import org.dmp.avro.Population;
 import org.dmp.avro.PopulationBucket;
 import org.dmp.avro.PopulationKind;
@@ -65,6 +68,7 @@ final class ConsoleUnderTest implements AutoCloseable {
                 "--console.user=ada",
                 "--topic.taxonomy.name=" + UniqueNames.topic("console-taxonomy"),
                 "--topic.populations.name=" + UniqueNames.topic("console-populations"),
+                "--topic.deadletter.name=" + UniqueNames.topic("console-deadletter"),
                 // Runs' own topics are named beside the runs topic: dmp-console-N.replay.<run>.
                 "--topic.replay-runs.name=" + UniqueNames.topic("console") + ".replay.runs"),
             ConsoleConfig::read);
@@ -88,6 +92,39 @@ final class ConsoleUnderTest implements AutoCloseable {
             START,
             "starting the console");
     return new ConsoleUnderTest(config, console, vertx);
+  }
+
+  /** A delivery to destination 9001 given up on, with one user's change. */
+  DeadLetter writeDeadLetter() throws Exception {
+    DeadLetter letter =
+        new DeadLetter(
+            9001L,
+            DeliveryChannel.HTTP,
+            "9001-0-4-4",
+            "permanent failure: HTTP 400",
+            1,
+            Instant.parse("2026-12-01T10:00:00Z"),
+            Instant.parse("2026-12-01T10:00:01Z"),
+            List.of(
+                new PartnerSegmentUpdate(
+                    "v1:3",
+                    9001L,
+                    20001L,
+                    "p-v1",
+                    "v1",
+                    List.of("fans"),
+                    List.of(),
+                    Instant.parse("2026-12-01T09:59:59Z"))),
+            null);
+    Topic<String, DeadLetter> topic = config.common().topics().deadLetters();
+    try (KafkaProducer<String, DeadLetter> producer =
+        config
+            .common()
+            .kafka()
+            .producer(Map.of(), topic.keys().serializer(), topic.values().serializer())) {
+      producer.send(new ProducerRecord<>(topic.name(), "9001", letter)).get();
+    }
+    return letter;
   }
 
   /**

@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       TaxonomyCommand.class,
       PrivacyCommand.class,
       DeliveriesCommand.class,
+      DeadLettersCommand.class,
       ReplayCommand.class,
       IngestCommand.class,
       BenchCommand.class

@@ -5,17 +5,24 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.dmp.avro.Destination;
 import org.dmp.avro.DestinationType;
 import org.dmp.runtime.HealthRoutes;
+import org.dmp.runtime.kafka.DeadLetters;
 import org.dmp.sync.batch.BatchChannel;
 import org.dmp.sync.destination.DestinationStatus;
 import org.dmp.sync.destination.DestinationWorker;
 import org.dmp.sync.destination.Destinations;
+import org.dmp.sync.http.DeadLetterResend;
 import org.dmp.sync.http.HttpChannel;
 import org.dmp.sync.record.DeliveryRecord;
 import org.dmp.sync.topic.KafkaTopicChannel;
@@ -28,6 +35,7 @@ import org.dmp.taxonomy.TaxonomyView;
  * and go.
  */
 public final class PartnerSyncServer extends VerticleBase {
+  private static final long RESEND_BODY_LIMIT = 1024 * 1024;
   private final PartnerSyncConfig config;
   private final Function<String, Optional<String>> environment;
   private final PrometheusMeterRegistry registry =
@@ -35,6 +43,7 @@ public final class PartnerSyncServer extends VerticleBase {
   private TaxonomyView taxonomy;
   private DeliveryRecord record;
   private Destinations destinations;
+  private DeadLetterResend resend;
   private long reconciledRevision = -1;
   private boolean reconciling;
 
@@ -88,6 +97,16 @@ public final class PartnerSyncServer extends VerticleBase {
         .compose(
             created -> {
               record = created;
+              resend =
+                  new DeadLetterResend(
+                      vertx,
+                      config.common().kafka(),
+                      config.common().topics().deadLetters(),
+                      taxonomy,
+                      config.http(),
+                      record,
+                      environment,
+                      Clock.systemUTC());
               destinations = new Destinations(this::startWorker, config.retry());
               // Failed destinations are started again after their backoff, checked this often.
               long check = Math.max(50, Math.min(1000, config.retry().initialDelay().toMillis()));
@@ -199,7 +218,57 @@ public final class PartnerSyncServer extends VerticleBase {
                     .end(status.get().toJson().encode());
               }
             });
+    router.route("/deadletters*").handler(config.common().operator().guard());
+    router
+        .post("/deadletters/resend")
+        .handler(BodyHandler.create().setBodyLimit(RESEND_BODY_LIMIT))
+        .handler(this::resend);
     HealthRoutes.mountMetrics(router, config.common().operator(), registry::scrape);
+  }
+
+  /**
+   * {@code POST /deadletters/resend} {@code {"letters": ["0:12", ...]}}: each letter named by its
+   * position on the dead-letter topic is sent again (see {@link DeadLetterResend}); the answer says
+   * what became of each.
+   */
+  private void resend(RoutingContext request) {
+    List<DeadLetters.Position> positions = new ArrayList<>();
+    try {
+      JsonObject body = request.body().asJsonObject();
+      JsonArray letters = body == null ? null : body.getJsonArray("letters");
+      if (letters == null || letters.isEmpty()) {
+        throw new IllegalArgumentException(
+            "send {\"letters\": [\"<partition>:<offset>\", ...]}, the letters to send again");
+      }
+      for (Object letter : letters) {
+        positions.add(DeadLetters.Position.parse(String.valueOf(letter)));
+      }
+    } catch (RuntimeException e) {
+      request
+          .response()
+          .setStatusCode(400)
+          .putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", e.getMessage()).encode());
+      return;
+    }
+    resend
+        .resend(positions)
+        .onSuccess(
+            answers ->
+                request
+                    .response()
+                    .putHeader("Content-Type", "application/json")
+                    .end(answers.encode()))
+        .onFailure(
+            failure ->
+                request
+                    .response()
+                    .setStatusCode(503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("error", "cannot read the dead letters: " + failure.getMessage())
+                            .encode()));
   }
 
   @Override

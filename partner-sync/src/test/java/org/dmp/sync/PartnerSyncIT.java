@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ import org.dmp.kafka.embedded.UniqueNames;
 import org.dmp.partner.SamplePartner;
 import org.dmp.runtime.MainThread;
 import org.dmp.runtime.RunningService;
+import org.dmp.runtime.kafka.DeadLetters;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.Rejections;
 import org.dmp.schemas.serde.AvroSerde;
@@ -300,7 +302,7 @@ class PartnerSyncIT {
     SamplePartner partner = partner(vertx, Optional.empty());
     partner.failShare(1);
     fixture.applyDestinations(httpDestination(9001, partner.url(), ""));
-    partnerSync.start(fixture, Map.of());
+    RunningService sync = partnerSync.start(fixture, Map.of());
 
     fixture.publish(List.of(joined("frank", 1, 5001)));
     List<DeadLetter> letters =
@@ -323,6 +325,56 @@ class PartnerSyncIT {
                           assertThat(request.idempotencyKey())
                               .isEqualTo(letter.getIdempotencyKey()));
             });
+
+    // Once the partner is well, the operator sends the letter again: the same request.
+    partner.failShare(0);
+    DeadLetters.Letter letter =
+        DeadLetters.read(
+                fixture.config.common().kafka(),
+                fixture.config.common().topics().deadLetters(),
+                any -> true,
+                Duration.ofSeconds(30))
+            .orElseThrow()
+            .letters()
+            .get(0);
+    JsonObject firstTry = partner.received().get(0).body();
+    JsonArray answer =
+        new JsonArray(
+            SyncFixture.post(
+                    sync.httpPort(),
+                    "/deadletters/resend",
+                    new JsonObject()
+                        .put(
+                            "letters",
+                            new JsonArray().add(letter.position().toString()).add("0:999"))
+                        .encode())
+                .body());
+    assertThat(answer.getJsonObject(0).getString("outcome")).isEqualTo("DELIVERED");
+    assertThat(answer.getJsonObject(1).getString("outcome")).isEqualTo("NOT_FOUND");
+    SamplePartner.Received resent = partner.received().get(partner.received().size() - 1);
+    assertThat(resent.status()).isEqualTo(200);
+    assertThat(resent.idempotencyKey()).isEqualTo(letter.letter().getIdempotencyKey());
+    assertThat(resent.body()).as("the body it had").isEqualTo(firstTry);
+    assertThat(
+            fixture.readUntil(
+                fixture.topic(TopicRole.DELIVERIES),
+                ATTEMPTS,
+                read ->
+                    read.stream()
+                        .anyMatch(attempt -> attempt.getOutcome() == DeliveryOutcome.DELIVERED)))
+        .filteredOn(attempt -> attempt.getOutcome() == DeliveryOutcome.DELIVERED)
+        .singleElement()
+        .satisfies(
+            attempt -> {
+              assertThat(attempt.getIdempotencyKey())
+                  .isEqualTo(letter.letter().getIdempotencyKey());
+              assertThat(attempt.getDetail()).contains("sent again");
+            });
+    HttpResponse<String> malformed =
+        SyncFixture.post(sync.httpPort(), "/deadletters/resend", "{\"letters\": [\"first\"]}");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(malformed.body()).getString("error"))
+        .contains("<partition>:<offset>");
   }
 
   @Test

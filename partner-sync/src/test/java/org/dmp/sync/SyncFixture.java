@@ -240,6 +240,22 @@ final class SyncFixture {
     return get(port, path, "Bearer " + OPERATOR_TOKEN);
   }
 
+  /** A POST of JSON with the operator token. */
+  static HttpResponse<String> post(int port, String path, String json) throws Exception {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(java.time.Duration.ofSeconds(10))
+        .build()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(java.time.Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + OPERATOR_TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The same, with this Authorization header (null: none). */
   static HttpResponse<String> get(int port, String path, String authorization) throws Exception {
     HttpRequest.Builder request =

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -401,7 +402,8 @@ public final class HttpChannel implements DestinationChannel {
                     delivery.attempts,
                     delivery.firstAttempt,
                     clock.instant(),
-                    delivery.batch().changes().stream().map(PartnerChange::toRecord).toList()));
+                    delivery.batch().changes().stream().map(PartnerChange::toRecord).toList(),
+                    ByteBuffer.wrap(delivery.prepared.body().getBytes())));
     recorder.ended(attemptOf(delivery, outcome, sent, detail), letter, () -> done(delivery));
   }
 

@@ -58,17 +58,21 @@ final class HttpSender {
   }
 
   Future<Sent> send(Prepared prepared) {
+    return send(prepared.batch().idempotencyKey(), prepared.body(), prepared.signature());
+  }
+
+  /** A body under a key it was given before: a dead letter sent again. */
+  Future<Sent> send(String idempotencyKey, Buffer body, Optional<String> signature) {
     Instant started = clock.instant();
     HttpRequest<Buffer> request =
         client
             .postAbs(url)
             .timeout(timeout.toMillis())
             .putHeader("Content-Type", "application/json")
-            .putHeader("Idempotency-Key", prepared.batch().idempotencyKey());
-    signatureHeader.ifPresent(
-        header -> request.putHeader(header, prepared.signature().orElseThrow()));
+            .putHeader("Idempotency-Key", idempotencyKey);
+    signatureHeader.ifPresent(header -> request.putHeader(header, signature.orElseThrow()));
     return request
-        .sendBuffer(prepared.body())
+        .sendBuffer(body)
         .transform(
             result -> {
               Duration took = Duration.between(started, clock.instant());

@@ -109,7 +109,8 @@ class OutcomeRecorderTest {
             1,
             Instant.EPOCH,
             Instant.EPOCH,
-            List.of());
+            List.of(),
+            null);
     AtomicBoolean done = new AtomicBoolean();
 
     recorder.ended(DELIVERED, Optional.of(letter), () -> done.set(true));
