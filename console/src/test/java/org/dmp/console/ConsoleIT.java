@@ -408,20 +408,14 @@ class ConsoleIT {
 
     HttpResponse<String> resend =
         operator.send(
-            HttpRequest.newBuilder(URI.create(base + "/api/deadletters/resend"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"letters\": [\"0:0\"]}"))
-                .build(),
+            postJson("/api/deadletters/resend", "{\"letters\": [\"0:0\"]}"),
             HttpResponse.BodyHandlers.ofString());
     assertThat(resend.statusCode()).isEqualTo(503);
     assertThat(new JsonObject(resend.body()).getString("error"))
         .contains("console.partner-sync-urls");
     HttpResponse<String> malformed =
         operator.send(
-            HttpRequest.newBuilder(URI.create(base + "/api/deadletters/resend"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"letters\": [\"first\"]}"))
-                .build(),
+            postJson("/api/deadletters/resend", "{\"letters\": [\"first\"]}"),
             HttpResponse.BodyHandlers.ofString());
     assertThat(malformed.statusCode()).isEqualTo(400);
   }
@@ -444,6 +438,13 @@ class ConsoleIT {
 
   private static HttpClient client() {
     return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  private HttpRequest postJson(String path, String json) {
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build();
   }
 
   private HttpRequest get(String path) {

@@ -1,6 +1,10 @@
 package org.dmp.cli;
 
 import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -175,6 +179,21 @@ final class Composition implements AutoCloseable {
                 settings),
             PartnerSyncConfig::read);
     return MainThread.await(PartnerSyncMain.start(vertx(), config), START, "starting partner sync");
+  }
+
+  /**
+   * A hit on {@code edge}, as a tag sends it, from the visitor the {@code dmp} cookie names; the
+   * edge's status.
+   */
+  static int hit(RunningService edge, String query, String visitor) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + edge.httpPort() + "/event?" + query))
+                .header("Cookie", "dmp=" + visitor)
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   /** The console, logging in with the composition's operator token. */

@@ -2,10 +2,6 @@ package org.dmp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dmp.console.ConsoleMain;
@@ -74,18 +70,8 @@ class ConsolePagesIT {
       browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
 
       MainThread.await(partner.goDown(), Composition.START, "taking the partner down");
-      HttpResponse<String> hit =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create(
-                              "http://127.0.0.1:"
-                                  + edge.httpPort()
-                                  + "/event?c_category=shoes&d_cid=20001%01crm-1"))
-                      .header("Cookie", "dmp=4242")
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertThat(hit.statusCode()).isEqualTo(200);
+      assertThat(Composition.hit(edge, "c_category=shoes&d_cid=20001%01crm-1", "4242"))
+          .isEqualTo(200);
       browser.awaitText("#destinations tr[data-id='9001'] .state", "RETRYING");
       assertThat(browser.find("#destinations tr.detail").getText())
           .as("the last failure, beside the state")

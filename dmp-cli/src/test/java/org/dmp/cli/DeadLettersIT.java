@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,18 +63,8 @@ class DeadLettersIT {
       ConsoleMain.Console console =
           composition.startConsole("--console.partner-sync-urls=" + syncUrl);
 
-      HttpResponse<String> hit =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create(
-                              "http://127.0.0.1:"
-                                  + edge.httpPort()
-                                  + "/event?c_category=shoes&d_cid=20001%01crm-1"))
-                      .header("Cookie", "dmp=5151")
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertThat(hit.statusCode()).isEqualTo(200);
+      assertThat(Composition.hit(edge, "c_category=shoes&d_cid=20001%01crm-1", "5151"))
+          .isEqualTo(200);
 
       String bootstrap = "--bootstrap=" + broker.bootstrapServers();
       String destination = "--destination=" + DESTINATION;

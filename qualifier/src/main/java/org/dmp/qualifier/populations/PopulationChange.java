@@ -1,5 +1,6 @@
 package org.dmp.qualifier.populations;
 
+import java.util.Locale;
 import org.dmp.avro.PopulationKind;
 
 /** A visitor joined ({@code +1}) or left ({@code -1}) a trait or a segment. */
@@ -14,10 +15,15 @@ public record PopulationChange(PopulationKind kind, long id, int delta) {
 
   /** The population's name in stores and on dmp.populations: {@code segment:5001}. */
   public String population() {
-    return name(kind, id);
+    return kind.name().toLowerCase(Locale.ROOT) + ":" + id;
   }
 
-  public static String name(PopulationKind kind, long id) {
-    return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + id;
+  /** The kind and id of a population's name. */
+  static PopulationChange named(String population) {
+    int colon = population.indexOf(':');
+    return new PopulationChange(
+        PopulationKind.valueOf(population.substring(0, colon).toUpperCase(Locale.ROOT)),
+        Long.parseLong(population.substring(colon + 1)),
+        0);
   }
 }

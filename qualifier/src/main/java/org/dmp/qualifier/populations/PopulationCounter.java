@@ -16,7 +16,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.dmp.avro.Population;
 import org.dmp.avro.PopulationBucket;
-import org.dmp.avro.PopulationKind;
 
 /**
  * Counts one partition's population changes as they stream by: each population's members now, and
@@ -116,11 +115,11 @@ public final class PopulationCounter
     for (String population : changed) {
       String members = counts.get(population + "|m");
       long current = members == null ? 0 : Long.parseLong(members);
-      int colon = population.indexOf(':');
+      PopulationChange named = PopulationChange.named(population);
       Population counted =
           Population.newBuilder()
-              .setKind(PopulationKind.valueOf(population.substring(0, colon).toUpperCase()))
-              .setId(Long.parseLong(population.substring(colon + 1)))
+              .setKind(named.kind())
+              .setId(named.id())
               .setPartition(partition)
               .setMembers(current)
               .setHourly(buckets(population + "|h|", HOURS_KEPT, current))
