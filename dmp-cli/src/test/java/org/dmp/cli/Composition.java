@@ -67,7 +67,9 @@ final class Composition implements AutoCloseable {
             common,
             "--qualifier.application-id=" + UniqueNames.group(name),
             "--qualifier.state-dir=" + stateDir.resolve("qualifier"),
-            "--qualifier.instance-id=" + name + "-1");
+            "--qualifier.instance-id=" + name + "-1",
+            // Tests look at populations within seconds.
+            "--qualifier.populations-every=1s");
     CommonConfig config = qualifierConfig(qualifierSettings, 0).common();
     this.kafka = config.kafka();
     this.topics = config.topics();

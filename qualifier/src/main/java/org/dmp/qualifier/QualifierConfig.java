@@ -32,7 +32,8 @@ public record QualifierConfig(
     Duration timeLagWarning,
     int queryMaxWaiting,
     Duration inboundWaitTtl,
-    int inboundWaitMaxPerId) {
+    int inboundWaitMaxPerId,
+    Duration populationsEvery) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
@@ -46,6 +47,7 @@ public record QualifierConfig(
     Objects.requireNonNull(tickInterval, "tickInterval");
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(timeLagWarning, "timeLagWarning");
+    Objects.requireNonNull(populationsEvery, "populationsEvery");
   }
 
   /** Whether this instance writes ticks (a zero interval: something else does). */
@@ -115,6 +117,8 @@ public record QualifierConfig(
         reader.duration("qualifier.time-lag-warning", Duration.ofSeconds(1), Duration.ofDays(30)),
         reader.integer("query.max-waiting", 0, 1_000_000),
         reader.duration("qualifier.inbound-wait-ttl", Duration.ofMinutes(1), Duration.ofDays(3650)),
-        reader.integer("qualifier.inbound-wait-max-per-id", 1, 1_000_000));
+        reader.integer("qualifier.inbound-wait-max-per-id", 1, 1_000_000),
+        reader.duration(
+            "qualifier.populations-every", Duration.ofMillis(100), Duration.ofHours(1)));
   }
 }

@@ -126,7 +126,8 @@ final class QualifierVerticle extends VerticleBase implements SegmentQuery.Insta
                               processed,
                               time,
                               pending,
-                              QualifierTopology.Storage.ON_DISK);
+                              QualifierTopology.Storage.ON_DISK,
+                              config.populationsEvery());
                       streams =
                           new KafkaStreams(
                               topology,

@@ -367,7 +367,8 @@ class QualifierCrashIT {
                       () -> compiled,
                       org.dmp.qualifier.profile.ProfileBounds.defaults(100),
                       grace,
-                      QualifierTopology.Storage.IN_MEMORY),
+                      QualifierTopology.Storage.IN_MEMORY,
+                      Duration.ofSeconds(5)),
                   config)) {
             var input =
                 driver.createInputTopic(

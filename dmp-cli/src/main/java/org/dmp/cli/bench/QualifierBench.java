@@ -160,7 +160,8 @@ final class QualifierBench implements Callable<Integer> {
                   taxonomy,
                   config.profileBounds(),
                   config.grace(),
-                  QualifierTopology.Storage.ON_DISK),
+                  QualifierTopology.Storage.ON_DISK,
+                  config.populationsEvery()),
               config.streamsProperties());
       Instant start = Instant.now();
       streams.start();

@@ -233,7 +233,8 @@ class ReplayOfWhatLiveSawTest {
             () -> taxonomy,
             org.dmp.qualifier.profile.ProfileBounds.defaults(100),
             GRACE,
-            QualifierTopology.Storage.IN_MEMORY),
+            QualifierTopology.Storage.IN_MEMORY,
+            Duration.ofSeconds(5)),
         records,
         driver ->
             driver

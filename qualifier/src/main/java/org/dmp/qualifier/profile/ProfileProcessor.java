@@ -1,11 +1,14 @@
 package org.dmp.qualifier.profile;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,7 +21,7 @@ import org.dmp.avro.PopulationKind;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
-import org.dmp.qualifier.populations.PopulationChange;
+import org.dmp.qualifier.populations.PopulationCounts;
 import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.VisitorId;
@@ -52,7 +55,11 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private final ProcessedOffsets processed;
   private final TimeProgress time;
   private final long graceMillis;
-  private final boolean countsTraits;
+  private final Optional<Duration> traitPopulationsEvery;
+
+  /** The traits' populations; null when this processor does not count them (a replay's shadow). */
+  private PopulationCounts traitCounts;
+
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
   private KeyValueStore<String, String> changeIndex;
@@ -72,13 +79,13 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       ProfileEvolution evolution,
       ProcessedOffsets processed,
       TimeProgress time,
-      boolean countsTraits) {
+      Optional<Duration> traitPopulationsEvery) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
     this.processed = processed;
     this.time = time;
     this.graceMillis = time.grace().toMillis();
-    this.countsTraits = countsTraits;
+    this.traitPopulationsEvery = traitPopulationsEvery;
   }
 
   @Override
@@ -90,6 +97,22 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     Long restored = partitionTimes.get(PARTITION_TIME_KEY);
     this.partitionTime = restored == null ? Long.MIN_VALUE : restored;
     this.earliestDue = firstIndexedTime();
+    if (traitPopulationsEvery.isPresent()) {
+      traitCounts =
+          new PopulationCounts(
+              context.getStateStore(QualifierTopology.TRAIT_COUNTS), context.taskId().partition());
+      // Wall-clock time: populations are written for readers, and what this processor writes to
+      // dmp.segments does not depend on when.
+      context.schedule(
+          traitPopulationsEvery.get(),
+          PunctuationType.WALL_CLOCK_TIME,
+          now ->
+              traitCounts.write(
+                  now,
+                  (key, population) ->
+                      context.forward(
+                          new Record<>(key, population, now), QualifierTopology.POPULATIONS_SINK)));
+    }
   }
 
   @Override
@@ -137,6 +160,9 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
 
   @Override
   public void close() {
+    if (traitCounts != null) {
+      traitCounts.writePending();
+    }
     time.released(context.taskId().partition());
   }
 
@@ -238,35 +264,28 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     }
   }
 
-  /** The traits a profile holds: those with a realization still alive. */
-  private Set<String> traitsHeld(Profile profile) {
-    // The evolution replaces the realizations' map rather than changing it, but a copy costs little
-    // and keeps that an implementation detail.
-    return !countsTraits || profile == null
-        ? Set.of()
-        : Set.copyOf(profile.getRealizations().keySet());
+  /**
+   * The traits a profile holds: those with a realization still alive. Not a copy: the evolution
+   * replaces the realizations' map, never changes it (the populations' tests fail if it does).
+   */
+  private static Set<String> traitsHeld(Profile profile) {
+    return profile == null ? Set.of() : profile.getRealizations().keySet();
   }
 
   private void countTraitChanges(Set<String> before, Set<String> after, long timestamp) {
-    if (!countsTraits || before.equals(after)) {
+    if (traitCounts == null || before == after) {
       return;
     }
     for (String trait : after) {
       if (!before.contains(trait)) {
-        forwardChange(
-            PopulationChange.joined(PopulationKind.TRAIT, Long.parseLong(trait)), timestamp);
+        traitCounts.count(PopulationKind.TRAIT, Long.parseLong(trait), timestamp, 1);
       }
     }
     for (String trait : before) {
       if (!after.contains(trait)) {
-        forwardChange(
-            PopulationChange.left(PopulationKind.TRAIT, Long.parseLong(trait)), timestamp);
+        traitCounts.count(PopulationKind.TRAIT, Long.parseLong(trait), timestamp, -1);
       }
     }
-  }
-
-  private void forwardChange(PopulationChange change, long timestamp) {
-    context.forward(new Record<>(null, change, timestamp), QualifierTopology.TRAIT_POPULATIONS);
   }
 
   private long firstIndexedTime() {

@@ -2,6 +2,7 @@ package org.dmp.qualifier.profile;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
@@ -45,7 +46,6 @@ public final class QualifierTopology {
   static final String SEGMENTS_SOURCE = "segment-updates-source";
   static final String SEGMENT_CHANGES = "segment-changes";
   static final String SEGMENT_POPULATIONS = "segment-populations";
-  static final String TRAIT_POPULATIONS = "trait-populations";
   static final String POPULATIONS_SINK = "populations";
   public static final String TRAIT_COUNTS = "trait-population-counts";
   public static final String SEGMENT_COUNTS = "segment-population-counts";
@@ -74,13 +74,15 @@ public final class QualifierTopology {
    * @param bounds how much a profile may hold
    * @param grace how late an event may come and still count as on time
    * @param storage where the state stores are kept
+   * @param populationsEvery how often the populations that changed are written
    */
   public static Topology build(
       Topics topics,
       Supplier<CompiledTaxonomy> taxonomy,
       ProfileBounds bounds,
       Duration grace,
-      Storage storage) {
+      Storage storage,
+      Duration populationsEvery) {
     // Nobody asks this topology same-hit questions, so none may wait.
     return build(
         topics,
@@ -89,7 +91,8 @@ public final class QualifierTopology {
         new ProcessedOffsets(0, hit -> {}),
         TimeProgress.unwatched(grace),
         PendingLines.defaults(),
-        storage);
+        storage,
+        populationsEvery);
   }
 
   /**
@@ -98,6 +101,7 @@ public final class QualifierTopology {
    *     late an event may come and still count as on time
    * @param pending how inbound lines wait for their partner id's sync, and their counts
    * @param storage where the state stores are kept
+   * @param populationsEvery how often the populations that changed are written
    */
   public static Topology build(
       Topics topics,
@@ -106,10 +110,19 @@ public final class QualifierTopology {
       ProcessedOffsets processed,
       TimeProgress time,
       PendingLines pending,
-      Storage storage) {
+      Storage storage,
+      Duration populationsEvery) {
     Topology topology = new Topology();
     addVisitsSource(topology, topics);
-    addQualify(topology, taxonomy, bounds, processed, time, VISITS_SOURCE, storage, true);
+    addQualify(
+        topology,
+        taxonomy,
+        bounds,
+        processed,
+        time,
+        VISITS_SOURCE,
+        storage,
+        Optional.of(populationsEvery));
     topology.addSink(
         SEGMENTS_SINK,
         topics.segments().name(),
@@ -165,7 +178,7 @@ public final class QualifierTopology {
         topics.idmap().keys().serializer(),
         topics.idmap().values().serializer(),
         PARTNER_ID_OPT_OUTS);
-    addPopulations(topology, topics, storage);
+    addPopulations(topology, topics, storage, populationsEvery);
     return topology;
   }
 
@@ -173,9 +186,8 @@ public final class QualifierTopology {
    * Trait populations counted from the profile processor's trait changes (dmp.segments carries no
    * traits), segment populations from dmp.segments, both written to dmp.populations.
    */
-  private static void addPopulations(Topology topology, Topics topics, Storage storage) {
-    topology.addProcessor(
-        TRAIT_POPULATIONS, () -> new PopulationCounter(TRAIT_COUNTS, POPULATIONS_SINK), QUALIFY);
+  private static void addPopulations(
+      Topology topology, Topics topics, Storage storage, Duration every) {
     topology.addSource(
         AutoOffsetReset.earliest(),
         SEGMENTS_SOURCE,
@@ -185,14 +197,13 @@ public final class QualifierTopology {
     topology.addProcessor(SEGMENT_CHANGES, SegmentChanges::new, SEGMENTS_SOURCE);
     topology.addProcessor(
         SEGMENT_POPULATIONS,
-        () -> new PopulationCounter(SEGMENT_COUNTS, POPULATIONS_SINK),
+        () -> new PopulationCounter(SEGMENT_COUNTS, POPULATIONS_SINK, every),
         SEGMENT_CHANGES);
-    // Cached: a change is three small writes, and the cache makes them a few changelog records per
-    // commit.
+    // Counted in memory, written every few seconds (see PopulationCounts); cached all the same.
     topology.addStateStore(
         Stores.keyValueStoreBuilder(storage.store(TRAIT_COUNTS), Serdes.String(), Serdes.String())
             .withCachingEnabled(),
-        TRAIT_POPULATIONS);
+        QUALIFY);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(storage.store(SEGMENT_COUNTS), Serdes.String(), Serdes.String())
             .withCachingEnabled(),
@@ -202,7 +213,7 @@ public final class QualifierTopology {
         topics.populations().name(),
         topics.populations().keys().serializer(),
         topics.populations().values().serializer(),
-        TRAIT_POPULATIONS,
+        QUALIFY,
         SEGMENT_POPULATIONS);
   }
 
@@ -235,7 +246,7 @@ public final class QualifierTopology {
         TimeProgress.unwatched(grace),
         REPLAY_BOUNDS,
         storage,
-        false);
+        Optional.empty());
     topology.addSink(
         SEGMENTS_SINK,
         updatesTopic,
@@ -267,11 +278,11 @@ public final class QualifierTopology {
       TimeProgress time,
       String parent,
       Storage storage,
-      boolean countsTraits) {
+      Optional<Duration> traitPopulationsEvery) {
     ProfileEvolution evolution = new ProfileEvolution(bounds);
     topology.addProcessor(
         QUALIFY,
-        () -> new ProfileProcessor(taxonomy, evolution, processed, time, countsTraits),
+        () -> new ProfileProcessor(taxonomy, evolution, processed, time, traitPopulationsEvery),
         parent);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

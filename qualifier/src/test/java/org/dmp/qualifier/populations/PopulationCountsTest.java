@@ -44,6 +44,7 @@ class PopulationCountsTest {
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
   private static final CompiledTaxonomy SAMPLE = new CompiledTaxonomy(TaxonomyFile.sample());
   private static final Duration TTL = Duration.ofDays(120);
+  static final Duration EVERY = Duration.ofSeconds(5);
 
   private TopologyTestDriver driver;
   private TestInputTopic<String, VisitEvent> visits;
@@ -67,7 +68,8 @@ class PopulationCountsTest {
                 () -> SAMPLE,
                 ProfileBounds.defaults(100),
                 Duration.ofSeconds(2),
-                QualifierTopology.Storage.IN_MEMORY),
+                QualifierTopology.Storage.IN_MEMORY,
+                PopulationCountsTest.EVERY),
             config);
     visits =
         driver.createInputTopic(
@@ -125,6 +127,37 @@ class PopulationCountsTest {
   }
 
   @Test
+  void hoursBeyondTwoDaysAreFoldedIntoTheirDaysAndTheMembersStayExact() {
+    int hours = PopulationCounts.HOURS_KEPT + 2;
+    for (int i = 0; i < hours; i++) {
+      visit("v" + i, T0.plus(Duration.ofHours(i)), Map.of("c_cart", List.of("250")));
+    }
+    Population trait = writtenAfterAWhile().get("trait:102/0");
+
+    assertThat(trait.getMembers()).isEqualTo(hours);
+    assertThat(trait.getHourly()).hasSize(PopulationCounts.HOURS_KEPT);
+    assertThat(trait.getHourly().get(0).getStart()).isEqualTo(T0.plus(Duration.ofHours(2)));
+    assertThat(trait.getHourly().get(0).getMembers()).isEqualTo(3);
+    assertThat(trait.getDaily().stream().mapToLong(PopulationBucket::getJoins).sum())
+        .isEqualTo(hours);
+    assertThat(trait.getDaily().get(0))
+        .as("the first day: 14 hours from 10:00, two of them folded")
+        .satisfies(
+            day -> {
+              assertThat(day.getStart()).isEqualTo(day(T0));
+              assertThat(day.getJoins()).isEqualTo(14);
+              assertThat(day.getMembers()).isEqualTo(14);
+            });
+
+    visit("one-more", T0.plus(Duration.ofHours(hours)), Map.of("c_cart", List.of("250")));
+    Population again = writtenAfterAWhile().get("trait:102/0");
+    assertThat(again.getMembers()).isEqualTo(hours + 1);
+    assertThat(again.getHourly().get(0).getStart()).isEqualTo(T0.plus(Duration.ofHours(3)));
+    assertThat(again.getDaily().stream().mapToLong(PopulationBucket::getJoins).sum())
+        .isEqualTo(hours + 1);
+  }
+
+  @Test
   void onlyWhatChangedIsWrittenAgain() {
     shoes("v1", T0);
     shoes("v2", T0);
@@ -135,7 +168,7 @@ class PopulationCountsTest {
     Map<String, Population> populations = writtenAfterAWhile();
 
     assertThat(populations).containsOnlyKeys("trait:102/0", "segment:5002/0");
-    driver.advanceWallClockTime(PopulationCounter.WRITE_EVERY);
+    driver.advanceWallClockTime(EVERY);
     assertThat(read()).as("nothing changed since").isEmpty();
   }
 
@@ -163,7 +196,7 @@ class PopulationCountsTest {
   }
 
   private Map<String, Population> writtenAfterAWhile() {
-    driver.advanceWallClockTime(PopulationCounter.WRITE_EVERY);
+    driver.advanceWallClockTime(EVERY);
     written.putAll(read());
     return written;
   }

@@ -72,7 +72,8 @@ class QualifierTopologyTest {
                 new ProcessedOffsets(0, hit -> {}),
                 time,
                 pending,
-                QualifierTopology.Storage.IN_MEMORY),
+                QualifierTopology.Storage.IN_MEMORY,
+                Duration.ofSeconds(5)),
             config);
     profiles = driver.getKeyValueStore(QualifierTopology.PROFILES);
     visits =

@@ -128,7 +128,8 @@ class TimeInTheLogTest {
                 () -> SAMPLE,
                 ProfileBounds.defaults(100),
                 GRACE,
-                QualifierTopology.Storage.IN_MEMORY),
+                QualifierTopology.Storage.IN_MEMORY,
+                Duration.ofSeconds(5)),
             config)) {
       var visits =
           driver.createInputTopic(
