@@ -338,18 +338,11 @@ class ConsoleIT {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                new JsonObject(
-                        operator
-                            .send(get("/api/populations"), HttpResponse.BodyHandlers.ofString())
-                            .body())
+                json(operator, "/api/populations")
                     .getJsonObject("segments")
                     .getLong("5001", 0L)
                     .equals(2L));
-    JsonObject population =
-        new JsonObject(
-            operator
-                .send(get("/api/populations/segments/5001"), HttpResponse.BodyHandlers.ofString())
-                .body());
+    JsonObject population = json(operator, "/api/populations/segments/5001");
     assertThat(population.getLong("members")).isEqualTo(2);
     // Partition 1 had no one at 10:00 (its first bucket's join came at 11:00); partition 0 had no
     // change at 11:00, so its two members carry over.
@@ -360,17 +353,10 @@ class ConsoleIT {
             bucket("2026-12-01T12:00:00Z", 0, 1, 2));
     assertThat(population.getJsonArray("daily"))
         .containsExactly(bucket("2026-12-01T00:00:00Z", 3, 1, 2));
-    assertThat(
-            operator
-                .send(get("/api/populations/traits/101"), HttpResponse.BodyHandlers.ofString())
-                .statusCode())
+    assertThat(statusOf(operator, "/api/populations/traits/101"))
         .as("nothing counted for it")
         .isEqualTo(404);
-    assertThat(
-            operator
-                .send(get("/api/populations/folders/1"), HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(400);
+    assertThat(statusOf(operator, "/api/populations/folders/1")).isEqualTo(400);
   }
 
   @Test
@@ -382,13 +368,7 @@ class ConsoleIT {
         await()
             .atMost(Duration.ofSeconds(30))
             .until(
-                () ->
-                    new JsonObject(
-                        operator
-                            .send(
-                                get("/api/deadletters?destination=9001"),
-                                HttpResponse.BodyHandlers.ofString())
-                            .body()),
+                () -> json(operator, "/api/deadletters?destination=9001"),
                 answer -> answer.getInteger("total") == 1);
     JsonObject shown = listed.getJsonArray("letters").getJsonObject(0);
     assertThat(shown.getString("position")).isEqualTo("0:0");
@@ -396,15 +376,7 @@ class ConsoleIT {
     assertThat(shown.getString("reason")).isEqualTo(letter.getReason());
     assertThat(shown.getJsonArray("updates").getJsonObject(0).getString("partnerUserId"))
         .isEqualTo("p-v1");
-    assertThat(
-            new JsonObject(
-                    operator
-                        .send(
-                            get("/api/deadletters?destination=9002"),
-                            HttpResponse.BodyHandlers.ofString())
-                        .body())
-                .getInteger("total"))
-        .isZero();
+    assertThat(json(operator, "/api/deadletters?destination=9002").getInteger("total")).isZero();
 
     HttpResponse<String> resend =
         operator.send(
@@ -418,6 +390,14 @@ class ConsoleIT {
             postJson("/api/deadletters/resend", "{\"letters\": [\"first\"]}"),
             HttpResponse.BodyHandlers.ofString());
     assertThat(malformed.statusCode()).isEqualTo(400);
+  }
+
+  private JsonObject json(HttpClient client, String path) throws Exception {
+    return new JsonObject(client.send(get(path), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private int statusOf(HttpClient client, String path) throws Exception {
+    return client.send(get(path), HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
   private static JsonObject bucket(String start, long joins, long leaves, long members) {

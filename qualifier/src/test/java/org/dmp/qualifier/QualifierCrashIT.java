@@ -73,7 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QualifierCrashIT {
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
   private static final int VISITORS = 400;
-  private static final int EVENTS = 6_000;
+  private static final int EVENTS = 4_500;
   private static final int JUMP_EVERY = 1_500;
   private static final int TICK_EVERY = 100;
   private static final int TICKING_VISITORS = 200;

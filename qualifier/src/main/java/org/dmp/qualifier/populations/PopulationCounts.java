@@ -19,17 +19,17 @@ import org.dmp.avro.PopulationKind;
 
 /**
  * One partition's population counts, as its changes stream by: per hour of event time, each
- * population's joins and leaves. Every few seconds of wall-clock time it writes the populations
- * that changed to dmp.populations, keyed by population and partition, with their members now and
- * their hours and days, so readers add the partitions up; a visitor's changes all come through one
- * partition.
+ * population's joins and leaves. Every {@code qualifier.populations-every} of wall-clock time it
+ * writes the populations that changed to dmp.populations, keyed by population and partition, with
+ * their members now and their hours and days, so readers add the partitions up; a visitor's changes
+ * all come through one partition.
  *
  * <p>Changes are added up in memory and written to the store, committed like the profiles, with the
- * populations every few seconds: writing each change would make every population a commit touched a
- * changelog record, and with thousands of traits that more than halved the qualifier's throughput.
- * The price: a process killed in between loses the changes counted since the last writing whose
- * input offsets were committed meanwhile, a few seconds' joins and leaves, from the counts (never
- * from profiles or deliveries). A graceful stop, or a task moving to another instance, writes them
+ * populations: writing each change would make every population a commit touched a changelog record,
+ * and with thousands of traits that more than halved the qualifier's throughput. The price: a
+ * process killed in between loses the changes counted since the last writing whose input offsets
+ * were committed meanwhile, up to one interval's joins and leaves, from the counts (never from
+ * profiles or deliveries). A graceful stop, or a task moving to another instance, writes them
  * first. What was changed but not written when a task stopped is written at its first punctuation:
  * it writes every population of the store once.
  *
