@@ -41,7 +41,7 @@ final class IngestCommand implements Callable<Integer> {
       description =
           "Lines each Kafka transaction covers: what a killed ingestion reads again"
               + " (default: ${DEFAULT-VALUE}).",
-      defaultValue = "50000")
+      defaultValue = "500000")
   private int linesPerTransaction;
 
   @Mixin private KafkaConnection kafka;

@@ -17,31 +17,7 @@ import org.junit.jupiter.api.Test;
 class BenchIT {
 
   @Test
-  void edgeBenchEndsWithItsJsonLine() {
-    TailCommandIT.Run run =
-        TailCommandIT.dmp(
-            "bench", "edge", "--seconds", "1", "--warm-up", "1", "--connections", "16");
-
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    List<String> lines = run.out().lines().toList();
-    JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
-    assertThat(figures.fieldNames())
-        .contains(
-            "baseline_rps", "edge_rps", "ratio", "p50_ms_at_half_load", "p99_ms_at_half_load");
-    assertThat(figures.getLong("edge_rps")).isPositive();
-    assertThat(figures.getLong("failed")).isZero();
-    assertThat(run.out()).contains("target").contains("baseline").contains("edge");
-    Matcher brokerLog =
-        Pattern.compile("broker log in (\\S+) \\((memory|disk)\\)").matcher(run.out());
-    assertThat(brokerLog.find()).as(run.out()).isTrue();
-    assertThat(figures.getString("broker_storage")).isEqualTo(brokerLog.group(2));
-    assertThat(Path.of(brokerLog.group(1)))
-        .as("the broker's log is deleted after the run")
-        .doesNotExist();
-  }
-
-  @Test
-  void edgeBenchWithAnswersReportsTheJsonAnswersApart() {
+  void edgeBenchEndsWithItsJsonLineAndReportsTheJsonAnswersApart() {
     TailCommandIT.Run run =
         TailCommandIT.dmp(
             "bench",
@@ -57,6 +33,18 @@ class BenchIT {
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
     JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
+    assertThat(figures.fieldNames())
+        .contains(
+            "baseline_rps", "edge_rps", "ratio", "p50_ms_at_half_load", "p99_ms_at_half_load");
+    assertThat(figures.getLong("edge_rps")).isPositive();
+    assertThat(run.out()).contains("target").contains("baseline").contains("edge");
+    Matcher brokerLog =
+        Pattern.compile("broker log in (\\S+) \\((memory|disk)\\)").matcher(run.out());
+    assertThat(brokerLog.find()).as(run.out()).isTrue();
+    assertThat(figures.getString("broker_storage")).isEqualTo(brokerLog.group(2));
+    assertThat(Path.of(brokerLog.group(1)))
+        .as("the broker's log is deleted after the run")
+        .doesNotExist();
     assertThat(figures.getBoolean("answers")).isTrue();
     assertThat(figures.fieldNames())
         .contains(

@@ -51,6 +51,7 @@ class BrowserTagIT {
   private Browser chromium;
   private WebDriver browser;
   private String page;
+  private RunningService running;
   private String edge;
 
   @BeforeEach
@@ -60,8 +61,7 @@ class BrowserTagIT {
         Composition.create(
             broker, dir, "browser", TaxonomyFile.parse("browser.json", taxonomy(page)));
     // The browser's one call must be answered with its segments, however busy the machine.
-    RunningService running =
-        composition.startEdge(composition.startQualifier(0).port(), "--answers.deadline=5s");
+    running = composition.startEdge(composition.startQualifier(0).port(), "--answers.deadline=5s");
     edge = "http://127.0.0.1:" + running.httpPort();
 
     chromium = new Browser(Files.createDirectories(dir.resolve("chromium")));
@@ -81,6 +81,7 @@ class BrowserTagIT {
 
   @Test
   void aDilShapedTagOnAnotherOriginReadsTheAnswerAndWritesItsCookies() {
+    Composition.awaitFreshAnswers(running);
     String pageUrl = page + "/shop/shoes?color=red&size=42";
     browser.get(pageUrl);
 

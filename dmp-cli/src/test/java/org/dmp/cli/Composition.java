@@ -1,6 +1,9 @@
 package org.dmp.cli;
 
+import static org.awaitility.Awaitility.await;
+
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -196,6 +199,28 @@ final class Composition implements AutoCloseable {
                 .build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
+  }
+
+  /**
+   * Waits until {@code edge} answers with the qualifier's segments in time: a qualifier that has
+   * just started answers only once its partitions are assigned, and until then answers are stale.
+   */
+  static void awaitFreshAnswers(RunningService edge) {
+    HttpClient client = HttpClient.newHttpClient();
+    URI warmUp =
+        URI.create(
+            "http://127.0.0.1:" + edge.httpPort() + "/event?d_rtbd=json&d_uuid=" + Long.MAX_VALUE);
+    await()
+        .atMost(START)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              HttpResponse<String> answer =
+                  client.send(
+                      HttpRequest.newBuilder(warmUp).build(), HttpResponse.BodyHandlers.ofString());
+              return answer.statusCode() == 200
+                  && !new JsonObject(answer.body()).getBoolean("stale", false);
+            });
   }
 
   /** The console, logging in with the composition's operator token. */

@@ -23,6 +23,8 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.dmp.avro.EventSource;
+import org.dmp.avro.InboundChunk;
+import org.dmp.avro.InboundChunkLine;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.VisitEvent;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
@@ -307,14 +309,18 @@ class IngestIT {
     return keys;
   }
 
-  /** The event ids on the inbound topic, as committed. */
+  /** The event ids of the lines on the inbound topic, as committed. */
   private static Set<String> inboundEventIds(Composition composition, Topics topics) {
     List<String> ids = new ArrayList<>();
     read(
         composition,
         TopicRole.INBOUND,
-        record ->
-            ids.add(topics.inbound().values().decode(record.topic(), record.value()).getEventId()));
+        record -> {
+          InboundChunk chunk = topics.inbound().values().decode(record.topic(), record.value());
+          for (InboundChunkLine line : chunk.getLines()) {
+            ids.add(chunk.getEventIdPrefix() + line.getLineNumber());
+          }
+        });
     Set<String> distinct = new HashSet<>(ids);
     assertThat(distinct).as("no line published twice").hasSize(ids.size());
     return distinct;

@@ -31,6 +31,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.InboundChunk;
+import org.dmp.avro.InboundChunkLine;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
@@ -100,7 +102,7 @@ class PoisonRecordsIT {
           producer,
           topics.inbound(),
           idKey,
-          VisitEvent.newBuilder(line(201L)).setEventId(huge.substring(0, ID_LIMIT)).build(),
+          InboundChunk.newBuilder(line(201L)).setEventIdPrefix(huge.substring(0, ID_LIMIT)).build(),
           poisoned);
 
       // Behind them on the same partitions: a visitor synced with the partner id and a big basket
@@ -228,15 +230,16 @@ class PoisonRecordsIT {
   }
 
   /** Line 1 of partner 20001's file, realizing {@code trait} for {@link #CRM}. */
-  private static VisitEvent line(long trait) {
-    return VisitEvent.newBuilder()
-        .setEventId("file:ftp_dpm_20001_1:1")
-        .setVisitorId("")
+  /** Line 1 of data source 20001's file, for the partner id, in the partition of its key. */
+  private static InboundChunk line(long trait) {
+    return InboundChunk.newBuilder()
+        .setEventIdPrefix("file:ftp_dpm_20001_1:")
         .setTime(T0.plusSeconds(10))
-        .setSource(EventSource.FILE)
+        .setDataSourceId(20001L)
         .setTargetDataSourceId(20001L)
-        .setPartnerIds(List.of(new PartnerId(20001L, CRM)))
-        .setRealizedTraits(List.of(trait))
+        .setOverwrite(false)
+        .setVisitorIds(false)
+        .setLines(List.of(new InboundChunkLine(1L, CRM, List.of(trait), List.of(), Map.of())))
         .build();
   }
 }

@@ -22,6 +22,9 @@ public final class LineParser {
   /** Longer user ids are refused: an id is a key, not a document. */
   static final int MAX_USER_ID = PartnerUserId.MAX_LENGTH;
 
+  private static final String REALIZE = "d_sid=";
+  private static final String REMOVE = "d_unsid=";
+
   private final InboundFileName file;
   private final Set<Long> onboardedTraits;
 
@@ -76,7 +79,7 @@ public final class LineParser {
     }
     while (at <= end) {
       int itemEnd = itemEnd(line, at, end);
-      item(line.substring(at, itemEnd), realized, removed, signals);
+      item(line, at, itemEnd, realized, removed, signals);
       at = itemEnd + 1;
     }
     return new InboundLine(file.normalized(userId), realized, removed, signals);
@@ -114,46 +117,70 @@ public final class LineParser {
     return end;
   }
 
+  /** The item from {@code from} to {@code to} in the line; traits are read where they stand. */
   private void item(
-      String item, List<Long> realized, List<Long> removed, Map<String, List<String>> signals) {
-    if (item.isEmpty()) {
+      String line,
+      int from,
+      int to,
+      List<Long> realized,
+      List<Long> removed,
+      Map<String, List<String>> signals) {
+    if (from == to) {
       throw new InboundLineException("an empty item (two commas, or a comma at the end)");
     }
-    if (item.startsWith("d_sid=")) {
-      realized.add(trait(item, "d_sid="));
-    } else if (item.startsWith("d_unsid=")) {
-      long trait = trait(item, "d_unsid=");
+    if (line.startsWith(REALIZE, from)) {
+      realized.add(trait(line, from, from + REALIZE.length(), to));
+    } else if (line.startsWith(REMOVE, from)) {
+      long trait = trait(line, from, from + REMOVE.length(), to);
       if (!file.overwrite()) {
         removed.add(trait);
       }
-    } else if (item.startsWith("ic=")) {
+    } else if (line.startsWith("ic=", from)) {
       throw new InboundLineException(
           "\""
-              + item
+              + line.substring(from, to)
               + "\": trait integration codes (ic=) are not supported; name traits by d_sid");
     } else {
-      pair(item, signals);
+      pair(line.substring(from, to), signals);
     }
   }
 
-  private long trait(String item, String prefix) {
-    String id = item.substring(prefix.length());
-    long trait;
-    try {
-      trait = Long.parseLong(id);
-    } catch (NumberFormatException e) {
-      throw new InboundLineException("\"" + item + "\": the trait id is not a number");
+  private long trait(String line, int itemFrom, int idFrom, int to) {
+    long trait = digits(line, idFrom, to);
+    if (trait < 0) {
+      try {
+        trait = Long.parseLong(line, idFrom, to, 10);
+      } catch (NumberFormatException e) {
+        throw new InboundLineException(
+            "\"" + line.substring(itemFrom, to) + "\": the trait id is not a number");
+      }
     }
     if (!onboardedTraits.contains(trait)) {
       throw new InboundLineException(
           "\""
-              + item
+              + line.substring(itemFrom, to)
               + "\": trait "
               + trait
               + " is not an onboarded trait of data source "
               + file.traitDataSourceId());
     }
     return trait;
+  }
+
+  /** The number the characters are if they are 1 to 18 plain digits, else -1. */
+  private static long digits(String line, int from, int to) {
+    if (from == to || to - from > 18) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = from; i < to; i++) {
+      char c = line.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   private static void pair(String item, Map<String, List<String>> signals) {

@@ -33,12 +33,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dmp.avro.DataSource;
-import org.dmp.avro.EventSource;
 import org.dmp.avro.InboundFile;
 import org.dmp.avro.InboundIds;
 import org.dmp.avro.InboundState;
-import org.dmp.avro.PartnerId;
-import org.dmp.avro.VisitEvent;
 import org.dmp.inbound.format.InboundFileException;
 import org.dmp.inbound.format.InboundFileName;
 import org.dmp.inbound.format.InboundLine;
@@ -46,7 +43,6 @@ import org.dmp.inbound.format.InboundLineException;
 import org.dmp.inbound.format.LineParser;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
-import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.topics.Topics;
 import org.dmp.taxonomy.CompiledTaxonomy;
@@ -57,9 +53,9 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  * <p>A file is known by its name and md5. Its lines are published in Kafka transactions, each of
  * which also writes the file's progress to {@code dmp.inbound.files}; so a process killed mid-file
  * and started again reads that progress, skips the lines it covers, and goes on, and no line is
- * applied twice. A file ingested before (done, failed or refused) applies nothing again. Lines of
- * partner ids go to {@code dmp.inbound}, for the qualifier to resolve through the id map; lines of
- * a data source whose files hold visitor ids go straight to {@code dmp.visits}.
+ * applied twice. A file ingested before (done, failed or refused) applies nothing again. Lines go
+ * to {@code dmp.inbound} in chunks ({@link Chunks}), for the qualifier to resolve partner ids
+ * through the id map and write each line to {@code dmp.visits} as an event.
  */
 public final class Ingestion {
   /** The receipt keeps this many problems; the counts keep them all. */
@@ -155,59 +151,68 @@ public final class Ingestion {
     Set<String> synced = visitorIds ? Set.of() : syncedIds(name.dataSourceId());
     List<String> errors = new ArrayList<>(receipt.getErrors());
     UserLines userLines = new UserLines();
-    FileEvents events = new FileEvents(name, md5, visitorIds, topics);
+    Chunks chunks =
+        new Chunks(
+            name,
+            md5,
+            visitorIds,
+            topics,
+            key,
+            producer.partitionsFor(topics.inbound().name()).size());
     long bytes = Files.size(file);
     long linesRead = 0;
     try (CountingStream counted = new CountingStream(Files.newInputStream(file))) {
       producer.beginTransaction();
       long inTransaction = 0;
-      String text;
-      try (BufferedReader reader = reader(counted, name.gzip())) {
-        while ((text = reader.readLine()) != null) {
-          linesRead++;
-          if (linesRead <= resumeAfter) {
-            // Judged again, only so that each user's lines count as in the first pass; the
-            // receipt already counts these lines.
-            try {
-              judge(text, name, parser, visitorIds, userLines);
-            } catch (InboundLineException rejectedBefore) {
-              // Counted before.
+      try (ParsedLines lines =
+          ParsedLines.start(reader(counted, name.gzip()), counted::count, parser, chunks)) {
+        for (ParsedLines.Block block = lines.next(); block != null; block = lines.next()) {
+          for (ParsedLines.Parsed parsed : block.lines()) {
+            linesRead++;
+            if (linesRead <= resumeAfter) {
+              // Judged again, only so that each user's lines count as in the first pass; the
+              // receipt already counts these lines.
+              try {
+                judge(parsed, name, visitorIds, userLines);
+              } catch (InboundLineException rejectedBefore) {
+                // Counted before.
+              }
+              continue;
             }
-            continue;
-          }
-          receipt.setLinesRead(linesRead);
-          try {
-            Judged judged = judge(text, name, parser, visitorIds, userLines);
-            InboundLine line = judged.line();
-            ProducerRecord<String, byte[]> lineRecord = lineRecord(events, linesRead, line);
-            if (judged.usersFirst()) {
-              if (visitorIds || synced.contains(line.userId())) {
-                receipt.setUsersMatched(receipt.getUsersMatched() + 1);
-              } else {
-                receipt.setUsersUnmatched(receipt.getUsersUnmatched() + 1);
+            receipt.setLinesRead(linesRead);
+            try {
+              Judged judged = judge(parsed, name, visitorIds, userLines);
+              InboundLine line = judged.line();
+              chunks.add(parsed.encoded(), producer::send);
+              if (judged.usersFirst()) {
+                if (visitorIds || synced.contains(line.userId())) {
+                  receipt.setUsersMatched(receipt.getUsersMatched() + 1);
+                } else {
+                  receipt.setUsersUnmatched(receipt.getUsersUnmatched() + 1);
+                }
+              }
+              receipt.setLinesApplied(receipt.getLinesApplied() + 1);
+              receipt.setTraitsRealized(receipt.getTraitsRealized() + line.realized().size());
+              receipt.setTraitsRemoved(receipt.getTraitsRemoved() + line.removed().size());
+              for (List<String> values : line.signals().values()) {
+                receipt.setPairs(receipt.getPairs() + values.size());
+              }
+            } catch (InboundLineException rejected) {
+              receipt.setLinesRejected(receipt.getLinesRejected() + 1);
+              if (errors.size() < MOST_ERRORS) {
+                errors.add("line " + linesRead + ": " + rejected.getMessage());
               }
             }
-            producer.send(lineRecord);
-            receipt.setLinesApplied(receipt.getLinesApplied() + 1);
-            receipt.setTraitsRealized(receipt.getTraitsRealized() + line.realized().size());
-            receipt.setTraitsRemoved(receipt.getTraitsRemoved() + line.removed().size());
-            for (List<String> values : line.signals().values()) {
-              receipt.setPairs(receipt.getPairs() + values.size());
+            receipt.setBytesRead(Math.min(block.bytesRead(), bytes));
+            if (++inTransaction >= linesPerTransaction) {
+              receipt.setErrors(List.copyOf(errors));
+              chunks.flush(producer::send);
+              record(producer, key, receipt);
+              producer.commitTransaction();
+              producer.beginTransaction();
+              inTransaction = 0;
+              listener.progress(receipt.getBytesRead(), bytes, linesRead);
             }
-          } catch (InboundLineException rejected) {
-            receipt.setLinesRejected(receipt.getLinesRejected() + 1);
-            if (errors.size() < MOST_ERRORS) {
-              errors.add("line " + linesRead + ": " + rejected.getMessage());
-            }
-          }
-          receipt.setBytesRead(Math.min(counted.count(), bytes));
-          if (++inTransaction >= linesPerTransaction) {
-            receipt.setErrors(List.copyOf(errors));
-            record(producer, key, receipt);
-            producer.commitTransaction();
-            producer.beginTransaction();
-            inTransaction = 0;
-            listener.progress(receipt.getBytesRead(), bytes, linesRead);
           }
         }
         receipt.setState(InboundState.DONE);
@@ -230,6 +235,7 @@ public final class Ingestion {
           receipt.getState() == InboundState.DONE ? bytes : receipt.getBytesRead());
       receipt.setErrors(List.copyOf(errors));
       receipt.setEndedAt(clock.instant());
+      chunks.flush(producer::send);
       record(producer, key, receipt);
       producer.commitTransaction();
       listener.progress(receipt.getBytesRead(), bytes, receipt.getLinesRead());
@@ -247,15 +253,8 @@ public final class Ingestion {
    * @throws InboundLineException why it does not
    */
   private static Judged judge(
-      String text,
-      InboundFileName name,
-      LineParser parser,
-      boolean visitorIds,
-      UserLines userLines) {
-    InboundLine line = parser.parse(text);
-    if (text.indexOf('\uFFFD') >= 0) {
-      throw new InboundLineException("the line is not UTF-8");
-    }
+      ParsedLines.Parsed parsed, InboundFileName name, boolean visitorIds, UserLines userLines) {
+    InboundLine line = parsed.orThrow();
     if (visitorIds) {
       VisitorId.problem("the user id", line.userId())
           .ifPresent(
@@ -270,70 +269,6 @@ public final class Ingestion {
           "more than " + UserLines.MOST + " lines for user " + line.userId() + " in this file");
     }
     return new Judged(line, userLine == 1);
-  }
-
-  /**
-   * The record of one line. The event is the file's one record, refilled for each line: encoded at
-   * once, it is never shared, and a builder per line cost more than the rest of the line.
-   *
-   * @throws InboundLineException when the record is longer than its topic's consumers take
-   */
-  private static ProducerRecord<String, byte[]> lineRecord(
-      FileEvents events, long lineNumber, InboundLine line) {
-    VisitEvent event = events.event;
-    event.setEventId(events.eventIdPrefix + lineNumber);
-    event.setSignals(line.signals());
-    event.setRealizedTraits(line.realized());
-    event.setRemovedTraits(line.removed());
-    String key;
-    if (events.visitorIds) {
-      event.setVisitorId(line.userId());
-      key = line.userId();
-    } else {
-      event.setPartnerIds(List.of(new PartnerId(events.name.dataSourceId(), line.userId())));
-      key = events.keyPrefix + line.userId();
-    }
-    byte[] value = events.topic.values().encode(event);
-    if (value.length > events.topic.values().maxBytes()) {
-      throw new InboundLineException(
-          "the line is too long: its event is "
-              + value.length
-              + " bytes, more than the "
-              + events.topic.values().maxBytes()
-              + " that "
-              + events.topic.name()
-              + " takes");
-    }
-    return new ProducerRecord<>(events.topic.name(), null, events.time, key, value);
-  }
-
-  /** What every line of one file has in common, and the record its lines are written with. */
-  private static final class FileEvents {
-    final InboundFileName name;
-    final boolean visitorIds;
-    final String eventIdPrefix;
-    final String keyPrefix;
-    final long time;
-    final org.dmp.schemas.topics.Topic<String, VisitEvent> topic;
-    final VisitEvent event;
-
-    FileEvents(InboundFileName name, String md5, boolean visitorIds, Topics topics) {
-      this.name = name;
-      this.visitorIds = visitorIds;
-      this.eventIdPrefix = "file:" + name.name() + ":" + md5.substring(0, 8) + ":";
-      this.keyPrefix = IdMapKey.of(name.dataSourceId(), "");
-      this.time = name.time().toEpochMilli();
-      this.topic = visitorIds ? topics.visits() : topics.inbound();
-      this.event =
-          VisitEvent.newBuilder()
-              .setEventId("")
-              .setVisitorId("")
-              .setTime(name.time())
-              .setSource(EventSource.FILE)
-              .setTargetDataSourceId(name.traitDataSourceId())
-              .setOverwrite(name.overwrite() ? name.traitDataSourceId() : null)
-              .build();
-    }
   }
 
   private void record(KafkaProducer<String, byte[]> producer, String key, InboundFile receipt) {

@@ -40,4 +40,19 @@ class IngestionTest {
     assertThat(lines.count("b")).isEqualTo(1);
     assertThat(lines.count("a")).isEqualTo(2);
   }
+
+  @Test
+  void eachUsersCountIsItsOwnAsTheTableGrows() {
+    UserLines lines = new UserLines();
+    for (int round = 1; round <= 3; round++) {
+      for (int user = 0; user < 100_000; user++) {
+        int count = lines.count("crm-" + user);
+        if (count != round) {
+          assertThat(count).as("user crm-" + user + " in round " + round).isEqualTo(round);
+        }
+      }
+    }
+    assertThat(lines.count("crm-")).as("a prefix of the others is a user of its own").isEqualTo(1);
+    assertThat(lines.count("")).isEqualTo(1);
+  }
 }

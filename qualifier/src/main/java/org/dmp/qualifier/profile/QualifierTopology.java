@@ -150,7 +150,7 @@ public final class QualifierTopology {
         INBOUND_LINES);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-            storage.store(WAITING_LINES), Serdes.String(), topics.inbound().values()),
+            storage.store(WAITING_LINES), Serdes.String(), topics.visits().values()),
         PARTNER_ID_OPT_OUTS,
         INBOUND_LINES);
     topology.addStateStore(

@@ -18,13 +18,14 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.dmp.avro.EventSource;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.InboundChunk;
+import org.dmp.avro.InboundChunkLine;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
 import org.dmp.config.ConfigReader;
 import org.dmp.config.Settings;
-import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.Ticks;
 import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.serde.AvroSerde;
@@ -51,7 +52,7 @@ class QualifierTopologyTest {
   private TestInputTopic<String, VisitEvent> visits;
   private TestOutputTopic<String, ProfileUpdate> updates;
   private TestOutputTopic<String, IdMapping> idmap;
-  private TestInputTopic<String, VisitEvent> inbound;
+  private TestInputTopic<String, InboundChunk> inbound;
 
   @BeforeEach
   void start(@TempDir Path stateDir) {
@@ -90,7 +91,7 @@ class QualifierTopologyTest {
         driver.createInputTopic(
             topics.name(TopicRole.INBOUND),
             Serdes.String().serializer(),
-            AvroSerde.of(VisitEvent.class).serializer());
+            AvroSerde.of(InboundChunk.class).serializer());
     idmap =
         driver.createOutputTopic(
             topics.name(TopicRole.IDMAP),
@@ -405,24 +406,25 @@ class QualifierTopologyTest {
     assertThat(profiles.get("v10").getOptedOut()).isTrue();
   }
 
-  /** An inbound line of data source 20001's file, for partner id {@code crm}. */
-  private static VisitEvent fileLine(
-      String crm, Instant time, int line, List<Long> realized, List<Long> removed) {
-    return VisitEvent.newBuilder()
-        .setEventId("file:ftp_dpm_20001_1:" + line)
-        .setVisitorId("")
+  /**
+   * A chunk of data source 20001's file with one line, for {@code user}: a partner id, or a visitor
+   * id when the data source sends those.
+   */
+  private static InboundChunk fileLine(
+      String user, Instant time, int line, List<Long> realized, List<Long> removed) {
+    return InboundChunk.newBuilder()
+        .setEventIdPrefix("file:ftp_dpm_20001_1:")
         .setTime(time)
-        .setSource(EventSource.FILE)
+        .setDataSourceId(20001L)
         .setTargetDataSourceId(20001L)
-        .setPartnerIds(List.of(new PartnerId(20001L, crm)))
-        .setRealizedTraits(realized)
-        .setRemovedTraits(removed)
+        .setOverwrite(false)
+        .setVisitorIds(false)
+        .setLines(List.of(new InboundChunkLine((long) line, user, realized, removed, Map.of())))
         .build();
   }
 
-  private void sendLine(VisitEvent line) {
-    inbound.pipeInput(
-        IdMapKey.of(20001L, line.getPartnerIds().get(0).getPartnerUserId()), line, line.getTime());
+  private void sendLine(InboundChunk chunk) {
+    inbound.pipeInput("ftp_dpm_20001_1", chunk, chunk.getTime());
   }
 
   @Test
@@ -445,6 +447,21 @@ class QualifierTopologyTest {
     sendLine(fileLine("crm-1", T0.plusSeconds(120), 2, List.of(), List.of(201L)));
     assertThat(updates.readValue().getAdded()).containsExactly(5002L);
     assertThat(pending.counts().resolved()).isEqualTo(1);
+  }
+
+  @Test
+  void aLineOfADataSourceThatSendsVisitorIdsGoesToItsVisitorAsItIs() {
+    send(event("v13", T0, Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValue().getAdded()).containsExactly(5002L);
+
+    InboundChunk chunk = fileLine("v13", T0.plusSeconds(60), 7, List.of(201L), List.of());
+    chunk.setVisitorIds(true);
+    sendLine(chunk);
+
+    ProfileUpdate gold = updates.readValue();
+    assertThat(gold.getRemoved()).containsExactly(5002L);
+    assertThat(gold.getCauseEventId()).isEqualTo("file:ftp_dpm_20001_1:7");
+    assertThat(pending.counts().waiting()).isZero();
   }
 
   @Test

@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.InboundChunk;
 import org.dmp.avro.InboundFile;
 import org.dmp.avro.Population;
 import org.dmp.avro.ProfileUpdate;
@@ -29,6 +30,7 @@ public record Topic<K, V extends SpecificRecord>(
   private static final AvroSerde<DeliveryAttempt> ATTEMPTS = AvroSerde.of(DeliveryAttempt.class);
   private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
   private static final AvroSerde<ReplayRun> RUNS = AvroSerde.of(ReplayRun.class);
+  private static final AvroSerde<InboundChunk> CHUNKS = AvroSerde.of(InboundChunk.class);
   private static final AvroSerde<InboundFile> FILES = AvroSerde.of(InboundFile.class);
   private static final AvroSerde<Population> POPULATIONS = AvroSerde.of(Population.class);
 
@@ -73,11 +75,11 @@ public record Topic<K, V extends SpecificRecord>(
   }
 
   /**
-   * Inbound lines whose user is a partner id, keyed by that id as the id map is ({@code IdMapKey}),
-   * for the qualifier to resolve: visits with the partner id and no visitor yet.
+   * Inbound file lines, many to a record, each in the partition of its user's key (for a partner id
+   * the id map's, {@code IdMapKey}), for the qualifier to resolve and write to the event log.
    */
-  public static Topic<String, VisitEvent> inbound(String name) {
-    return new Topic<>(TopicRole.INBOUND, name, KEYS, VISITS);
+  public static Topic<String, InboundChunk> inbound(String name) {
+    return new Topic<>(TopicRole.INBOUND, name, KEYS, CHUNKS);
   }
 
   /** Inbound files' progress and receipts, keyed by file name and md5. */

@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.dmp.avro.DeadLetter;
 import org.dmp.avro.DeliveryAttempt;
 import org.dmp.avro.IdMapping;
+import org.dmp.avro.InboundChunk;
 import org.dmp.avro.InboundFile;
 import org.dmp.avro.Population;
 import org.dmp.avro.ProfileUpdate;
@@ -41,7 +42,7 @@ public final class Topics {
   private final Topic<String, DeliveryAttempt> deliveries;
   private final Topic<String, DeadLetter> deadLetters;
   private final Topic<String, ReplayRun> replayRuns;
-  private final Topic<String, VisitEvent> inbound;
+  private final Topic<String, InboundChunk> inbound;
   private final Topic<String, InboundFile> inboundFiles;
   private final Topic<String, Population> populations;
 
@@ -158,7 +159,7 @@ public final class Topics {
     return replayRuns;
   }
 
-  public Topic<String, VisitEvent> inbound() {
+  public Topic<String, InboundChunk> inbound() {
     return inbound;
   }
 
