@@ -1,18 +1,12 @@
 package org.dmp.sync.batch;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -26,10 +20,28 @@ import org.dmp.sync.destination.UserChange;
 final class ChangeFile {
   private ChangeFile() {}
 
-  /** Appends changes to a file, durable on {@link #sync()}. */
+  /** Changes in order, each seen before it is taken. */
+  interface Source {
+    boolean hasNext();
+
+    UserChange peek();
+
+    UserChange next();
+  }
+
+  /**
+   * The reader's buffer: more than the longest text (a length and 65,535 bytes), so that a text is
+   * always read whole from it.
+   */
+  private static final int BUFFER = 1 << 17;
+
+  /**
+   * Appends changes to a file, durable on {@link #sync()}. It buffers on its own ({@link
+   * ByteSink}): Java's buffered streams cost more than the bytes in a window's sort.
+   */
   static final class Writer implements Closeable {
     private final FileChannel channel;
-    private final DataOutputStream out;
+    private final ByteSink out;
 
     /**
      * Opens {@code file} for appending after its first {@code validLength} bytes; anything after
@@ -40,42 +52,39 @@ final class ChangeFile {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         channel.truncate(validLength);
         channel.position(validLength);
-        OutputStream stream = Channels.newOutputStream(channel);
-        out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open " + file, e);
       }
-    }
-
-    void write(UserChange change) {
-      try {
-        writeText(change.partnerUserId());
-        writeList(change.before());
-        writeList(change.after());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    private void writeList(List<String> values) throws IOException {
-      out.writeShort(values.size());
-      for (String value : values) {
-        writeText(value);
-      }
+      out =
+          new ByteSink(
+              (bytes, length) -> {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
+                while (buffer.hasRemaining()) {
+                  channel.write(buffer);
+                }
+              });
     }
 
     /**
-     * Length-prefixed UTF-8: cheaper than writeUTF's modified UTF-8, which dominated the cost of a
-     * window's sort.
+     * Length-prefixed UTF-8 texts (cheaper than writeUTF's modified UTF-8, which dominated the cost
+     * of a window's sort): the id, then each list's size and values.
      */
-    private void writeText(String text) throws IOException {
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length > 0xFFFF) {
-        throw new IllegalArgumentException(
-            "an id or segment value of " + bytes.length + " bytes; at most 65535");
+    void write(UserChange change) {
+      out.writeShortUtf8(change.partnerUserId());
+      writeList(change.before());
+      writeList(change.after());
+    }
+
+    /** Bytes already laid out as this file's records are. */
+    void writeRaw(byte[] bytes, int from, int to) {
+      out.writeBytes(bytes, from, to - from);
+    }
+
+    private void writeList(List<String> values) {
+      out.writeShort(values.size());
+      for (String value : values) {
+        out.writeShortUtf8(value);
       }
-      out.writeShort(bytes.length);
-      out.write(bytes);
     }
 
     /** Flushes and forces what was written to disk; returns the file's length, all of it valid. */
@@ -91,41 +100,165 @@ final class ChangeFile {
 
     @Override
     public void close() {
+      out.flush();
       try {
-        out.close();
+        channel.close();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
   }
 
-  /** Reads changes in the order written. */
-  static final class Reader implements Closeable {
-    private final DataInputStream in;
-    private byte[] buffer = new byte[64];
-    private UserChange next;
+  /**
+   * The order of partner ids in runs, member tables and files: that of their UTF-8 bytes, which is
+   * their code points' ({@link String#compareTo} orders UTF-16 units, which differs for characters
+   * beyond the Basic Multilingual Plane), so that ids sorted as bytes and as strings agree.
+   */
+  static int compareIds(String one, String other) {
+    int shorter = Math.min(one.length(), other.length());
+    for (int i = 0; i < shorter; i++) {
+      char a = one.charAt(i);
+      char b = other.charAt(i);
+      if (a != b) {
+        if (a >= 0xD800 && b >= 0xD800) {
+          return codePointRank(a) - codePointRank(b);
+        }
+        return a - b;
+      }
+    }
+    return one.length() - other.length();
+  }
 
-    Reader(Path file) {
+  /** Surrogates above the rest of the plane's top, as the code points they stand for are. */
+  private static int codePointRank(char unit) {
+    return unit >= 0xE000 ? unit - 0x800 : unit + 0x2000;
+  }
+
+  /** A file's buffered bytes, read in pieces no longer than the buffer. */
+  private abstract static class Input implements Closeable {
+    private final FileChannel channel;
+    final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).flip();
+
+    Input(Path file) {
       try {
-        in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+        channel = FileChannel.open(file, StandardOpenOption.READ);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file, e);
       }
+    }
+
+    int readLength() throws IOException {
+      need(2);
+      return Short.toUnsignedInt(buffer.getShort());
+    }
+
+    /** At least {@code bytes} in the buffer, or the end of the file. */
+    void need(int bytes) throws IOException {
+      if (buffer.remaining() >= bytes) {
+        return;
+      }
+      buffer.compact();
+      while (buffer.position() < bytes) {
+        if (channel.read(buffer) < 0) {
+          buffer.flip();
+          throw new EOFException();
+        }
+      }
+      buffer.flip();
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * Reads records as bytes into an arena, without making changes of them; a record cut short at the
+   * end of the file is not one.
+   */
+  static final class Records extends Input {
+    Records(Path file) {
+      super(file);
+    }
+
+    /** Whether a record may follow: false at the end of the file. */
+    boolean hasNext() {
+      try {
+        need(2);
+        return true;
+      } catch (EOFException end) {
+        return false;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Appends the next record to the arena; false at the end of the file. */
+    boolean next(RecordArena arena) {
+      arena.begin();
+      try {
+        copyText(arena);
+        copyList(arena);
+        copyList(arena);
+        return true;
+      } catch (EOFException end) {
+        arena.abandon();
+        return false;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void copyList(RecordArena arena) throws IOException {
+      int size = copyLength(arena);
+      for (int i = 0; i < size; i++) {
+        copyText(arena);
+      }
+    }
+
+    private void copyText(RecordArena arena) throws IOException {
+      int length = copyLength(arena);
+      need(length);
+      arena.append(buffer.array(), buffer.position(), length);
+      buffer.position(buffer.position() + length);
+    }
+
+    private int copyLength(RecordArena arena) throws IOException {
+      need(2);
+      arena.append(buffer.array(), buffer.position(), 2);
+      return Short.toUnsignedInt(buffer.getShort());
+    }
+  }
+
+  /** Reads changes in the order written; a change cut short at the end of the file is not one. */
+  static final class Reader extends Input implements Source {
+    private UserChange next;
+
+    Reader(Path file) {
+      super(file);
       advance();
     }
 
-    boolean hasNext() {
+    @Override
+    public boolean hasNext() {
       return next != null;
     }
 
-    UserChange peek() {
+    @Override
+    public UserChange peek() {
       if (next == null) {
         throw new NoSuchElementException();
       }
       return next;
     }
 
-    UserChange next() {
+    @Override
+    public UserChange next() {
       UserChange current = peek();
       advance();
       return current;
@@ -144,7 +277,7 @@ final class ChangeFile {
 
     /** Immutable as read, so the change's own defensive copy costs nothing. */
     private List<String> readList() throws IOException {
-      int size = in.readUnsignedShort();
+      int size = readLength();
       String[] values = new String[size];
       for (int i = 0; i < size; i++) {
         values[i] = readText();
@@ -153,21 +286,11 @@ final class ChangeFile {
     }
 
     private String readText() throws IOException {
-      int length = in.readUnsignedShort();
-      if (buffer.length < length) {
-        buffer = new byte[length];
-      }
-      in.readFully(buffer, 0, length);
-      return new String(buffer, 0, length, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void close() {
-      try {
-        in.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      int length = readLength();
+      need(length);
+      String text = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8);
+      buffer.position(buffer.position() + length);
+      return text;
     }
   }
 }

@@ -2,13 +2,10 @@ package org.dmp.sync.batch;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +16,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -38,7 +36,8 @@ public final class OutboundFile implements Closeable {
   private final BatchFileName name;
   private final int splitLines;
   private final List<Part> parts = new ArrayList<>();
-  private Writer writer;
+  private OutputStream content;
+  private ByteSink sink;
   private DigestOutputStream digest;
   private long partLines;
 
@@ -61,18 +60,34 @@ public final class OutboundFile implements Closeable {
     openPart();
   }
 
+  /** A line as given, without its line feed. */
   void line(String line) {
-    try {
-      if (splitLines > 0 && partLines == splitLines) {
+    startLine();
+    sink.writeUtf8(line);
+    endLine();
+  }
+
+  /** A line of {@link SyncLine}'s format. */
+  void line(String partnerUserId, Collection<String> segments, Collection<String> removed) {
+    startLine();
+    SyncLine.write(sink, partnerUserId, segments, removed);
+    endLine();
+  }
+
+  private void startLine() {
+    if (splitLines > 0 && partLines == splitLines) {
+      try {
         closePart();
-        openPart();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      writer.write(line);
-      writer.write('\n');
-      partLines++;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      openPart();
     }
+  }
+
+  private void endLine() {
+    sink.write('\n');
+    partLines++;
   }
 
   private void openPart() {
@@ -85,8 +100,9 @@ public final class OutboundFile implements Closeable {
               StandardOpenOption.TRUNCATE_EXISTING,
               StandardOpenOption.WRITE);
       digest = new DigestOutputStream(out, MessageDigest.getInstance("MD5"));
-      OutputStream content = name.gzip() ? new GZIPOutputStream(digest, 1 << 16) : digest;
-      writer = new BufferedWriter(new OutputStreamWriter(content, StandardCharsets.UTF_8), 1 << 16);
+      OutputStream written = name.gzip() ? new GZIPOutputStream(digest, 1 << 16) : digest;
+      content = written;
+      sink = new ByteSink((bytes, length) -> written.write(bytes, 0, length));
       partLines = 0;
       parts.add(null);
     } catch (IOException | NoSuchAlgorithmException e) {
@@ -95,7 +111,8 @@ public final class OutboundFile implements Closeable {
   }
 
   private void closePart() throws IOException {
-    writer.close();
+    sink.flush();
+    content.close();
     Path file = partial.resolve(name.name(0) + ".part" + parts.size());
     force(file);
     parts.set(
@@ -192,7 +209,7 @@ public final class OutboundFile implements Closeable {
   @Override
   public void close() {
     try {
-      writer.close();
+      content.close();
       for (int i = 1; i <= parts.size(); i++) {
         Files.deleteIfExists(partial.resolve(name.name(0) + ".part" + i));
       }

@@ -11,19 +11,23 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.PriorityQueue;
 import org.dmp.sync.destination.UserChange;
 
 /**
- * A window's changes as one net change per user, in partner-id order, with memory bounded by the
- * run size whatever the window holds: runs of changes are sorted in memory (stably, so each user's
- * changes keep their order), merged per user and written to disk, then the runs are merged.
+ * A window's changes as one net change per user, in partner-id order ({@link
+ * ChangeFile#compareIds}), with memory bounded by the run size whatever the window holds: runs of
+ * changes are sorted in memory as bytes ({@link RecordArena}; stably, so each user's changes keep
+ * their order) and merged per user, every run but the last written to disk, then the runs are
+ * merged.
  */
 final class SortedChanges implements Iterator<UserChange>, Closeable {
-  private final List<ChangeFile.Reader> runs = new ArrayList<>();
+  /** A run is also written to disk once its records take this many bytes. */
+  private static final int MOST_RUN_BYTES = 1 << 30;
+
+  private final List<ChangeFile.Source> runs = new ArrayList<>();
+  private final List<ChangeFile.Reader> onDisk = new ArrayList<>();
   private final List<Path> runFiles = new ArrayList<>();
-  private final PriorityQueue<Integer> heads;
-  private Iterator<UserChange> inMemory;
+  private ChangeFile.Source inMemory;
 
   /**
    * @param spool the window's changes in arrival order
@@ -31,89 +35,171 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
    * @param runSize changes sorted in memory at once
    */
   SortedChanges(Path spool, Path workDir, int runSize) {
-    heads =
-        new PriorityQueue<>(
-            Comparator.<Integer, String>comparing(run -> runs.get(run).peek().partnerUserId())
-                .thenComparing(run -> run));
-    List<UserChange> run = new ArrayList<>(Math.min(runSize, 1 << 16));
-    boolean spilled = false;
-    try (ChangeFile.Reader reader = new ChangeFile.Reader(spool)) {
-      while (reader.hasNext()) {
-        run.add(reader.next());
-        if (run.size() >= runSize) {
+    RecordArena run = new RecordArena();
+    try (ChangeFile.Records records = new ChangeFile.Records(spool)) {
+      while (records.hasNext()) {
+        if (run.count() >= runSize || run.size() >= MOST_RUN_BYTES) {
           spill(run, workDir);
-          spilled = true;
+        }
+        if (!records.next(run)) {
+          break;
         }
       }
     }
-    if (!spilled) {
-      inMemory = netPerUser(run).iterator();
+    // The last run need not go to disk to be read again: it is no bigger than a run.
+    ChangeFile.Source last = new Sorted(run);
+    if (runs.isEmpty()) {
+      inMemory = last;
       return;
     }
-    if (!run.isEmpty()) {
-      spill(run, workDir);
-    }
-    for (int i = 0; i < runs.size(); i++) {
-      if (runs.get(i).hasNext()) {
-        heads.add(i);
+    runs.add(last);
+  }
+
+  /**
+   * A run's records sorted by id, stably, as pairs of the first and the last record of each user
+   * ({@code firsts} and {@code lasts}): the net change is the first's values before and the last's
+   * after. Sorted by the ids' first eight bytes packed in a long, with a stable radix sort, far
+   * cheaper than comparing ids; only ids that share those bytes are then compared whole.
+   */
+  private static final class Sorted implements ChangeFile.Source {
+    private final RecordArena arena;
+    private final int[] firsts;
+    private final int[] lasts;
+    private final int users;
+    private int next;
+    private UserChange current;
+
+    Sorted(RecordArena arena) {
+      this.arena = arena;
+      int count = arena.count();
+      long[] prefixes = new long[count];
+      int[] order = new int[count];
+      for (int record = 0; record < count; record++) {
+        prefixes[record] = arena.prefix(record);
+        order[record] = record;
       }
+      radixSort(prefixes, order);
+      sortTies(prefixes, order, arena);
+      firsts = new int[count];
+      lasts = new int[count];
+      int user = -1;
+      for (int i = 0; i < count; i++) {
+        int record = order[i];
+        // Ids whose prefixes differ differ: most are told apart without reading them again.
+        if (user >= 0 && prefixes[i] == prefixes[i - 1] && arena.sameId(firsts[user], record)) {
+          lasts[user] = record;
+        } else {
+          user++;
+          firsts[user] = record;
+          lasts[user] = record;
+        }
+      }
+      users = user + 1;
+    }
+
+    void writeTo(ChangeFile.Writer writer) {
+      byte[] bytes = arena.bytes();
+      for (int user = 0; user < users; user++) {
+        int first = firsts[user];
+        int last = lasts[user];
+        writer.writeRaw(bytes, arena.start(first), arena.afterAt(first));
+        writer.writeRaw(bytes, arena.afterAt(last), arena.end(last));
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < users;
+    }
+
+    /** Made once per user: the merge looks at a run's head many times. */
+    @Override
+    public UserChange peek() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      if (current == null) {
+        current = arena.change(firsts[next], lasts[next]);
+      }
+      return current;
+    }
+
+    @Override
+    public UserChange next() {
+      UserChange change = peek();
+      next++;
+      current = null;
+      return change;
     }
   }
 
   /**
-   * A change with the start of its partner id packed in a long: most comparisons end on the long,
-   * far cheaper than on the strings.
+   * Least significant byte first, each pass stable, so equal prefixes keep their order; a byte that
+   * is the same in every prefix (the first digit of ids of one length, say) takes no pass.
    */
-  private record Keyed(long prefix, UserChange change) {
-    static Keyed of(UserChange change) {
-      String id = change.partnerUserId();
-      long prefix = 0;
-      for (int i = 0; i < 8; i++) {
-        // Clamped, so a smaller prefix means a smaller id; equal prefixes fall back to the whole
-        // ids.
-        prefix = prefix << 8 | (i < id.length() ? Math.min(id.charAt(i), 0xFF) : 0);
+  private static void radixSort(long[] keys, int[] order) {
+    long[] keysOut = new long[keys.length];
+    int[] orderOut = new int[order.length];
+    int[] counts = new int[257];
+    for (int shift = 0; shift < 64; shift += 8) {
+      Arrays.fill(counts, 0);
+      for (long key : keys) {
+        counts[(int) (key >>> shift & 0xFF) + 1]++;
       }
-      return new Keyed(prefix, change);
+      boolean oneValue = false;
+      for (int count : counts) {
+        oneValue |= count == keys.length;
+      }
+      if (oneValue) {
+        continue;
+      }
+      for (int bucket = 0; bucket < 256; bucket++) {
+        counts[bucket + 1] += counts[bucket];
+      }
+      for (int i = 0; i < keys.length; i++) {
+        int at = counts[(int) (keys[i] >>> shift & 0xFF)]++;
+        keysOut[at] = keys[i];
+        orderOut[at] = order[i];
+      }
+      System.arraycopy(keysOut, 0, keys, 0, keys.length);
+      System.arraycopy(orderOut, 0, order, 0, order.length);
     }
   }
 
-  private static final Comparator<Keyed> BY_PREFIX_THEN_USER =
-      (a, b) -> {
-        int byPrefix = Long.compareUnsigned(a.prefix, b.prefix);
-        return byPrefix != 0
-            ? byPrefix
-            : a.change.partnerUserId().compareTo(b.change.partnerUserId());
-      };
-
-  private static List<UserChange> netPerUser(List<UserChange> run) {
-    Keyed[] sorted = new Keyed[run.size()];
-    for (int i = 0; i < sorted.length; i++) {
-      sorted[i] = Keyed.of(run.get(i));
-    }
-    // Stable, so each user's changes stay in arrival order; on every core, as a window closes only
-    // now and then.
-    Arrays.parallelSort(sorted, BY_PREFIX_THEN_USER);
-    List<UserChange> net = new ArrayList<>(sorted.length);
-    for (Keyed keyed : sorted) {
-      UserChange change = keyed.change;
-      int last = net.size() - 1;
-      if (last >= 0 && net.get(last).partnerUserId().equals(change.partnerUserId())) {
-        net.set(last, net.get(last).then(change));
-      } else {
-        net.add(change);
+  /** Orders each stretch of equal prefixes by the whole ids, stably. */
+  private static void sortTies(long[] prefixes, int[] order, RecordArena arena) {
+    Comparator<Integer> byId = (one, other) -> arena.compareIds(one, other);
+    int from = 0;
+    while (from < prefixes.length) {
+      int to = from + 1;
+      while (to < prefixes.length && prefixes[to] == prefixes[from]) {
+        to++;
       }
+      if (to - from > 1) {
+        Integer[] tied = new Integer[to - from];
+        for (int i = from; i < to; i++) {
+          tied[i - from] = order[i];
+        }
+        // Stable: records of one id keep their order.
+        Arrays.sort(tied, byId);
+        for (int i = from; i < to; i++) {
+          order[i] = tied[i - from];
+        }
+      }
+      from = to;
     }
-    return net;
   }
 
-  private void spill(List<UserChange> run, Path workDir) {
+  private void spill(RecordArena run, Path workDir) {
     try {
       Path file = Files.createTempFile(workDir, "run-", ".bin");
       try (ChangeFile.Writer writer = new ChangeFile.Writer(file, 0)) {
-        netPerUser(run).forEach(writer::write);
+        new Sorted(run).writeTo(writer);
       }
       runFiles.add(file);
-      runs.add(new ChangeFile.Reader(file));
+      ChangeFile.Reader reader = new ChangeFile.Reader(file);
+      runs.add(reader);
+      onDisk.add(reader);
       run.clear();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -122,32 +208,45 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
 
   @Override
   public boolean hasNext() {
-    return inMemory != null ? inMemory.hasNext() : !heads.isEmpty();
+    if (inMemory != null) {
+      return inMemory.hasNext();
+    }
+    for (ChangeFile.Source run : runs) {
+      if (run.hasNext()) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  /** The next user's net change: runs are in arrival order, so earlier runs' changes come first. */
+  /**
+   * The next user's net change: the smallest id at the head of any run, its changes taken from each
+   * run in arrival order (earlier runs hold earlier changes). A scan of the runs' heads, not a
+   * heap: there are few runs (a window's changes over the run size), and a heap of boxed indices
+   * cost more than the comparisons it saved.
+   */
   @Override
   public UserChange next() {
     if (inMemory != null) {
       return inMemory.next();
     }
-    if (heads.isEmpty()) {
+    String user = null;
+    for (ChangeFile.Source run : runs) {
+      if (run.hasNext()) {
+        String id = run.peek().partnerUserId();
+        if (user == null || ChangeFile.compareIds(id, user) < 0) {
+          user = id;
+        }
+      }
+    }
+    if (user == null) {
       throw new NoSuchElementException();
     }
-    List<Integer> same = new ArrayList<>();
-    int first = heads.poll();
-    same.add(first);
-    String user = runs.get(first).peek().partnerUserId();
-    while (!heads.isEmpty() && runs.get(heads.peek()).peek().partnerUserId().equals(user)) {
-      same.add(heads.poll());
-    }
-    same.sort(Comparator.naturalOrder());
     UserChange net = null;
-    for (int run : same) {
-      UserChange change = runs.get(run).next();
-      net = net == null ? change : net.then(change);
-      if (runs.get(run).hasNext()) {
-        heads.add(run);
+    for (ChangeFile.Source run : runs) {
+      if (run.hasNext() && run.peek().partnerUserId().equals(user)) {
+        UserChange change = run.next();
+        net = net == null ? change : net.then(change);
       }
     }
     return net;
@@ -155,7 +254,7 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
 
   @Override
   public void close() {
-    runs.forEach(ChangeFile.Reader::close);
+    onDisk.forEach(ChangeFile.Reader::close);
     for (Path file : runFiles) {
       try {
         Files.deleteIfExists(file);

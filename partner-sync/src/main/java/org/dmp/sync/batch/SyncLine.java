@@ -1,5 +1,7 @@
 package org.dmp.sync.batch;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
 /**
@@ -11,6 +13,34 @@ public final class SyncLine {
 
   public static String format(
       String partnerUserId, Collection<String> segments, Collection<String> removed) {
-    return partnerUserId + ' ' + String.join(",", segments) + ' ' + String.join(",", removed);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ByteSink sink = new ByteSink((buffer, length) -> bytes.write(buffer, 0, length));
+    write(sink, partnerUserId, segments, removed);
+    sink.flush();
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The line, without its line feed, as UTF-8. */
+  static void write(
+      ByteSink sink,
+      String partnerUserId,
+      Collection<String> segments,
+      Collection<String> removed) {
+    sink.writeUtf8(partnerUserId);
+    sink.write(' ');
+    joined(sink, segments);
+    sink.write(' ');
+    joined(sink, removed);
+  }
+
+  private static void joined(ByteSink sink, Collection<String> values) {
+    boolean first = true;
+    for (String value : values) {
+      if (!first) {
+        sink.write(',');
+      }
+      sink.writeUtf8(value);
+      first = false;
+    }
   }
 }

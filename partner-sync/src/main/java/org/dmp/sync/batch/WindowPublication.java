@@ -41,7 +41,7 @@ public final class WindowPublication {
               List<String> added = change.added();
               List<String> removed = change.removed();
               if (!added.isEmpty() || !removed.isEmpty()) {
-                file.line(SyncLine.format(change.partnerUserId(), added, removed));
+                file.line(change.partnerUserId(), added, removed);
               }
             });
       }
@@ -60,11 +60,11 @@ public final class WindowPublication {
                 ? 1
                 : old == null || !old.hasNext()
                     ? -1
-                    : change.partnerUserId().compareTo(old.peek().partnerUserId());
+                    : ChangeFile.compareIds(change.partnerUserId(), old.peek().partnerUserId());
         if (order > 0) {
           UserChange member = old.next();
           members.write(member);
-          file.line(SyncLine.format(member.partnerUserId(), member.after(), List.of()));
+          file.line(member.partnerUserId(), member.after(), List.of());
           continue;
         }
         // A member already in the table left what the table had and the window no longer has.
@@ -76,7 +76,7 @@ public final class WindowPublication {
           members.write(new UserChange(known.partnerUserId(), List.of(), known.after()));
         }
         if (!known.after().isEmpty() || !known.removed().isEmpty()) {
-          file.line(SyncLine.format(known.partnerUserId(), known.after(), known.removed()));
+          file.line(known.partnerUserId(), known.after(), known.removed());
         }
         change = window.hasNext() ? window.next() : null;
       }

@@ -19,7 +19,8 @@ import org.dmp.sync.destination.UserChange;
 class SortedChangesTest {
 
   /**
-   * Whatever the run size, the sort gives each user's first before and last after, in user order.
+   * Whatever the run size, the sort gives each user's first before and last after, in the order of
+   * the ids' code points.
    */
   @Property(tries = 200)
   void sortingInRunsOnDiskGivesTheSameNetChangesAsInMemory(
@@ -28,11 +29,16 @@ class SortedChangesTest {
       throws IOException {
     Path dir = Files.createTempDirectory("sorted-changes");
     Path spool = dir.resolve("spool");
-    Map<String, UserChange> expected = new TreeMap<>();
+    Map<String, UserChange> expected = new TreeMap<>(ChangeFile::compareIds);
     Map<String, Integer> stateOf = new LinkedHashMap<>();
     try (ChangeFile.Writer writer = new ChangeFile.Writer(spool, 0)) {
       for (int user : users) {
-        String id = "user" + user;
+        // Ids that differ early, ids alike in their first eight bytes, characters beyond
+        // Latin-1, and on either side of the surrogates, which order the same as UTF-8 bytes and
+        // as strings only by code point.
+        String id =
+            List.of("user", "crm-00000000-", "\u00fc\u20ac", "\uD83D\uDE00", "\uE000").get(user % 5)
+                + user;
         int before = stateOf.getOrDefault(id, 0);
         int after = before + 1;
         stateOf.put(id, after);
