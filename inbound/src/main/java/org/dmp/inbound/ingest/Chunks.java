@@ -18,6 +18,7 @@ import org.dmp.inbound.format.InboundFileName;
 import org.dmp.inbound.format.InboundLine;
 import org.dmp.inbound.format.InboundLineException;
 import org.dmp.schemas.IdMapKey;
+import org.dmp.schemas.VisitorId;
 import org.dmp.schemas.topics.Topic;
 import org.dmp.schemas.topics.Topics;
 
@@ -87,9 +88,13 @@ final class Chunks {
         (visitorIds ? "" : IdMapKey.of(name.dataSourceId(), "")).getBytes(StandardCharsets.UTF_8);
     // The count of lines takes at most ten bytes, the end of the array one.
     this.capacity = topic.values().maxBytes() - fileFields.length - 11;
-    // The qualifier writes each line as an event of its own, with the file's fields and a visitor
-    // id of a few dozen digits.
-    int eventLimit = topics.visits().values().maxBytes() - fileFields.length - 64;
+    // The qualifier writes each line as an event of its own, with the file's fields, the visitor
+    // id twice (as itself, and after the event id) and the few bytes of the event's other fields.
+    int eventLimit =
+        topics.visits().values().maxBytes()
+            - fileFields.length
+            - 2 * (VisitorId.MAX_DIGITS + 2)
+            - 64;
     this.mostLineBytes = Math.min(capacity, eventLimit);
     this.mostLineWhy =
         capacity <= eventLimit

@@ -99,6 +99,9 @@ final class ParsedLines implements AutoCloseable {
     if (next instanceof RuntimeException failed) {
       throw failed;
     }
+    if (next instanceof Error failed) {
+      throw failed;
+    }
     return null;
   }
 
@@ -116,7 +119,9 @@ final class ParsedLines implements AutoCloseable {
         }
         blocks.put(new Block(block, bytesRead.getAsLong()));
         blocks.put(END);
-      } catch (IOException | RuntimeException broken) {
+      } catch (Throwable broken) {
+        // An Error too (a line too long for the heap): left here, it would leave the ingestion
+        // waiting for a block that never comes.
         blocks.put(new Block(block, bytesRead.getAsLong()));
         blocks.put(broken);
       }

@@ -4,41 +4,45 @@ package org.dmp.inbound.ingest;
  * How many lines each user has had in one file, for Audience Manager's bound of {@value #MOST}
  * lines per user per file: the first {@value #MOST} count, the rest are rejected.
  *
- * <p>A file may name ten million users. Each is one slot of an open-addressing table of longs, its
- * id's 64-bit hash beside its count, not objects of its own: a map of strings took a gigabyte of
- * heap for such a file, copying it from one young generation to the next cost a tenth of the
- * ingestion's time, and comparing ids kept apart from the table cost a cache miss per line. Two
- * users whose ids hash alike would share one count: for ten million users the chance that any two
- * do is about three in a million, and even then it changes only whether lines past the bound are
- * refused and how users are counted in the receipt, never a line's content.
+ * <p>A file may name ten million users. Each is one slot of an open-addressing table, its id's
+ * 64-bit hash and a count that stops past the bound, not objects of its own: a map of strings took
+ * a gigabyte of heap for such a file (about 150 MB here), and copying it from one young generation
+ * to the next cost a tenth of the ingestion's time. Two users whose ids hash alike would share one
+ * count: for ten million users the chance that any two do is about three in a million, and even
+ * then it changes only whether lines past the bound are refused and how users are counted in the
+ * receipt, never a line's content.
  */
 final class UserLines {
   static final int MOST = 200;
 
-  /** Hash and count, side by side; a hash of 0 marks an empty slot. */
-  private long[] slots = new long[2 << 16];
+  /** A count stops here: all that matters is whether it passed {@link #MOST}. */
+  private static final int MOST_COUNTED = MOST + 1;
 
+  /** Ids' hashes; 0 marks an empty slot. */
+  private long[] hashes = new long[1 << 16];
+
+  private byte[] counts = new byte[1 << 16];
   private int users;
 
   /**
    * Counts a line of the user.
    *
-   * @return the user's line number in the file: 1 for a user's first line
+   * @return the user's line number in the file, up to one past the bound: 1 for a user's first
    */
   int count(String userId) {
     long hash = hash(userId);
-    int mask = slots.length / 2 - 1;
+    int mask = hashes.length - 1;
     for (int slot = (int) hash & mask; ; slot = (slot + 1) & mask) {
-      long held = slots[2 * slot];
+      long held = hashes[slot];
       if (held == hash) {
-        long count = slots[2 * slot + 1] + 1;
-        slots[2 * slot + 1] = count;
-        return (int) Math.min(count, Integer.MAX_VALUE);
+        int count = Math.min((counts[slot] & 0xFF) + 1, MOST_COUNTED);
+        counts[slot] = (byte) count;
+        return count;
       }
       if (held == 0) {
-        slots[2 * slot] = hash;
-        slots[2 * slot + 1] = 1;
-        if (++users * 4 > slots.length) {
+        hashes[slot] = hash;
+        counts[slot] = 1;
+        if (++users * 4L > hashes.length * 3L) {
           grow();
         }
         return 1;
@@ -47,19 +51,21 @@ final class UserLines {
   }
 
   private void grow() {
-    long[] old = slots;
-    slots = new long[old.length * 2];
-    int mask = slots.length / 2 - 1;
-    for (int index = 0; index < old.length; index += 2) {
-      if (old[index] == 0) {
+    long[] oldHashes = hashes;
+    byte[] oldCounts = counts;
+    hashes = new long[oldHashes.length * 2];
+    counts = new byte[hashes.length];
+    int mask = hashes.length - 1;
+    for (int old = 0; old < oldHashes.length; old++) {
+      if (oldHashes[old] == 0) {
         continue;
       }
-      int slot = (int) old[index] & mask;
-      while (slots[2 * slot] != 0) {
+      int slot = (int) oldHashes[old] & mask;
+      while (hashes[slot] != 0) {
         slot = (slot + 1) & mask;
       }
-      slots[2 * slot] = old[index];
-      slots[2 * slot + 1] = old[index + 1];
+      hashes[slot] = oldHashes[old];
+      counts[slot] = oldCounts[old];
     }
   }
 

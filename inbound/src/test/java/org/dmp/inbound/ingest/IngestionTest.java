@@ -39,6 +39,11 @@ class IngestionTest {
     assertThat(lines.count("a")).isEqualTo(1);
     assertThat(lines.count("b")).isEqualTo(1);
     assertThat(lines.count("a")).isEqualTo(2);
+    for (int line = 3; line <= UserLines.MOST; line++) {
+      lines.count("a");
+    }
+    assertThat(lines.count("a")).as("one past the bound").isEqualTo(UserLines.MOST + 1);
+    assertThat(lines.count("a")).as("and there it stays").isEqualTo(UserLines.MOST + 1);
   }
 
   @Test

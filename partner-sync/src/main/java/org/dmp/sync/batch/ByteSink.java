@@ -17,12 +17,17 @@ final class ByteSink {
     void write(byte[] bytes, int length) throws IOException;
   }
 
-  private final byte[] bytes = new byte[1 << 16];
+  private final byte[] bytes;
   private final Drain drain;
   private int size;
 
   ByteSink(Drain drain) {
+    this(drain, 1 << 16);
+  }
+
+  ByteSink(Drain drain, int bufferSize) {
     this.drain = drain;
+    this.bytes = new byte[bufferSize];
   }
 
   void write(int b) {

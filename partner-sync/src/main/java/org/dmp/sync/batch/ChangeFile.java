@@ -100,9 +100,8 @@ final class ChangeFile {
 
     @Override
     public void close() {
-      out.flush();
-      try {
-        channel.close();
+      try (FileChannel closing = channel) {
+        out.flush();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -47,7 +47,8 @@ final class RecordArena {
 
   void append(byte[] source, int offset, int length) {
     if (size + length > bytes.length) {
-      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + length));
+      long grown = Math.max(2L * bytes.length, (long) size + length);
+      bytes = Arrays.copyOf(bytes, (int) Math.min(grown, Integer.MAX_VALUE - 8));
     }
     System.arraycopy(source, offset, bytes, size, length);
     size += length;

@@ -22,7 +22,7 @@ import org.dmp.sync.destination.UserChange;
  */
 final class SortedChanges implements Iterator<UserChange>, Closeable {
   /** A run is also written to disk once its records take this many bytes. */
-  private static final int MOST_RUN_BYTES = 1 << 30;
+  private static final int MOST_RUN_BYTES = 1 << 28;
 
   private final List<ChangeFile.Source> runs = new ArrayList<>();
   private final List<ChangeFile.Reader> onDisk = new ArrayList<>();
@@ -45,6 +45,9 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
           break;
         }
       }
+    } catch (RuntimeException failed) {
+      close();
+      throw failed;
     }
     // The last run need not go to disk to be read again: it is no bigger than a run.
     ChangeFile.Source last = new Sorted(run);

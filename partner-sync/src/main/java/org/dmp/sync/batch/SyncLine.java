@@ -14,7 +14,7 @@ public final class SyncLine {
   public static String format(
       String partnerUserId, Collection<String> segments, Collection<String> removed) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ByteSink sink = new ByteSink((buffer, length) -> bytes.write(buffer, 0, length));
+    ByteSink sink = new ByteSink((buffer, length) -> bytes.write(buffer, 0, length), 256);
     write(sink, partnerUserId, segments, removed);
     sink.flush();
     return bytes.toString(StandardCharsets.UTF_8);
