@@ -176,64 +176,6 @@ final class ChangeFile {
     }
   }
 
-  /**
-   * Reads records as bytes into an arena, without making changes of them; a record cut short at the
-   * end of the file is not one.
-   */
-  static final class Records extends Input {
-    Records(Path file) {
-      super(file);
-    }
-
-    /** Whether a record may follow: false at the end of the file. */
-    boolean hasNext() {
-      try {
-        need(2);
-        return true;
-      } catch (EOFException end) {
-        return false;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    /** Appends the next record to the arena; false at the end of the file. */
-    boolean next(RecordArena arena) {
-      arena.begin();
-      try {
-        copyText(arena);
-        copyList(arena);
-        copyList(arena);
-        return true;
-      } catch (EOFException end) {
-        arena.abandon();
-        return false;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    private void copyList(RecordArena arena) throws IOException {
-      int size = copyLength(arena);
-      for (int i = 0; i < size; i++) {
-        copyText(arena);
-      }
-    }
-
-    private void copyText(RecordArena arena) throws IOException {
-      int length = copyLength(arena);
-      need(length);
-      arena.append(buffer.array(), buffer.position(), length);
-      buffer.position(buffer.position() + length);
-    }
-
-    private int copyLength(RecordArena arena) throws IOException {
-      need(2);
-      arena.append(buffer.array(), buffer.position(), 2);
-      return Short.toUnsignedInt(buffer.getShort());
-    }
-  }
-
   /** Reads changes in the order written; a change cut short at the end of the file is not one. */
   static final class Reader extends Input implements Source {
     private UserChange next;

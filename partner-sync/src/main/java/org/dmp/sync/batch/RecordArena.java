@@ -1,57 +1,118 @@
 package org.dmp.sync.batch;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.dmp.sync.destination.UserChange;
 
 /**
- * Change records back to back in one growing array, laid out as {@link ChangeFile} writes them (the
- * id, then the values before, then after, each text a two-byte length and UTF-8), and where each
- * starts. A window's run is sorted as these bytes rather than as objects: a run of objects is
- * millions of them alive at once, and copying them from one young generation to the next took the
- * garbage collector longer than the sort itself.
+ * Change records back to back in one growing array, read as they are from a file {@link ChangeFile}
+ * wrote (the id, then the values before, then after, each text a two-byte length and UTF-8), and
+ * where each starts. A window's run is sorted as these bytes rather than as objects: a run of
+ * objects is millions of them alive at once, and copying them from one young generation to the next
+ * took the garbage collector longer than the sort itself.
  */
 final class RecordArena {
-  private byte[] bytes = new byte[1 << 20];
+  /** Bytes read from a file at once: its records are copied as they are, then found. */
+  private final int read;
+
+  private byte[] bytes;
+
+  /** Bytes read: the records found, then what may be the start of the next. */
   private int size;
+
+  /** Where the last record found ends. */
+  private int found;
+
   private int[] starts = new int[1 << 12];
   private int count;
+
+  RecordArena(int read) {
+    this.read = read;
+    this.bytes = new byte[Math.max(read, 1 << 16)];
+  }
 
   int count() {
     return count;
   }
 
-  /** Bytes held. */
-  int size() {
-    return size;
+  /** Whether bytes were read past the records found. */
+  boolean readPastRecords() {
+    return size > found;
   }
 
+  /** Bytes the records found take. */
+  int recordBytes() {
+    return found;
+  }
+
+  /**
+   * Reads more of the channel after what was read; false at its end.
+   *
+   * @throws IOException as the channel does
+   */
+  boolean read(ReadableByteChannel channel) throws IOException {
+    if (bytes.length - size < read) {
+      long grown = Math.max(2L * bytes.length, (long) size + read);
+      bytes = Arrays.copyOf(bytes, (int) Math.min(grown, Integer.MAX_VALUE - 8));
+    }
+    int got = channel.read(ByteBuffer.wrap(bytes, size, read));
+    if (got < 0) {
+      return false;
+    }
+    size += got;
+    return true;
+  }
+
+  /**
+   * Finds the whole records read and not yet found, up to {@code most} records in all; a record
+   * whose end is not read yet waits for more.
+   */
+  void find(int most) {
+    while (count < most) {
+      int end = recordEnd(found);
+      if (end < 0) {
+        return;
+      }
+      if (count == starts.length) {
+        starts = Arrays.copyOf(starts, count * 2);
+      }
+      starts[count++] = found;
+      found = end;
+    }
+  }
+
+  /** Forgets the records found, keeping what was read after them for the next ones. */
   void clear() {
-    size = 0;
+    System.arraycopy(bytes, found, bytes, 0, size - found);
+    size -= found;
+    found = 0;
     count = 0;
   }
 
-  /** Starts a record at the end of what is held. */
-  void begin() {
-    if (count == starts.length) {
-      starts = Arrays.copyOf(starts, count * 2);
+  /** Where the record at {@code at} ends, or -1 if it is not read to its end. */
+  private int recordEnd(int at) {
+    if (at + 2 > size) {
+      return -1;
     }
-    starts[count++] = size;
-  }
-
-  /** Drops the record begun last: it was cut short. */
-  void abandon() {
-    size = starts[--count];
-  }
-
-  void append(byte[] source, int offset, int length) {
-    if (size + length > bytes.length) {
-      long grown = Math.max(2L * bytes.length, (long) size + length);
-      bytes = Arrays.copyOf(bytes, (int) Math.min(grown, Integer.MAX_VALUE - 8));
+    int end = at + 2 + unsignedShort(at);
+    for (int list = 0; list < 2; list++) {
+      if (end + 2 > size) {
+        return -1;
+      }
+      int values = unsignedShort(end);
+      end += 2;
+      for (int i = 0; i < values; i++) {
+        if (end + 2 > size) {
+          return -1;
+        }
+        end += 2 + unsignedShort(end);
+      }
     }
-    System.arraycopy(source, offset, bytes, size, length);
-    size += length;
+    return end <= size ? end : -1;
   }
 
   byte[] bytes() {
@@ -63,7 +124,7 @@ final class RecordArena {
   }
 
   int end(int record) {
-    return record + 1 < count ? starts[record + 1] : size;
+    return record + 1 < count ? starts[record + 1] : found;
   }
 
   /** Where the record's id ends and its values before begin. */

@@ -3,8 +3,10 @@ package org.dmp.sync.batch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -35,16 +37,28 @@ final class SortedChanges implements Iterator<UserChange>, Closeable {
    * @param runSize changes sorted in memory at once
    */
   SortedChanges(Path spool, Path workDir, int runSize) {
-    RecordArena run = new RecordArena();
-    try (ChangeFile.Records records = new ChangeFile.Records(spool)) {
-      while (records.hasNext()) {
-        if (run.count() >= runSize || run.size() >= MOST_RUN_BYTES) {
+    this(spool, workDir, runSize, 1 << 22);
+  }
+
+  /**
+   * @param readBytes how much of the spool is read at once
+   */
+  SortedChanges(Path spool, Path workDir, int runSize, int readBytes) {
+    RecordArena run = new RecordArena(readBytes);
+    // A record cut short at the end of the spool (written after its last sync) is not one.
+    try (FileChannel channel = FileChannel.open(spool, StandardOpenOption.READ)) {
+      while (run.read(channel)) {
+        run.find(runSize);
+        // Only once more is read: the last run stays in memory.
+        while ((run.count() >= runSize || run.recordBytes() >= MOST_RUN_BYTES)
+            && run.readPastRecords()) {
           spill(run, workDir);
-        }
-        if (!records.next(run)) {
-          break;
+          run.find(runSize);
         }
       }
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot read " + spool, e);
     } catch (RuntimeException failed) {
       close();
       throw failed;
