@@ -162,6 +162,10 @@ class BenchIT {
     JsonObject figures = new JsonObject(lines.get(lines.size() - 1));
     assertThat(figures.fieldNames()).contains("members", "seconds", "lines_per_s", "peak_heap_mb");
     assertThat(figures.getLong("members")).isEqualTo(20000);
-    assertThat(run.out()).containsPattern("first +20000 ").containsPattern("next +20000 ");
+    assertThat(run.out())
+        .containsPattern("cold +20000 ")
+        .containsPattern("first +20000 ")
+        .containsPattern("next +20000 ");
+    assertThat(figures.getLong("cold_lines_per_s")).isPositive();
   }
 }

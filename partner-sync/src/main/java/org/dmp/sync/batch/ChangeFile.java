@@ -70,9 +70,13 @@ final class ChangeFile {
      * of a window's sort): the id, then each list's size and values.
      */
     void write(UserChange change) {
-      out.writeShortUtf8(change.partnerUserId());
-      writeList(change.before());
-      writeList(change.after());
+      write(change.partnerUserId(), change.before(), change.after());
+    }
+
+    void write(String partnerUserId, List<String> before, List<String> after) {
+      out.writeShortUtf8(partnerUserId);
+      writeList(before);
+      writeList(after);
     }
 
     /** Bytes already laid out as this file's records are. */

@@ -73,10 +73,11 @@ public final class WindowPublication {
                 ? new UserChange(change.partnerUserId(), old.next().after(), change.after())
                 : change;
         if (!known.after().isEmpty()) {
-          members.write(new UserChange(known.partnerUserId(), List.of(), known.after()));
+          members.write(known.partnerUserId(), List.of(), known.after());
         }
-        if (!known.after().isEmpty() || !known.removed().isEmpty()) {
-          file.line(known.partnerUserId(), known.after(), known.removed());
+        List<String> removed = known.removed();
+        if (!known.after().isEmpty() || !removed.isEmpty()) {
+          file.line(known.partnerUserId(), known.after(), removed);
         }
         change = window.hasNext() ? window.next() : null;
       }

@@ -32,6 +32,10 @@ public record UserChange(String partnerUserId, List<String> before, List<String>
   }
 
   private static List<String> minus(List<String> from, List<String> taken) {
+    if (from.isEmpty() || taken.isEmpty()) {
+      // Both are immutable copies.
+      return from;
+    }
     List<String> left = new ArrayList<>(from.size());
     for (String value : from) {
       if (!taken.contains(value)) {
