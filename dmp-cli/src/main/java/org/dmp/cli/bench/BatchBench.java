@@ -87,45 +87,24 @@ final class BatchBench implements Callable<Integer> {
           FullFileBenchmark.run(
               Files.createDirectories(work.resolve("warm")), members, sortRun, 42);
       sampler.shutdownNow();
-      double coldSeconds = cold.first().took().toNanos() / 1e9;
-      double firstSeconds = result.first().took().toNanos() / 1e9;
-      double nextSeconds = result.next().took().toNanos() / 1e9;
       long peakMb = peak.get() / (1024 * 1024);
       out.printf("spooled %d members in %.2f s%n", members, result.spooled().toNanos() / 1e9);
       out.printf("%-6s %12s %10s %14s %12s%n", "file", "lines", "seconds", "lines/s", "MB");
-      out.printf(
-          "%-6s %12d %10.2f %14.0f %12.1f%n",
-          "cold",
-          cold.first().lines(),
-          coldSeconds,
-          cold.first().lines() / coldSeconds,
-          cold.first().bytes() / 1e6);
-      out.printf(
-          "%-6s %12d %10.2f %14.0f %12.1f%n",
-          "first",
-          result.first().lines(),
-          firstSeconds,
-          result.first().lines() / firstSeconds,
-          result.first().bytes() / 1e6);
-      out.printf(
-          "%-6s %12d %10.2f %14.0f %12.1f%n",
-          "next",
-          result.next().lines(),
-          nextSeconds,
-          result.next().lines() / nextSeconds,
-          result.next().bytes() / 1e6);
+      row(out, "cold", cold.first());
+      row(out, "first", result.first());
+      row(out, "next", result.next());
       out.printf(
           "peak heap in use %d MB of %d MB max%n", peakMb, runtime.maxMemory() / (1024 * 1024));
       out.println(
           new JsonObject()
               .put("members", members)
-              .put("seconds", round(firstSeconds))
-              .put("lines_per_s", Math.round(result.first().lines() / firstSeconds))
+              .put("seconds", round(result.first().seconds()))
+              .put("lines_per_s", Math.round(result.first().linesPerSecond()))
               .put("peak_heap_mb", peakMb)
-              .put("next_seconds", round(nextSeconds))
-              .put("next_lines_per_s", Math.round(result.next().lines() / nextSeconds))
-              .put("cold_seconds", round(coldSeconds))
-              .put("cold_lines_per_s", Math.round(cold.first().lines() / coldSeconds))
+              .put("next_seconds", round(result.next().seconds()))
+              .put("next_lines_per_s", Math.round(result.next().linesPerSecond()))
+              .put("cold_seconds", round(cold.first().seconds()))
+              .put("cold_lines_per_s", Math.round(cold.first().linesPerSecond()))
               .encode());
       out.flush();
     } finally {
@@ -139,5 +118,11 @@ final class BatchBench implements Callable<Integer> {
 
   private static double round(double seconds) {
     return Math.round(seconds * 1000) / 1000.0;
+  }
+
+  private static void row(PrintWriter out, String file, FullFileBenchmark.Written written) {
+    out.printf(
+        "%-6s %12d %10.2f %14.0f %12.1f%n",
+        file, written.lines(), written.seconds(), written.linesPerSecond(), written.bytes() / 1e6);
   }
 }

@@ -25,7 +25,15 @@ final class FullFileBenchmark {
   private FullFileBenchmark() {}
 
   /** One file written: how long it took and what it holds. */
-  record Written(Duration took, long lines, long bytes, String file) {}
+  record Written(Duration took, long lines, long bytes, String file) {
+    double seconds() {
+      return took.toNanos() / 1e9;
+    }
+
+    double linesPerSecond() {
+      return lines / seconds();
+    }
+  }
 
   /** What the benchmark measured: spooling the first window, then the two files. */
   record Result(Duration spooled, Written first, Written next) {}

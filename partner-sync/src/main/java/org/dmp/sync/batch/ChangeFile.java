@@ -137,55 +137,18 @@ final class ChangeFile {
     return unit >= 0xE000 ? unit - 0x800 : unit + 0x2000;
   }
 
-  /** A file's buffered bytes, read in pieces no longer than the buffer. */
-  private abstract static class Input implements Closeable {
+  /** Reads changes in the order written; a change cut short at the end of the file is not one. */
+  static final class Reader implements Source, Closeable {
     private final FileChannel channel;
-    final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).flip();
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).flip();
+    private UserChange next;
 
-    Input(Path file) {
+    Reader(Path file) {
       try {
         channel = FileChannel.open(file, StandardOpenOption.READ);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file, e);
       }
-    }
-
-    int readLength() throws IOException {
-      need(2);
-      return Short.toUnsignedInt(buffer.getShort());
-    }
-
-    /** At least {@code bytes} in the buffer, or the end of the file. */
-    void need(int bytes) throws IOException {
-      if (buffer.remaining() >= bytes) {
-        return;
-      }
-      buffer.compact();
-      while (buffer.position() < bytes) {
-        if (channel.read(buffer) < 0) {
-          buffer.flip();
-          throw new EOFException();
-        }
-      }
-      buffer.flip();
-    }
-
-    @Override
-    public void close() {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
-
-  /** Reads changes in the order written; a change cut short at the end of the file is not one. */
-  static final class Reader extends Input implements Source {
-    private UserChange next;
-
-    Reader(Path file) {
-      super(file);
       advance();
     }
 
@@ -236,6 +199,35 @@ final class ChangeFile {
       String text = new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8);
       buffer.position(buffer.position() + length);
       return text;
+    }
+
+    private int readLength() throws IOException {
+      need(2);
+      return Short.toUnsignedInt(buffer.getShort());
+    }
+
+    /** At least {@code bytes} in the buffer, or the end of the file. */
+    private void need(int bytes) throws IOException {
+      if (buffer.remaining() >= bytes) {
+        return;
+      }
+      buffer.compact();
+      while (buffer.position() < bytes) {
+        if (channel.read(buffer) < 0) {
+          buffer.flip();
+          throw new EOFException();
+        }
+      }
+      buffer.flip();
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }
