@@ -47,6 +47,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class IngestIT {
+  /**
+   * A file time an hour ago: the lines' records carry their file's time, and Kafka deletes records
+   * older than the inbound topic's retention (30 days) by it, so a fixed date in the past would one
+   * day leave the topic empty under the test.
+   */
+  private static final long RECENT = Instant.now().minus(Duration.ofHours(1)).getEpochSecond();
+
   @RegisterExtension final SamplePartners partners = new SamplePartners();
 
   private static final String TAXONOMY =
@@ -82,10 +89,9 @@ class IngestIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> idMapKeys(composition).contains("20001/crm-1"));
-      long hourAgo = Instant.now().minus(Duration.ofHours(1)).getEpochSecond();
       Path file =
           write(
-              dir.resolve("ftp_dpm_20001_" + hourAgo + ".sync"),
+              dir.resolve("ftp_dpm_20001_" + RECENT + ".sync"),
               "crm-1\td_sid=201\ncrm-2\tcolour=red\ncrm-1 d_sid=201\ncrm-3\td_sid=999\n");
 
       TailCommandIT.Run run = ingest(composition, file);
@@ -123,8 +129,7 @@ class IngestIT {
 
       // An overwrite file replaces what the CRM said of crm-1: silver now, gold no more.
       Path overwrite =
-          write(
-              dir.resolve("ftp_dpm_20001_" + (hourAgo + 60) + ".overwrite"), "crm-1\td_sid=202\n");
+          write(dir.resolve("ftp_dpm_20001_" + (RECENT + 60) + ".overwrite"), "crm-1\td_sid=202\n");
       assertThat(ingest(composition, overwrite).exitCode()).isZero();
       awaitSent(partner, "crm-1", "gold", "0");
     }
@@ -152,10 +157,12 @@ class IngestIT {
         }
       }
       TailCommandIT.Run uninterrupted =
-          ingest(composition, write(dir.resolve("ftp_dpm_20001_1764547100.sync"), text.toString()));
+          ingest(
+              composition,
+              write(dir.resolve("ftp_dpm_20001_" + (RECENT + 200) + ".sync"), text.toString()));
       JsonObject expected = lastLine(uninterrupted.out());
       assertThat(expected.getLong("linesRejected")).isEqualTo(40 + 200);
-      Path file = write(dir.resolve("ftp_dpm_20001_1764547200.sync"), text.toString());
+      Path file = write(dir.resolve("ftp_dpm_20001_" + (RECENT + 300) + ".sync"), text.toString());
       // A committed transaction's markers reach the partitions just after commit returns.
       int before = expected.getLong("linesApplied").intValue();
       await()
@@ -236,7 +243,7 @@ class IngestIT {
         }
       }
       byte[] bytes = Files.readAllBytes(whole);
-      Path truncated = dir.resolve("ftp_dpm_20001_1764547200.sync.gz");
+      Path truncated = dir.resolve("ftp_dpm_20001_" + (RECENT + 400) + ".sync.gz");
       Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
       TailCommandIT.Run run = ingest(composition, truncated);
