@@ -190,6 +190,69 @@ class ConsoleIT {
   }
 
   @Test
+  void dataSourcesAndDestinationsAreCreatedChangedAndDeletedLikeTheRest() throws Exception {
+    HttpClient operator = loggedIn();
+    HttpResponse<String> source =
+        operator.send(
+            json(
+                "POST",
+                "/api/datasources",
+                "{\"name\": \"CRM ids\", \"integrationCode\": \"CRM\"}"),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(source.statusCode()).as(source.body()).isEqualTo(201);
+    long sourceId = new JsonObject(source.body()).getLong("id");
+    assertThat(source.headers().firstValue("Location")).hasValue("/api/datasources/" + sourceId);
+    HttpResponse<String> renamed =
+        operator.send(
+            json(
+                "PUT",
+                "/api/datasources/" + sourceId,
+                "{\"id\": " + sourceId + ", \"name\": \"CRM user ids\"}"),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
+    assertThat(json(operator, "/api/datasources/" + sourceId).getString("name"))
+        .isEqualTo("CRM user ids");
+
+    HttpResponse<String> destination =
+        operator.send(
+            json(
+                "POST",
+                "/api/destinations",
+                "{\"name\": \"CRM file\", \"type\": \"batch\", \"dataSource\": "
+                    + sourceId
+                    + ", \"interval\": \"PT24H\", \"mode\": \"full\", \"outbox\":"
+                    + " \"outbox/crm\", \"syncType\": \"ftp\", \"pidAlias\": \"CRM\","
+                    + " \"mappings\": {\"5001\": \"5001\"}}"),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(destination.statusCode()).as(destination.body()).isEqualTo(201);
+    long destinationId = new JsonObject(destination.body()).getLong("id");
+    assertThat(json(operator, "/api/destinations/" + destinationId).getJsonObject("mappings"))
+        .isEqualTo(new JsonObject().put("5001", "5001"));
+
+    HttpResponse<String> inUse =
+        operator.send(
+            json("DELETE", "/api/datasources/" + sourceId, null),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(inUse.statusCode()).as("a destination still names it").isEqualTo(422);
+    assertThat(
+            operator
+                .send(
+                    json("DELETE", "/api/destinations/" + destinationId, null),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            operator
+                .send(
+                    json("DELETE", "/api/datasources/" + sourceId, null),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(statusOf(operator, "/api/datasources/" + sourceId)).isEqualTo(404);
+    assertThat(statusOf(operator, "/api/destinations/" + destinationId)).isEqualTo(404);
+  }
+
+  @Test
   void everyProblemOfAChangeComesBackAtOnceWithItsPath() throws Exception {
     HttpClient operator = loggedIn();
     long revision =

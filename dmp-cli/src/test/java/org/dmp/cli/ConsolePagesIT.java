@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.dmp.console.ConsoleMain;
 import org.dmp.kafka.embedded.EmbeddedKafkaBroker;
 import org.dmp.kafka.embedded.KafkaBrokerExtension;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The console's destinations page in a real browser, over the composition: a partner that goes down
@@ -122,12 +124,40 @@ class ConsolePagesIT {
       browser.find("header nav a[href='/']").click();
       browser.awaitText("#traits tbody tr[data-id='101'] td.population", "1");
       browser.awaitText("#segments tbody tr[data-id='5001'] td.population", "1").click();
+      browser.awaitText("#editor-title", "5001");
       browser.awaitText("#population-members", "1 member now");
-      browser.find("#population-chart canvas");
+      assertThat(chartAtItsMiddle(browser)).containsExactly("members 1", "joins 1", "leaves 0");
       browser.find("#population button[data-every='daily']").click();
       browser.find("#population button.chosen[data-every='daily']");
-      browser.find("#population-chart canvas");
+      assertThat(chartAtItsMiddle(browser)).containsExactly("members 1", "joins 1", "leaves 0");
       browser.screenshot("console-population");
+      browser.find("#traits tbody tr[data-id='101'] td.population").click();
+      browser.awaitText("#editor-title", "101");
+      browser.awaitText("#population-members", "1 member now");
+      assertThat(chartAtItsMiddle(browser)).containsExactly("members 1", "joins 1", "leaves 0");
     }
+  }
+
+  /**
+   * The chart's legend with the pointer at the middle of the plot, where its one bucket is drawn (a
+   * lone bucket is shown with a bucket's width either side): "series value" for each series.
+   */
+  private static List<String> chartAtItsMiddle(Browser browser) {
+    return browser.until(
+        driver -> {
+          new Actions(driver).moveToElement(browser.find("#population-chart .u-over")).perform();
+          List<String> legend =
+              driver
+                  .findElements(
+                      By.cssSelector("#population-chart .u-legend tr.u-series:not(:first-child)"))
+                  .stream()
+                  .map(
+                      row ->
+                          row.findElement(By.tagName("th")).getText().strip()
+                              + " "
+                              + row.findElement(By.tagName("td")).getText().strip())
+                  .toList();
+          return legend.stream().allMatch(entry -> entry.matches("\\S+ \\d+")) ? legend : null;
+        });
   }
 }

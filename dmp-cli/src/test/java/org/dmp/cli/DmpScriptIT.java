@@ -111,23 +111,8 @@ class DmpScriptIT {
                           .statusCode()
                       == 200);
     }
-    // The console's link logs in once, and the session it opens reads the taxonomy API.
-    URI consoleLink = URI.create(ready.group(6));
-    HttpResponse<String> loggedIn =
-        http.send(
-            HttpRequest.newBuilder(consoleLink).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(loggedIn.statusCode()).isEqualTo(302);
-    String session = loggedIn.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-    HttpResponse<String> segments =
-        http.send(
-            HttpRequest.newBuilder(consoleLink.resolve("/api/segments"))
-                .header("Cookie", session)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(segments.statusCode()).isEqualTo(200);
-    assertThat(new io.vertx.core.json.JsonArray(segments.body()).size()).isEqualTo(2);
-
-    browseTheShop(ready.group(5), ready.group(7), dataDir.resolve("chromium"));
+    browseTheShop(
+        ready.group(5), URI.create(ready.group(6)), ready.group(7), dataDir.resolve("chromium"));
 
     TailCommandIT.Run topics = TailCommandIT.dmp("topics", "--bootstrap", ready.group(7));
     assertThat(topics.exitCode()).isZero();
@@ -228,20 +213,25 @@ class DmpScriptIT {
   /**
    * A browser that reads shoe pages of the demo's shop joins segment 5001: the tag on the pages
    * writes the segment's cookie destination as a first-party cookie, its ID sync gives the sample
-   * partner's data source an id for the browser, and the partner receives the delivery.
+   * partner's data source an id for the browser, and the partner receives the delivery. The demo's
+   * console link logs the same browser in, and the console shows the visitor in the segment with
+   * the delivery. Then a big basket makes the tag fire the pixel destination's URL, and the shop's
+   * opt-out link opts the browser out, as the console shows.
    */
-  private static void browseTheShop(String shop, String kafka, Path profile) throws Exception {
+  private static void browseTheShop(String shop, URI consoleLink, String kafka, Path profile)
+      throws Exception {
     try (Browser browser = new Browser(java.nio.file.Files.createDirectories(profile))) {
+      // Every image URL the pages set is noted (and still loaded): that is how the tag fires
+      // pixels.
+      browser.driver.executeCdpCommand(
+          "Page.addScriptToEvaluateOnNewDocument", Map.of("source", PIXEL_RECORDER));
       List<String> shoes = List.of("runner", "loafer", "sneaker");
       int[] page = {0};
       browser.until(
           driver -> {
             // A new shoe page each time, until the same-hit answer carries the segment's cookie.
             browser.open(shop + "product/" + shoes.get(page[0]++ % shoes.size()));
-            browser.until(
-                loaded ->
-                    ((JavascriptExecutor) loaded)
-                        .executeScript("return window.dmp && window.dmp.answer"));
+            awaitAnswer(browser);
             return driver.manage().getCookieNamed("aam");
           });
       assertThat(page[0]).as("shoe pages read").isGreaterThanOrEqualTo(3);
@@ -255,7 +245,81 @@ class DmpScriptIT {
                       .out()
                       .contains("destination 9001 (HTTP)  attempt 1  DELIVERED HTTP 200"));
       browser.screenshot("demo-shop");
+
+      browser.open(consoleLink.toString());
+      browser.find("header nav a[href='/visitors']");
+      assertThat(consoleReads(consoleLink.resolve("/api/segments"), browser))
+          .as("the session the link opened reads the taxonomy API")
+          .contains("\"Shoe fans\"");
+      browser.open(consoleLink.resolve("/visitors?visitor=" + visitor).toString());
+      browser.awaitText("#visitor-title", "Visitor " + visitor);
+      assertThat(browser.awaitText("#segments tbody tr", "Shoe fans").getText()).contains("5001");
+      assertThat(browser.awaitText("#deliveries tbody tr", "DELIVERED HTTP 200").getText())
+          .contains("9001");
+      browser.screenshot("demo-console-visitor");
+
+      // Trait 102 (a basket of 100 or more) puts the browser in segment 5002, whose pixel
+      // destination's URL the tag fires from the same-hit answer's dests.
+      browser.open(shop + "cart?add=runner");
+      browser.until(
+          driver -> {
+            awaitAnswer(browser);
+            if (pixelsFired(browser).stream()
+                .anyMatch(url -> url.startsWith("https://px.example/p?s=bb&r="))) {
+              return true;
+            }
+            browser.open(shop + "cart");
+            return null;
+          });
+
+      browser.find("#optout").click();
+      browser.awaitText("#optout", "You are opted out.");
+      browser.open(consoleLink.resolve("/visitors?visitor=" + visitor).toString());
+      browser.until(
+          driver -> {
+            if (browser.find("#visitor-title").getText().contains("(opted out)")) {
+              return true;
+            }
+            driver.navigate().refresh();
+            return null;
+          });
     }
+  }
+
+  /** Wraps the image's src setter to note each URL in window.dmpPixels. */
+  private static final String PIXEL_RECORDER =
+      "window.dmpPixels = [];"
+          + "const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');"
+          + "Object.defineProperty(HTMLImageElement.prototype, 'src', {"
+          + " get() { return src.get.call(this); },"
+          + " set(url) { window.dmpPixels.push(String(url)); src.set.call(this, url); } });";
+
+  private static void awaitAnswer(Browser browser) {
+    browser.until(
+        loaded ->
+            ((JavascriptExecutor) loaded).executeScript("return window.dmp && window.dmp.answer"));
+  }
+
+  private static List<String> pixelsFired(Browser browser) {
+    Object fired = browser.driver.executeScript("return window.dmpPixels || []");
+    return ((List<?>) fired).stream().map(String::valueOf).toList();
+  }
+
+  /** What the console answers the browser's session at {@code uri}, read over plain HTTP. */
+  private static String consoleReads(URI uri, Browser browser) throws Exception {
+    String session =
+        browser.driver.manage().getCookieNamed(org.dmp.console.access.Login.COOKIE).getValue();
+    HttpResponse<String> answer =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                HttpRequest.newBuilder(uri)
+                    .header("Cookie", org.dmp.console.access.Login.COOKIE + "=" + session)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(200);
+    return answer.body();
   }
 
   @Test
