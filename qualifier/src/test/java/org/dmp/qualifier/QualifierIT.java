@@ -44,6 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The qualifier as a running service on the embedded broker, with exactly-once output. */
 @ExtendWith({VertxExtension.class, KafkaBrokerExtension.class})
 class QualifierIT {
+  /**
+   * A day ago: an event's record carries its time, and dmp.visits deletes what is older than its
+   * retention (90 days), so a fixed date would one day be deleted under the test.
+   */
+  private static final Instant EVENTS_FROM =
+      Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+
   private static final AvroSerde<VisitEvent> VISITS = AvroSerde.of(VisitEvent.class);
 
   @Test
@@ -238,7 +245,7 @@ class QualifierIT {
     return VisitEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setVisitorId(visitorId)
-        .setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n))
+        .setTime(EVENTS_FROM.plusSeconds(n))
         .setSource(EventSource.EDGE)
         .setSignals(Map.of("c_category", List.of("shoes")))
         .build();

@@ -48,6 +48,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith({VertxExtension.class, KafkaBrokerExtension.class})
 class ScaleOutIT {
+  /**
+   * A day ago: an event's record carries its time, and dmp.visits deletes what is older than its
+   * retention (90 days), so a fixed date would one day be deleted under the test.
+   */
+  private static final Instant EVENTS_FROM =
+      Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+
   private static final int VISITORS = 30;
 
   @Test
@@ -164,7 +171,7 @@ class ScaleOutIT {
                   VisitEvent.newBuilder()
                       .setEventId(visitor + "-" + n)
                       .setVisitorId(visitor)
-                      .setTime(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(n))
+                      .setTime(EVENTS_FROM.plusSeconds(n))
                       .setSource(EventSource.EDGE)
                       .setSignals(Map.of("c_category", List.of("shoes")))
                       .build()));
