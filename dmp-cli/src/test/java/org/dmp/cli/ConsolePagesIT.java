@@ -24,7 +24,7 @@ import org.openqa.selenium.interactions.Actions;
 /**
  * The console's destinations page in a real browser, over the composition: a partner that goes down
  * turns its destination RETRYING with the failure, and it is UP again, with its delivery and its
- * latency, once the partner is back.
+ * latency, once the partner is back; a destination that cannot run is FAILED with the reason.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ConsolePagesIT {
@@ -35,10 +35,13 @@ class ConsolePagesIT {
          {"id": 101, "name": "Shoe page viewer", "dataSource": 1, "type": "rule", "rule": "c_category == \\"shoes\\"", "ttlDays": 30}],
        "segments": [{"id": 5001, "name": "Shoe fans", "rule": "frequency([101T]) >= 1"}],
        "destinations": [
-         {"id": 9001, "name": "partner", "type": "http", "dataSource": 20001, "url": "%s", "clientId": "c1",
+         {"id": 9001, "name": "partner", "type": "http", "dataSource": 20001, "url": "%1$s", "clientId": "c1",
           "mappings": {"5001": "fans"}},
          {"id": 9002, "name": "files", "type": "batch", "dataSource": 20001, "interval": "PT2S", "mode": "iter",
-          "outbox": "outbox", "syncType": "ftp", "mappings": {"5001": "fans"}}]}
+          "outbox": "outbox", "syncType": "ftp", "mappings": {"5001": "fans"}},
+         {"id": 9003, "name": "signed", "type": "http", "dataSource": 20001, "url": "%1$s", "clientId": "c3",
+          "signing": {"algorithm": "HmacSHA256", "header": "X-Signature", "secretEnv": "DMP_OPERATOR_TOKEN"},
+          "mappings": {"5001": "fans"}}]}
       """;
 
   @RegisterExtension final SamplePartners partners = new SamplePartners();
@@ -70,12 +73,16 @@ class ConsolePagesIT {
       browser.awaitText("#traits tbody tr", "Shoe page viewer");
       browser.find("header nav a[href='/destinations']").click();
       browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
+      // A taxonomy may not name the operator's secret as a partner's: that destination cannot run.
+      browser.awaitText("#destinations tr[data-id='9003'] .state", "FAILED");
+      assertThat(browser.find("#destinations tr[data-id='9003'] + tr.detail").getText())
+          .contains("DMP_OPERATOR_TOKEN does not start with sync.signing.secret-env-prefix");
 
       MainThread.await(partner.goDown(), Composition.START, "taking the partner down");
       assertThat(Composition.hit(edge, "c_category=shoes&d_cid=20001%01crm-1", "4242"))
           .isEqualTo(200);
       browser.awaitText("#destinations tr[data-id='9001'] .state", "RETRYING");
-      assertThat(browser.find("#destinations tr.detail").getText())
+      assertThat(browser.find("#destinations tr[data-id='9001'] + tr.detail").getText())
           .as("the last failure, beside the state")
           .isNotBlank();
       browser.screenshot("console-destinations-retrying");
@@ -83,6 +90,17 @@ class ConsolePagesIT {
       MainThread.await(partner.comeBack(), Composition.START, "bringing the partner back");
       browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
       browser.awaitText("#destinations tr[data-id='9001'] td:nth-child(7)", "1");
+      Integer retried =
+          browser.until(
+              page -> {
+                String text =
+                    page.findElement(
+                            By.cssSelector("#destinations tr[data-id='9001'] td:nth-child(8)"))
+                        .getText();
+                return text.isEmpty() ? null : Integer.valueOf(text);
+              });
+      assertThat(retried).as("the retries while the partner was down").isPositive();
+      browser.awaitText("#destinations tr[data-id='9001'] td:nth-child(5)", "0");
       browser.find("#charts figure[data-id='9001'] canvas");
       // The batch destination's file with the visitor's line, and its control file.
       // The page is redrawn every two seconds: each try finds the row again.
