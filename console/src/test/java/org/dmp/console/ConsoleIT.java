@@ -193,63 +193,38 @@ class ConsoleIT {
   void dataSourcesAndDestinationsAreCreatedChangedAndDeletedLikeTheRest() throws Exception {
     HttpClient operator = loggedIn();
     HttpResponse<String> source =
-        operator.send(
-            json(
-                "POST",
-                "/api/datasources",
-                "{\"name\": \"CRM ids\", \"integrationCode\": \"CRM\"}"),
-            HttpResponse.BodyHandlers.ofString());
+        send(operator, "POST", "/api/datasources", "{\"name\": \"CRM ids\"}");
     assertThat(source.statusCode()).as(source.body()).isEqualTo(201);
     long sourceId = new JsonObject(source.body()).getLong("id");
-    assertThat(source.headers().firstValue("Location")).hasValue("/api/datasources/" + sourceId);
+    String sourcePath = "/api/datasources/" + sourceId;
+    assertThat(source.headers().firstValue("Location")).hasValue(sourcePath);
     HttpResponse<String> renamed =
-        operator.send(
-            json(
-                "PUT",
-                "/api/datasources/" + sourceId,
-                "{\"id\": " + sourceId + ", \"name\": \"CRM user ids\"}"),
-            HttpResponse.BodyHandlers.ofString());
+        send(operator, "PUT", sourcePath, "{\"id\": " + sourceId + ", \"name\": \"CRM user ids\"}");
     assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
-    assertThat(json(operator, "/api/datasources/" + sourceId).getString("name"))
-        .isEqualTo("CRM user ids");
+    assertThat(json(operator, sourcePath).getString("name")).isEqualTo("CRM user ids");
 
     HttpResponse<String> destination =
-        operator.send(
-            json(
-                "POST",
-                "/api/destinations",
-                "{\"name\": \"CRM file\", \"type\": \"batch\", \"dataSource\": "
-                    + sourceId
-                    + ", \"interval\": \"PT24H\", \"mode\": \"full\", \"outbox\":"
-                    + " \"outbox/crm\", \"syncType\": \"ftp\", \"pidAlias\": \"CRM\","
-                    + " \"mappings\": {\"5001\": \"5001\"}}"),
-            HttpResponse.BodyHandlers.ofString());
+        send(
+            operator,
+            "POST",
+            "/api/destinations",
+            "{\"name\": \"CRM file\", \"type\": \"batch\", \"dataSource\": "
+                + sourceId
+                + ", \"interval\": \"PT24H\", \"mode\": \"full\", \"outbox\": \"outbox/crm\","
+                + " \"syncType\": \"ftp\", \"mappings\": {\"5001\": \"5001\"}}");
     assertThat(destination.statusCode()).as(destination.body()).isEqualTo(201);
-    long destinationId = new JsonObject(destination.body()).getLong("id");
-    assertThat(json(operator, "/api/destinations/" + destinationId).getJsonObject("mappings"))
+    String destinationPath =
+        "/api/destinations/" + new JsonObject(destination.body()).getLong("id");
+    assertThat(json(operator, destinationPath).getJsonObject("mappings"))
         .isEqualTo(new JsonObject().put("5001", "5001"));
 
-    HttpResponse<String> inUse =
-        operator.send(
-            json("DELETE", "/api/datasources/" + sourceId, null),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(inUse.statusCode()).as("a destination still names it").isEqualTo(422);
-    assertThat(
-            operator
-                .send(
-                    json("DELETE", "/api/destinations/" + destinationId, null),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(200);
-    assertThat(
-            operator
-                .send(
-                    json("DELETE", "/api/datasources/" + sourceId, null),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(200);
-    assertThat(statusOf(operator, "/api/datasources/" + sourceId)).isEqualTo(404);
-    assertThat(statusOf(operator, "/api/destinations/" + destinationId)).isEqualTo(404);
+    assertThat(send(operator, "DELETE", sourcePath, null).statusCode())
+        .as("a destination still names it")
+        .isEqualTo(422);
+    assertThat(send(operator, "DELETE", destinationPath, null).statusCode()).isEqualTo(200);
+    assertThat(send(operator, "DELETE", sourcePath, null).statusCode()).isEqualTo(200);
+    assertThat(statusOf(operator, sourcePath)).isEqualTo(404);
+    assertThat(statusOf(operator, destinationPath)).isEqualTo(404);
   }
 
   @Test
@@ -457,6 +432,11 @@ class ConsoleIT {
 
   private JsonObject json(HttpClient client, String path) throws Exception {
     return new JsonObject(client.send(get(path), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private HttpResponse<String> send(HttpClient client, String method, String path, String body)
+      throws Exception {
+    return client.send(json(method, path, body), HttpResponse.BodyHandlers.ofString());
   }
 
   private int statusOf(HttpClient client, String path) throws Exception {
