@@ -59,7 +59,6 @@ async function load() {
 function choose(path) {
   folder = path;
   load();
-setInterval(refreshPopulations, 5000);
 }
 
 function render() {
@@ -189,7 +188,6 @@ async function save(event) {
   $('#editor-saved').textContent = `Saved as revision ${answer.revision}.`;
   $('#editor-saved').hidden = false;
   await load();
-setInterval(refreshPopulations, 5000);
 }
 
 async function remove() {
@@ -200,7 +198,6 @@ async function remove() {
   }
   $('#editor').hidden = true;
   await load();
-setInterval(refreshPopulations, 5000);
 }
 
 // Populations change all the time: their cells follow without redrawing the page.

@@ -213,14 +213,21 @@ class ConsoleIT {
                 + ", \"interval\": \"PT24H\", \"mode\": \"full\", \"outbox\": \"outbox/crm\","
                 + " \"syncType\": \"ftp\", \"mappings\": {\"5001\": \"5001\"}}");
     assertThat(destination.statusCode()).as(destination.body()).isEqualTo(201);
-    String destinationPath =
-        "/api/destinations/" + new JsonObject(destination.body()).getLong("id");
+    JsonObject created = new JsonObject(destination.body());
+    String destinationPath = "/api/destinations/" + created.getLong("id");
+    HttpResponse<String> remapped =
+        send(
+            operator,
+            "PUT",
+            destinationPath,
+            created.put("mappings", new JsonObject().put("5001", "shoe-fans")).encode());
+    assertThat(remapped.statusCode()).as(remapped.body()).isEqualTo(200);
     assertThat(json(operator, destinationPath).getJsonObject("mappings"))
-        .isEqualTo(new JsonObject().put("5001", "5001"));
+        .isEqualTo(new JsonObject().put("5001", "shoe-fans"));
 
-    assertThat(send(operator, "DELETE", sourcePath, null).statusCode())
-        .as("a destination still names it")
-        .isEqualTo(422);
+    HttpResponse<String> inUse = send(operator, "DELETE", sourcePath, null);
+    assertThat(inUse.statusCode()).as("a destination still names it").isEqualTo(422);
+    assertThat(inUse.body()).contains("dataSource");
     assertThat(send(operator, "DELETE", destinationPath, null).statusCode()).isEqualTo(200);
     assertThat(send(operator, "DELETE", sourcePath, null).statusCode()).isEqualTo(200);
     assertThat(statusOf(operator, sourcePath)).isEqualTo(404);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The console's destinations page in a real browser, over the composition: a partner that goes down
@@ -75,16 +76,24 @@ class ConsolePagesIT {
       browser.awaitText("#destinations tr[data-id='9001'] .state", "UP");
       // A taxonomy may not name the operator's secret as a partner's: that destination cannot run.
       browser.awaitText("#destinations tr[data-id='9003'] .state", "FAILED");
-      assertThat(browser.find("#destinations tr[data-id='9003'] + tr.detail").getText())
-          .contains("DMP_OPERATOR_TOKEN does not start with sync.signing.secret-env-prefix");
+      browser.awaitText(
+          "#destinations tr[data-id='9003'] + tr.detail",
+          "DMP_OPERATOR_TOKEN does not start with sync.signing.secret-env-prefix");
 
       MainThread.await(partner.goDown(), Composition.START, "taking the partner down");
       assertThat(Composition.hit(edge, "c_category=shoes&d_cid=20001%01crm-1", "4242"))
           .isEqualTo(200);
       browser.awaitText("#destinations tr[data-id='9001'] .state", "RETRYING");
-      assertThat(browser.find("#destinations tr[data-id='9001'] + tr.detail").getText())
-          .as("the last failure, beside the state")
-          .isNotBlank();
+      // The table is redrawn every two seconds: each try reads the row again.
+      String failure =
+          browser.until(
+              page -> {
+                String text =
+                    page.findElement(By.cssSelector("#destinations tr[data-id='9001'] + tr.detail"))
+                        .getText();
+                return text.isBlank() ? null : text;
+              });
+      assertThat(failure).as("the last failure, beside the state").isNotBlank();
       browser.screenshot("console-destinations-retrying");
 
       MainThread.await(partner.comeBack(), Composition.START, "bringing the partner back");
@@ -100,7 +109,11 @@ class ConsolePagesIT {
                 return text.isEmpty() ? null : Integer.valueOf(text);
               });
       assertThat(retried).as("the retries while the partner was down").isPositive();
-      browser.awaitText("#destinations tr[data-id='9001'] td:nth-child(5)", "0");
+      browser.until(
+          page ->
+              page.findElement(By.cssSelector("#destinations tr[data-id='9001'] td:nth-child(5)"))
+                  .getText()
+                  .equals("0"));
       browser.find("#charts figure[data-id='9001'] canvas");
       // The batch destination's file with the visitor's line, and its control file.
       // The page is redrawn every two seconds: each try finds the row again.
@@ -149,8 +162,10 @@ class ConsolePagesIT {
       browser.find("#population button.chosen[data-every='daily']");
       assertThat(chartAtItsMiddle(browser)).containsExactly("members 1", "joins 1", "leaves 0");
       browser.screenshot("console-population");
+      WebElement segmentChart = browser.find("#population-chart .uplot");
       browser.find("#traits tbody tr[data-id='101'] td.population").click();
       browser.awaitText("#editor-title", "101");
+      browser.until(ExpectedConditions.stalenessOf(segmentChart));
       browser.awaitText("#population-members", "1 member now");
       assertThat(chartAtItsMiddle(browser)).containsExactly("members 1", "joins 1", "leaves 0");
     }

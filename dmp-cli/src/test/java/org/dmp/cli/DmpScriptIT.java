@@ -274,25 +274,24 @@ class DmpScriptIT {
 
       browser.find("#optout").click();
       browser.awaitText("#optout", "You are opted out.");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  consoleReads(consoleLink.resolve("/api/visitors/" + visitor), browser)
+                      .contains("\"optedOut\":true"));
       browser.open(consoleLink.resolve("/visitors?visitor=" + visitor).toString());
-      browser.until(
-          driver -> {
-            if (browser.find("#visitor-title").getText().contains("(opted out)")) {
-              return true;
-            }
-            driver.navigate().refresh();
-            return null;
-          });
+      browser.awaitText("#visitor-title", "Visitor " + visitor + " (opted out)");
     }
   }
 
   /** Wraps the image's src setter to note each URL in window.dmpPixels. */
   private static final String PIXEL_RECORDER =
-      "window.dmpPixels = [];"
-          + "const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');"
-          + "Object.defineProperty(HTMLImageElement.prototype, 'src', {"
+      "(() => { window.dmpPixels = [];"
+          + " const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');"
+          + " Object.defineProperty(HTMLImageElement.prototype, 'src', {"
           + " get() { return src.get.call(this); },"
-          + " set(url) { window.dmpPixels.push(String(url)); src.set.call(this, url); } });";
+          + " set(url) { window.dmpPixels.push(String(url)); src.set.call(this, url); } }); })();";
 
   private static void awaitAnswer(Browser browser) {
     browser.until(

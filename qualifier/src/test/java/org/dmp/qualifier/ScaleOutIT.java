@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith({VertxExtension.class, KafkaBrokerExtension.class})
 class ScaleOutIT {
   /**
-   * A day ago: an event's record carries its time, and dmp.visits deletes what is older than its
-   * retention (90 days), so a fixed date would one day be deleted under the test.
+   * A day ago: the qualifier's ticks bring the clock's time, so events of a fixed date would one
+   * day be older than the sample traits' TTL (120 days) when they are read, and realize nothing.
    */
   private static final Instant EVENTS_FROM =
       Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofDays(1));
