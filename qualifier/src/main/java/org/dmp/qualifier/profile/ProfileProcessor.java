@@ -189,35 +189,38 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   }
 
   /**
-   * Re-qualifies every profile whose next change by time is due by {@code present}, each at the
-   * time it is due, until none is: a profile re-qualified may be due again before {@code present}.
+   * Re-qualifies every profile whose next change by time is due by {@code present}, at each time it
+   * is due, one after the other, and stores it once: when time jumps (a quiet partition's tick, a
+   * replay's end), a profile may be due many times.
    */
   private void requalifyDue(long present) {
     CompiledTaxonomy current = taxonomy.get();
-    while (earliestDue <= present) {
-      List<KeyValue<String, String>> due = new ArrayList<>();
-      try (KeyValueIterator<String, String> entries =
-          changeIndex.range(indexKey(0, ""), indexKey(present, "\uffff"))) {
-        entries.forEachRemaining(due::add);
-      }
-      for (KeyValue<String, String> entry : due) {
-        changeIndex.delete(entry.key);
-        Profile before = profiles.get(entry.value);
-        if (before == null) {
-          continue;
-        }
-        long dueAt = indexedTime(entry.key);
-        Set<String> traitsBefore = traitsHeld(before);
-        // Its index entry is gone already: the profile is stored as if it had none.
-        store(
-            entry.value,
-            null,
-            traitsBefore,
-            evolution.onTime(before, Instant.ofEpochMilli(dueAt), current),
-            dueAt);
-      }
-      earliestDue = firstIndexedTime();
+    List<KeyValue<String, String>> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> entries =
+        changeIndex.range(indexKey(0, ""), indexKey(present, "\uffff"))) {
+      entries.forEachRemaining(due::add);
     }
+    for (KeyValue<String, String> entry : due) {
+      changeIndex.delete(entry.key);
+      Profile profile = profiles.get(entry.value);
+      if (profile == null) {
+        continue;
+      }
+      long dueAt = indexedTime(entry.key);
+      do {
+        Set<String> traitsBefore = traitsHeld(profile);
+        ProfileEvolution.Outcome outcome =
+            evolution.onTime(profile, Instant.ofEpochMilli(dueAt), current);
+        profile = outcome.profile();
+        countTraitChanges(traitsBefore, traitsHeld(profile), dueAt);
+        emit(entry.value, outcome, dueAt);
+        dueAt = profile.getNextChange() == null ? NOTHING_DUE : profile.getNextChange();
+      } while (dueAt <= present);
+      // Its index entry is gone already: the profile is stored as if it had none, and its next
+      // change is after the present.
+      store(entry.value, null, profile);
+    }
+    earliestDue = firstIndexedTime();
   }
 
   /**
@@ -232,8 +235,13 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       Set<String> traitsBefore,
       ProfileEvolution.Outcome outcome,
       long timestamp) {
-    Profile after = outcome.profile();
-    countTraitChanges(traitsBefore, traitsHeld(after), timestamp);
+    countTraitChanges(traitsBefore, traitsHeld(outcome.profile()), timestamp);
+    store(visitorId, indexedAt, outcome.profile());
+    emit(visitorId, outcome, timestamp);
+  }
+
+  /** Writes the profile, and moves its change index entry if its next change moved. */
+  private void store(String visitorId, Long indexedAt, Profile after) {
     Long nextChange = after.getNextChange();
     // An unchanged entry is not written again: each write is a RocksDB put and a changelog record.
     if (indexedAt != null && !indexedAt.equals(nextChange)) {
@@ -244,6 +252,10 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       earliestDue = Math.min(earliestDue, nextChange);
     }
     profiles.put(visitorId, after);
+  }
+
+  /** Forwards the outcome's update and id mappings. */
+  private void emit(String visitorId, ProfileEvolution.Outcome outcome, long timestamp) {
     ProfileUpdate update = outcome.update();
     if (update != null) {
       long updatedAt = update.getTime().toEpochMilli();

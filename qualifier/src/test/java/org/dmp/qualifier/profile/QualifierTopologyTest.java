@@ -227,6 +227,36 @@ class QualifierTopologyTest {
   }
 
   @Test
+  void oneTickPastSeveralEdgesOfAProfileEmitsEachAtItsOwnTimeInOrder() {
+    for (int i = 0; i < 3; i++) {
+      send(event("v5", T0.plusSeconds(i), Map.of("c_category", List.of("shoes"))));
+    }
+    send(event("v5", T0.plusSeconds(3), Map.of("c_cart", List.of("250"))));
+    assertThat(updates.readValuesToList())
+        .extracting(ProfileUpdate::getAdded)
+        .containsExactly(List.of(5001L), List.of(5002L));
+
+    // A quiet partition's tick, or a replay's end: months at once.
+    tick(T0.plus(Duration.ofDays(200)));
+
+    List<ProfileUpdate> lapsed = updates.readValuesToList();
+    assertThat(lapsed)
+        .extracting(ProfileUpdate::getRemoved)
+        .containsExactly(List.of(5002L), List.of(5001L));
+    assertThat(lapsed)
+        .extracting(ProfileUpdate::getTime)
+        .as("the recency window's edge, then the first shoe realization's TTL")
+        .containsExactly(
+            T0.plusSeconds(3).plus(Duration.ofDays(7)).plusMillis(1),
+            T0.plus(Duration.ofDays(120)));
+    assertThat(lapsed).extracting(ProfileUpdate::getVersion).containsExactly(3L, 4L);
+    Profile stored = profiles.get("v5");
+    assertThat(stored.getSegments()).isEmpty();
+    assertThat(stored.getRealizations()).as("every realization has lapsed").isEmpty();
+    assertThat(stored.getNextChange()).isNull();
+  }
+
+  @Test
   void anOnboardedTraitCanTakeAVisitorOutOfASegment() {
     send(event("v3", T0, Map.of("c_cart", List.of("250"))));
     assertThat(updates.readValue().getAdded()).containsExactly(5002L);
