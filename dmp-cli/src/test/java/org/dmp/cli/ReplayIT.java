@@ -437,13 +437,16 @@ class ReplayIT {
       Topics topics = composition.topics();
       List<String> kafka = kafkaArgs(composition, topics, UniqueNames.topic("resume-runs"));
       List<String> common = new ArrayList<>(kafka);
-      // The resumed run's group waits for the killed member's session to time out.
+      // The resumed run's group waits for the killed member's session to time out; the run commits
+      // often, so that it is killed with some of its work committed.
       common.addAll(
           List.of(
               "--state-dir",
               dir.resolve("replay").toString(),
               "--set",
-              "qualifier.session-timeout=6s"));
+              "qualifier.session-timeout=6s",
+              "--set",
+              "qualifier.replay-commit-interval=100ms"));
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(14));
       // Records no schema decodes, first in a partition: a run skips and counts them.
       try (var junk =

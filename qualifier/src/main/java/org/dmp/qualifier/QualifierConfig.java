@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dmp.config.ConfigReader;
@@ -33,7 +34,9 @@ public record QualifierConfig(
     int queryMaxWaiting,
     Duration inboundWaitTtl,
     int inboundWaitMaxPerId,
-    Duration populationsEvery) {
+    Duration populationsEvery,
+    Duration replayCommitInterval,
+    int replayCacheMegabytes) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
@@ -48,6 +51,7 @@ public record QualifierConfig(
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(timeLagWarning, "timeLagWarning");
     Objects.requireNonNull(populationsEvery, "populationsEvery");
+    Objects.requireNonNull(replayCommitInterval, "replayCommitInterval");
   }
 
   /** Whether this instance writes ticks (a zero interval: something else does). */
@@ -95,6 +99,26 @@ public record QualifierConfig(
     return common.kafka().properties(properties);
   }
 
+  /**
+   * The settings of a replay's shadow (the same topology, under the run's application id): it
+   * commits every {@link #replayCommitInterval} and caches the profiles it writes in between, so
+   * that a visitor's many events in one commit write its profile to RocksDB and to the changelog
+   * once. Nobody waits for its updates, and a run killed resumes from its last commit.
+   */
+  public Properties replayStreamsProperties() {
+    Properties properties = streamsProperties();
+    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) replayCommitInterval.toMillis());
+    properties.put(
+        StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, (long) replayCacheMegabytes << 20);
+    // A transaction lasts a commit interval, which Kafka Streams' default timeout (10 s) may not
+    // cover. No longer than that either: a run killed midway resumes only once the broker has
+    // aborted its open transaction, at this timeout.
+    properties.put(
+        StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        (int) Math.max(10_000, 3 * replayCommitInterval.toMillis()));
+    return properties;
+  }
+
   public static QualifierConfig read(ConfigReader reader) {
     return new QualifierConfig(
         CommonConfig.read(reader),
@@ -118,7 +142,10 @@ public record QualifierConfig(
         reader.integer("query.max-waiting", 0, 1_000_000),
         reader.duration("qualifier.inbound-wait-ttl", Duration.ofMinutes(1), Duration.ofDays(3650)),
         reader.integer("qualifier.inbound-wait-max-per-id", 1, 1_000_000),
+        reader.duration("qualifier.populations-every", Duration.ofMillis(100), Duration.ofHours(1)),
+        // At most a third of the broker's longest transaction (15 minutes by default).
         reader.duration(
-            "qualifier.populations-every", Duration.ofMillis(100), Duration.ofHours(1)));
+            "qualifier.replay-commit-interval", Duration.ofMillis(10), Duration.ofMinutes(5)),
+        reader.integer("qualifier.replay-cache-mb", 0, 1 << 16));
   }
 }

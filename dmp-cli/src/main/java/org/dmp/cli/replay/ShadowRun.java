@@ -412,11 +412,11 @@ final class ShadowRun {
   }
 
   /**
-   * The qualifier's Kafka Streams settings, but a record that cannot be decoded is skipped and
-   * counted rather than stopping the run: the live qualifier got past it already.
+   * The qualifier's Kafka Streams settings for a replay, but a record that cannot be decoded is
+   * skipped and counted rather than stopping the run: the live qualifier got past it already.
    */
   private java.util.Properties shadowProperties() {
-    java.util.Properties properties = qualifier.streamsProperties();
+    java.util.Properties properties = qualifier.replayStreamsProperties();
     properties.put(
         org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         org.dmp.qualifier.profile.SkipUndecodable.class);

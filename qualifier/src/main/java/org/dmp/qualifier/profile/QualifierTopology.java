@@ -122,6 +122,7 @@ public final class QualifierTopology {
         time,
         VISITS_SOURCE,
         storage,
+        false,
         Optional.of(populationsEvery));
     topology.addSink(
         SEGMENTS_SINK,
@@ -221,7 +222,8 @@ public final class QualifierTopology {
    * A replay's shadow: the same processor over the visits a run reads, its updates to {@code
    * updatesTopic}. The id mappings, and the opt-outs by declared id, are the live qualifier's to
    * write: what they cause is in the visits topic already (the resolved opt-outs), so the shadow
-   * drops them, and writes nothing to any topic of the live pipeline.
+   * drops them, and writes nothing to any topic of the live pipeline. Its profiles are cached
+   * between its commits (see {@link org.dmp.qualifier.QualifierConfig#replayStreamsProperties}).
    *
    * @param seen told of every visits record the run reads, within its bounds or not
    * @param storage where the state stores are kept
@@ -246,6 +248,7 @@ public final class QualifierTopology {
         TimeProgress.unwatched(grace),
         REPLAY_BOUNDS,
         storage,
+        true,
         Optional.empty());
     topology.addSink(
         SEGMENTS_SINK,
@@ -269,7 +272,12 @@ public final class QualifierTopology {
         topics.visits().name());
   }
 
-  /** The profile processor and its stores, fed by {@code parent}. */
+  /**
+   * The profile processor and its stores, fed by {@code parent}.
+   *
+   * @param cached whether the profile and change index stores cache what is written between
+   *     commits: worth it only when commits are far apart, as a replay's are
+   */
   private static void addQualify(
       Topology topology,
       Supplier<CompiledTaxonomy> taxonomy,
@@ -278,19 +286,24 @@ public final class QualifierTopology {
       TimeProgress time,
       String parent,
       Storage storage,
+      boolean cached,
       Optional<Duration> traitPopulationsEvery) {
     ProfileEvolution evolution = new ProfileEvolution(bounds);
     topology.addProcessor(
         QUALIFY,
         () -> new ProfileProcessor(taxonomy, evolution, processed, time, traitPopulationsEvery),
         parent);
-    topology.addStateStore(
+    var profiles =
         Stores.keyValueStoreBuilder(
-            storage.store(PROFILES), Serdes.String(), AvroSerde.of(Profile.class)),
-        QUALIFY);
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(storage.store(CHANGE_INDEX), Serdes.String(), Serdes.String()),
-        QUALIFY);
+            storage.store(PROFILES), Serdes.String(), AvroSerde.of(Profile.class));
+    var changeIndex =
+        Stores.keyValueStoreBuilder(storage.store(CHANGE_INDEX), Serdes.String(), Serdes.String());
+    if (cached) {
+      profiles.withCachingEnabled();
+      changeIndex.withCachingEnabled();
+    }
+    topology.addStateStore(profiles, QUALIFY);
+    topology.addStateStore(changeIndex, QUALIFY);
     // Written at every record that moves time on; the cache makes that one changelog record per
     // commit.
     topology.addStateStore(
