@@ -275,8 +275,8 @@ public final class QualifierTopology {
   /**
    * The profile processor and its stores, fed by {@code parent}.
    *
-   * @param cached whether the profile and change index stores cache what is written between
-   *     commits: worth it only when commits are far apart, as a replay's are
+   * @param cached whether the profile store caches what is written between commits: worth it only
+   *     when commits are far apart, as a replay's are
    */
   private static void addQualify(
       Topology topology,
@@ -296,14 +296,15 @@ public final class QualifierTopology {
     var profiles =
         Stores.keyValueStoreBuilder(
             storage.store(PROFILES), Serdes.String(), AvroSerde.of(Profile.class));
-    var changeIndex =
-        Stores.keyValueStoreBuilder(storage.store(CHANGE_INDEX), Serdes.String(), Serdes.String());
     if (cached) {
       profiles.withCachingEnabled();
-      changeIndex.withCachingEnabled();
     }
     topology.addStateStore(profiles, QUALIFY);
-    topology.addStateStore(changeIndex, QUALIFY);
+    // Never cached: a range or a scan of a cached store copies the cached keys within it, and the
+    // index is scanned whenever time reaches a profile's next change.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(storage.store(CHANGE_INDEX), Serdes.String(), Serdes.String()),
+        QUALIFY);
     // Written at every record that moves time on; the cache makes that one changelog record per
     // commit.
     topology.addStateStore(
