@@ -80,7 +80,11 @@ public final class ProfileEvolution {
     if (event.getCorrection() != null) {
       return correct(profile, event.getEventId(), event.getCorrection(), now, taxonomy);
     }
-    Map<String, List<Long>> realizations = new HashMap<>(profile.getRealizations());
+    // In place too: the store's copy is a HashMap of its own (a profile built by hand may not be).
+    Map<String, List<Long>> realizations =
+        profile.getRealizations() instanceof HashMap<String, List<Long>> owned
+            ? owned
+            : new HashMap<>(profile.getRealizations());
     Set<Long> overwritten =
         event.getOverwrite() == null
             ? Set.of()

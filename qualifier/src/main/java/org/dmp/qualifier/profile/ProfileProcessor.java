@@ -212,7 +212,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
         ProfileEvolution.Outcome outcome =
             evolution.onTime(profile, Instant.ofEpochMilli(dueAt), current);
         profile = outcome.profile();
-        countTraitChanges(traitsBefore, traitsHeld(profile), dueAt);
+        countTraitChanges(traitsBefore, profile, dueAt);
         emit(entry.value, outcome, dueAt);
         dueAt = profile.getNextChange() == null ? NOTHING_DUE : profile.getNextChange();
       } while (dueAt <= present);
@@ -235,7 +235,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       Set<String> traitsBefore,
       ProfileEvolution.Outcome outcome,
       long timestamp) {
-    countTraitChanges(traitsBefore, traitsHeld(outcome.profile()), timestamp);
+    countTraitChanges(traitsBefore, outcome.profile(), timestamp);
     store(visitorId, indexedAt, outcome.profile());
     emit(visitorId, outcome, timestamp);
   }
@@ -277,17 +277,21 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   }
 
   /**
-   * The traits a profile holds: those with a realization still alive. Not a copy: the evolution
-   * replaces the realizations' map, never changes it (the populations' tests fail if it does).
+   * The traits a profile holds (those with a realization still alive), copied, since the evolution
+   * changes a profile's realizations in place; none when this processor does not count populations,
+   * as a replay's shadow does not, so that it copies nothing.
    */
-  private static Set<String> traitsHeld(Profile profile) {
-    return profile == null ? Set.of() : profile.getRealizations().keySet();
+  private Set<String> traitsHeld(Profile profile) {
+    return traitCounts == null || profile == null
+        ? Set.of()
+        : Set.copyOf(profile.getRealizations().keySet());
   }
 
-  private void countTraitChanges(Set<String> before, Set<String> after, long timestamp) {
-    if (traitCounts == null || before == after) {
+  private void countTraitChanges(Set<String> before, Profile profile, long timestamp) {
+    if (traitCounts == null) {
       return;
     }
+    Set<String> after = profile.getRealizations().keySet();
     for (String trait : after) {
       if (!before.contains(trait)) {
         traitCounts.count(PopulationKind.TRAIT, Long.parseLong(trait), timestamp, 1);

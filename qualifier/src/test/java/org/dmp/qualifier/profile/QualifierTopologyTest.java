@@ -21,6 +21,9 @@ import org.dmp.avro.IdMapping;
 import org.dmp.avro.InboundChunk;
 import org.dmp.avro.InboundChunkLine;
 import org.dmp.avro.PartnerId;
+import org.dmp.avro.Population;
+import org.dmp.avro.PopulationBucket;
+import org.dmp.avro.PopulationKind;
 import org.dmp.avro.Profile;
 import org.dmp.avro.ProfileUpdate;
 import org.dmp.avro.VisitEvent;
@@ -47,6 +50,7 @@ class QualifierTopologyTest {
   private final TimeProgress time = TimeProgress.unwatched(GRACE);
   private final PendingLines pending = new PendingLines(Duration.ofDays(30), 2);
   private final ProfileBounds bounds = ProfileBounds.defaults(100);
+  private Topics topics;
   private TopologyTestDriver driver;
   private KeyValueStore<String, Profile> profiles;
   private TestInputTopic<String, VisitEvent> visits;
@@ -56,7 +60,7 @@ class QualifierTopologyTest {
 
   @BeforeEach
   void start(@TempDir Path stateDir) {
-    Topics topics =
+    topics =
         Topics.read(
             new ConfigReader(
                 Settings.load("test", List.of(Topics.DEFAULTS), Map.of(), List.of(), Map.of())));
@@ -288,6 +292,42 @@ class QualifierTopologyTest {
     ProfileUpdate rejoined = updates.readValue();
     assertThat(rejoined.getAdded()).containsExactly(5002L);
     assertThat(profiles.get("v4").getRealizations()).containsOnlyKeys("102");
+  }
+
+  @Test
+  void traitPopulationsCountAJoinAndALeaveThoughTheProfileIsChangedInPlace() {
+    TestOutputTopic<String, Population> populations =
+        driver.createOutputTopic(
+            topics.name(TopicRole.POPULATIONS),
+            Serdes.String().deserializer(),
+            AvroSerde.of(Population.class).deserializer());
+    send(
+        VisitEvent.newBuilder(event("v6", T0, Map.of("c_category", List.of("shoes"))))
+            .setRealizedTraits(List.of(201L))
+            .build());
+    driver.advanceWallClockTime(Duration.ofSeconds(5));
+    assertThat(trait(201, populations.readValuesToList()).getMembers()).isEqualTo(1);
+
+    send(
+        VisitEvent.newBuilder(event("v6", T0.plusSeconds(60), Map.of()))
+            .setRemovedTraits(List.of(201L))
+            .build());
+    driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+    Population left = trait(201, populations.readValuesToList());
+    assertThat(left.getMembers()).isZero();
+    assertThat(left.getHourly())
+        .extracting(PopulationBucket::getJoins, PopulationBucket::getLeaves)
+        .containsExactly(tuple(1L, 1L));
+    assertThat(profiles.get("v6").getRealizations()).containsOnlyKeys("101");
+  }
+
+  private static Population trait(long id, List<Population> written) {
+    return written.stream()
+        .filter(population -> population.getKind() == PopulationKind.TRAIT)
+        .filter(population -> population.getId() == id)
+        .reduce((first, second) -> second)
+        .orElseThrow(() -> new AssertionError("no population of trait " + id + " in " + written));
   }
 
   @Test
