@@ -2,6 +2,7 @@ package org.dmp.taxonomy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,11 @@ public final class TraitIndex {
   private final ComparisonTable comparisons = new ComparisonTable();
   private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
   private final Map<Long, Duration> ttls = new HashMap<>();
-  private final Map<String, Duration> ttlsByText = new HashMap<>();
+
+  /** The traits with a TTL, ascending, and their TTLs in ms: looked up per realization. */
+  private final long[] ttlTraits;
+
+  private final long[] ttlMillis;
   private final Map<Long, Long> dataSources = new HashMap<>();
   private final ThreadLocal<EvaluationSession> sessions;
 
@@ -38,7 +43,6 @@ public final class TraitIndex {
     for (Trait trait : traits) {
       Duration ttl = trait.getTtlDays() == 0 ? null : Duration.ofDays(trait.getTtlDays());
       ttls.put(trait.getId(), ttl);
-      ttlsByText.put(Long.toString(trait.getId()), ttl);
       dataSources.put(trait.getId(), trait.getDataSourceId());
       if (trait.getType() == TraitType.RULE && trait.getRule() != null) {
         TraitRule rule = TraitRule.parse(trait.getRule());
@@ -79,6 +83,16 @@ public final class TraitIndex {
       }
     }
     rulesByKey.values().forEach(KeyRules::seal);
+    ttlTraits =
+        ttls.entrySet().stream()
+            .filter(entry -> entry.getValue() != null)
+            .mapToLong(Map.Entry::getKey)
+            .sorted()
+            .toArray();
+    ttlMillis = new long[ttlTraits.length];
+    for (int at = 0; at < ttlTraits.length; at++) {
+      ttlMillis[at] = ttls.get(ttlTraits[at]).toMillis();
+    }
     int traitCount = ruleTraits;
     sessions = ThreadLocal.withInitial(() -> new EvaluationSession(comparisons, traitCount));
   }
@@ -228,10 +242,11 @@ public final class TraitIndex {
   }
 
   /**
-   * The TTL of a trait given by its id as text, as profiles key their realizations; null for
-   * forever or unknown.
+   * {@link #ttl(long)} in milliseconds, {@link Long#MAX_VALUE} for forever: for the loops over a
+   * profile's realizations.
    */
-  public Duration ttl(String traitId) {
-    return ttlsByText.get(traitId);
+  public long ttlMillis(long traitId) {
+    int at = Arrays.binarySearch(ttlTraits, traitId);
+    return at >= 0 ? ttlMillis[at] : Long.MAX_VALUE;
   }
 }

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.dmp.avro.IdMapping;
 import org.dmp.avro.Profile;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.profile.TraitTimes;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.kafka.TopicSnapshot;
 import org.dmp.runtime.replay.ReplayRuns;
@@ -269,7 +270,7 @@ final class HeldData {
       Profile profile = AvroSerde.of(Profile.class).decode(topic, value);
       return profile.getOptedOut()
           && profile.getSegments().isEmpty()
-          && profile.getRealizations().isEmpty()
+          && TraitTimes.of(profile).isEmpty()
           && profile.getPartnerIds().isEmpty()
           && profile.getRegions().isEmpty();
     }

@@ -35,6 +35,7 @@ import org.dmp.cli.TopicsCommand;
 import org.dmp.config.ConfigException;
 import org.dmp.config.ConfigReader;
 import org.dmp.qualifier.QualifierConfig;
+import org.dmp.qualifier.profile.TraitTimes;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.replay.ReplayRuns;
 import org.dmp.schemas.topics.Topics;
@@ -618,8 +619,8 @@ public final class ReplayCommand implements Callable<Integer> {
   private static JsonObject realizations(Profile profile) {
     JsonObject realizations = new JsonObject();
     if (profile != null) {
-      profile
-          .getRealizations()
+      TraitTimes.of(profile)
+          .asMap()
           .forEach(
               (trait, times) ->
                   realizations.put(

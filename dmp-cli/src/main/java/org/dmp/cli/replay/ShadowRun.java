@@ -41,6 +41,7 @@ import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.ReplayBounds;
 import org.dmp.qualifier.profile.ReplayProgress;
+import org.dmp.qualifier.profile.TraitTimes;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.replay.ReplayRuns;
 import org.dmp.schemas.Ticks;
@@ -521,8 +522,8 @@ final class ShadowRun {
   /** The profile's realizations of {@code traits}: what applying the run gives the live profile. */
   private static Map<String, List<Long>> realizationsOf(Profile profile, Set<String> traits) {
     Map<String, List<Long>> kept = new TreeMap<>();
-    profile
-        .getRealizations()
+    TraitTimes.of(profile)
+        .asMap()
         .forEach(
             (trait, times) -> {
               if (traits.contains(trait)) {

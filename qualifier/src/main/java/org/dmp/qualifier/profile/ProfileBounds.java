@@ -1,11 +1,7 @@
 package org.dmp.qualifier.profile;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.atomic.LongAdder;
 import org.dmp.avro.PartnerId;
 import org.dmp.avro.Profile;
@@ -87,37 +83,37 @@ public record ProfileBounds(
     }
   }
 
-  /** Brings {@code profile} within the bounds, in place. */
-  void trim(Profile profile) {
+  /**
+   * Brings {@code profile} and its realizations within the bounds, in place; the realizations are
+   * stored in the profile when it had to be encoded to be measured.
+   */
+  void trim(Profile profile, TraitTimes traitTimes) {
     List<PartnerId> ids = profile.getPartnerIds();
     if (ids.size() > partnerIds) {
       // Kept least recently synced first.
       profile.setPartnerIds(new ArrayList<>(ids.subList(ids.size() - partnerIds, ids.size())));
       counts.partnerIds.add(ids.size() - partnerIds);
     }
-    int held = realizations(profile);
+    int held = traitTimes.timeCount();
     if (held > realizationsPerProfile) {
-      dropOldest(profile, held - realizationsPerProfile);
+      counts.realizations.add(traitTimes.dropOldest(held - realizationsPerProfile));
       held = realizationsPerProfile;
     }
-    if (mostBytes(profile, held) <= profileBytes) {
+    if (mostBytes(profile, traitTimes) <= profileBytes) {
       return;
     }
-    for (int bytes = PROFILES.encode(profile).length;
+    for (int bytes = encodedLength(profile, traitTimes);
         bytes > profileBytes && held > 0;
-        bytes = PROFILES.encode(profile).length) {
+        bytes = encodedLength(profile, traitTimes)) {
       int drop = (int) Math.min(held, (long) held * (bytes - profileBytes) / bytes + 1);
-      dropOldest(profile, drop);
+      counts.realizations.add(traitTimes.dropOldest(drop));
       held -= drop;
     }
   }
 
-  private static int realizations(Profile profile) {
-    int held = 0;
-    for (List<Long> times : profile.getRealizations().values()) {
-      held += times.size();
-    }
-    return held;
+  private static int encodedLength(Profile profile, TraitTimes traitTimes) {
+    traitTimes.writeTo(profile);
+    return PROFILES.encode(profile).length;
   }
 
   /**
@@ -125,42 +121,12 @@ public record ProfileBounds(
    * UTF-8 length, at most three bytes a char, and a length), so that most profiles are never
    * encoded here.
    */
-  private static long mostBytes(Profile profile, int realizations) {
-    long bytes = 64 + 3L * profile.getVisitorId().length() + 10L * realizations;
-    bytes += 30L * profile.getRealizations().size();
+  private static long mostBytes(Profile profile, TraitTimes traitTimes) {
+    long bytes = 64 + 3L * profile.getVisitorId().length() + 5L + traitTimes.packedLength();
     for (PartnerId id : profile.getPartnerIds()) {
       bytes += 25 + 3L * id.getPartnerUserId().length();
     }
     bytes += 10L * profile.getSegments().size() + 5L * profile.getRegions().size();
     return bytes;
-  }
-
-  /** Drops the {@code count} oldest realization times over all traits. */
-  private void dropOldest(Profile profile, int count) {
-    Map<String, List<Long>> kept = new HashMap<>();
-    PriorityQueue<String> byOldest =
-        new PriorityQueue<>(Comparator.comparingLong(trait -> kept.get(trait).get(0)));
-    profile
-        .getRealizations()
-        .forEach(
-            (trait, times) -> {
-              if (!times.isEmpty()) {
-                kept.put(trait, new ArrayList<>(times));
-                byOldest.add(trait);
-              }
-            });
-    int dropped = 0;
-    for (; dropped < count && !byOldest.isEmpty(); dropped++) {
-      String trait = byOldest.poll();
-      List<Long> times = kept.get(trait);
-      times.remove(0);
-      if (times.isEmpty()) {
-        kept.remove(trait);
-      } else {
-        byOldest.add(trait);
-      }
-    }
-    profile.setRealizations(kept);
-    counts.realizations.add(dropped);
   }
 }

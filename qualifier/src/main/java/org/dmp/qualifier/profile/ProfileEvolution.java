@@ -1,9 +1,8 @@
 package org.dmp.qualifier.profile;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,15 +79,11 @@ public final class ProfileEvolution {
     if (event.getCorrection() != null) {
       return correct(profile, event.getEventId(), event.getCorrection(), now, taxonomy);
     }
-    // In place too: the store's copy is a HashMap of its own (a profile built by hand may not be).
-    Map<String, List<Long>> realizations =
-        profile.getRealizations() instanceof HashMap<String, List<Long>> owned
-            ? owned
-            : new HashMap<>(profile.getRealizations());
+    TraitTimes traitTimes = TraitTimes.of(profile);
     Set<Long> overwritten =
         event.getOverwrite() == null
             ? Set.of()
-            : overwrite(realizations, event.getOverwrite(), realizedAt.toEpochMilli(), taxonomy);
+            : overwrite(traitTimes, event.getOverwrite(), realizedAt.toEpochMilli(), taxonomy);
 
     Set<Long> realized =
         new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId()));
@@ -96,21 +91,13 @@ public final class ProfileEvolution {
     // them: an id a page makes up would otherwise be kept in the profile for ever.
     event.getRealizedTraits().stream().filter(taxonomy.traits()::knows).forEach(realized::add);
     for (long trait : realized) {
-      List<Long> times =
-          new ArrayList<>(realizations.getOrDefault(Long.toString(trait), List.of()));
-      insertSorted(times, realizedAt.toEpochMilli());
-      if (times.size() > maxRealizationsPerTrait) {
-        times =
-            new ArrayList<>(times.subList(times.size() - maxRealizationsPerTrait, times.size()));
-      }
-      realizations.put(Long.toString(trait), times);
+      traitTimes.add(trait, realizedAt.toEpochMilli(), maxRealizationsPerTrait);
     }
-    event.getRemovedTraits().forEach(trait -> realizations.remove(Long.toString(trait)));
-    profile.setRealizations(realizations);
+    event.getRemovedTraits().forEach(traitTimes::remove);
 
     List<IdMapping> mappings = new ArrayList<>();
     boolean partnersChanged = mergePartnerIds(profile, event, mappings, taxonomy);
-    bounds.trim(profile);
+    bounds.trim(profile, traitTimes);
     noteRegion(profile, event.getRegion());
     Set<Long> removedTraits = new HashSet<>(event.getRemovedTraits());
     boolean timeChangedNothing =
@@ -123,11 +110,25 @@ public final class ProfileEvolution {
       changed.addAll(removedTraits);
       changed.addAll(overwritten);
       return requalifyFor(
-          profile, now, taxonomy, event.getEventId(), partnersChanged, changed, mappings);
+          profile,
+          traitTimes,
+          now,
+          taxonomy,
+          event.getEventId(),
+          partnersChanged,
+          changed,
+          mappings);
     }
     removedTraits.addAll(overwritten);
     return requalify(
-        profile, now, taxonomy, event.getEventId(), partnersChanged, removedTraits, mappings);
+        profile,
+        traitTimes,
+        now,
+        taxonomy,
+        event.getEventId(),
+        partnersChanged,
+        removedTraits,
+        mappings);
   }
 
   /**
@@ -138,26 +139,16 @@ public final class ProfileEvolution {
    * @return the traits that lost realizations
    */
   private static Set<Long> overwrite(
-      Map<String, List<Long>> realizations,
-      long dataSourceId,
-      long lineMillis,
-      CompiledTaxonomy taxonomy) {
+      TraitTimes traitTimes, long dataSourceId, long lineMillis, CompiledTaxonomy taxonomy) {
     Set<Long> overwritten = new HashSet<>();
-    for (var entry : List.copyOf(realizations.entrySet())) {
-      long trait = Long.parseLong(entry.getKey());
-      if (!taxonomy.traits().belongsTo(trait, dataSourceId)) {
-        continue;
-      }
-      List<Long> kept = entry.getValue().stream().filter(time -> time >= lineMillis).toList();
-      if (kept.size() < entry.getValue().size()) {
-        overwritten.add(trait);
-        if (kept.isEmpty()) {
-          realizations.remove(entry.getKey());
-        } else {
-          realizations.put(entry.getKey(), new ArrayList<>(kept));
-        }
-      }
-    }
+    traitTimes.retain(
+        (trait, time) -> {
+          if (time >= lineMillis || !taxonomy.traits().belongsTo(trait, dataSourceId)) {
+            return true;
+          }
+          overwritten.add(trait);
+          return false;
+        });
     return overwritten;
   }
 
@@ -176,24 +167,17 @@ public final class ProfileEvolution {
     long from = correction.getFrom().toEpochMilli();
     long to = correction.getTo().toEpochMilli();
     List<Long> ranges = correction.getTraitRanges();
-    Map<String, List<Long>> realizations = new HashMap<>();
+    TraitTimes traitTimes = TraitTimes.of(profile);
     Set<Long> corrected = new HashSet<>();
     // The visitor's own realizations, not the run's traits: a run may count thousands.
-    profile
-        .getRealizations()
-        .forEach(
-            (trait, times) -> {
-              long id = Long.parseLong(trait);
-              if (!within(ranges, id)) {
-                realizations.put(trait, times);
-                return;
-              }
-              corrected.add(id);
-              List<Long> kept = times.stream().filter(time -> time < from || time > to).toList();
-              if (!kept.isEmpty()) {
-                realizations.put(trait, new ArrayList<>(kept));
-              }
-            });
+    traitTimes.retain(
+        (trait, time) -> {
+          if (!within(ranges, trait)) {
+            return true;
+          }
+          corrected.add(trait);
+          return time < from || time > to;
+        });
     correction
         .getRealizations()
         .forEach(
@@ -203,27 +187,26 @@ public final class ProfileEvolution {
                 return;
               }
               corrected.add(id);
-              List<Long> merged = realizations.computeIfAbsent(trait, key -> new ArrayList<>());
               for (long time : times) {
-                if (time >= from && time <= to && !merged.contains(time)) {
-                  insertSorted(merged, time);
+                if (time >= from
+                    && time <= to
+                    && Arrays.binarySearch(traitTimes.times(id), time) < 0) {
+                  traitTimes.add(id, time, maxRealizationsPerTrait);
                 }
               }
-              if (merged.isEmpty()) {
-                realizations.remove(trait);
-              } else if (merged.size() > maxRealizationsPerTrait) {
-                realizations.put(
-                    trait,
-                    new ArrayList<>(
-                        merged.subList(merged.size() - maxRealizationsPerTrait, merged.size())));
-              }
             });
-    profile.setRealizations(realizations);
-    bounds.trim(profile);
+    bounds.trim(profile, traitTimes);
     // A backfill is sent whether or not membership changes: its destinations have heard nothing.
     Outcome outcome =
         requalify(
-            profile, now, taxonomy, causeEventId, correction.getBackfill(), corrected, List.of());
+            profile,
+            traitTimes,
+            now,
+            taxonomy,
+            causeEventId,
+            correction.getBackfill(),
+            corrected,
+            List.of());
     if (outcome.update() != null) {
       outcome.update().setCorrection(correction.getRun());
       outcome.update().setOnlyDestinations(List.copyOf(correction.getDestinations()));
@@ -249,13 +232,14 @@ public final class ProfileEvolution {
    */
   private Outcome requalifyFor(
       Profile profile,
+      TraitTimes traitTimes,
       Instant now,
       CompiledTaxonomy taxonomy,
       String causeEventId,
       boolean partnersChanged,
       Set<Long> changedTraits,
       List<IdMapping> mappings) {
-    Realizations realizations = realizationsOf(profile, taxonomy);
+    Realizations realizations = realizationsOf(traitTimes, taxonomy);
     Set<CompiledSegment> candidates = taxonomy.segments().segmentsOf(changedTraits);
     Set<Long> before = new TreeSet<>(profile.getSegments());
     Set<Long> after = new TreeSet<>(before);
@@ -267,10 +251,11 @@ public final class ProfileEvolution {
       }
     }
     Long known = profile.getNextChange();
-    Long next = nextChange(profile, now, taxonomy, candidates, changedTraits);
+    Long next = nextChange(traitTimes, now, taxonomy, candidates, changedTraits);
     profile.setNextChange(
         known == null ? next : next == null ? known : Long.valueOf(Math.min(known, next)));
-    return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
+    return outcome(
+        profile, traitTimes, now, causeEventId, partnersChanged, before, after, mappings);
   }
 
   /**
@@ -281,11 +266,20 @@ public final class ProfileEvolution {
     if (current == null || current.getOptedOut()) {
       return new Outcome(current, null, List.of());
     }
-    return requalify(current, presentOf(current, now), taxonomy, null, false, Set.of(), List.of());
+    return requalify(
+        current,
+        TraitTimes.of(current),
+        presentOf(current, now),
+        taxonomy,
+        null,
+        false,
+        Set.of(),
+        List.of());
   }
 
   private Outcome requalify(
       Profile profile,
+      TraitTimes traitTimes,
       Instant now,
       CompiledTaxonomy taxonomy,
       String causeEventId,
@@ -295,11 +289,13 @@ public final class ProfileEvolution {
     // Nothing can have expired before the next change by time; realizations just added cannot have
     // either.
     if (profile.getNextChange() == null || profile.getNextChange() <= now.toEpochMilli()) {
-      prune(profile, now, taxonomy);
+      prune(traitTimes, now, taxonomy);
     }
-    Realizations realizations = realizationsOf(profile, taxonomy);
+    Realizations realizations = realizationsOf(traitTimes, taxonomy);
     Set<Long> traits = new HashSet<>(removedTraits);
-    profile.getRealizations().keySet().forEach(trait -> traits.add(Long.parseLong(trait)));
+    for (int at = 0; at < traitTimes.size(); at++) {
+      traits.add(traitTimes.trait(at));
+    }
     Set<CompiledSegment> candidates = new HashSet<>(taxonomy.segments().segmentsOf(traits));
     profile.getSegments().stream()
         .map(taxonomy.segments()::segment)
@@ -312,19 +308,25 @@ public final class ProfileEvolution {
         .filter(segment -> segment.rule().matches(realizations, now))
         .forEach(segment -> after.add(segment.id()));
 
-    profile.setNextChange(nextChange(profile, now, taxonomy, candidates, null));
+    profile.setNextChange(nextChange(traitTimes, now, taxonomy, candidates, null));
     profile.setTaxonomyRevision(taxonomy.revision());
-    return outcome(profile, now, causeEventId, partnersChanged, before, after, mappings);
+    return outcome(
+        profile, traitTimes, now, causeEventId, partnersChanged, before, after, mappings);
   }
 
+  /**
+   * Stores the realizations in the profile, and the update if membership or partner ids changed.
+   */
   private static Outcome outcome(
       Profile profile,
+      TraitTimes traitTimes,
       Instant now,
       String causeEventId,
       boolean partnersChanged,
       Set<Long> before,
       Set<Long> after,
       List<IdMapping> mappings) {
+    traitTimes.writeTo(profile);
     profile.setEvaluatedAt(now.toEpochMilli());
     List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
     List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
@@ -434,44 +436,25 @@ public final class ProfileEvolution {
   }
 
   /** Drops realizations whose trait's TTL has run out at {@code now}. */
-  private static void prune(Profile profile, Instant now, CompiledTaxonomy taxonomy) {
-    Map<String, List<Long>> kept = new HashMap<>();
+  private static void prune(TraitTimes traitTimes, Instant now, CompiledTaxonomy taxonomy) {
     long nowMillis = now.toEpochMilli();
-    profile
-        .getRealizations()
-        .forEach(
-            (trait, times) -> {
-              Duration ttl = taxonomy.traits().ttl(trait);
-              List<Long> alive =
-                  ttl == null || allAlive(times, ttl.toMillis(), nowMillis)
-                      ? times
-                      : times.stream().filter(time -> time + ttl.toMillis() > nowMillis).toList();
-              if (!alive.isEmpty()) {
-                kept.put(trait, alive);
-              }
-            });
-    profile.setRealizations(kept);
+    traitTimes.retain((trait, time) -> alive(taxonomy.traits().ttlMillis(trait), time, nowMillis));
   }
 
-  private static boolean allAlive(List<Long> times, long ttlMillis, long nowMillis) {
-    for (long time : times) {
-      if (time + ttlMillis <= nowMillis) {
-        return false;
-      }
-    }
-    return true;
+  /** Whether a realization at {@code time} is still within a TTL of {@code ttlMillis}. */
+  private static boolean alive(long ttlMillis, long time, long nowMillis) {
+    return nowMillis - time < ttlMillis;
   }
 
-  static Realizations realizationsOf(Profile profile, CompiledTaxonomy taxonomy) {
+  static Realizations realizationsOf(TraitTimes traitTimes, CompiledTaxonomy taxonomy) {
     return (traitIds, window, now) -> {
+      long nowMillis = now.toEpochMilli();
       int count = 0;
       for (long trait : traitIds) {
-        Duration ttl = taxonomy.traits().ttl(trait);
-        for (long time : profile.getRealizations().getOrDefault(Long.toString(trait), List.of())) {
-          long age = now.toEpochMilli() - time;
-          if (age >= 0
-              && (ttl == null || age < ttl.toMillis())
-              && window.contains(Duration.ofMillis(age))) {
+        long ttlMillis = taxonomy.traits().ttlMillis(trait);
+        for (long time : traitTimes.times(trait)) {
+          long age = nowMillis - time;
+          if (age >= 0 && age < ttlMillis && window.containsMillis(age)) {
             count++;
           }
         }
@@ -483,31 +466,31 @@ public final class ProfileEvolution {
   /**
    * The earliest moment after {@code now} at which time alone may change a segment: a realization
    * reaching its TTL or crossing the edge of a recency window of a segment that counts it.
-   */
-  /**
+   *
    * @param ttlTraits the traits whose TTLs to consider; null for all the profile's
    */
   private static Long nextChange(
-      Profile profile,
+      TraitTimes traitTimes,
       Instant now,
       CompiledTaxonomy taxonomy,
       Set<CompiledSegment> candidates,
       Set<Long> ttlTraits) {
     long nowMillis = now.toEpochMilli();
     long earliest = Long.MAX_VALUE;
-    Map<String, List<Long>> realizations = profile.getRealizations();
     if (ttlTraits == null) {
-      for (Map.Entry<String, List<Long>> entry : realizations.entrySet()) {
+      for (int at = 0; at < traitTimes.size(); at++) {
         earliest =
             earliestExpiry(
-                taxonomy.traits().ttl(entry.getKey()), entry.getValue(), nowMillis, earliest);
+                taxonomy.traits().ttlMillis(traitTimes.trait(at)),
+                traitTimes.timesAt(at),
+                nowMillis,
+                earliest);
       }
     } else {
       for (long trait : ttlTraits) {
-        List<Long> times = realizations.get(Long.toString(trait));
-        if (times != null) {
-          earliest = earliestExpiry(taxonomy.traits().ttl(trait), times, nowMillis, earliest);
-        }
+        earliest =
+            earliestExpiry(
+                taxonomy.traits().ttlMillis(trait), traitTimes.times(trait), nowMillis, earliest);
       }
     }
     // Recency edges only for the traits the segments in question count: far fewer than a profile's
@@ -518,8 +501,8 @@ public final class ProfileEvolution {
         continue;
       }
       for (long trait : segment.rule().traits()) {
-        List<Long> times = realizations.get(Long.toString(trait));
-        if (times == null) {
+        long[] times = traitTimes.times(trait);
+        if (times.length == 0) {
           continue;
         }
         for (Realizations.Window window : windows) {
@@ -533,16 +516,17 @@ public final class ProfileEvolution {
     return earliest == Long.MAX_VALUE ? null : earliest;
   }
 
-  private static long earliestExpiry(
-      Duration ttl, List<Long> times, long nowMillis, long earliest) {
-    return ttl == null ? earliest : earliestAfter(times, ttl.toMillis(), nowMillis, earliest);
+  private static long earliestExpiry(long ttlMillis, long[] times, long nowMillis, long earliest) {
+    return ttlMillis == Long.MAX_VALUE
+        ? earliest
+        : earliestAfter(times, ttlMillis, nowMillis, earliest);
   }
 
   /**
    * The earliest of {@code earliest} and the times {@code edge} after a realization that are still
    * to come.
    */
-  private static long earliestAfter(List<Long> times, long edge, long nowMillis, long earliest) {
+  private static long earliestAfter(long[] times, long edge, long nowMillis, long earliest) {
     for (long time : times) {
       long when = time + edge;
       if (when > nowMillis && when < earliest) {
@@ -585,13 +569,5 @@ public final class ProfileEvolution {
         .setSegments(List.of())
         .setRegions(List.of())
         .build();
-  }
-
-  private static void insertSorted(List<Long> times, long time) {
-    int at = times.size();
-    while (at > 0 && times.get(at - 1) > time) {
-      at--;
-    }
-    times.add(at, time);
   }
 }

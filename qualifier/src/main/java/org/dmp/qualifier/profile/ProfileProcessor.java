@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -48,6 +47,7 @@ import org.dmp.taxonomy.CompiledTaxonomy;
  */
 final class ProfileProcessor implements Processor<String, VisitEvent, String, Object> {
   private static final long NOTHING_DUE = Long.MAX_VALUE;
+  private static final long[] NO_TRAITS = {};
   private static final String PARTITION_TIME_KEY = "time";
 
   private final Supplier<CompiledTaxonomy> taxonomy;
@@ -140,7 +140,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       }
       Profile before = profiles.get(record.key());
       Long indexedAt = before == null ? null : before.getNextChange();
-      Set<String> traitsBefore = traitsHeld(before);
+      long[] traitsBefore = traitsHeld(before);
       ProfileEvolution.Outcome outcome =
           evolution.onEvent(before, event, Instant.ofEpochMilli(present), taxonomy.get());
       store(record.key(), indexedAt, traitsBefore, outcome, event.getTime().toEpochMilli());
@@ -208,7 +208,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       }
       long dueAt = indexedTime(entry.key);
       do {
-        Set<String> traitsBefore = traitsHeld(profile);
+        long[] traitsBefore = traitsHeld(profile);
         ProfileEvolution.Outcome outcome =
             evolution.onTime(profile, Instant.ofEpochMilli(dueAt), current);
         profile = outcome.profile();
@@ -226,13 +226,13 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   /**
    * @param indexedAt where the profile is in the change index before the evolution (which may
    *     change the profile in place); null when it has no entry
-   * @param traitsBefore the traits the profile held before the evolution
+   * @param traitsBefore the traits the profile held before the evolution, ascending
    * @param timestamp the time of the id mappings learnt and of the traits joined or left
    */
   private void store(
       String visitorId,
       Long indexedAt,
-      Set<String> traitsBefore,
+      long[] traitsBefore,
       ProfileEvolution.Outcome outcome,
       long timestamp) {
     countTraitChanges(traitsBefore, outcome.profile(), timestamp);
@@ -277,29 +277,29 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   }
 
   /**
-   * The traits a profile holds (those with a realization still alive), copied, since the evolution
-   * changes a profile's realizations in place; none when this processor does not count populations,
-   * as a replay's shadow does not, so that it copies nothing.
+   * The traits a profile holds (those with a realization still alive), ascending; none when this
+   * processor does not count populations, as a replay's shadow does not, so that it reads nothing.
    */
-  private Set<String> traitsHeld(Profile profile) {
-    return traitCounts == null || profile == null
-        ? Set.of()
-        : Set.copyOf(profile.getRealizations().keySet());
+  private long[] traitsHeld(Profile profile) {
+    return traitCounts == null || profile == null ? NO_TRAITS : TraitTimes.of(profile).traits();
   }
 
-  private void countTraitChanges(Set<String> before, Profile profile, long timestamp) {
+  /** Counts the traits joined and left between two ascending lists of traits held. */
+  private void countTraitChanges(long[] before, Profile profile, long timestamp) {
     if (traitCounts == null) {
       return;
     }
-    Set<String> after = profile.getRealizations().keySet();
-    for (String trait : after) {
-      if (!before.contains(trait)) {
-        traitCounts.count(PopulationKind.TRAIT, Long.parseLong(trait), timestamp, 1);
-      }
-    }
-    for (String trait : before) {
-      if (!after.contains(trait)) {
-        traitCounts.count(PopulationKind.TRAIT, Long.parseLong(trait), timestamp, -1);
+    long[] after = TraitTimes.of(profile).traits();
+    int was = 0;
+    int is = 0;
+    while (was < before.length || is < after.length) {
+      if (is == after.length || (was < before.length && before[was] < after[is])) {
+        traitCounts.count(PopulationKind.TRAIT, before[was++], timestamp, -1);
+      } else if (was == before.length || after[is] < before[was]) {
+        traitCounts.count(PopulationKind.TRAIT, after[is++], timestamp, 1);
+      } else {
+        was++;
+        is++;
       }
     }
   }

@@ -9,9 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -25,6 +23,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dmp.avro.Profile;
 import org.dmp.qualifier.profile.ProcessedOffsets;
 import org.dmp.qualifier.profile.QualifierTopology;
+import org.dmp.qualifier.profile.TraitTimes;
 import org.dmp.runtime.OperatorToken;
 import org.dmp.schemas.IdMapKey;
 import org.dmp.schemas.VisitorId;
@@ -269,8 +268,9 @@ public final class SegmentQuery {
       return json.put("optedOut", true);
     }
     JsonObject realizations = new JsonObject();
-    new TreeMap<>(profile.getRealizations())
-        .forEach((trait, times) -> realizations.put(trait, new JsonArray(List.copyOf(times))));
+    TraitTimes.of(profile)
+        .asMap()
+        .forEach((trait, times) -> realizations.put(trait, new JsonArray(times)));
     JsonArray partnerIds = new JsonArray();
     profile
         .getPartnerIds()
@@ -289,19 +289,19 @@ public final class SegmentQuery {
 
   /** Traits with a realization within their TTL as of the visitor's latest realization. */
   private static SortedSet<Long> realizedTraits(CompiledTaxonomy taxonomy, Profile profile) {
-    long latest =
-        profile.getRealizations().values().stream()
-            .flatMap(List::stream)
-            .mapToLong(Long::longValue)
-            .max()
-            .orElse(0);
+    TraitTimes traitTimes = TraitTimes.of(profile);
+    long latest = Long.MIN_VALUE;
+    for (int at = 0; at < traitTimes.size(); at++) {
+      long[] times = traitTimes.timesAt(at);
+      latest = Math.max(latest, times[times.length - 1]);
+    }
     TreeSet<Long> traits = new TreeSet<>();
-    for (Map.Entry<String, List<Long>> entry : profile.getRealizations().entrySet()) {
-      long trait = Long.parseLong(entry.getKey());
-      Duration ttl = taxonomy.traits().ttl(trait);
-      if (entry.getValue().stream()
-          .anyMatch(time -> ttl == null || time + ttl.toMillis() > latest)) {
-        traits.add(trait);
+    for (int at = 0; at < traitTimes.size(); at++) {
+      long ttlMillis = taxonomy.traits().ttlMillis(traitTimes.trait(at));
+      long[] times = traitTimes.timesAt(at);
+      // Oldest first: the newest tells.
+      if (latest - times[times.length - 1] < ttlMillis) {
+        traits.add(traitTimes.trait(at));
       }
     }
     return traits;

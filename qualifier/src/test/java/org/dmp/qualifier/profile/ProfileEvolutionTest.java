@@ -114,7 +114,7 @@ class ProfileEvolutionTest {
           evolution.onEvent(profile, event(second, signal[0], signal[1]), THREE_SOURCES).profile();
     }
 
-    assertThat(profile.getRealizations())
+    assertThat(TraitTimes.of(profile).asMap())
         .containsOnly(
             org.assertj.core.api.Assertions.entry(
                 "101", List.of(T0.plusSeconds(4).toEpochMilli(), T0.plusSeconds(6).toEpochMilli())),
@@ -138,7 +138,7 @@ class ProfileEvolutionTest {
       assertThat(org.dmp.schemas.serde.AvroSerde.of(Profile.class).encode(profile).length)
           .isLessThanOrEqualTo(2048);
     }
-    List<Long> kept = profile.getRealizations().get("101");
+    List<Long> kept = TraitTimes.of(profile).asMap().get("101");
     assertThat(kept).hasSizeGreaterThan(100).endsWith(T0.plusSeconds(999).toEpochMilli());
     assertThat(bounds.counts().realizations()).isEqualTo(1000 - kept.size());
   }
@@ -166,14 +166,14 @@ class ProfileEvolutionTest {
 
     assertThat(overwritten.update().getRemoved()).containsExactly(5001L);
     assertThat(overwritten.update().getAdded()).containsExactly(5002L);
-    assertThat(overwritten.profile().getRealizations())
+    assertThat(TraitTimes.of(overwritten.profile()).asMap())
         .as("the site's trait is not the CRM's to overwrite")
         .containsOnlyKeys("101", "202");
 
     ProfileEvolution.Outcome secondLineOfTheSameFile =
         EVOLUTION.onEvent(overwritten.profile(), fileLine(20, List.of(201L), 2L), taxonomy);
     assertThat(secondLineOfTheSameFile.update().getAdded()).containsExactly(5001L);
-    assertThat(secondLineOfTheSameFile.profile().getRealizations())
+    assertThat(TraitTimes.of(secondLineOfTheSameFile.profile()).asMap())
         .as("a line of the same file keeps what the file's first line realized")
         .containsOnlyKeys("101", "201", "202");
   }

@@ -186,7 +186,7 @@ class QualifierTopologyTest {
     assertThat(updates.isEmpty())
         .as("its 7-day window closed before the partition's present: no join for a moment past")
         .isTrue();
-    assertThat(profiles.get("too-late").getRealizations())
+    assertThat(TraitTimes.of(profiles.get("too-late")).asMap())
         .as("the realization is kept at its own time")
         .containsEntry("102", List.of(T0.toEpochMilli()));
 
@@ -256,7 +256,7 @@ class QualifierTopologyTest {
     assertThat(lapsed).extracting(ProfileUpdate::getVersion).containsExactly(3L, 4L);
     Profile stored = profiles.get("v5");
     assertThat(stored.getSegments()).isEmpty();
-    assertThat(stored.getRealizations()).as("every realization has lapsed").isEmpty();
+    assertThat(TraitTimes.of(stored).asMap()).as("every realization has lapsed").isEmpty();
     assertThat(stored.getNextChange()).isNull();
   }
 
@@ -291,7 +291,7 @@ class QualifierTopologyTest {
 
     ProfileUpdate rejoined = updates.readValue();
     assertThat(rejoined.getAdded()).containsExactly(5002L);
-    assertThat(profiles.get("v4").getRealizations()).containsOnlyKeys("102");
+    assertThat(TraitTimes.of(profiles.get("v4")).asMap()).containsOnlyKeys("102");
   }
 
   @Test
@@ -319,7 +319,7 @@ class QualifierTopologyTest {
     assertThat(left.getHourly())
         .extracting(PopulationBucket::getJoins, PopulationBucket::getLeaves)
         .containsExactly(tuple(1L, 1L));
-    assertThat(profiles.get("v6").getRealizations()).containsOnlyKeys("101");
+    assertThat(TraitTimes.of(profiles.get("v6")).asMap()).containsOnlyKeys("101");
   }
 
   private static Population trait(long id, List<Population> written) {
@@ -578,7 +578,7 @@ class QualifierTopologyTest {
     assertThat(joined.getTime())
         .as("judged at the profile's present, not at the correction's time")
         .isEqualTo(T0.plus(Duration.ofHours(3)));
-    assertThat(profiles.get("v9").getRealizations().get("101"))
+    assertThat(TraitTimes.of(profiles.get("v9")).asMap().get("101"))
         .containsExactly(
             T0.toEpochMilli(),
             T0.plus(Duration.ofHours(1)).toEpochMilli(),
@@ -591,7 +591,7 @@ class QualifierTopologyTest {
     send(correction("v9", windowEnd, List.of(T0)));
     ProfileUpdate left = updates.readValue();
     assertThat(left.getRemoved()).containsExactly(5001L);
-    assertThat(profiles.get("v9").getRealizations().get("101"))
+    assertThat(TraitTimes.of(profiles.get("v9")).asMap().get("101"))
         .containsExactly(T0.toEpochMilli(), T0.plus(Duration.ofHours(3)).toEpochMilli());
   }
 

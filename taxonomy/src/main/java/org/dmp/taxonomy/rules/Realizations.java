@@ -21,5 +21,10 @@ public interface Realizations {
     public boolean contains(Duration age) {
       return age.compareTo(atLeast) >= 0 && (atMost == null || age.compareTo(atMost) <= 0);
     }
+
+    /** {@link #contains} for an age in milliseconds (windows are whole days). */
+    public boolean containsMillis(long ageMillis) {
+      return ageMillis >= atLeast.toMillis() && (atMost == null || ageMillis <= atMost.toMillis());
+    }
   }
 }
