@@ -101,15 +101,14 @@ public record QualifierConfig(
 
   /**
    * The settings of a replay's shadow (the same topology, under the run's application id): it
-   * commits every {@link #replayCommitInterval} and caches the profiles it writes in between, so
-   * that a visitor's many events in one commit write its profile to RocksDB and to the changelog
-   * once. Nobody waits for its updates, and a run killed resumes from its last commit.
+   * commits every {@link #replayCommitInterval}, and holds the profiles it writes in between (up to
+   * {@link #replayCacheMegabytes}, see the shadow's topology), so that a visitor's many events in
+   * one commit write its profile to RocksDB and to the changelog once. Nobody waits for its
+   * updates, and a run killed resumes from its last commit.
    */
   public Properties replayStreamsProperties() {
     Properties properties = streamsProperties();
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) replayCommitInterval.toMillis());
-    properties.put(
-        StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, (long) replayCacheMegabytes << 20);
     // A transaction lasts a commit interval, which Kafka Streams' default timeout (10 s) may not
     // cover. No longer than that either: a run killed midway resumes only once the broker has
     // aborted its open transaction, at this timeout.

@@ -15,13 +15,13 @@ class QualifierConfigTest {
       StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
 
   @Test
-  void aReplayCommitsRarelyWithACacheAndATransactionThatOutlastsItsCommits() {
+  void aReplayCommitsRarelyWithATransactionThatOutlastsItsCommits() {
     Properties live = read().streamsProperties();
     Properties replay = read().replayStreamsProperties();
 
     assertThat(live.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100);
     assertThat(replay.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(30_000);
-    assertThat(replay.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(512L << 20);
+    assertThat(read().replayCacheMegabytes()).isEqualTo(512);
     assertThat(replay.get(TRANSACTION_TIMEOUT)).isEqualTo(90_000);
     assertThat(live.get(TRANSACTION_TIMEOUT)).as("Kafka Streams' own").isNull();
   }

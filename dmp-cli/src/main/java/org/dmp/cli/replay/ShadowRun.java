@@ -154,7 +154,8 @@ final class ShadowRun {
                 bounds,
                 seen,
                 ReplayRuns.differencesTopic(topics, runId) + ".updates",
-                QualifierTopology.Storage.ON_DISK),
+                QualifierTopology.Storage.ON_DISK,
+                (long) qualifier.replayCacheMegabytes() << 20),
             shadowProperties())) {
       streams.start();
       long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);

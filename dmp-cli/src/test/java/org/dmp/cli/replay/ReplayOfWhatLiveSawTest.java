@@ -260,7 +260,8 @@ class ReplayOfWhatLiveSawTest {
                 Map.of(0, (long) records.size() - 1), Optional.empty(), Optional.empty()),
             new ReplayProgress(),
             "replay-updates",
-            QualifierTopology.Storage.IN_MEMORY),
+            QualifierTopology.Storage.IN_MEMORY,
+            1 << 20),
         records,
         driver -> {
           KeyValueStore<String, Profile> store =

@@ -3,6 +3,7 @@ package org.dmp.qualifier.profile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
@@ -10,6 +11,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.dmp.avro.Profile;
 import org.dmp.qualifier.populations.PopulationCounter;
@@ -122,7 +125,7 @@ public final class QualifierTopology {
         time,
         VISITS_SOURCE,
         storage,
-        false,
+        OptionalLong.empty(),
         Optional.of(populationsEvery));
     topology.addSink(
         SEGMENTS_SINK,
@@ -222,11 +225,12 @@ public final class QualifierTopology {
    * A replay's shadow: the same processor over the visits a run reads, its updates to {@code
    * updatesTopic}. The id mappings, and the opt-outs by declared id, are the live qualifier's to
    * write: what they cause is in the visits topic already (the resolved opt-outs), so the shadow
-   * drops them, and writes nothing to any topic of the live pipeline. Its profiles are cached
-   * between its commits (see {@link org.dmp.qualifier.QualifierConfig#replayStreamsProperties}).
+   * drops them, and writes nothing to any topic of the live pipeline. Its profiles are held between
+   * its commits (see {@link ProfileCache}).
    *
    * @param seen told of every visits record the run reads, within its bounds or not
    * @param storage where the state stores are kept
+   * @param cacheBytes about how many bytes of profiles the shadow holds between commits
    */
   public static Topology shadow(
       Topics topics,
@@ -236,7 +240,8 @@ public final class QualifierTopology {
       ReplayBounds bounds,
       ReplayProgress seen,
       String updatesTopic,
-      Storage storage) {
+      Storage storage,
+      long cacheBytes) {
     Topology topology = new Topology();
     addVisitsSource(topology, topics);
     topology.addProcessor(REPLAY_BOUNDS, () -> new WithinBounds(bounds, seen), VISITS_SOURCE);
@@ -248,7 +253,7 @@ public final class QualifierTopology {
         TimeProgress.unwatched(grace),
         REPLAY_BOUNDS,
         storage,
-        true,
+        OptionalLong.of(cacheBytes),
         Optional.empty());
     topology.addSink(
         SEGMENTS_SINK,
@@ -275,8 +280,9 @@ public final class QualifierTopology {
   /**
    * The profile processor and its stores, fed by {@code parent}.
    *
-   * @param cached whether the profile store caches what is written between commits: worth it only
-   *     when commits are far apart, as a replay's are
+   * @param cacheBytes when present, the profile store holds what is written between commits as
+   *     objects, up to about that many bytes (see {@link ProfileCache}): worth it only when commits
+   *     are far apart, as a replay's are
    */
   private static void addQualify(
       Topology topology,
@@ -286,20 +292,19 @@ public final class QualifierTopology {
       TimeProgress time,
       String parent,
       Storage storage,
-      boolean cached,
+      OptionalLong cacheBytes,
       Optional<Duration> traitPopulationsEvery) {
     ProfileEvolution evolution = new ProfileEvolution(bounds);
     topology.addProcessor(
         QUALIFY,
         () -> new ProfileProcessor(taxonomy, evolution, processed, time, traitPopulationsEvery),
         parent);
-    var profiles =
+    StoreBuilder<KeyValueStore<String, Profile>> profiles =
         Stores.keyValueStoreBuilder(
             storage.store(PROFILES), Serdes.String(), AvroSerde.of(Profile.class));
-    if (cached) {
-      profiles.withCachingEnabled();
-    }
-    topology.addStateStore(profiles, QUALIFY);
+    topology.addStateStore(
+        cacheBytes.isPresent() ? ProfileCache.over(profiles, cacheBytes.getAsLong()) : profiles,
+        QUALIFY);
     // Never cached: a range or a scan of a cached store copies the cached keys within it, and the
     // index is scanned whenever time reaches a profile's next change.
     topology.addStateStore(

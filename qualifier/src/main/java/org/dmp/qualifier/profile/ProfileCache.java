@@ -1,0 +1,291 @@
+package org.dmp.qualifier.profile;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.dmp.avro.Profile;
+
+/**
+ * A replay's profile store: the profiles written since the last commit are held as objects and
+ * written to the store beneath (RocksDB and its changelog) only when Kafka Streams flushes its
+ * caches, which it does before each commit, or when they pass the bound in bytes. A visitor's many
+ * events between two commits then cost one decode and one encode, where a store that holds bytes,
+ * Kafka Streams' own cache included, costs both at every event.
+ *
+ * <p>Kafka Streams flushes, before a commit, the stores that implement its {@link
+ * CachedStateStore}; that interface is in its internals, so an upgrade of Kafka Streams must check
+ * that this one still is. Under exactly-once, what is held here and not yet written is lost with an
+ * aborted transaction, as it must be. A profile read from another thread (a query) sees what the
+ * stream thread holds: every method is synchronized, which costs nothing while only the stream
+ * thread calls.
+ */
+final class ProfileCache
+    implements KeyValueStore<String, Profile>, CachedStateStore<String, Profile> {
+  private final KeyValueStore<String, Profile> store;
+  private final long mostBytes;
+  private final Map<String, Held> held = new HashMap<>();
+  private long heldBytes;
+
+  /** A profile not yet written, and about how many bytes of heap it takes. */
+  private record Held(Profile profile, long bytes) {}
+
+  private ProfileCache(KeyValueStore<String, Profile> store, long mostBytes) {
+    this.store = store;
+    this.mostBytes = mostBytes;
+  }
+
+  /** The store the profiles are written to. */
+  KeyValueStore<String, Profile> beneath() {
+    return store;
+  }
+
+  /**
+   * Builds the store {@code beneath} builds, with a cache of at most {@code mostBytes} above it.
+   */
+  static StoreBuilder<KeyValueStore<String, Profile>> over(
+      StoreBuilder<KeyValueStore<String, Profile>> beneath, long mostBytes) {
+    return new StoreBuilder<>() {
+      @Override
+      public StoreBuilder<KeyValueStore<String, Profile>> withCachingEnabled() {
+        throw new UnsupportedOperationException("this store is a cache already");
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, Profile>> withCachingDisabled() {
+        beneath.withCachingDisabled();
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, Profile>> withLoggingEnabled(
+          Map<String, String> config) {
+        beneath.withLoggingEnabled(config);
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, Profile>> withLoggingDisabled() {
+        beneath.withLoggingDisabled();
+        return this;
+      }
+
+      @Override
+      public KeyValueStore<String, Profile> build() {
+        return new ProfileCache(beneath.build(), mostBytes);
+      }
+
+      @Override
+      public Map<String, String> logConfig() {
+        return beneath.logConfig();
+      }
+
+      @Override
+      public boolean loggingEnabled() {
+        return beneath.loggingEnabled();
+      }
+
+      @Override
+      public String name() {
+        return beneath.name();
+      }
+    };
+  }
+
+  /** About the heap a profile takes: its packed realizations dominate. */
+  private static long bytesOf(Profile profile) {
+    return 512L + profile.getTraitTimes().capacity() + 160L * profile.getRealizations().size();
+  }
+
+  @Override
+  public synchronized Profile get(String key) {
+    Held cached = held.get(key);
+    return cached != null ? cached.profile() : store.get(key);
+  }
+
+  @Override
+  public synchronized void put(String key, Profile profile) {
+    if (profile == null) {
+      delete(key);
+      return;
+    }
+    Held before = held.put(key, new Held(profile, bytesOf(profile)));
+    heldBytes += bytesOf(profile) - (before == null ? 0 : before.bytes());
+    if (heldBytes > mostBytes) {
+      flushCache();
+    }
+  }
+
+  @Override
+  public synchronized Profile putIfAbsent(String key, Profile profile) {
+    Profile current = get(key);
+    if (current == null) {
+      put(key, profile);
+    }
+    return current;
+  }
+
+  @Override
+  public synchronized void putAll(List<KeyValue<String, Profile>> entries) {
+    entries.forEach(entry -> put(entry.key, entry.value));
+  }
+
+  @Override
+  public synchronized Profile delete(String key) {
+    Held cached = held.remove(key);
+    if (cached != null) {
+      heldBytes -= cached.bytes();
+    }
+    Profile written = store.delete(key);
+    return cached != null ? cached.profile() : written;
+  }
+
+  /** Writes every profile held to the store beneath. */
+  @Override
+  public synchronized void flushCache() {
+    held.forEach((key, cached) -> store.put(key, cached.profile()));
+    held.clear();
+    heldBytes = 0;
+  }
+
+  @Override
+  public synchronized void clearCache() {
+    held.clear();
+    heldBytes = 0;
+  }
+
+  @Override
+  public boolean setFlushListener(
+      CacheFlushListener<String, Profile> listener, boolean sendOldValues) {
+    return false;
+  }
+
+  /** Every profile, those held overriding those written, in key order. */
+  @Override
+  public synchronized KeyValueIterator<String, Profile> all() {
+    TreeMap<String, Profile> heldByKey = new TreeMap<>(ProfileCache::storeOrder);
+    held.forEach((key, cached) -> heldByKey.put(key, cached.profile()));
+    return new Merged(heldByKey, store.all());
+  }
+
+  /** Not needed by the qualifier, which ranges over its change index only. */
+  @Override
+  public KeyValueIterator<String, Profile> range(String from, String to) {
+    throw new UnsupportedOperationException("a replay's profiles are read one by one or all");
+  }
+
+  @Override
+  public synchronized long approximateNumEntries() {
+    return store.approximateNumEntries() + held.size();
+  }
+
+  @Override
+  public String name() {
+    return store.name();
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    store.init(context, root);
+  }
+
+  @Override
+  public synchronized void flush() {
+    flushCache();
+    store.flush();
+  }
+
+  @Override
+  public synchronized void close() {
+    clearCache();
+    store.close();
+  }
+
+  @Override
+  public boolean persistent() {
+    return store.persistent();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return store.isOpen();
+  }
+
+  /** The order of the store beneath: that of the keys' UTF-8 bytes. */
+  private static int storeOrder(String one, String other) {
+    return Arrays.compareUnsigned(
+        one.getBytes(StandardCharsets.UTF_8), other.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The written profiles with the held ones merged in, both in key order. */
+  private static final class Merged implements KeyValueIterator<String, Profile> {
+    private final Iterator<Map.Entry<String, Profile>> held;
+    private final KeyValueIterator<String, Profile> written;
+    private Map.Entry<String, Profile> nextHeld;
+    private KeyValue<String, Profile> nextWritten;
+
+    Merged(TreeMap<String, Profile> held, KeyValueIterator<String, Profile> written) {
+      this.held = new ArrayList<>(held.entrySet()).iterator();
+      this.written = written;
+      this.nextHeld = this.held.hasNext() ? this.held.next() : null;
+      this.nextWritten = written.hasNext() ? written.next() : null;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return nextHeld != null || nextWritten != null;
+    }
+
+    @Override
+    public KeyValue<String, Profile> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      int order =
+          nextHeld == null
+              ? 1
+              : nextWritten == null ? -1 : storeOrder(nextHeld.getKey(), nextWritten.key);
+      if (order > 0) {
+        KeyValue<String, Profile> result = nextWritten;
+        nextWritten = written.hasNext() ? written.next() : null;
+        return result;
+      }
+      KeyValue<String, Profile> result = KeyValue.pair(nextHeld.getKey(), nextHeld.getValue());
+      nextHeld = held.hasNext() ? held.next() : null;
+      if (order == 0) {
+        nextWritten = written.hasNext() ? written.next() : null;
+      }
+      return result;
+    }
+
+    @Override
+    public String peekNextKey() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return nextHeld == null
+          ? nextWritten.key
+          : nextWritten == null || storeOrder(nextHeld.getKey(), nextWritten.key) <= 0
+              ? nextHeld.getKey()
+              : nextWritten.key;
+    }
+
+    @Override
+    public void close() {
+      written.close();
+    }
+  }
+}
