@@ -20,15 +20,21 @@ import org.dmp.taxonomy.rules.TraitRule;
  * whole taxonomy holds. Immutable; each thread evaluates in a session of its own.
  */
 public final class TraitIndex {
+  /** No trait has this id (the taxonomy's ids are positive): an empty slot. */
+  private static final long NO_TRAIT = Long.MIN_VALUE;
+
   private final Map<String, KeyRules> rulesByKey = new HashMap<>();
   private final ComparisonTable comparisons = new ComparisonTable();
   private final List<CompiledTrait> traitsWithoutKeys = new ArrayList<>();
   private final Map<Long, Duration> ttls = new HashMap<>();
 
-  /** The traits with a TTL, ascending, and their TTLs in ms: looked up per realization. */
-  private final long[] ttlTraits;
+  /**
+   * The TTLs in ms of the traits that have one, looked up per realization: open addressing, each
+   * trait id followed by its TTL, so that a lookup reads one line of memory.
+   */
+  private final long[] ttlMillisByTrait;
 
-  private final long[] ttlMillis;
+  private final int ttlSlotMask;
   private final Map<Long, Long> dataSources = new HashMap<>();
   private final ThreadLocal<EvaluationSession> sessions;
 
@@ -83,16 +89,19 @@ public final class TraitIndex {
       }
     }
     rulesByKey.values().forEach(KeyRules::seal);
-    ttlTraits =
-        ttls.entrySet().stream()
-            .filter(entry -> entry.getValue() != null)
-            .mapToLong(Map.Entry::getKey)
-            .sorted()
-            .toArray();
-    ttlMillis = new long[ttlTraits.length];
-    for (int at = 0; at < ttlTraits.length; at++) {
-      ttlMillis[at] = ttls.get(ttlTraits[at]).toMillis();
-    }
+    // Between a quarter and half full.
+    int slots = Integer.highestOneBit(Math.max(1, ttls.size())) * 4;
+    ttlSlotMask = slots - 1;
+    ttlMillisByTrait = new long[2 * slots];
+    Arrays.fill(ttlMillisByTrait, NO_TRAIT);
+    ttls.forEach(
+        (trait, ttl) -> {
+          if (ttl != null) {
+            int slot = ttlSlot(trait);
+            ttlMillisByTrait[slot] = trait;
+            ttlMillisByTrait[slot + 1] = ttl.toMillis();
+          }
+        });
     int traitCount = ruleTraits;
     sessions = ThreadLocal.withInitial(() -> new EvaluationSession(comparisons, traitCount));
   }
@@ -246,7 +255,18 @@ public final class TraitIndex {
    * profile's realizations.
    */
   public long ttlMillis(long traitId) {
-    int at = Arrays.binarySearch(ttlTraits, traitId);
-    return at >= 0 ? ttlMillis[at] : Long.MAX_VALUE;
+    int slot = ttlSlot(traitId);
+    return ttlMillisByTrait[slot] == traitId && traitId != NO_TRAIT
+        ? ttlMillisByTrait[slot + 1]
+        : Long.MAX_VALUE;
+  }
+
+  /** Where the trait is, or would be, in {@link #ttlMillisByTrait}. */
+  private int ttlSlot(long traitId) {
+    int slot = (int) ((traitId * 0x9E3779B97F4A7C15L) >>> 32) & ttlSlotMask;
+    while (ttlMillisByTrait[2 * slot] != NO_TRAIT && ttlMillisByTrait[2 * slot] != traitId) {
+      slot = (slot + 1) & ttlSlotMask;
+    }
+    return 2 * slot;
   }
 }
