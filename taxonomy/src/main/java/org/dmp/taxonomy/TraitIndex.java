@@ -215,7 +215,8 @@ public final class TraitIndex {
     return trait.rule().keys().stream().anyMatch(reachedKeys::contains);
   }
 
-  static void addAll(List<CompiledTrait> traits, Set<Long> realized, Long targetDataSourceId) {
+  private static void addAll(
+      List<CompiledTrait> traits, Set<Long> realized, Long targetDataSourceId) {
     for (CompiledTrait trait : traits) {
       if (targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId) {
         realized.add(trait.id());
