@@ -2,7 +2,6 @@ package org.dmp.qualifier.profile;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,9 +187,7 @@ public final class ProfileEvolution {
               }
               corrected.add(id);
               for (long time : times) {
-                if (time >= from
-                    && time <= to
-                    && Arrays.binarySearch(traitTimes.times(id), time) < 0) {
+                if (time >= from && time <= to && !traitTimes.holds(id, time)) {
                   traitTimes.add(id, time, maxRealizationsPerTrait);
                 }
               }
@@ -451,9 +448,13 @@ public final class ProfileEvolution {
       long nowMillis = now.toEpochMilli();
       int count = 0;
       for (long trait : traitIds) {
+        int at = traitTimes.indexOf(trait);
+        if (at < 0) {
+          continue;
+        }
         long ttlMillis = taxonomy.traits().ttlMillis(trait);
-        for (long time : traitTimes.times(trait)) {
-          long age = nowMillis - time;
+        for (int each = traitTimes.first(at); each < traitTimes.end(at); each++) {
+          long age = nowMillis - traitTimes.time(each);
           if (age >= 0 && age < ttlMillis && window.containsMillis(age)) {
             count++;
           }
@@ -482,15 +483,19 @@ public final class ProfileEvolution {
         earliest =
             earliestExpiry(
                 taxonomy.traits().ttlMillis(traitTimes.trait(at)),
-                traitTimes.timesAt(at),
+                traitTimes,
+                at,
                 nowMillis,
                 earliest);
       }
     } else {
       for (long trait : ttlTraits) {
-        earliest =
-            earliestExpiry(
-                taxonomy.traits().ttlMillis(trait), traitTimes.times(trait), nowMillis, earliest);
+        int at = traitTimes.indexOf(trait);
+        if (at >= 0) {
+          earliest =
+              earliestExpiry(
+                  taxonomy.traits().ttlMillis(trait), traitTimes, at, nowMillis, earliest);
+        }
       }
     }
     // Recency edges only for the traits the segments in question count: far fewer than a profile's
@@ -501,14 +506,16 @@ public final class ProfileEvolution {
         continue;
       }
       for (long trait : segment.rule().traits()) {
-        long[] times = traitTimes.times(trait);
-        if (times.length == 0) {
+        int at = traitTimes.indexOf(trait);
+        if (at < 0) {
           continue;
         }
         for (Realizations.Window window : windows) {
-          earliest = earliestAfter(times, window.atLeast().toMillis(), nowMillis, earliest);
+          earliest =
+              earliestAfter(traitTimes, at, window.atLeast().toMillis(), nowMillis, earliest);
           if (window.atMost() != null) {
-            earliest = earliestAfter(times, window.atMost().toMillis() + 1, nowMillis, earliest);
+            earliest =
+                earliestAfter(traitTimes, at, window.atMost().toMillis() + 1, nowMillis, earliest);
           }
         }
       }
@@ -516,19 +523,21 @@ public final class ProfileEvolution {
     return earliest == Long.MAX_VALUE ? null : earliest;
   }
 
-  private static long earliestExpiry(long ttlMillis, long[] times, long nowMillis, long earliest) {
+  private static long earliestExpiry(
+      long ttlMillis, TraitTimes traitTimes, int at, long nowMillis, long earliest) {
     return ttlMillis == Long.MAX_VALUE
         ? earliest
-        : earliestAfter(times, ttlMillis, nowMillis, earliest);
+        : earliestAfter(traitTimes, at, ttlMillis, nowMillis, earliest);
   }
 
   /**
    * The earliest of {@code earliest} and the times {@code edge} after a realization that are still
    * to come.
    */
-  private static long earliestAfter(long[] times, long edge, long nowMillis, long earliest) {
-    for (long time : times) {
-      long when = time + edge;
+  private static long earliestAfter(
+      TraitTimes traitTimes, int at, long edge, long nowMillis, long earliest) {
+    for (int each = traitTimes.first(at); each < traitTimes.end(at); each++) {
+      long when = traitTimes.time(each) + edge;
       if (when > nowMillis && when < earliest) {
         earliest = when;
       }

@@ -10,29 +10,31 @@ import org.dmp.avro.Profile;
 
 /**
  * A visitor's realizations: per trait, the event times (epoch ms, oldest first) it was realized at,
- * traits in ascending order. Held as arrays and stored packed in the profile's {@code traitTimes}
- * bytes, so that reading and writing a profile, which the qualifier does at every event, copies
- * arrays rather than building a map of text keys and lists of boxed times. Not thread-safe.
+ * traits in ascending order. Held in three arrays (the traits, where each trait's times end, and
+ * every time, trait after trait) and stored packed in the profile's {@code traitTimes} bytes, so
+ * that reading and writing a profile, which the qualifier does at every event, copies three arrays
+ * rather than building a map of text keys and lists of boxed times. Not thread-safe.
  *
  * <p>The packed form, little-endian: a format byte (1), the number of traits (int), each trait's id
- * (long) and count of times (int), then every time (long), trait by trait.
+ * (long), each trait's count of times (int), then every time (long), trait after trait.
  */
 public final class TraitTimes {
   private static final byte FORMAT = 1;
-  private static final long[] NO_TIMES = {};
 
   private long[] traits;
-  private long[][] times;
+  private int[] ends;
+  private long[] times;
   private int size;
 
-  private TraitTimes(long[] traits, long[][] times, int size) {
+  private TraitTimes(long[] traits, int[] ends, long[] times, int size) {
     this.traits = traits;
+    this.ends = ends;
     this.times = times;
     this.size = size;
   }
 
   public static TraitTimes empty() {
-    return new TraitTimes(new long[8], new long[8][], 0);
+    return new TraitTimes(new long[8], new int[8], new long[16], 0);
   }
 
   /**
@@ -61,20 +63,19 @@ public final class TraitTimes {
       throw new IllegalArgumentException("unknown trait times format " + format);
     }
     int size = packed.getInt();
-    long[] traits = new long[Math.max(size, 8)];
-    int[] counts = new int[size];
-    for (int at = 0; at < size; at++) {
-      traits[at] = packed.getLong();
-      counts[at] = packed.getInt();
+    long[] traits = new long[size + 4];
+    packed.asLongBuffer().get(traits, 0, size);
+    packed.position(packed.position() + Long.BYTES * size);
+    int[] ends = new int[traits.length];
+    packed.asIntBuffer().get(ends, 0, size);
+    packed.position(packed.position() + Integer.BYTES * size);
+    for (int at = 1; at < size; at++) {
+      ends[at] += ends[at - 1];
     }
-    long[][] times = new long[traits.length][];
-    for (int at = 0; at < size; at++) {
-      long[] held = new long[counts[at]];
-      packed.asLongBuffer().get(held);
-      packed.position(packed.position() + Long.BYTES * held.length);
-      times[at] = held;
-    }
-    return new TraitTimes(traits, times, size);
+    int count = size == 0 ? 0 : ends[size - 1];
+    long[] times = new long[count + 8];
+    packed.asLongBuffer().get(times, 0, count);
+    return new TraitTimes(traits, ends, times, size);
   }
 
   /** Stores these realizations in the profile, packed (and empties the map of older profiles). */
@@ -88,14 +89,13 @@ public final class TraitTimes {
   private ByteBuffer pack() {
     ByteBuffer packed =
         ByteBuffer.allocate(packedLength()).order(ByteOrder.LITTLE_ENDIAN).put(FORMAT).putInt(size);
+    packed.asLongBuffer().put(traits, 0, size);
+    packed.position(packed.position() + Long.BYTES * size);
     for (int at = 0; at < size; at++) {
-      packed.putLong(traits[at]).putInt(times[at].length);
+      packed.putInt(ends[at] - first(at));
     }
-    for (int at = 0; at < size; at++) {
-      packed.asLongBuffer().put(times[at]);
-      packed.position(packed.position() + Long.BYTES * times[at].length);
-    }
-    return packed.flip();
+    packed.asLongBuffer().put(times, 0, timeCount());
+    return packed.position(packed.position() + Long.BYTES * timeCount()).flip();
   }
 
   /** How many bytes the packed form takes. */
@@ -117,19 +117,40 @@ public final class TraitTimes {
     return traits[index];
   }
 
-  /** The times of the {@code index}-th trait, oldest first; not to be changed. */
-  public long[] timesAt(int index) {
-    return times[index];
+  /** Where the {@code index}-th trait, or -(where it would go) - 1. */
+  public int indexOf(long trait) {
+    return Arrays.binarySearch(traits, 0, size, trait);
   }
 
-  /** The trait's times, oldest first (none if it has no realization); not to be changed. */
+  /** Where the times of the {@code index}-th trait start (see {@link #time}). */
+  public int first(int index) {
+    return index == 0 ? 0 : ends[index - 1];
+  }
+
+  /** Where the times of the {@code index}-th trait end, exclusive. */
+  public int end(int index) {
+    return ends[index];
+  }
+
+  /** The {@code at}-th time of all, trait after trait, each trait's oldest first. */
+  public long time(int at) {
+    return times[at];
+  }
+
+  /** The trait's times, oldest first (none if it has no realization), copied. */
   public long[] times(long trait) {
-    int at = Arrays.binarySearch(traits, 0, size, trait);
-    return at >= 0 ? times[at] : NO_TIMES;
+    int at = indexOf(trait);
+    return at >= 0 ? Arrays.copyOfRange(times, first(at), end(at)) : new long[0];
   }
 
   public boolean holds(long trait) {
-    return Arrays.binarySearch(traits, 0, size, trait) >= 0;
+    return indexOf(trait) >= 0;
+  }
+
+  /** Whether the trait has a realization at exactly {@code time}. */
+  public boolean holds(long trait, long time) {
+    int at = indexOf(trait);
+    return at >= 0 && Arrays.binarySearch(times, first(at), end(at), time) >= 0;
   }
 
   /** The traits held, ascending. */
@@ -139,68 +160,101 @@ public final class TraitTimes {
 
   /** How many times over all traits. */
   public int timeCount() {
-    int count = 0;
-    for (int at = 0; at < size; at++) {
-      count += times[at].length;
-    }
-    return count;
+    return size == 0 ? 0 : ends[size - 1];
   }
 
   /** Adds a realization at {@code time}, keeping the trait's latest {@code most} times. */
   public void add(long trait, long time, int most) {
-    long[] held = times(trait);
-    int at = held.length;
-    while (at > 0 && held[at - 1] > time) {
-      at--;
+    int at = indexOf(trait);
+    if (at < 0) {
+      at = -at - 1;
+      insertTrait(at, trait);
     }
-    long[] added = new long[held.length + 1];
-    System.arraycopy(held, 0, added, 0, at);
-    added[at] = time;
-    System.arraycopy(held, at, added, at + 1, held.length - at);
-    set(
-        trait,
-        added.length > most ? Arrays.copyOfRange(added, added.length - most, added.length) : added);
+    int first = first(at);
+    int insert = ends[at];
+    while (insert > first && times[insert - 1] > time) {
+      insert--;
+    }
+    insertTimes(at, insert, 1);
+    times[insert] = time;
+    int excess = ends[at] - first - most;
+    if (excess > 0) {
+      removeTimes(at, first, excess);
+    }
   }
 
-  /** Sets the trait's times (ascending; the array is kept, not copied); none removes the trait. */
+  /** Sets the trait's times (ascending); none removes the trait. */
   public void set(long trait, long[] sortedTimes) {
-    int at = Arrays.binarySearch(traits, 0, size, trait);
-    if (sortedTimes.length == 0) {
-      if (at >= 0) {
-        removeAt(at);
+    int at = indexOf(trait);
+    if (at < 0) {
+      if (sortedTimes.length == 0) {
+        return;
       }
-      return;
+      at = -at - 1;
+      insertTrait(at, trait);
     }
-    if (at >= 0) {
-      times[at] = sortedTimes;
-      return;
+    int held = ends[at] - first(at);
+    if (sortedTimes.length > held) {
+      insertTimes(at, ends[at], sortedTimes.length - held);
+    } else if (sortedTimes.length < held) {
+      removeTimes(at, first(at), held - sortedTimes.length);
     }
-    int insertAt = -at - 1;
-    if (size == traits.length) {
-      traits = Arrays.copyOf(traits, size * 2);
-      times = Arrays.copyOf(times, size * 2);
+    System.arraycopy(sortedTimes, 0, times, first(at), sortedTimes.length);
+    if (sortedTimes.length == 0) {
+      removeTraitAt(at);
     }
-    System.arraycopy(traits, insertAt, traits, insertAt + 1, size - insertAt);
-    System.arraycopy(times, insertAt, times, insertAt + 1, size - insertAt);
-    traits[insertAt] = trait;
-    times[insertAt] = sortedTimes;
-    size++;
   }
 
   /** Removes the trait's realizations; true if it had any. */
   public boolean remove(long trait) {
-    int at = Arrays.binarySearch(traits, 0, size, trait);
+    int at = indexOf(trait);
     if (at < 0) {
       return false;
     }
-    removeAt(at);
+    removeTimes(at, first(at), ends[at] - first(at));
+    removeTraitAt(at);
     return true;
   }
 
-  private void removeAt(int at) {
+  /** A trait with no times yet, at {@code at}. */
+  private void insertTrait(int at, long trait) {
+    if (size == traits.length) {
+      traits = Arrays.copyOf(traits, size * 2 + 4);
+      ends = Arrays.copyOf(ends, traits.length);
+    }
+    System.arraycopy(traits, at, traits, at + 1, size - at);
+    System.arraycopy(ends, at, ends, at + 1, size - at);
+    traits[at] = trait;
+    ends[at] = first(at);
+    size++;
+  }
+
+  /** Removes the trait at {@code at}, which has no times left. */
+  private void removeTraitAt(int at) {
     System.arraycopy(traits, at + 1, traits, at, size - at - 1);
-    System.arraycopy(times, at + 1, times, at, size - at - 1);
-    times[--size] = null;
+    System.arraycopy(ends, at + 1, ends, at, size - at - 1);
+    size--;
+  }
+
+  /** Makes room for {@code count} times of the trait at {@code index}, at position {@code at}. */
+  private void insertTimes(int index, int at, int count) {
+    int all = timeCount();
+    if (all + count > times.length) {
+      times = Arrays.copyOf(times, Math.max(times.length * 2, all + count));
+    }
+    System.arraycopy(times, at, times, at + count, all - at);
+    for (int trait = index; trait < size; trait++) {
+      ends[trait] += count;
+    }
+  }
+
+  /** Removes {@code count} times of the trait at {@code index}, from position {@code at}. */
+  private void removeTimes(int index, int at, int count) {
+    int all = timeCount();
+    System.arraycopy(times, at + count, times, at, all - at - count);
+    for (int trait = index; trait < size; trait++) {
+      ends[trait] -= count;
+    }
   }
 
   /** Which of a trait's times to keep. */
@@ -210,59 +264,46 @@ public final class TraitTimes {
   }
 
   /**
-   * Drops every time {@code keep} refuses, and traits left with none.
+   * Drops every time {@code keep} refuses, and traits left with none; {@code keep} is asked trait
+   * by trait, ascending, each trait's times oldest first.
    *
    * @return whether any time was dropped
    */
   public boolean retain(Keep keep) {
-    boolean dropped = false;
-    int kept = 0;
+    int all = timeCount();
+    int keptTraits = 0;
+    int keptTimes = 0;
+    int from = 0;
     for (int at = 0; at < size; at++) {
       long trait = traits[at];
-      long[] held = times[at];
-      long[] left = held;
-      int count = 0;
-      for (int each = 0; each < held.length; each++) {
-        if (keep.keep(trait, held[each])) {
-          if (left != held) {
-            left[count] = held[each];
-          }
-          count++;
-        } else if (left == held) {
-          left = Arrays.copyOf(held, held.length);
+      int keptBefore = keptTimes;
+      for (int each = from; each < ends[at]; each++) {
+        if (keep.keep(trait, times[each])) {
+          times[keptTimes++] = times[each];
         }
       }
-      if (count < held.length) {
-        dropped = true;
-        left = Arrays.copyOf(left, count);
-      }
-      if (count > 0) {
-        traits[kept] = trait;
-        times[kept++] = left;
+      from = ends[at];
+      if (keptTimes > keptBefore) {
+        traits[keptTraits] = trait;
+        ends[keptTraits++] = keptTimes;
       }
     }
-    Arrays.fill(times, kept, size, null);
-    size = kept;
-    return dropped;
+    size = keptTraits;
+    return keptTimes < all;
   }
 
   /** Drops the {@code count} oldest times over all traits; returns how many it dropped. */
   public int dropOldest(int count) {
-    long[] all = new long[timeCount()];
-    int at = 0;
-    for (int trait = 0; trait < size; trait++) {
-      System.arraycopy(times[trait], 0, all, at, times[trait].length);
-      at += times[trait].length;
-    }
-    if (count >= all.length) {
-      Arrays.fill(times, 0, size, null);
+    int all = timeCount();
+    if (count >= all) {
       size = 0;
-      return all.length;
+      return all;
     }
-    Arrays.sort(all);
+    long[] sorted = Arrays.copyOf(times, all);
+    Arrays.sort(sorted);
     // Ties at the cut: the earliest traits' go first, so exactly count are dropped.
-    long cut = all[count - 1];
-    int atCut = count - (int) Arrays.stream(all, 0, count).filter(time -> time < cut).count();
+    long cut = sorted[count - 1];
+    int atCut = count - (int) Arrays.stream(sorted, 0, count).filter(time -> time < cut).count();
     int[] cutLeft = {atCut};
     retain(
         (trait, time) -> {
@@ -282,7 +323,7 @@ public final class TraitTimes {
   public Map<String, List<Long>> asMap() {
     Map<String, List<Long>> map = new LinkedHashMap<>();
     for (int at = 0; at < size; at++) {
-      map.put(Long.toString(traits[at]), Arrays.stream(times[at]).boxed().toList());
+      map.put(Long.toString(traits[at]), Arrays.stream(times, first(at), end(at)).boxed().toList());
     }
     return map;
   }

@@ -292,15 +292,13 @@ public final class SegmentQuery {
     TraitTimes traitTimes = TraitTimes.of(profile);
     long latest = Long.MIN_VALUE;
     for (int at = 0; at < traitTimes.size(); at++) {
-      long[] times = traitTimes.timesAt(at);
-      latest = Math.max(latest, times[times.length - 1]);
+      latest = Math.max(latest, traitTimes.time(traitTimes.end(at) - 1));
     }
     TreeSet<Long> traits = new TreeSet<>();
     for (int at = 0; at < traitTimes.size(); at++) {
       long ttlMillis = taxonomy.traits().ttlMillis(traitTimes.trait(at));
-      long[] times = traitTimes.timesAt(at);
       // Oldest first: the newest tells.
-      if (latest - times[times.length - 1] < ttlMillis) {
+      if (latest - traitTimes.time(traitTimes.end(at) - 1) < ttlMillis) {
         traits.add(traitTimes.trait(at));
       }
     }

@@ -69,6 +69,12 @@ class TraitTimesTest {
           .isEqualTo(model.values().stream().mapToInt(List::size).sum());
       assertThat(traitTimes.traits())
           .containsExactly(model.keySet().stream().mapToLong(Long::longValue).toArray());
+      TraitTimes held = traitTimes;
+      model.forEach(
+          (trait, times) -> {
+            times.forEach(time -> assertThat(held.holds(trait, time)).isTrue());
+            assertThat(held.holds(trait, -1)).isFalse();
+          });
     }
   }
 
