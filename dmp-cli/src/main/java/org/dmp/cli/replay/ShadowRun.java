@@ -155,7 +155,9 @@ final class ShadowRun {
                 seen,
                 ReplayRuns.differencesTopic(topics, runId) + ".updates",
                 QualifierTopology.Storage.ON_DISK,
-                (long) qualifier.replayCacheMegabytes() << 20),
+                // Each partition's task holds its own profiles.
+                ((long) qualifier.replayCacheMegabytes() << 20)
+                    / topics.spec(TopicRole.VISITS).partitions()),
             shadowProperties())) {
       streams.start();
       long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);

@@ -230,7 +230,7 @@ public final class QualifierTopology {
    *
    * @param seen told of every visits record the run reads, within its bounds or not
    * @param storage where the state stores are kept
-   * @param cacheBytes about how many bytes of profiles the shadow holds between commits
+   * @param cacheBytes about how many bytes of profiles each partition's task holds between commits
    */
   public static Topology shadow(
       Topics topics,
