@@ -144,6 +144,7 @@ class ReplayIT {
       assertThat(same.getString("state")).isEqualTo("DONE");
       assertThat(same.getLong("visitorsCompared")).isPositive();
       assertNoDifference(same, "a replay of what live processing saw");
+      assertShadowThrownAway(composition.bootstrap(), dir.resolve("replay"), same.getString("run"));
 
       TaxonomyPublisher.apply(
           KafkaClients.of(composition.bootstrap()),
@@ -300,6 +301,21 @@ class ReplayIT {
           .contains("holds them from")
           .contains("choose a later --from");
     }
+  }
+
+  /** A finished run keeps no state of its shadow: no changelog, no group, no local store. */
+  private static void assertShadowThrownAway(String bootstrap, Path stateDir, String run)
+      throws Exception {
+    String applicationId = "dmp-replay-" + run;
+    try (Admin admin = KafkaClients.of(bootstrap).admin(Map.of())) {
+      assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS))
+          .as("the shadow's changelogs")
+          .noneMatch(topic -> topic.startsWith(applicationId + "-"));
+      assertThat(admin.listGroups().all().get(60, TimeUnit.SECONDS))
+          .as("the shadow's group")
+          .noneMatch(group -> group.groupId().equals(applicationId));
+    }
+    assertThat(stateDir.resolve(run)).doesNotExist();
   }
 
   private static void assertNoDifference(JsonObject run, String what) {

@@ -1,11 +1,9 @@
 package org.dmp.cli.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.dmp.cli.Folders;
 
 /**
  * A benchmark's working folder, deleted with everything in it when closed: a broker's log of a few
@@ -38,18 +36,6 @@ record ScratchDirectory(Path path) implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Stream<Path> paths = Files.walk(path)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(ScratchDirectory::delete);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the benchmark's folder " + path, e);
-    }
-  }
-
-  private static void delete(Path path) {
-    try {
-      Files.delete(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + path, e);
-    }
+    Folders.delete(path);
   }
 }

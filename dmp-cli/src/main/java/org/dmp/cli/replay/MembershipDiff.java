@@ -43,17 +43,19 @@ final class MembershipDiff {
     compared++;
     Set<Long> replayed = within(shadow.segments());
     Set<Long> current = within(live.segments());
+    // The visitor's segments, not the run's: a run may count thousands.
     List<Long> joined = new ArrayList<>();
     List<Long> left = new ArrayList<>();
-    for (long segment : scope) {
-      boolean inReplay = replayed.contains(segment);
-      boolean inLive = current.contains(segment);
-      if (inReplay && inLive) {
+    for (long segment : replayed) {
+      if (current.contains(segment)) {
         counts.get(segment)[2]++;
-      } else if (inReplay) {
+      } else {
         counts.get(segment)[0]++;
         joined.add(segment);
-      } else if (inLive) {
+      }
+    }
+    for (long segment : current) {
+      if (!replayed.contains(segment)) {
         counts.get(segment)[1]++;
         left.add(segment);
       }
@@ -76,9 +78,14 @@ final class MembershipDiff {
     return summary;
   }
 
+  /** The segments in the run's scope, ascending. */
   private Set<Long> within(Set<Long> segments) {
-    Set<Long> kept = new TreeSet<>(segments);
-    kept.retainAll(scope);
+    Set<Long> kept = new TreeSet<>();
+    for (Long segment : segments) {
+      if (scope.contains(segment)) {
+        kept.add(segment);
+      }
+    }
     return kept;
   }
 }

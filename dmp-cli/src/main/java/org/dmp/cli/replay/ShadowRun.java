@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +38,7 @@ import org.dmp.avro.ReplayRun;
 import org.dmp.avro.ReplayState;
 import org.dmp.avro.SegmentDifference;
 import org.dmp.avro.VisitEvent;
+import org.dmp.cli.Folders;
 import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.ReplayBounds;
@@ -162,16 +164,49 @@ final class ShadowRun {
       streams.start();
       long eventsRead = awaitEnd(streams, seen, startOffsets, lastOffsets);
       if (eventsRead < 0) {
-        streams.close(KAFKA_TIMEOUT);
+        ReplayRun cancelled = cancelled();
+        throwAway(streams, seen);
         return new Outcome(
-            ReplayRun.newBuilder(cancelled()).setUpdatedAt(clock.instant()).build(),
+            ReplayRun.newBuilder(cancelled).setUpdatedAt(clock.instant()).build(),
             List.of(),
             Map.of());
       }
       Outcome outcome = compare(streams, run, eventsRead, seen.skipped(lastOffsets));
       ReplayRuns.write(kafka, topics, outcome.run());
-      streams.close(KAFKA_TIMEOUT);
+      throwAway(streams, seen);
       return outcome;
+    }
+  }
+
+  /**
+   * Closes a finished run's shadow and deletes its state, local and in Kafka (its changelogs and
+   * its group): nothing reads it again, a finished run cannot be resumed, and the changelogs hold a
+   * copy of every profile. What the shadow holds unwritten is dropped rather than written first.
+   * Its differences, its updates and its record stay.
+   */
+  private void throwAway(KafkaStreams streams, ReplayProgress seen) throws Exception {
+    seen.over();
+    streams.close(KAFKA_TIMEOUT);
+    // The run's own folder (see ReplayCommand): Kafka Streams' clean-up leaves some of it.
+    Folders.delete(qualifier.stateDir());
+    String prefix = qualifier.applicationId() + "-";
+    try (Admin admin = kafka.admin(Map.of())) {
+      List<String> internal =
+          admin.listTopics().names().get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
+              .filter(topic -> topic.startsWith(prefix) && topic.endsWith("-changelog"))
+              .toList();
+      admin.deleteTopics(internal).all().get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      // A closed Kafka Streams does not leave its group (whose member would stay until its
+      // session times out), and a group with a member cannot be deleted: no members named are all.
+      admin
+          .removeMembersFromConsumerGroup(
+              qualifier.applicationId(), new RemoveMembersFromConsumerGroupOptions())
+          .all()
+          .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      admin
+          .deleteConsumerGroups(List.of(qualifier.applicationId()))
+          .all()
+          .get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
   }
 
@@ -445,8 +480,7 @@ final class ShadowRun {
     compared.clear();
     Map<String, Profile> sampledProfiles = new HashMap<>();
     MembershipDiff diff = new MembershipDiff(request.segments());
-    Set<String> traits = new HashSet<>();
-    request.traits().forEach(trait -> traits.add(Long.toString(trait)));
+    Set<Long> traits = Set.copyOf(request.traits());
     List<MembershipDiff.Change> sampled = new ArrayList<>();
     String differences = ReplayRuns.differencesTopic(topics, runId);
     java.util.concurrent.atomic.AtomicReference<Exception> notWritten =
@@ -523,16 +557,18 @@ final class ShadowRun {
   }
 
   /** The profile's realizations of {@code traits}: what applying the run gives the live profile. */
-  private static Map<String, List<Long>> realizationsOf(Profile profile, Set<String> traits) {
+  private static Map<String, List<Long>> realizationsOf(Profile profile, Set<Long> traits) {
     Map<String, List<Long>> kept = new TreeMap<>();
-    TraitTimes.of(profile)
-        .asMap()
-        .forEach(
-            (trait, times) -> {
-              if (traits.contains(trait)) {
-                kept.put(trait, times);
-              }
-            });
+    TraitTimes realized = TraitTimes.of(profile);
+    for (int at = 0; at < realized.size(); at++) {
+      if (traits.contains(realized.trait(at))) {
+        List<Long> times = new ArrayList<>(realized.end(at) - realized.first(at));
+        for (int each = realized.first(at); each < realized.end(at); each++) {
+          times.add(realized.time(each));
+        }
+        kept.put(Long.toString(realized.trait(at)), times);
+      }
+    }
     return kept;
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -37,15 +38,18 @@ final class ProfileCache
     implements KeyValueStore<String, Profile>, CachedStateStore<String, Profile> {
   private final KeyValueStore<String, Profile> store;
   private final long mostBytes;
+  private final BooleanSupplier unneeded;
   private final Map<String, Held> held = new HashMap<>();
   private long heldBytes;
 
   /** A profile not yet written, and about how many bytes of heap it takes. */
   private record Held(Profile profile, long bytes) {}
 
-  private ProfileCache(KeyValueStore<String, Profile> store, long mostBytes) {
+  private ProfileCache(
+      KeyValueStore<String, Profile> store, long mostBytes, BooleanSupplier unneeded) {
     this.store = store;
     this.mostBytes = mostBytes;
+    this.unneeded = unneeded;
   }
 
   /** The store the profiles are written to. */
@@ -55,9 +59,14 @@ final class ProfileCache
 
   /**
    * Builds the store {@code beneath} builds, with a cache of at most {@code mostBytes} above it.
+   *
+   * @param unneeded true once what is held need not be written: the store is about to be thrown
+   *     away (a finished replay's), and writing it would only delay the close
    */
   static StoreBuilder<KeyValueStore<String, Profile>> over(
-      StoreBuilder<KeyValueStore<String, Profile>> beneath, long mostBytes) {
+      StoreBuilder<KeyValueStore<String, Profile>> beneath,
+      long mostBytes,
+      BooleanSupplier unneeded) {
     return new StoreBuilder<>() {
       @Override
       public StoreBuilder<KeyValueStore<String, Profile>> withCachingEnabled() {
@@ -85,7 +94,7 @@ final class ProfileCache
 
       @Override
       public KeyValueStore<String, Profile> build() {
-        return new ProfileCache(beneath.build(), mostBytes);
+        return new ProfileCache(beneath.build(), mostBytes, unneeded);
       }
 
       @Override
@@ -156,6 +165,10 @@ final class ProfileCache
   /** Writes every profile held to the store beneath. */
   @Override
   public synchronized void flushCache() {
+    if (unneeded.getAsBoolean()) {
+      clearCache();
+      return;
+    }
     held.forEach((key, cached) -> store.put(key, cached.profile()));
     held.clear();
     heldBytes = 0;

@@ -56,6 +56,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   private final TimeProgress time;
   private final long graceMillis;
   private final Optional<Duration> traitPopulationsEvery;
+  private final boolean catchUpAtOnce;
 
   /** The traits' populations; null when this processor does not count them (a replay's shadow). */
   private PopulationCounts traitCounts;
@@ -79,13 +80,15 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       ProfileEvolution evolution,
       ProcessedOffsets processed,
       TimeProgress time,
-      Optional<Duration> traitPopulationsEvery) {
+      Optional<Duration> traitPopulationsEvery,
+      boolean catchUpAtOnce) {
     this.taxonomy = taxonomy;
     this.evolution = evolution;
     this.processed = processed;
     this.time = time;
     this.graceMillis = time.grace().toMillis();
     this.traitPopulationsEvery = traitPopulationsEvery;
+    this.catchUpAtOnce = catchUpAtOnce;
   }
 
   @Override
@@ -191,7 +194,9 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   /**
    * Re-qualifies every profile whose next change by time is due by {@code present}, at each time it
    * is due, one after the other, and stores it once: when time jumps (a quiet partition's tick, a
-   * replay's end), a profile may be due many times.
+   * replay's end), a profile may be due many times. With {@link #catchUpAtOnce}, a profile due is
+   * re-qualified once, at {@code present}: membership then is the same (it follows from the
+   * realizations and the time alone), only the changes in between go unsaid.
    */
   private void requalifyDue(long present) {
     CompiledTaxonomy current = taxonomy.get();
@@ -206,7 +211,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       if (profile == null) {
         continue;
       }
-      long dueAt = indexedTime(entry.key);
+      long dueAt = catchUpAtOnce ? present : indexedTime(entry.key);
       do {
         long[] traitsBefore = traitsHeld(profile);
         ProfileEvolution.Outcome outcome =

@@ -3,7 +3,7 @@ package org.dmp.qualifier.profile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
@@ -125,8 +125,9 @@ public final class QualifierTopology {
         time,
         VISITS_SOURCE,
         storage,
-        OptionalLong.empty(),
-        Optional.of(populationsEvery));
+        Optional.empty(),
+        Optional.of(populationsEvery),
+        false);
     topology.addSink(
         SEGMENTS_SINK,
         topics.segments().name(),
@@ -226,7 +227,8 @@ public final class QualifierTopology {
    * updatesTopic}. The id mappings, and the opt-outs by declared id, are the live qualifier's to
    * write: what they cause is in the visits topic already (the resolved opt-outs), so the shadow
    * drops them, and writes nothing to any topic of the live pipeline. Its profiles are held between
-   * its commits (see {@link ProfileCache}).
+   * its commits (see {@link ProfileCache}), and one due several times by the present is
+   * re-qualified once (see {@link ProfileProcessor}): the run compares where membership ends.
    *
    * @param seen told of every visits record the run reads, within its bounds or not
    * @param storage where the state stores are kept
@@ -253,8 +255,9 @@ public final class QualifierTopology {
         TimeProgress.unwatched(grace),
         REPLAY_BOUNDS,
         storage,
-        OptionalLong.of(cacheBytes),
-        Optional.empty());
+        Optional.of(new HeldProfiles(cacheBytes, seen::isOver)),
+        Optional.empty(),
+        true);
     topology.addSink(
         SEGMENTS_SINK,
         updatesTopic,
@@ -280,9 +283,11 @@ public final class QualifierTopology {
   /**
    * The profile processor and its stores, fed by {@code parent}.
    *
-   * @param cacheBytes when present, the profile store holds what is written between commits as
-   *     objects, up to about that many bytes (see {@link ProfileCache}): worth it only when commits
-   *     are far apart, as a replay's are
+   * @param held when present, the profile store holds what is written between commits as objects
+   *     (see {@link ProfileCache}): worth it only when commits are far apart, as a replay's are
+   * @param catchUpAtOnce whether a profile due several times by the present is re-qualified once,
+   *     at the present, rather than at each time (see {@link ProfileProcessor}): for a replay,
+   *     which compares where membership ends and tells no partner of the changes on the way
    */
   private static void addQualify(
       Topology topology,
@@ -292,18 +297,23 @@ public final class QualifierTopology {
       TimeProgress time,
       String parent,
       Storage storage,
-      OptionalLong cacheBytes,
-      Optional<Duration> traitPopulationsEvery) {
+      Optional<HeldProfiles> held,
+      Optional<Duration> traitPopulationsEvery,
+      boolean catchUpAtOnce) {
     ProfileEvolution evolution = new ProfileEvolution(bounds);
     topology.addProcessor(
         QUALIFY,
-        () -> new ProfileProcessor(taxonomy, evolution, processed, time, traitPopulationsEvery),
+        () ->
+            new ProfileProcessor(
+                taxonomy, evolution, processed, time, traitPopulationsEvery, catchUpAtOnce),
         parent);
     StoreBuilder<KeyValueStore<String, Profile>> profiles =
         Stores.keyValueStoreBuilder(
             storage.store(PROFILES), Serdes.String(), AvroSerde.of(Profile.class));
     topology.addStateStore(
-        cacheBytes.isPresent() ? ProfileCache.over(profiles, cacheBytes.getAsLong()) : profiles,
+        held.isPresent()
+            ? ProfileCache.over(profiles, held.get().mostBytes(), held.get().unneeded())
+            : profiles,
         QUALIFY);
     // Never cached: a range or a scan of a cached store copies the cached keys within it, and the
     // index is scanned whenever time reaches a profile's next change.
@@ -317,6 +327,12 @@ public final class QualifierTopology {
             .withCachingEnabled(),
         QUALIFY);
   }
+
+  /**
+   * How a shadow's profile store holds profiles between commits: up to about {@code mostBytes}, and
+   * none written once {@code unneeded} (the run is over).
+   */
+  private record HeldProfiles(long mostBytes, BooleanSupplier unneeded) {}
 
   /** Where a shadow's id mappings go: nowhere. */
   private static final class Discard implements Processor<String, Object, Void, Void> {

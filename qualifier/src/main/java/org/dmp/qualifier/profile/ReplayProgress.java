@@ -16,6 +16,8 @@ public final class ReplayProgress {
   /** Per partition, where this process began reading: its group's committed offset. */
   private final Map<Integer, Long> firstRead = new ConcurrentHashMap<>();
 
+  private volatile boolean over;
+
   void read(int partition, long offset, boolean withinOffsets) {
     if (withinOffsets) {
       read.increment();
@@ -30,6 +32,18 @@ public final class ReplayProgress {
   public void committed(int partition, long offset) {
     firstRead.put(partition, offset);
     offsets.processed(partition, offset - 1, -1);
+  }
+
+  /**
+   * The run is over and its outcome recorded: what its shadow holds and has not written is not
+   * needed any more, and is dropped rather than written as the shadow closes.
+   */
+  public void over() {
+    over = true;
+  }
+
+  boolean isOver() {
+    return over;
   }
 
   /** Whether the record at {@code offset} of {@code partition}, or a later one, has been read. */

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class ProfileCacheTest {
   private KeyValueStore<String, Profile> beneath;
   private KeyValueStore<String, Profile> cache;
+  private boolean unneeded;
 
   @BeforeEach
   void open() {
@@ -33,7 +34,8 @@ class ProfileCacheTest {
                         Serdes.String(),
                         AvroSerde.of(Profile.class))
                     .withLoggingDisabled(),
-                64 * 1024)
+                64 * 1024,
+                () -> unneeded)
             .build();
     cache.init(new MockProcessorContext<>().getStateStoreContext(), cache);
     beneath = ((ProfileCache) cache).beneath();
@@ -49,6 +51,20 @@ class ProfileCacheTest {
     ((ProfileCache) cache).flushCache();
     assertThat(beneath.get("v1").getVersion()).isEqualTo(1);
     assertThat(cache.get("v1").getVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void onceUnneededWhatIsHeldIsDroppedNotWritten() {
+    cache.put("v1", profile("v1", 1));
+    ((ProfileCache) cache).flushCache();
+    cache.put("v1", profile("v1", 2));
+    cache.put("v2", profile("v2", 2));
+
+    unneeded = true;
+    cache.flush();
+
+    assertThat(beneath.get("v1").getVersion()).as("as last written").isEqualTo(1);
+    assertThat(beneath.get("v2")).isNull();
   }
 
   @Test
