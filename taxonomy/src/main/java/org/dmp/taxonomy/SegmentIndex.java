@@ -34,8 +34,20 @@ public final class SegmentIndex {
   /** The segments whose rules count any of these traits. */
   public Set<CompiledSegment> segmentsOf(Set<Long> traits) {
     Set<CompiledSegment> found = new HashSet<>();
-    traits.forEach(trait -> found.addAll(segmentsByTrait.getOrDefault(trait, List.of())));
+    for (long trait : traits) {
+      addSegmentsOf(trait, found);
+    }
     return found;
+  }
+
+  /** Adds the segments whose rules count the trait to {@code found}. */
+  public void addSegmentsOf(long trait, Set<CompiledSegment> found) {
+    List<CompiledSegment> counting = segmentsByTrait.get(trait);
+    if (counting != null) {
+      for (CompiledSegment segment : counting) {
+        found.add(segment);
+      }
+    }
   }
 
   /** The segment with this id; null when the taxonomy has none. */

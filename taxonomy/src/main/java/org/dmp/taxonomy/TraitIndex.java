@@ -116,7 +116,7 @@ public final class TraitIndex {
   }
 
   /**
-   * The rule traits an event's signals realize.
+   * The rule traits an event's signals realize, in a new set of the caller's, ascending.
    *
    * @param targetDataSourceId when not null, only that data source's traits are evaluated (d_tdpid)
    */

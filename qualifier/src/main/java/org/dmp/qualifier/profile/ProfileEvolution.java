@@ -18,6 +18,7 @@ import org.dmp.avro.ReplayCorrection;
 import org.dmp.avro.VisitEvent;
 import org.dmp.schemas.PartnerUserId;
 import org.dmp.taxonomy.CompiledTaxonomy;
+import org.dmp.taxonomy.SegmentIndex;
 import org.dmp.taxonomy.SegmentIndex.CompiledSegment;
 import org.dmp.taxonomy.Signals;
 import org.dmp.taxonomy.rules.Realizations;
@@ -85,7 +86,7 @@ public final class ProfileEvolution {
             : overwrite(traitTimes, event.getOverwrite(), realizedAt.toEpochMilli(), taxonomy);
 
     Set<Long> realized =
-        new TreeSet<>(taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId()));
+        taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId());
     // Traits named directly (d_sid, onboarding, the edge's p_ rules) count only if the taxonomy has
     // them: an id a page makes up would otherwise be kept in the profile for ever.
     event.getRealizedTraits().stream().filter(taxonomy.traits()::knows).forEach(realized::add);
@@ -289,21 +290,28 @@ public final class ProfileEvolution {
       prune(traitTimes, now, taxonomy);
     }
     Realizations realizations = realizationsOf(traitTimes, taxonomy);
-    Set<Long> traits = new HashSet<>(removedTraits);
-    for (int at = 0; at < traitTimes.size(); at++) {
-      traits.add(traitTimes.trait(at));
+    SegmentIndex segments = taxonomy.segments();
+    Set<CompiledSegment> candidates = new HashSet<>();
+    for (long trait : removedTraits) {
+      segments.addSegmentsOf(trait, candidates);
     }
-    Set<CompiledSegment> candidates = new HashSet<>(taxonomy.segments().segmentsOf(traits));
-    profile.getSegments().stream()
-        .map(taxonomy.segments()::segment)
-        .filter(Objects::nonNull)
-        .forEach(candidates::add);
+    for (int at = 0; at < traitTimes.size(); at++) {
+      segments.addSegmentsOf(traitTimes.trait(at), candidates);
+    }
+    for (long member : profile.getSegments()) {
+      CompiledSegment segment = segments.segment(member);
+      if (segment != null) {
+        candidates.add(segment);
+      }
+    }
 
     Set<Long> before = new TreeSet<>(profile.getSegments());
     Set<Long> after = new TreeSet<>();
-    candidates.stream()
-        .filter(segment -> segment.rule().matches(realizations, now))
-        .forEach(segment -> after.add(segment.id()));
+    for (CompiledSegment segment : candidates) {
+      if (segment.rule().matches(realizations, now)) {
+        after.add(segment.id());
+      }
+    }
 
     profile.setNextChange(nextChange(traitTimes, now, taxonomy, candidates, null));
     profile.setTaxonomyRevision(taxonomy.revision());

@@ -30,18 +30,24 @@ public final class SegmentRule {
   private final String source;
   private final Expr<Frequency> expr;
   private final Set<Long> traits;
+  private final List<Realizations.Window> windows;
 
   private SegmentRule(String source, Expr<Frequency> expr) {
     this.source = source;
     this.expr = expr;
     Set<Long> referenced = new TreeSet<>();
+    List<Realizations.Window> used = new ArrayList<>();
     expr.forEachLeaf(
         frequency -> {
           for (long trait : frequency.traits()) {
             referenced.add(trait);
           }
+          if (!frequency.window().equals(Realizations.Window.ANY)) {
+            used.add(frequency.window());
+          }
         });
     this.traits = Set.copyOf(referenced);
+    this.windows = List.copyOf(used);
   }
 
   /**
@@ -70,13 +76,6 @@ public final class SegmentRule {
    * whether it matches.
    */
   public List<Realizations.Window> windows() {
-    List<Realizations.Window> windows = new ArrayList<>();
-    expr.forEachLeaf(
-        frequency -> {
-          if (!frequency.window().equals(Realizations.Window.ANY)) {
-            windows.add(frequency.window());
-          }
-        });
     return windows;
   }
 
