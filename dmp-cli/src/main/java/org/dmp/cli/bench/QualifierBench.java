@@ -108,7 +108,7 @@ final class QualifierBench implements Callable<Integer> {
           taxonomy(10_000),
           "10,000 traits",
           Clock.systemUTC());
-      produce(bootstrap, small.common().topics().visits(), events, values, visitors);
+      produce(bootstrap, small.common().topics().visits(), EVENTS_FROM, events, values, visitors);
       out.printf(
           "%d events of %d keys each (of %d values), %d visitors%n",
           events, KEYS_PER_EVENT, values, visitors);
@@ -215,18 +215,25 @@ final class QualifierBench implements Callable<Integer> {
     }
   }
 
-  /** When the events {@link #produce} writes begin, 10 ms apart. */
+  /** When the events of this bench begin. */
   static final Instant EVENTS_FROM = Instant.parse("2026-11-23T00:00:00Z");
+
+  /** How far apart in event time the events {@link #produce} writes are. */
+  static final long EVENT_SPACING_MILLIS = 10;
 
   /**
    * {@code events} events of {@value #KEYS_PER_EVENT} keys each, from {@code visitors} visitors,
    * each key taking one of {@code values} values.
    */
   static void produce(
-      String bootstrap, Topic<String, VisitEvent> topic, int events, int values, int visitors)
+      String bootstrap,
+      Topic<String, VisitEvent> topic,
+      Instant t0,
+      int events,
+      int values,
+      int visitors)
       throws Exception {
     SplittableRandom random = new SplittableRandom(42);
-    Instant t0 = EVENTS_FROM;
     try (var producer =
         KafkaClients.of(bootstrap)
             .producer(
@@ -250,7 +257,7 @@ final class QualifierBench implements Callable<Integer> {
                 VisitEvent.newBuilder()
                     .setEventId("e" + i)
                     .setVisitorId(visitor)
-                    .setTime(t0.plusMillis(i * 10L))
+                    .setTime(t0.plusMillis(i * EVENT_SPACING_MILLIS))
                     .setSource(EventSource.EDGE)
                     .setSignals(signals)
                     .build()));

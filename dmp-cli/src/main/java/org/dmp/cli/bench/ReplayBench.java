@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +82,15 @@ final class ReplayBench implements Callable<Integer> {
           QualifierBench.taxonomy(10_000),
           "10,000 traits",
           Clock.systemUTC());
-      QualifierBench.produce(bootstrap, topics.visits(), events, 100, visitors);
+      // Events 10 ms apart that end a minute before the run, as a backfill up to the present
+      // reads them: with older ones the run's end tick would move every profile on across the
+      // gap (recency windows), a cost of the calendar day the bench runs on.
+      Instant from =
+          Instant.now()
+              .minusMillis(events * QualifierBench.EVENT_SPACING_MILLIS)
+              .minus(Duration.ofMinutes(1))
+              .truncatedTo(ChronoUnit.SECONDS);
+      QualifierBench.produce(bootstrap, topics.visits(), from, events, 100, visitors);
       out.printf("%,d events of %,d visitors, 10,000 traits%n", events, visitors);
       out.flush();
 
@@ -93,7 +103,7 @@ final class ReplayBench implements Callable<Integer> {
           replay.execute(
               "replay",
               "--from",
-              QualifierBench.EVENTS_FROM.toString(),
+              from.toString(),
               "--dry-run",
               "--bootstrap",
               bootstrap,
