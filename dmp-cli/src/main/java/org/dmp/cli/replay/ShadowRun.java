@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -480,7 +481,7 @@ final class ShadowRun {
     compared.clear();
     Map<String, Profile> sampledProfiles = new HashMap<>();
     MembershipDiff diff = new MembershipDiff(request.segments());
-    Set<Long> traits = Set.copyOf(request.traits());
+    long[] traits = request.traits().stream().mapToLong(Long::longValue).sorted().toArray();
     List<MembershipDiff.Change> sampled = new ArrayList<>();
     String differences = ReplayRuns.differencesTopic(topics, runId);
     java.util.concurrent.atomic.AtomicReference<Exception> notWritten =
@@ -556,12 +557,15 @@ final class ShadowRun {
     return !profile.getOptedOut() && profile.getEvaluatedAt() >= from;
   }
 
-  /** The profile's realizations of {@code traits}: what applying the run gives the live profile. */
-  private static Map<String, List<Long>> realizationsOf(Profile profile, Set<Long> traits) {
+  /**
+   * The profile's realizations of {@code traits} (ascending): what applying the run gives the live
+   * profile.
+   */
+  private static Map<String, List<Long>> realizationsOf(Profile profile, long[] traits) {
     Map<String, List<Long>> kept = new TreeMap<>();
     TraitTimes realized = TraitTimes.of(profile);
     for (int at = 0; at < realized.size(); at++) {
-      if (traits.contains(realized.trait(at))) {
+      if (Arrays.binarySearch(traits, realized.trait(at)) >= 0) {
         List<Long> times = new ArrayList<>(realized.end(at) - realized.first(at));
         for (int each = realized.first(at); each < realized.end(at); each++) {
           times.add(realized.time(each));

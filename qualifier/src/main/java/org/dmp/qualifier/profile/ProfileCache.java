@@ -8,7 +8,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -189,8 +188,9 @@ final class ProfileCache
   /** Every profile, those held overriding those written, in key order. */
   @Override
   public synchronized KeyValueIterator<String, Profile> all() {
-    TreeMap<String, Profile> heldByKey = new TreeMap<>(ProfileCache::storeOrder);
-    held.forEach((key, cached) -> heldByKey.put(key, cached.profile()));
+    List<Keyed> heldByKey = new ArrayList<>(held.size());
+    held.forEach((key, cached) -> heldByKey.add(new Keyed(key, cached.profile())));
+    heldByKey.sort((one, other) -> Arrays.compareUnsigned(one.bytes(), other.bytes()));
     return new Merged(heldByKey, store.all());
   }
 
@@ -237,24 +237,39 @@ final class ProfileCache
     return store.isOpen();
   }
 
-  /** The order of the store beneath: that of the keys' UTF-8 bytes. */
-  private static int storeOrder(String one, String other) {
-    return Arrays.compareUnsigned(
-        one.getBytes(StandardCharsets.UTF_8), other.getBytes(StandardCharsets.UTF_8));
+  /** A held profile and its key's UTF-8 bytes, whose order is the store beneath's. */
+  private record Keyed(String key, Profile profile, byte[] bytes) {
+    Keyed(String key, Profile profile) {
+      this(key, profile, key.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /** The written profiles with the held ones merged in, both in key order. */
   private static final class Merged implements KeyValueIterator<String, Profile> {
-    private final Iterator<Map.Entry<String, Profile>> held;
+    private final Iterator<Keyed> held;
     private final KeyValueIterator<String, Profile> written;
-    private Map.Entry<String, Profile> nextHeld;
+    private Keyed nextHeld;
     private KeyValue<String, Profile> nextWritten;
+    private byte[] nextWrittenBytes;
 
-    Merged(TreeMap<String, Profile> held, KeyValueIterator<String, Profile> written) {
-      this.held = new ArrayList<>(held.entrySet()).iterator();
+    Merged(List<Keyed> held, KeyValueIterator<String, Profile> written) {
+      this.held = held.iterator();
       this.written = written;
       this.nextHeld = this.held.hasNext() ? this.held.next() : null;
-      this.nextWritten = written.hasNext() ? written.next() : null;
+      advanceWritten();
+    }
+
+    private void advanceWritten() {
+      nextWritten = written.hasNext() ? written.next() : null;
+      nextWrittenBytes =
+          nextWritten == null ? null : nextWritten.key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Negative when the next held profile comes first, positive when the next written one does. */
+    private int order() {
+      return nextHeld == null
+          ? 1
+          : nextWritten == null ? -1 : Arrays.compareUnsigned(nextHeld.bytes(), nextWrittenBytes);
     }
 
     @Override
@@ -267,19 +282,16 @@ final class ProfileCache
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      int order =
-          nextHeld == null
-              ? 1
-              : nextWritten == null ? -1 : storeOrder(nextHeld.getKey(), nextWritten.key);
+      int order = order();
       if (order > 0) {
         KeyValue<String, Profile> result = nextWritten;
-        nextWritten = written.hasNext() ? written.next() : null;
+        advanceWritten();
         return result;
       }
-      KeyValue<String, Profile> result = KeyValue.pair(nextHeld.getKey(), nextHeld.getValue());
+      KeyValue<String, Profile> result = KeyValue.pair(nextHeld.key(), nextHeld.profile());
       nextHeld = held.hasNext() ? held.next() : null;
       if (order == 0) {
-        nextWritten = written.hasNext() ? written.next() : null;
+        advanceWritten();
       }
       return result;
     }
@@ -289,11 +301,7 @@ final class ProfileCache
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return nextHeld == null
-          ? nextWritten.key
-          : nextWritten == null || storeOrder(nextHeld.getKey(), nextWritten.key) <= 0
-              ? nextHeld.getKey()
-              : nextWritten.key;
+      return order() > 0 ? nextWritten.key : nextHeld.key();
     }
 
     @Override
