@@ -36,7 +36,8 @@ public record QualifierConfig(
     int inboundWaitMaxPerId,
     Duration populationsEvery,
     Duration replayCommitInterval,
-    int replayCacheMegabytes) {
+    int replayCacheMegabytes,
+    int replayStreamThreads) {
 
   public static final SettingsSpec SETTINGS = CommonConfig.spec("qualifier");
 
@@ -104,11 +105,17 @@ public record QualifierConfig(
    * commits every {@link #replayCommitInterval}, and holds the profiles it writes in between (up to
    * {@link #replayCacheMegabytes}, see the shadow's topology), so that a visitor's many events in
    * one commit write its profile to RocksDB and to the changelog once. Nobody waits for its
-   * updates, and a run killed resumes from its last commit.
+   * updates, and a run killed resumes from its last commit. It runs {@link #replayStreamThreads}
+   * stream threads, one per core when 0.
    */
   public Properties replayStreamsProperties() {
     Properties properties = streamsProperties();
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) replayCommitInterval.toMillis());
+    properties.put(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+        replayStreamThreads == 0
+            ? Runtime.getRuntime().availableProcessors()
+            : replayStreamThreads);
     // A transaction lasts a commit interval, which Kafka Streams' default timeout (10 s) may not
     // cover. No longer than that either: a run killed midway resumes only once the broker has
     // aborted its open transaction, at this timeout.
@@ -148,6 +155,7 @@ public record QualifierConfig(
         // At most a third of the broker's longest transaction (15 minutes by default).
         reader.duration(
             "qualifier.replay-commit-interval", Duration.ofMillis(10), Duration.ofMinutes(5)),
-        reader.integer("qualifier.replay-cache-mb", 0, 1 << 16));
+        reader.integer("qualifier.replay-cache-mb", 0, 1 << 16),
+        reader.integer("qualifier.replay-stream-threads", 0, 64));
   }
 }

@@ -27,6 +27,20 @@ class QualifierConfigTest {
   }
 
   @Test
+  void aReplayRunsAStreamThreadPerCoreUnlessTold() {
+    assertThat(read().replayStreamsProperties().get(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(
+            read("--qualifier.replay-stream-threads=3")
+                .replayStreamsProperties()
+                .get(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
+        .isEqualTo(3);
+    assertThat(read().streamsProperties().get(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
+        .as("the live qualifier's")
+        .isEqualTo(1);
+  }
+
+  @Test
   void aReplayThatCommitsOftenKeepsKafkaStreamsTenSecondTransactions() {
     Properties replay = read("--qualifier.replay-commit-interval=100ms").replayStreamsProperties();
 

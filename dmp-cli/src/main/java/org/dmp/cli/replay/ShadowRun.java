@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -44,6 +46,7 @@ import org.dmp.qualifier.QualifierConfig;
 import org.dmp.qualifier.profile.QualifierTopology;
 import org.dmp.qualifier.profile.ReplayBounds;
 import org.dmp.qualifier.profile.ReplayProgress;
+import org.dmp.qualifier.profile.SkipUndecodable;
 import org.dmp.qualifier.profile.TraitTimes;
 import org.dmp.runtime.kafka.KafkaClients;
 import org.dmp.runtime.replay.ReplayRuns;
@@ -455,11 +458,10 @@ final class ShadowRun {
    * The qualifier's Kafka Streams settings for a replay, but a record that cannot be decoded is
    * skipped and counted rather than stopping the run: the live qualifier got past it already.
    */
-  private java.util.Properties shadowProperties() {
-    java.util.Properties properties = qualifier.replayStreamsProperties();
+  private Properties shadowProperties() {
+    Properties properties = qualifier.replayStreamsProperties();
     properties.put(
-        org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        org.dmp.qualifier.profile.SkipUndecodable.class);
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipUndecodable.class);
     return properties;
   }
 
