@@ -1,5 +1,6 @@
 package org.dmp.qualifier.profile;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +25,9 @@ import org.dmp.avro.Profile;
  * written to the store beneath (RocksDB and its changelog) only when Kafka Streams flushes its
  * caches, which it does before each commit, or when they pass the bound in bytes. A visitor's many
  * events between two commits then cost one decode and one encode, where a store that holds bytes,
- * Kafka Streams' own cache included, costs both at every event.
+ * Kafka Streams' own cache included, costs both at every event; and the profile processor keeps a
+ * held profile's realizations unpacked (see {@link #unpacked}), packed only when the profile is
+ * written or read by others.
  *
  * <p>Kafka Streams flushes, before a commit, the stores that implement its {@link
  * CachedStateStore}; that interface is in its internals, so an upgrade of Kafka Streams must check
@@ -41,8 +44,25 @@ final class ProfileCache
   private final Map<String, Held> held = new HashMap<>();
   private long heldBytes;
 
-  /** A profile not yet written, and about how many bytes of heap it takes. */
-  private record Held(Profile profile, long bytes) {}
+  /**
+   * A profile not yet written, its realizations unpacked (null: in its packed bytes), and about how
+   * many bytes of heap it takes.
+   */
+  private record Held(Profile profile, TraitTimes traitTimes, long bytes) {
+    /** The profile, its realizations packed into it. */
+    Profile packed() {
+      if (traitTimes != null) {
+        traitTimes.writeTo(profile);
+      }
+      return profile;
+    }
+  }
+
+  /**
+   * A profile (null: none) and its realizations unpacked, which its packed bytes may not hold yet
+   * (null: they do).
+   */
+  record Unpacked(Profile profile, TraitTimes traitTimes) {}
 
   private ProfileCache(
       KeyValueStore<String, Profile> store, long mostBytes, BooleanSupplier unneeded) {
@@ -113,25 +133,45 @@ final class ProfileCache
     };
   }
 
-  /** About the heap a profile takes: its packed realizations dominate. */
-  private static long bytesOf(Profile profile) {
-    return 512L + profile.getTraitTimes().capacity() + 160L * profile.getRealizations().size();
+  /** About the heap a profile takes: its realizations dominate. */
+  private static long bytesOf(Profile profile, TraitTimes traitTimes) {
+    ByteBuffer packed = profile.getTraitTimes();
+    long realizations =
+        traitTimes != null ? traitTimes.packedLength() : packed == null ? 0 : packed.capacity();
+    return 512L + realizations + 160L * profile.getRealizations().size();
   }
 
   @Override
   public synchronized Profile get(String key) {
     Held cached = held.get(key);
-    return cached != null ? cached.profile() : store.get(key);
+    return cached != null ? cached.packed() : store.get(key);
+  }
+
+  /** The profile, held or written, with its realizations as held. */
+  synchronized Unpacked unpacked(String key) {
+    Held cached = held.get(key);
+    return cached != null
+        ? new Unpacked(cached.profile(), cached.traitTimes())
+        : new Unpacked(store.get(key), null);
   }
 
   @Override
   public synchronized void put(String key, Profile profile) {
+    put(key, profile, null);
+  }
+
+  /**
+   * Holds the profile with its realizations unpacked (null: in its packed bytes), which are packed
+   * when it is written or read by others.
+   */
+  synchronized void put(String key, Profile profile, TraitTimes traitTimes) {
     if (profile == null) {
       delete(key);
       return;
     }
-    Held before = held.put(key, new Held(profile, bytesOf(profile)));
-    heldBytes += bytesOf(profile) - (before == null ? 0 : before.bytes());
+    long bytes = bytesOf(profile, traitTimes);
+    Held before = held.put(key, new Held(profile, traitTimes, bytes));
+    heldBytes += bytes - (before == null ? 0 : before.bytes());
     if (heldBytes > mostBytes) {
       flushCache();
     }
@@ -158,7 +198,7 @@ final class ProfileCache
       heldBytes -= cached.bytes();
     }
     Profile written = store.delete(key);
-    return cached != null ? cached.profile() : written;
+    return cached != null ? cached.packed() : written;
   }
 
   /** Writes every profile held to the store beneath. */
@@ -168,7 +208,7 @@ final class ProfileCache
       clearCache();
       return;
     }
-    held.forEach((key, cached) -> store.put(key, cached.profile()));
+    held.forEach((key, cached) -> store.put(key, cached.packed()));
     held.clear();
     heldBytes = 0;
   }
@@ -189,7 +229,7 @@ final class ProfileCache
   @Override
   public synchronized KeyValueIterator<String, Profile> all() {
     List<Keyed> heldByKey = new ArrayList<>(held.size());
-    held.forEach((key, cached) -> heldByKey.add(new Keyed(key, cached.profile())));
+    held.forEach((key, cached) -> heldByKey.add(new Keyed(key, cached.packed())));
     heldByKey.sort((one, other) -> Arrays.compareUnsigned(one.bytes(), other.bytes()));
     return new Merged(heldByKey, store.all());
   }

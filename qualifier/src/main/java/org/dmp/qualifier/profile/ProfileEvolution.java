@@ -2,6 +2,7 @@ package org.dmp.qualifier.profile;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +41,20 @@ public final class ProfileEvolution {
   /**
    * The profile after the change, the update to emit (null: membership and partner ids unchanged),
    * id mappings learnt (or, at an opt-out, to be forgotten).
+   *
+   * @param traitTimes the profile's realizations, unpacked, which its packed bytes hold only once
+   *     {@link #packed} (null: the packed bytes are the realizations)
    */
-  public record Outcome(Profile profile, ProfileUpdate update, List<IdMapping> mappings) {}
+  public record Outcome(
+      Profile profile, TraitTimes traitTimes, ProfileUpdate update, List<IdMapping> mappings) {
+    /** This outcome with the realizations packed into the profile. */
+    Outcome packed() {
+      if (traitTimes != null) {
+        traitTimes.writeTo(profile);
+      }
+      return this;
+    }
+  }
 
   public ProfileEvolution(ProfileBounds bounds) {
     this.bounds = bounds;
@@ -64,9 +77,26 @@ public final class ProfileEvolution {
    */
   public Outcome onEvent(
       Profile current, VisitEvent event, Instant notBefore, CompiledTaxonomy taxonomy) {
+    return onEvent(current, unpacked(current), event, notBefore, taxonomy).packed();
+  }
+
+  /**
+   * {@link #onEvent(Profile, VisitEvent, Instant, CompiledTaxonomy)} over realizations held
+   * unpacked, which the outcome returns unpacked too: a processor that holds its profiles between
+   * events (a replay's, see {@link ProfileCache}) then neither unpacks nor packs them at each one.
+   *
+   * @param traitTimes the realizations of {@code current}, changed in place (null: none, or in its
+   *     packed bytes)
+   */
+  Outcome onEvent(
+      Profile current,
+      TraitTimes traitTimes,
+      VisitEvent event,
+      Instant notBefore,
+      CompiledTaxonomy taxonomy) {
     Objects.requireNonNull(event, "event");
     if (current != null && current.getOptedOut()) {
-      return new Outcome(current, null, List.of());
+      return new Outcome(current, traitTimes, null, List.of());
     }
     if (event.getSource() == EventSource.OPT_OUT) {
       return optOut(current, event);
@@ -76,14 +106,14 @@ public final class ProfileEvolution {
     Profile profile = current == null ? empty(event.getVisitorId()) : current;
     Instant realizedAt = event.getTime();
     Instant now = presentOf(profile, latest(realizedAt, notBefore));
+    TraitTimes times = traitTimes != null ? traitTimes : TraitTimes.of(profile);
     if (event.getCorrection() != null) {
-      return correct(profile, event.getEventId(), event.getCorrection(), now, taxonomy);
+      return correct(profile, times, event.getEventId(), event.getCorrection(), now, taxonomy);
     }
-    TraitTimes traitTimes = TraitTimes.of(profile);
     Set<Long> overwritten =
         event.getOverwrite() == null
             ? Set.of()
-            : overwrite(traitTimes, event.getOverwrite(), realizedAt.toEpochMilli(), taxonomy);
+            : overwrite(times, event.getOverwrite(), realizedAt.toEpochMilli(), taxonomy);
 
     Set<Long> realized =
         taxonomy.traits().realize(Signals.of(event), event.getTargetDataSourceId());
@@ -91,13 +121,13 @@ public final class ProfileEvolution {
     // them: an id a page makes up would otherwise be kept in the profile for ever.
     event.getRealizedTraits().stream().filter(taxonomy.traits()::knows).forEach(realized::add);
     for (long trait : realized) {
-      traitTimes.add(trait, realizedAt.toEpochMilli(), maxRealizationsPerTrait);
+      times.add(trait, realizedAt.toEpochMilli(), maxRealizationsPerTrait);
     }
-    event.getRemovedTraits().forEach(traitTimes::remove);
+    event.getRemovedTraits().forEach(times::remove);
 
     List<IdMapping> mappings = new ArrayList<>();
     boolean partnersChanged = mergePartnerIds(profile, event, mappings, taxonomy);
-    bounds.trim(profile, traitTimes);
+    bounds.trim(profile, times);
     noteRegion(profile, event.getRegion());
     Set<Long> removedTraits = new HashSet<>(event.getRemovedTraits());
     boolean timeChangedNothing =
@@ -110,19 +140,12 @@ public final class ProfileEvolution {
       changed.addAll(removedTraits);
       changed.addAll(overwritten);
       return requalifyFor(
-          profile,
-          traitTimes,
-          now,
-          taxonomy,
-          event.getEventId(),
-          partnersChanged,
-          changed,
-          mappings);
+          profile, times, now, taxonomy, event.getEventId(), partnersChanged, changed, mappings);
     }
     removedTraits.addAll(overwritten);
     return requalify(
         profile,
-        traitTimes,
+        times,
         now,
         taxonomy,
         event.getEventId(),
@@ -160,6 +183,7 @@ public final class ProfileEvolution {
    */
   private Outcome correct(
       Profile profile,
+      TraitTimes traitTimes,
       String causeEventId,
       ReplayCorrection correction,
       Instant now,
@@ -167,7 +191,6 @@ public final class ProfileEvolution {
     long from = correction.getFrom().toEpochMilli();
     long to = correction.getTo().toEpochMilli();
     List<Long> ranges = correction.getTraitRanges();
-    TraitTimes traitTimes = TraitTimes.of(profile);
     Set<Long> corrected = new HashSet<>();
     // The visitor's own realizations, not the run's traits: a run may count thousands.
     traitTimes.retain(
@@ -239,21 +262,23 @@ public final class ProfileEvolution {
       List<IdMapping> mappings) {
     Realizations realizations = realizationsOf(traitTimes, taxonomy);
     Set<CompiledSegment> candidates = taxonomy.segments().segmentsOf(changedTraits);
-    Set<Long> before = new TreeSet<>(profile.getSegments());
-    Set<Long> after = new TreeSet<>(before);
+    List<Long> before = profile.getSegments();
+    List<Long> added = new ArrayList<>(0);
+    List<Long> removed = new ArrayList<>(0);
     for (CompiledSegment segment : candidates) {
-      if (segment.rule().matches(realizations, now)) {
-        after.add(segment.id());
-      } else {
-        after.remove(segment.id());
+      boolean member = Collections.binarySearch(before, segment.id()) >= 0;
+      if (segment.rule().matches(realizations, now) != member) {
+        (member ? removed : added).add(segment.id());
       }
     }
     Long known = profile.getNextChange();
     Long next = nextChange(traitTimes, now, taxonomy, candidates, changedTraits);
     profile.setNextChange(
         known == null ? next : next == null ? known : Long.valueOf(Math.min(known, next)));
+    Collections.sort(added);
+    Collections.sort(removed);
     return outcome(
-        profile, traitTimes, now, causeEventId, partnersChanged, before, after, mappings);
+        profile, traitTimes, now, causeEventId, partnersChanged, added, removed, mappings);
   }
 
   /**
@@ -261,12 +286,20 @@ public final class ProfileEvolution {
    * window. Changes {@code current} in place.
    */
   public Outcome onTime(Profile current, Instant now, CompiledTaxonomy taxonomy) {
+    return onTime(current, unpacked(current), now, taxonomy).packed();
+  }
+
+  /**
+   * {@link #onTime(Profile, Instant, CompiledTaxonomy)} over realizations held unpacked (see {@link
+   * #onEvent(Profile, TraitTimes, VisitEvent, Instant, CompiledTaxonomy)}).
+   */
+  Outcome onTime(Profile current, TraitTimes traitTimes, Instant now, CompiledTaxonomy taxonomy) {
     if (current == null || current.getOptedOut()) {
-      return new Outcome(current, null, List.of());
+      return new Outcome(current, traitTimes, null, List.of());
     }
     return requalify(
         current,
-        TraitTimes.of(current),
+        traitTimes != null ? traitTimes : TraitTimes.of(current),
         presentOf(current, now),
         taxonomy,
         null,
@@ -305,22 +338,38 @@ public final class ProfileEvolution {
       }
     }
 
-    Set<Long> before = new TreeSet<>(profile.getSegments());
+    Set<Long> before = Set.copyOf(profile.getSegments());
     Set<Long> after = new TreeSet<>();
     for (CompiledSegment segment : candidates) {
       if (segment.rule().matches(realizations, now)) {
         after.add(segment.id());
       }
     }
+    List<Long> added = new ArrayList<>(0);
+    for (long segment : after) {
+      if (!before.contains(segment)) {
+        added.add(segment);
+      }
+    }
+    List<Long> removed = new ArrayList<>(0);
+    for (long segment : profile.getSegments()) {
+      if (!after.contains(segment)) {
+        removed.add(segment);
+      }
+    }
 
     profile.setNextChange(nextChange(traitTimes, now, taxonomy, candidates, null));
     profile.setTaxonomyRevision(taxonomy.revision());
     return outcome(
-        profile, traitTimes, now, causeEventId, partnersChanged, before, after, mappings);
+        profile, traitTimes, now, causeEventId, partnersChanged, added, removed, mappings);
   }
 
   /**
-   * Stores the realizations in the profile, and the update if membership or partner ids changed.
+   * The profile with its realizations (not yet packed into it), and the update if membership or
+   * partner ids changed.
+   *
+   * @param added the segments joined, ascending, none of the profile's
+   * @param removed the segments left, ascending, all of the profile's
    */
   private static Outcome outcome(
       Profile profile,
@@ -328,21 +377,18 @@ public final class ProfileEvolution {
       Instant now,
       String causeEventId,
       boolean partnersChanged,
-      Set<Long> before,
-      Set<Long> after,
+      List<Long> added,
+      List<Long> removed,
       List<IdMapping> mappings) {
-    traitTimes.writeTo(profile);
     profile.setEvaluatedAt(now.toEpochMilli());
-    List<Long> added = after.stream().filter(segment -> !before.contains(segment)).toList();
-    List<Long> removed = before.stream().filter(segment -> !after.contains(segment)).toList();
     ProfileUpdate update = null;
     if (!added.isEmpty() || !removed.isEmpty() || partnersChanged) {
       profile.setVersion(profile.getVersion() + 1);
-      profile.setSegments(List.copyOf(after));
+      profile.setSegments(membership(profile.getSegments(), added, removed));
       update =
           ProfileUpdate.newBuilder()
               .setVisitorId(profile.getVisitorId())
-              .setSegments(List.copyOf(after))
+              .setSegments(profile.getSegments())
               .setAdded(added)
               .setRemoved(removed)
               .setTime(now)
@@ -358,7 +404,15 @@ public final class ProfileEvolution {
               .setRegions(profile.getRegions())
               .build();
     }
-    return new Outcome(profile, update, mappings);
+    return new Outcome(profile, traitTimes, update, mappings);
+  }
+
+  /** {@code segments} with {@code added} and without {@code removed}, all ascending. */
+  private static List<Long> membership(List<Long> segments, List<Long> added, List<Long> removed) {
+    Set<Long> after = new TreeSet<>(segments);
+    after.addAll(added);
+    removed.forEach(after::remove);
+    return List.copyOf(after);
   }
 
   private static Outcome optOut(Profile current, VisitEvent event) {
@@ -398,7 +452,7 @@ public final class ProfileEvolution {
                         .setForget(true)
                         .build())
             .toList();
-    return new Outcome(marker, update, forgotten);
+    return new Outcome(marker, null, update, forgotten);
   }
 
   /**
@@ -577,6 +631,11 @@ public final class ProfileEvolution {
 
   private static Instant latest(Instant one, Instant other) {
     return one.isAfter(other) ? one : other;
+  }
+
+  /** The profile's realizations, unpacked; null for no profile. */
+  private static TraitTimes unpacked(Profile profile) {
+    return profile == null ? null : TraitTimes.of(profile);
   }
 
   private static Profile empty(String visitorId) {

@@ -63,6 +63,10 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Profile> profiles;
+
+  /** The profile store when it holds profiles between commits (a replay's); else null. */
+  private ProfileCache held;
+
   private KeyValueStore<String, String> changeIndex;
   private KeyValueStore<String, Long> partitionTimes;
 
@@ -95,6 +99,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.profiles = context.getStateStore(QualifierTopology.PROFILES);
+    this.held = profiles instanceof ProfileCache cache ? cache : null;
     this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
     this.partitionTimes = context.getStateStore(QualifierTopology.PARTITION_TIME);
     Long restored = partitionTimes.get(PARTITION_TIME_KEY);
@@ -141,11 +146,16 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       if (event.getTime().toEpochMilli() < present && event.getCorrection() == null) {
         time.late();
       }
-      Profile before = profiles.get(record.key());
-      Long indexedAt = before == null ? null : before.getNextChange();
-      long[] traitsBefore = traitsHeld(before);
+      ProfileCache.Unpacked before = read(record.key());
+      Long indexedAt = before.profile() == null ? null : before.profile().getNextChange();
+      long[] traitsBefore = traitsHeld(before.profile(), before.traitTimes());
       ProfileEvolution.Outcome outcome =
-          evolution.onEvent(before, event, Instant.ofEpochMilli(present), taxonomy.get());
+          evolution.onEvent(
+              before.profile(),
+              before.traitTimes(),
+              event,
+              Instant.ofEpochMilli(present),
+              taxonomy.get());
       store(record.key(), indexedAt, traitsBefore, outcome, event.getTime().toEpochMilli());
     }
     long hitMillis =
@@ -207,23 +217,26 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
     }
     for (KeyValue<String, String> entry : due) {
       changeIndex.delete(entry.key);
-      Profile profile = profiles.get(entry.value);
-      if (profile == null) {
+      ProfileCache.Unpacked stored = read(entry.value);
+      if (stored.profile() == null) {
         continue;
       }
+      ProfileEvolution.Outcome outcome =
+          new ProfileEvolution.Outcome(stored.profile(), stored.traitTimes(), null, List.of());
       long dueAt = catchUpAtOnce ? present : indexedTime(entry.key);
       do {
-        long[] traitsBefore = traitsHeld(profile);
-        ProfileEvolution.Outcome outcome =
-            evolution.onTime(profile, Instant.ofEpochMilli(dueAt), current);
-        profile = outcome.profile();
-        countTraitChanges(traitsBefore, profile, dueAt);
+        long[] traitsBefore = traitsHeld(outcome.profile(), outcome.traitTimes());
+        outcome =
+            evolution.onTime(
+                outcome.profile(), outcome.traitTimes(), Instant.ofEpochMilli(dueAt), current);
+        countTraitChanges(traitsBefore, outcome, dueAt);
         emit(entry.value, outcome, dueAt);
-        dueAt = profile.getNextChange() == null ? NOTHING_DUE : profile.getNextChange();
+        Long next = outcome.profile().getNextChange();
+        dueAt = next == null ? NOTHING_DUE : next;
       } while (dueAt <= present);
       // Its index entry is gone already: the profile is stored as if it had none, and its next
       // change is after the present.
-      store(entry.value, null, profile);
+      store(entry.value, null, outcome);
     }
     earliestDue = firstIndexedTime();
   }
@@ -240,13 +253,26 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       long[] traitsBefore,
       ProfileEvolution.Outcome outcome,
       long timestamp) {
-    countTraitChanges(traitsBefore, outcome.profile(), timestamp);
-    store(visitorId, indexedAt, outcome.profile());
+    countTraitChanges(traitsBefore, outcome, timestamp);
+    store(visitorId, indexedAt, outcome);
     emit(visitorId, outcome, timestamp);
   }
 
-  /** Writes the profile, and moves its change index entry if its next change moved. */
-  private void store(String visitorId, Long indexedAt, Profile after) {
+  /**
+   * The visitor's profile (null: none), with its realizations unpacked if the store holds them so.
+   */
+  private ProfileCache.Unpacked read(String visitorId) {
+    return held != null
+        ? held.unpacked(visitorId)
+        : new ProfileCache.Unpacked(profiles.get(visitorId), null);
+  }
+
+  /**
+   * Writes the outcome's profile (held with its realizations unpacked when the store holds profiles
+   * between commits), and moves its change index entry if its next change moved.
+   */
+  private void store(String visitorId, Long indexedAt, ProfileEvolution.Outcome outcome) {
+    Profile after = outcome.profile();
     Long nextChange = after.getNextChange();
     // An unchanged entry is not written again: each write is a RocksDB put and a changelog record.
     if (indexedAt != null && !indexedAt.equals(nextChange)) {
@@ -256,7 +282,11 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
       changeIndex.put(indexKey(nextChange, visitorId), visitorId);
       earliestDue = Math.min(earliestDue, nextChange);
     }
-    profiles.put(visitorId, after);
+    if (held != null) {
+      held.put(visitorId, after, outcome.traitTimes());
+    } else {
+      profiles.put(visitorId, outcome.packed().profile());
+    }
   }
 
   /** Forwards the outcome's update and id mappings. */
@@ -285,16 +315,18 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
    * The traits a profile holds (those with a realization still alive), ascending; none when this
    * processor does not count populations, as a replay's shadow does not, so that it reads nothing.
    */
-  private long[] traitsHeld(Profile profile) {
-    return traitCounts == null || profile == null ? NO_TRAITS : TraitTimes.of(profile).traits();
+  private long[] traitsHeld(Profile profile, TraitTimes unpacked) {
+    return traitCounts == null || profile == null
+        ? NO_TRAITS
+        : (unpacked != null ? unpacked : TraitTimes.of(profile)).traits();
   }
 
   /** Counts the traits joined and left between two ascending lists of traits held. */
-  private void countTraitChanges(long[] before, Profile profile, long timestamp) {
+  private void countTraitChanges(long[] before, ProfileEvolution.Outcome outcome, long timestamp) {
     if (traitCounts == null) {
       return;
     }
-    long[] after = TraitTimes.of(profile).traits();
+    long[] after = traitsHeld(outcome.profile(), outcome.traitTimes());
     int was = 0;
     int is = 0;
     while (was < before.length || is < after.length) {

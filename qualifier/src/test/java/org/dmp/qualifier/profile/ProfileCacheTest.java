@@ -54,6 +54,27 @@ class ProfileCacheTest {
   }
 
   @Test
+  void realizationsHeldUnpackedAreHandedBackAsHeldAndPackedForEveryOtherReader() {
+    ProfileCache held = (ProfileCache) cache;
+    Profile profile = profile("v1", 1);
+    TraitTimes traitTimes = TraitTimes.of(profile);
+    held.put("v1", profile, traitTimes);
+    traitTimes.add(99, 5000, 3);
+
+    assertThat(held.unpacked("v1").traitTimes())
+        .as("the processor's, as held")
+        .isSameAs(traitTimes);
+    assertThat(TraitTimes.of(cache.get("v1")).times(99)).as("a query's").containsExactly(5000L);
+    traitTimes.add(98, 6000, 3);
+    held.flushCache();
+    assertThat(TraitTimes.of(beneath.get("v1")).times(98)).as("as written").containsExactly(6000L);
+    assertThat(held.unpacked("v1").traitTimes()).as("read back packed").isNull();
+    try (var all = cache.all()) {
+      assertThat(TraitTimes.of(all.next().value).holds(98, 6000)).isTrue();
+    }
+  }
+
+  @Test
   void onceUnneededWhatIsHeldIsDroppedNotWritten() {
     cache.put("v1", profile("v1", 1));
     ((ProfileCache) cache).flushCache();
