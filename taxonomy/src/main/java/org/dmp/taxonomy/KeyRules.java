@@ -25,9 +25,16 @@ final class KeyRules {
   /** Rules over several keys judged whenever the key is held: those without triggers. */
   final List<TraitIndex.CompiledTrait> amongOthers = new ArrayList<>();
 
+  /** This key's place among the taxonomy's keys that have rules. */
+  final int index;
+
   private final Map<Integer, List<TraitIndex.CompiledTrait>> triggering = new HashMap<>();
   private TraitIndex.CompiledTrait[][] triggered = new TraitIndex.CompiledTrait[0][];
   int number = -1;
+
+  KeyRules(int index) {
+    this.index = index;
+  }
 
   void triggeredBy(int comparison, TraitIndex.CompiledTrait trait) {
     triggering.computeIfAbsent(comparison, c -> new ArrayList<>()).add(trait);

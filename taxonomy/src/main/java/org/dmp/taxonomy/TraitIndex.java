@@ -88,7 +88,11 @@ public final class TraitIndex {
         }
       }
     }
-    rulesByKey.values().forEach(KeyRules::seal);
+    KeyRules[] rulesByIndex = new KeyRules[rulesByKey.size()];
+    for (KeyRules rules : rulesByKey.values()) {
+      rules.seal();
+      rulesByIndex[rules.index] = rules;
+    }
     // Between a quarter and half full.
     int slots = Integer.highestOneBit(Math.max(1, ttls.size())) * 4;
     ttlSlotMask = slots - 1;
@@ -103,7 +107,9 @@ public final class TraitIndex {
           }
         });
     int traitCount = ruleTraits;
-    sessions = ThreadLocal.withInitial(() -> new EvaluationSession(comparisons, traitCount));
+    sessions =
+        ThreadLocal.withInitial(
+            () -> new EvaluationSession(comparisons, traitCount, rulesByKey, rulesByIndex));
   }
 
   /** About how many bytes this thread's memo of rule values holds. */
@@ -112,7 +118,7 @@ public final class TraitIndex {
   }
 
   private KeyRules rulesOf(String key) {
-    return rulesByKey.computeIfAbsent(key, k -> new KeyRules());
+    return rulesByKey.computeIfAbsent(key, k -> new KeyRules(rulesByKey.size()));
   }
 
   /**
@@ -158,25 +164,18 @@ public final class TraitIndex {
     session.nextEvent();
     Set<Long> realized = new TreeSet<>();
     for (Map.Entry<String, List<String>> signal : signals.entrySet()) {
-      KeyRules rules = rulesByKey.get(signal.getKey());
+      boolean reached = reachedKeys == null || reachedKeys.contains(signal.getKey());
+      KeyRules rules =
+          session.hold(
+              signal.getKey(), signal.getValue(), reached ? realized : null, targetDataSourceId);
       if (rules == null) {
         continue;
       }
-      boolean reached = reachedKeys == null || reachedKeys.contains(signal.getKey());
       if (rules.number >= 0) {
-        session.hold(rules, signal.getValue(), reached ? realized : null, targetDataSourceId);
         session.heldRules.add(rules);
       }
-      if (reached) {
+      if (reached && !rules.amongOthers.isEmpty()) {
         session.reachedRules.add(rules);
-        if (!rules.equalitiesByValue.isEmpty()) {
-          for (String value : signal.getValue()) {
-            addAll(
-                rules.equalitiesByValue.getOrDefault(value, List.of()),
-                realized,
-                targetDataSourceId);
-          }
-        }
       }
     }
     // Rules over several keys only once every key's bits are held.
@@ -213,15 +212,6 @@ public final class TraitIndex {
 
   private static boolean reaches(CompiledTrait trait, Set<String> reachedKeys) {
     return trait.rule().keys().stream().anyMatch(reachedKeys::contains);
-  }
-
-  private static void addAll(
-      List<CompiledTrait> traits, Set<Long> realized, Long targetDataSourceId) {
-    for (CompiledTrait trait : traits) {
-      if (targetDataSourceId == null || trait.dataSourceId() == targetDataSourceId) {
-        realized.add(trait.id());
-      }
-    }
   }
 
   /**

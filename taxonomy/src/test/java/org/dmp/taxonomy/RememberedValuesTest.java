@@ -20,7 +20,8 @@ import org.dmp.taxonomy.rules.TraitRule;
 /**
  * What the index realizes, with the values it remembers, is what each rule says of the event on its
  * own: over values that repeat (found again), that share a hash ("Aa" and "BB"), that are not
- * Latin-1, that are empty, or too long to be remembered.
+ * Latin-1, that are empty, or too long to be remembered, and over keys whose names and values run
+ * together the same ("c_k" with "Aa", "c_kA" with "a").
  */
 class RememberedValuesTest {
   private static final List<String> VALUES =
@@ -56,7 +57,7 @@ class RememberedValuesTest {
   void theIndexRealizesWhatEachRuleSays(@ForAll("events") List<Map<String, List<String>>> events) {
     List<Trait> traits = new ArrayList<>();
     List<TraitRule> rules = new ArrayList<>();
-    for (String key : List.of("c_k", "c_other")) {
+    for (String key : List.of("c_k", "c_kA", "c_other")) {
       for (String shape : RULES) {
         String rule = shape.replace("%s", key);
         traits.add(new Trait((long) traits.size() + 1, "t", null, 1L, TraitType.RULE, rule, 30));
@@ -78,7 +79,7 @@ class RememberedValuesTest {
   @Provide
   Arbitrary<List<Map<String, List<String>>>> events() {
     Arbitrary<List<String>> values = Arbitraries.of(VALUES).list().ofMinSize(1).ofMaxSize(3);
-    return Arbitraries.maps(Arbitraries.of("c_k", "c_other", "c_none"), values)
+    return Arbitraries.maps(Arbitraries.of("c_k", "c_kA", "c_other", "c_none"), values)
         .ofMinSize(1)
         .ofMaxSize(3)
         .map(LinkedHashMap::new)
