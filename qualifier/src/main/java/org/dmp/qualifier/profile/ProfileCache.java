@@ -18,23 +18,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.dmp.avro.Profile;
 
 /**
- * A replay's profile store: the profiles written since the last commit are held as objects and
- * written to the store beneath (RocksDB and its changelog) only when Kafka Streams flushes its
- * caches, which it does before each commit, or when they pass the bound in bytes. A visitor's many
- * events between two commits then cost one decode and one encode, where a store that holds bytes,
- * Kafka Streams' own cache included, costs both at every event; and the profile processor keeps a
- * held profile's realizations unpacked (see {@link #unpacked}), packed only when the profile is
- * written or read by others.
+ * A replay's profile store: the profiles it is given are held as objects and written to the store
+ * beneath (RocksDB and its changelog) only when Kafka Streams flushes its caches, which it does
+ * before each commit, or when they pass the bound in bytes. A visitor's many events between two
+ * commits then cost one decode and one encode, where a store that holds bytes, Kafka Streams' own
+ * cache included, costs both at every event; and the profile processor keeps a held profile's
+ * realizations unpacked (see {@link #unpacked}), packed only when the profile is written or read by
+ * others. A commit writes what changed and keeps holding it, so that a visitor's events after the
+ * commit need not read back what it wrote; past the bound, everything held is written and let go.
  *
  * <p>Kafka Streams flushes, before a commit, the stores that implement its {@link
- * CachedStateStore}; that interface is in its internals, so an upgrade of Kafka Streams must check
- * that this one still is. Under exactly-once, what is held here and not yet written is lost with an
- * aborted transaction, as it must be. A profile read from another thread (a query) sees what the
- * stream thread holds: every method is synchronized, which costs nothing while only the stream
- * thread calls.
+ * CachedStateStore}, and hands a processor its stores in a {@link WrappedStateStore}; both are in
+ * its internals, so an upgrade of Kafka Streams must check that this one still is flushed, and
+ * still found (ShadowProfilesTest). Under exactly-once, what is held here and not yet written is
+ * lost with an aborted transaction, as it must be. A profile read from another thread (a query)
+ * sees what the stream thread holds: every method is synchronized, which costs nothing while only
+ * the stream thread calls.
  */
 final class ProfileCache
     implements KeyValueStore<String, Profile>, CachedStateStore<String, Profile> {
@@ -48,7 +51,7 @@ final class ProfileCache
    * A profile not yet written, its realizations unpacked (null: in its packed bytes), and about how
    * many bytes of heap it takes.
    */
-  private record Held(Profile profile, TraitTimes traitTimes, long bytes) {
+  private record Held(Profile profile, TraitTimes traitTimes, long bytes, boolean written) {
     /** The profile, its realizations packed into it. */
     Profile packed() {
       if (traitTimes != null) {
@@ -69,6 +72,18 @@ final class ProfileCache
     this.store = store;
     this.mostBytes = mostBytes;
     this.unneeded = unneeded;
+  }
+
+  /**
+   * The cache {@code store} is, beneath the wrappers Kafka Streams hands processors; null when it
+   * is none (the live qualifier's profile store).
+   */
+  static ProfileCache within(StateStore store) {
+    StateStore each = store;
+    while (!(each instanceof ProfileCache) && each instanceof WrappedStateStore<?, ?, ?> wrapper) {
+      each = wrapper.wrapped();
+    }
+    return each instanceof ProfileCache cache ? cache : null;
   }
 
   /** The store the profiles are written to. */
@@ -170,10 +185,11 @@ final class ProfileCache
       return;
     }
     long bytes = bytesOf(profile, traitTimes);
-    Held before = held.put(key, new Held(profile, traitTimes, bytes));
+    Held before = held.put(key, new Held(profile, traitTimes, bytes, false));
     heldBytes += bytes - (before == null ? 0 : before.bytes());
     if (heldBytes > mostBytes) {
       flushCache();
+      clearCache();
     }
   }
 
@@ -201,16 +217,21 @@ final class ProfileCache
     return cached != null ? cached.packed() : written;
   }
 
-  /** Writes every profile held to the store beneath. */
+  /** Writes every profile held that changed since it was last written to the store beneath. */
   @Override
   public synchronized void flushCache() {
     if (unneeded.getAsBoolean()) {
       clearCache();
       return;
     }
-    held.forEach((key, cached) -> store.put(key, cached.packed()));
-    held.clear();
-    heldBytes = 0;
+    held.replaceAll(
+        (key, cached) -> {
+          if (cached.written()) {
+            return cached;
+          }
+          store.put(key, cached.packed());
+          return new Held(cached.profile(), cached.traitTimes(), cached.bytes(), true);
+        });
   }
 
   @Override

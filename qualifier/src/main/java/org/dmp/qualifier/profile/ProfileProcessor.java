@@ -99,7 +99,7 @@ final class ProfileProcessor implements Processor<String, VisitEvent, String, Ob
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.profiles = context.getStateStore(QualifierTopology.PROFILES);
-    this.held = profiles instanceof ProfileCache cache ? cache : null;
+    this.held = ProfileCache.within(profiles);
     this.changeIndex = context.getStateStore(QualifierTopology.CHANGE_INDEX);
     this.partitionTimes = context.getStateStore(QualifierTopology.PARTITION_TIME);
     Long restored = partitionTimes.get(PARTITION_TIME_KEY);

@@ -68,10 +68,27 @@ class ProfileCacheTest {
     traitTimes.add(98, 6000, 3);
     held.flushCache();
     assertThat(TraitTimes.of(beneath.get("v1")).times(98)).as("as written").containsExactly(6000L);
-    assertThat(held.unpacked("v1").traitTimes()).as("read back packed").isNull();
+    assertThat(held.unpacked("v1").traitTimes()).as("still held").isSameAs(traitTimes);
     try (var all = cache.all()) {
       assertThat(TraitTimes.of(all.next().value).holds(98, 6000)).isTrue();
     }
+  }
+
+  @Test
+  void aCommitWritesWhatChangedOnlyAndKeepsHoldingIt() {
+    cache.put("v1", profile("v1", 1));
+    cache.put("v2", profile("v2", 1));
+    ((ProfileCache) cache).flushCache();
+    beneath.put("v1", profile("v1", 9));
+    cache.put("v2", profile("v2", 2));
+
+    ((ProfileCache) cache).flushCache();
+
+    assertThat(beneath.get("v1").getVersion())
+        .as("unchanged since written: not again")
+        .isEqualTo(9);
+    assertThat(beneath.get("v2").getVersion()).isEqualTo(2);
+    assertThat(cache.get("v1").getVersion()).as("still held").isEqualTo(1);
   }
 
   @Test
