@@ -48,8 +48,8 @@ final class ProfileCache
   private long heldBytes;
 
   /**
-   * A profile not yet written, its realizations unpacked (null: in its packed bytes), and about how
-   * many bytes of heap it takes.
+   * A profile held, its realizations unpacked (null: in its packed bytes), about how many bytes of
+   * heap it takes, and whether the store beneath has it as it is.
    */
   private record Held(Profile profile, TraitTimes traitTimes, long bytes, boolean written) {
     /** The profile, its realizations packed into it. */
