@@ -564,18 +564,8 @@ final class ShadowRun {
    * profile.
    */
   private static Map<String, List<Long>> realizationsOf(Profile profile, long[] traits) {
-    Map<String, List<Long>> kept = new TreeMap<>();
-    TraitTimes realized = TraitTimes.of(profile);
-    for (int at = 0; at < realized.size(); at++) {
-      if (Arrays.binarySearch(traits, realized.trait(at)) >= 0) {
-        List<Long> times = new ArrayList<>(realized.end(at) - realized.first(at));
-        for (int each = realized.first(at); each < realized.end(at); each++) {
-          times.add(realized.time(each));
-        }
-        kept.put(Long.toString(realized.trait(at)), times);
-      }
-    }
-    return kept;
+    return new TreeMap<>(
+        TraitTimes.of(profile).asMap(trait -> Arrays.binarySearch(traits, trait) >= 0));
   }
 
   private static ReadOnlyKeyValueStore<String, Profile> profiles(KafkaStreams streams)

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import org.dmp.avro.Profile;
 
 /**
@@ -321,9 +322,17 @@ public final class TraitTimes {
 
   /** Trait id (as text, ascending by id) to its times: how profiles are shown and corrected. */
   public Map<String, List<Long>> asMap() {
+    return asMap(trait -> true);
+  }
+
+  /** {@link #asMap()} of the traits {@code wanted} accepts. */
+  public Map<String, List<Long>> asMap(LongPredicate wanted) {
     Map<String, List<Long>> map = new LinkedHashMap<>();
     for (int at = 0; at < size; at++) {
-      map.put(Long.toString(traits[at]), Arrays.stream(times, first(at), end(at)).boxed().toList());
+      if (wanted.test(traits[at])) {
+        map.put(
+            Long.toString(traits[at]), Arrays.stream(times, first(at), end(at)).boxed().toList());
+      }
     }
     return map;
   }
